@@ -1,0 +1,5 @@
+"""Allow `python -m escalate_cli`."""
+
+from escalate_cli.cli import main
+
+main()

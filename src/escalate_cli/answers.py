@@ -1,0 +1,130 @@
+"""Answers: reading an answers file and checking each answer against its question.
+
+An answers file is a flat mapping from question id to answer, YAML or JSON. It is how
+every command runs without a terminal, so a wrong id or value is reported with its
+position and the valid choices, never guessed at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from escalate_cli import safe_yaml
+from escalate_cli.errors import AnswersError
+from escalate_cli.playbook import Question
+
+YES = {"yes", "y", "true"}
+NO = {"no", "n", "false"}
+Answers = dict[str, Any]
+
+
+def read(spec: str) -> safe_yaml.Located:
+    """Parse `--answers FILE` (or `-` for standard input) into a located mapping."""
+    if spec == "-":
+        raw = sys.stdin.buffer.read(safe_yaml.MAX_BYTES + 1)
+        located = safe_yaml.parse_document(
+            safe_yaml.decode(raw, "<stdin>", "answers file"), "<stdin>"
+        )
+    else:
+        located = safe_yaml.load(Path(spec), "answers file")
+    if located.data is None:
+        return safe_yaml.Located(located.source, {}, {})
+    if not isinstance(located.data, dict):
+        raise AnswersError(
+            f"{located.source}: an answers file is a mapping of question id to answer",
+            "write one `id: answer` per line, e.g. `cancel_threat: yes`",
+        )
+    return located
+
+
+def check(located: safe_yaml.Located, questions: Iterable[Question]) -> Answers:
+    """Every answer in the file, converted to its question's type, or one error for all."""
+    by_id = {q.id: q for q in questions}
+    problems: list[str] = []
+    result: Answers = {}
+    for key, value in located.data.items():
+        where = located.where((key,))
+        question = by_id.get(key) if isinstance(key, str) else None
+        if question is None:
+            close = difflib.get_close_matches(str(key), list(by_id), n=3)
+            also = f" (did you mean {', '.join(close)}?)" if close else ""
+            problems.append(f"{where}: unknown question id {key!r}{also}")
+            continue
+        try:
+            result[key] = coerce(question, value)
+        except ValueError as exc:
+            problems.append(f"{where}: {key}: {exc}")
+    if problems:
+        raise AnswersError(
+            "\n".join(problems),
+            "the ids are listed by `escalate playbook show`; fix the answers file and run again",
+        )
+    return result
+
+
+def coerce(question: Question, value: Any) -> Any:
+    """One answer converted to the question's type; ValueError says what is expected."""
+    if question.type == "yes_no":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in YES | NO:
+            return value.strip().lower() in YES
+        raise ValueError(f"expected yes or no, got {value!r}")
+    if question.type in ("text", "long_text"):
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            raise ValueError(f"expected text, got {value!r}; put it in quotes")
+        if question.required and not value.strip():
+            raise ValueError("the answer is empty")
+        return value
+    values = [c.value for c in question.choices]
+    if question.type == "choice":
+        if value not in values:
+            raise ValueError(f"expected one of {', '.join(values)}; got {value!r}")
+        return value
+    if question.type == "multi":
+        chosen = [value] if isinstance(value, str) else value
+        if not isinstance(chosen, list):
+            raise ValueError(f"expected a list of choices from: {', '.join(values)}")
+        wrong = [item for item in chosen if item not in values]
+        if wrong:
+            raise ValueError(
+                f"not a choice: {', '.join(map(repr, wrong))}; choices: {', '.join(values)}"
+            )
+        return list(dict.fromkeys(chosen))
+    return coerce_commitments(value)
+
+
+def coerce_commitments(value: Any) -> list[dict[str, str]]:
+    """A list of {what, owner, due} mappings; `due` may be empty until it is known."""
+    if not isinstance(value, list):
+        raise ValueError("expected a list of commitments, each with what, owner and due")
+    result = []
+    for index, item in enumerate(value, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("what"), str):
+            raise ValueError(f"commitment {index}: needs at least `what:` (text)")
+        extra = set(item) - {"what", "owner", "due"}
+        if extra:
+            raise ValueError(f"commitment {index}: unknown field(s) {', '.join(sorted(extra))}")
+        due = item.get("due") or ""
+        result.append(
+            {
+                "what": item["what"],
+                "owner": str(item.get("owner") or ""),
+                "due": due.isoformat() if isinstance(due, dt.date) else str(due),
+            }
+        )
+    return result
+
+
+def missing(questions: Iterable[Question], answers: Answers) -> list[str]:
+    """Ids of required questions without an answer."""
+    return [q.id for q in questions if q.required and q.id not in answers]

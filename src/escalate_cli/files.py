@@ -1,0 +1,93 @@
+"""Where data lives, and writing files so that nothing is half-written or clobbered."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from escalate_cli.errors import OutputError, StoreError
+
+
+def home_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--home, else ESCALATE_HOME, else the platform's user data directory; made 0700."""
+    chosen = explicit or os.environ.get("ESCALATE_HOME")
+    if chosen:
+        path = Path(chosen).expanduser()
+    else:
+        from platformdirs import user_data_path
+
+        path = user_data_path("escalate")
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"{path}: cannot create the data directory: {exc.strerror}",
+            "choose another with --home or ESCALATE_HOME",
+        ) from None
+    if not path.is_dir():
+        raise StoreError(f"{path}: is not a directory", "choose another with --home")
+    return path
+
+
+def write_atomic(path: Path, text: str, *, force: bool = False, mode: int = 0o600) -> None:
+    """Write all of `text` or nothing; refuse an existing file or link unless `force`."""
+    if os.path.lexists(path) and not force:
+        kind = "a symbolic link" if path.is_symlink() else "a file"
+        raise OutputError(
+            f"{path}: {kind} is already there; nothing was written",
+            "choose another name, or add --force to replace it",
+        )
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory", "give a file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)  # replaces a link itself, never the file it points to
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+class Drafts:
+    """Answers typed so far, per command, so an interrupted interview can resume."""
+
+    def __init__(self, home: Path) -> None:
+        self.folder = home / "drafts"
+
+    def path(self, command: str) -> Path:
+        return self.folder / f"{command}.json"
+
+    def save(self, command: str, answers: dict[str, Any]) -> None:
+        self.folder.mkdir(mode=0o700, exist_ok=True)
+        write_atomic(self.path(command), json.dumps(answers, indent=2), force=True)
+
+    def load(self, command: str) -> dict[str, Any]:
+        path = self.path(command)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise OutputError(
+                f"no saved draft for `{command}`", f"start afresh with `escalate {command}`"
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise OutputError(f"{path}: the draft cannot be read ({exc})") from None
+        if not isinstance(data, dict):
+            raise OutputError(f"{path}: the draft is not a mapping of answers")
+        return data
+
+    def clear(self, command: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(command).unlink()

@@ -1,0 +1,106 @@
+"""Terminal views. The only module that imports rich.
+
+Everything shown is built from `rich.text.Text` pieces, never from markup strings, so
+text from playbooks, answers or notes cannot restyle the terminal; user text also goes
+through `textsafe.visible` so control characters show as escapes.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from escalate_cli.assess import Assessment
+from escalate_cli.textsafe import visible
+
+VERDICT_STYLE = {
+    "escalate_now": "bold white on red",
+    "escalate": "bold black on yellow",
+    "not_yet": "bold black on cyan",
+    "dont_escalate": "bold black on green",
+}
+
+
+def console(file: IO[str] | None = None) -> Console:
+    return Console(file=file or sys.stdout, highlight=False, markup=False, emoji=False)
+
+
+def _heading(text: str) -> Text:
+    return Text(f"\n{text}", style="bold")
+
+
+def _bullets(items: list[Text], marker: str = "•") -> list[Table]:
+    """A list with a hanging indent, so wrapped lines stay clear of the markers.
+
+    `marker="1."` numbers the items."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right")
+    grid.add_column(ratio=1)
+    for number, item in enumerate(items, 1):
+        grid.add_row(Text(f"{number}." if marker == "1." else marker), item)
+    return [grid]
+
+
+def render_to_text(renderable: object, width: int = 100) -> str:
+    """Render a view to plain text (what `--output` writes for the terminal format)."""
+    out = Console(width=width, record=True, file=_Null(), color_system=None, highlight=False)
+    out.print(renderable)
+    return out.export_text()
+
+
+class _Null:
+    def write(self, _: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        return None
+
+
+def assessment_view(result: Assessment) -> Group:
+    """The verdict, why, what to do first and before the call, scenario, gotchas, triggers."""
+    parts: list[object] = [
+        Panel(
+            Text(result.advice),
+            title=Text(f" {result.title} ", style=VERDICT_STYLE.get(result.verdict, "bold")),
+            title_align="left",
+        ),
+        _heading("Why"),
+        *_bullets([Text.assemble(r.text, (f"  [{r.rule}]", "dim")) for r in result.reasons]),
+    ]
+    if result.first:
+        parts += [_heading("Do first"), *_bullets([Text(s) for s in result.first], "→")]
+    parts.append(_heading("Before the call"))
+    if result.missing:
+        parts += _bullets(
+            [Text.assemble(t.text, (f"  ({t.id})", "dim")) for t in result.missing], "☐"
+        )
+    else:
+        parts += _bullets([Text("The pre-escalation checklist is complete.", style="green")], "✓")
+    if result.scenario:
+        parts.append(_heading(f"Scenario: {result.scenario.title}"))
+        parts += _bullets([Text(step) for step in result.scenario.steps], "1.")
+    if result.gotchas:
+        parts.append(_heading("Watch out for"))
+        parts += _bullets(
+            [Text.assemble((g.text, "yellow"), ": ", g.advice) for g in result.gotchas], "!"
+        )
+    if result.triggers:
+        parts.append(_heading("Triggers and what to do"))
+        parts += _bullets(
+            [Text.assemble((c.label, "bold"), "\n", c.remedy or "") for c in result.triggers]
+        )
+    return Group(*parts)
+
+
+def show(renderable: object, file: IO[str] | None = None) -> None:
+    console(file).print(renderable)
+
+
+def user_text(text: str, style: str = "") -> Text:
+    """User-typed text as a Text with control characters made visible."""
+    return Text(visible(text), style=style)

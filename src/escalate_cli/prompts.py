@@ -1,0 +1,126 @@
+"""Asking questions in a terminal. The only module that imports questionary.
+
+Prompts are drawn on standard error so that `--format json > file` keeps standard output
+for the result. Ctrl-C raises KeyboardInterrupt and Ctrl-D EOFError out of every prompt;
+the interview turns both into a kept draft and exit 130.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from typing import Any, Protocol
+
+import questionary
+from prompt_toolkit.output import create_output
+
+from escalate_cli.playbook import Question, Section
+
+EDITOR_WORD = ":e"
+_HINT_STYLE = "italic fg:ansibrightblack"
+_TITLE_STYLE = "bold fg:ansicyan"
+
+
+class Prompter(Protocol):
+    """What the interview needs from whoever asks the questions."""
+
+    def section(self, section: Section) -> None: ...
+
+    def ask(self, question: Question) -> Any: ...
+
+
+class QuestionaryPrompter:
+    """Asks in the terminal with questionary; `input`/`output` are swappable for tests."""
+
+    def __init__(self, input: Any = None, output: Any = None) -> None:
+        self.input = input
+        self.output = output or create_output(stdout=sys.stderr)
+
+    def _io(self) -> dict[str, Any]:
+        return {"input": self.input, "output": self.output}
+
+    def say(self, text: str, style: str = "") -> None:
+        questionary.print(text, style=style or None, output=self.output)
+
+    def section(self, section: Section) -> None:
+        self.say("")
+        self.say(section.title, _TITLE_STYLE)
+        for line in (section.intro, *section.hints):
+            if line:
+                self.say(f"  {line}", _HINT_STYLE)
+
+    def ask(self, question: Question) -> Any:
+        self.say(f"  why: {question.hint}", _HINT_STYLE)
+        kind = question.type
+        if kind == "yes_no":
+            return self.yes_no(question.text)
+        if kind == "choice":
+            return questionary.select(
+                question.text,
+                choices=[questionary.Choice(c.label, value=c.value) for c in question.choices],
+                **self._io(),
+            ).unsafe_ask()
+        if kind == "multi":
+            return questionary.checkbox(
+                question.text,
+                choices=[questionary.Choice(c.label, value=c.value) for c in question.choices],
+                instruction="(space to pick, enter when done)",
+                **self._io(),
+            ).unsafe_ask()
+        if kind == "commitments":
+            return self._commitments(question)
+        return self._text(question.text, question.required, kind == "long_text")
+
+    def yes_no(self, text: str) -> bool:
+        """y or n, asked again on a bare Enter: an unread default is no answer."""
+        while True:
+            answer = questionary.confirm(
+                text, default=None, instruction="(y/n) ", auto_enter=True, **self._io()  # type: ignore[arg-type]
+            ).unsafe_ask()
+            if answer is not None:
+                return bool(answer)
+            self.say("  please answer y or n", _HINT_STYLE)
+
+    def _text(self, text: str, required: bool, long: bool) -> str:
+        instruction = f"(or {EDITOR_WORD} to write it in your editor)" if long else None
+
+        def check(value: str) -> bool | str:
+            return bool(value.strip()) or not required or "an answer is needed here"
+
+        answer = questionary.text(
+            text, validate=check, instruction=instruction, **self._io()
+        ).unsafe_ask()
+        if long and answer.strip() == EDITOR_WORD:
+            answer = edit_in_editor()
+            self.say(f"  ({len(answer)} characters from the editor)", _HINT_STYLE)
+        return answer
+
+    def _commitments(self, question: Question) -> list[dict[str, str]]:
+        self.say("  one commitment at a time; leave `what` empty when done", _HINT_STYLE)
+        items: list[dict[str, str]] = []
+        while True:
+            what = self._text(f"{question.text} - what", required=False, long=False)
+            if not what.strip():
+                return items
+            owner = self._text("  who owns it", required=True, long=False)
+            due = self._text("  due (e.g. 2026-12-01, friday, in 3 days)", required=False,
+                             long=False)
+            items.append({"what": what, "owner": owner, "due": due})
+
+
+def edit_in_editor(initial: str = "") -> str:
+    """Let the user write a long answer in $VISUAL/$EDITOR; returns the saved text."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    fd, name = tempfile.mkstemp(prefix="escalate-", suffix=".md")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(initial)
+        subprocess.run([*shlex.split(editor), name], check=False)
+        with open(name, encoding="utf-8") as handle:
+            return handle.read().strip()
+    finally:
+        os.unlink(name)
+

@@ -1,0 +1,116 @@
+"""Plain-text forms of results: JSON documents and Markdown for pasting. Pure.
+
+The terminal view (rich) is in `present`; these are the forms scripts and documents take.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from escalate_cli.assess import Assessment
+from escalate_cli.playbook import INTERVIEWS, Playbook
+
+
+def assessment_data(result: Assessment, playbook_name: str) -> dict[str, Any]:
+    """The JSON contract of `escalate assess --format json` (see README)."""
+    return {
+        "verdict": result.verdict,
+        "title": result.title,
+        "advice": result.advice,
+        "reasons": [{"rule": r.rule, "text": r.text} for r in result.reasons],
+        "first": list(result.first),
+        "missing": [todo.id for todo in result.missing],
+        "todo": [{"id": todo.id, "text": todo.text} for todo in result.missing],
+        "scenario": None
+        if result.scenario is None
+        else {
+            "id": result.scenario.id,
+            "title": result.scenario.title,
+            "steps": list(result.scenario.steps),
+        },
+        "gotchas": [{"id": g.id, "text": g.text, "advice": g.advice} for g in result.gotchas],
+        "triggers": [
+            {"id": c.value, "label": c.label, "remedy": c.remedy} for c in result.triggers
+        ],
+        "answers": result.answers,
+        "playbook": playbook_name,
+    }
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def assessment_markdown(result: Assessment) -> str:
+    """The assessment as Markdown, ready to paste into a ticket or a chat."""
+    lines = [f"# Verdict: {result.title}", "", result.advice, "", "## Why", ""]
+    lines += [f"- {r.text} (rule `{r.rule}`)" for r in result.reasons]
+    if result.first:
+        lines += ["", "## Do first", ""]
+        lines += [f"1. {step}" for step in result.first]
+    lines += ["", "## Before the call", ""]
+    if result.missing:
+        lines += [f"- [ ] {todo.text} (`{todo.id}`)" for todo in result.missing]
+    else:
+        lines.append("The pre-escalation checklist is complete.")
+    if result.scenario:
+        lines += ["", f"## Scenario: {result.scenario.title}", ""]
+        lines += [f"{i}. {step}" for i, step in enumerate(result.scenario.steps, 1)]
+    if result.gotchas:
+        lines += ["", "## Watch out for", ""]
+        lines += [f"- **{g.text}**: {g.advice}" for g in result.gotchas]
+    if result.triggers:
+        lines += ["", "## Triggers and what to do", ""]
+        lines += [f"- **{c.label}**: {c.remedy or ''}".rstrip(": ") for c in result.triggers]
+    return "\n".join(lines) + "\n"
+
+
+
+def playbook_data(book: Playbook, source: str) -> dict[str, Any]:
+    """The questions of a playbook, for `escalate playbook show --format json`."""
+    return {
+        "source": source,
+        "name": book.name,
+        "interviews": {
+            interview: [
+                {
+                    "section": section.id,
+                    "title": section.title,
+                    "questions": [
+                        {
+                            "id": q.id,
+                            "type": q.type,
+                            "text": q.text,
+                            "hint": q.hint,
+                            "required": q.required,
+                            "choices": [c.value for c in q.choices],
+                        }
+                        for q in section.questions
+                    ],
+                }
+                for section in getattr(book, interview)
+            ]
+            for interview in INTERVIEWS
+        },
+        "rules": [{"id": r.id, "verdict": r.verdict, "reason": r.reason} for r in book.rules],
+    }
+
+
+def playbook_markdown(book: Playbook, source: str) -> str:
+    """The questions of a playbook as Markdown: the ids answers files use, with hints."""
+    lines = [f"# {book.name}", "", f"From `{source}`.", ""]
+    for interview in INTERVIEWS:
+        lines += [f"## escalate {interview}", ""]
+        for section in getattr(book, interview):
+            lines += [f"### {section.title}", ""]
+            for q in section.questions:
+                kind = q.type + ("" if q.required else ", optional")
+                lines.append(f"- `{q.id}` ({kind}): {q.text}")
+                lines.append(f"  - why: {q.hint}")
+                if q.choices:
+                    lines.append("  - choices: " + ", ".join(f"`{c.value}`" for c in q.choices))
+            lines.append("")
+    lines += ["## Rules, first match wins", ""]
+    lines += [f"{i}. `{r.id}` -> {r.verdict}: {r.reason}" for i, r in enumerate(book.rules, 1)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,226 @@
+"""Safe, bounded YAML/JSON reading that remembers where every value came from.
+
+Playbooks and answers files come from colleagues and scripts, so reading them must never
+run code, explode on aliases or recurse without bound, and every complaint must point at
+`file:line:col`. We compose the node tree with PyYAML's safe (C where available) loader and
+build plain Python values ourselves, allowing only the core tags and recording positions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from escalate_cli.errors import EscalateError
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ALLOWED_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed document and the 1-based (line, column) of each value by its path."""
+
+    source: str
+    data: Any
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: Path_) -> str:
+        """`source:line:col` for the deepest known part of `path`."""
+        for end in range(len(path), -1, -1):
+            mark = self.marks.get(tuple(path[:end]))
+            if mark:
+                return f"{self.source}:{mark[0]}:{mark[1]}"
+        return self.source
+
+
+class DocumentError(EscalateError):
+    """A file that is not a readable, safe YAML/JSON document."""
+
+
+def read_text(path: Path, label: str) -> str:
+    """Read a UTF-8 file within the size limit, or explain what is wrong with it."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise DocumentError(f"{path}: no such {label}", "check the path") from None
+    except IsADirectoryError:
+        raise DocumentError(f"{path}: is a folder, not a {label}", "name a file") from None
+    except OSError as exc:
+        raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
+    return decode(raw, str(path), label)
+
+
+def decode(raw: bytes, source: str, label: str) -> str:
+    """Bytes to text: UTF-8 only, within the size limit, errors at the offending line."""
+    if len(raw) > MAX_BYTES:
+        raise DocumentError(
+            f"{source}: the {label} is larger than {MAX_BYTES:,} bytes",
+            "a playbook or answers file is a few kilobytes; check you named the right file",
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DocumentError(
+            f"{source}:{line}:{col}: byte 0x{raw[exc.start]:02x} is not UTF-8",
+            "save the file as UTF-8",
+        ) from None
+
+
+def parse(text: str, source: str) -> Located:
+    """Parse YAML (or JSON, which YAML mostly contains) into plain values with positions."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, source) from None
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"{source}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise DocumentError(
+            f"{source}: nesting is too deep", f"keep nesting under {MAX_DEPTH} levels"
+        ) from None
+    if node is None:
+        return Located(source, None, {})
+    builder = _Builder(source)
+    data = builder.build(node, (), 0)
+    return Located(source, data, builder.marks)
+
+
+def parse_json_fallback(text: str, source: str) -> Located:
+    """JSON that YAML rejects (tab indentation): parse as JSON, rejecting duplicate keys."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise DocumentError(f"{source}: duplicate key {key!r}", "keep one of them")
+            seen[key] = value
+        return seen
+
+    try:
+        return Located(source, json.loads(text, object_pairs_hook=no_duplicates), {})
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise DocumentError(f"{source}: nesting is too deep") from None
+
+
+def load(path: Path, label: str) -> Located:
+    """Read and parse one file."""
+    text = read_text(path, label)
+    return parse_document(text, str(path))
+
+
+def parse_document(text: str, source: str) -> Located:
+    """Parse text as YAML, falling back to strict JSON for JSON that YAML cannot read."""
+    try:
+        return parse(text, source)
+    except DocumentError:
+        if text.lstrip().startswith(("{", "[")):
+            return parse_json_fallback(text, source)
+        raise
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> DocumentError:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+    problem = exc.problem or exc.context or "syntax error"
+    hint = "check the indentation and quoting on that line"
+    if "\\t" in problem or "\t" in problem or "tab" in problem:
+        hint = "YAML does not allow tabs for indentation; indent with spaces"
+    elif "alias" in problem or "anchor" in problem:
+        hint = "define an anchor (&name) before using it as an alias (*name)"
+    return DocumentError(f"{where}: {problem}", hint)
+
+
+class _Builder:
+    """Turns a composed node graph into dicts, lists and scalars, with limits and marks."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self.count = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def where(self, node: yaml.Node) -> str:
+        return f"{self.source}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise DocumentError(
+                f"{self.where(node)}: the document expands to more than {MAX_NODES:,} values",
+                "this usually means aliases (*name) nested inside each other; remove them",
+            )
+        if depth > MAX_DEPTH:
+            raise DocumentError(
+                f"{self.where(node)}: nesting is deeper than {MAX_DEPTH} levels",
+                "flatten the structure",
+            )
+        self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise self._tag_error(node)
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if node.tag not in _ALLOWED_SCALAR_TAGS:
+            raise self._tag_error(node)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            raise DocumentError(f"{self.where(node)}: cannot read this value: {exc}") from None
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[Any, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            raise self._tag_error(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise DocumentError(
+                    f"{self.where(key_node)}: merge keys (<<) are not supported",
+                    "write the keys out",
+                )
+            key = self.build(key_node, (*path, "<key>"), depth + 1)
+            if not isinstance(key, Hashable) or isinstance(key, (list, dict)):
+                raise DocumentError(f"{self.where(key_node)}: a key must be a plain value")
+            if key in result:
+                first = self.marks.get((*path, key))
+                seen = f" (first at line {first[0]})" if first else ""
+                raise DocumentError(
+                    f"{self.where(key_node)}: duplicate key {key!r}{seen}",
+                    "a key may appear once in a mapping; keep one and delete the other",
+                )
+            key_path = (*path, key)
+            self.marks[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, key_path, depth + 1)
+        return result
+
+    def _tag_error(self, node: yaml.Node) -> DocumentError:
+        return DocumentError(
+            f"{self.where(node)}: the tag {node.tag} is not allowed",
+            "playbooks and answers hold plain text, numbers, yes/no, lists and mappings only",
+        )

@@ -1,0 +1,42 @@
+"""Making user text safe to show: control characters visible, Markdown inert.
+
+Notes and answers come from people and pasted emails. A stray escape sequence must not
+recolour or rewrite the terminal, a bidi control must not reorder what is read, and
+Markdown punctuation must not turn a note into a link. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_KEEP = {"\n", "\t"}
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
+
+
+def _is_hidden(char: str) -> bool:
+    return char not in _KEEP and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def visible(text: str) -> str:
+    """Control, format and bidi characters shown as escapes such as \\x1b or \\u202e."""
+    if not any(_is_hidden(c) for c in text):
+        return text
+    return "".join(_escape(c) if _is_hidden(c) else c for c in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def markdown(text: str) -> str:
+    """User text for a Markdown document: visible, and read literally by a renderer."""
+    escaped = _MD_INLINE.sub(r"\\\1", visible(text))
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def one_line(text: str) -> str:
+    """Visible text folded onto one line (for tables and list items)."""
+    return " ".join(visible(text).split())
