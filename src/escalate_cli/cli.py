@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from escalate_cli import __version__
-from escalate_cli.errors import EscalateError
+from escalate_cli.errors import EscalateError, InterruptedByUser
 
 if TYPE_CHECKING:
     from escalate_cli.playbook import Playbook
@@ -46,7 +46,8 @@ class EscalateGroup(TyperGroup):
 
 
 def report_error(exc: EscalateError) -> None:
-    sys.stderr.write(f"escalate: error: {exc.message}\n")
+    label = "" if isinstance(exc, InterruptedByUser) else "error: "
+    sys.stderr.write(f"escalate: {label}{exc.message}\n")
     if exc.hint:
         sys.stderr.write(f"  hint: {exc.hint}\n")
 
@@ -258,8 +259,9 @@ def assess(
     write_assessment(result, book.name, fmt, output, force)
 
 
-def write_assessment(result: Any, book_name: str, fmt: Format, output: Path | None,
-                     force: bool) -> None:
+def write_assessment(
+    result: Any, book_name: str, fmt: Format, output: Path | None, force: bool
+) -> None:
     from escalate_cli import report
 
     if fmt is Format.json:

@@ -46,8 +46,6 @@ def run(
         how = "interrupted" if isinstance(exc, KeyboardInterrupt) else "input ended (Ctrl-D)"
         raise InterruptedByUser(
             f"{how}; {len(answers)} answer(s) kept as a draft",
-            f"continue with `escalate {command} --resume`, "
-            "or give answers with --answers FILE",
+            f"continue with `escalate {command} --resume`, or give answers with --answers FILE",
         ) from None
     return answers
-

@@ -78,7 +78,11 @@ class QuestionaryPrompter:
         """y or n, asked again on a bare Enter: an unread default is no answer."""
         while True:
             answer = questionary.confirm(
-                text, default=None, instruction="(y/n) ", auto_enter=True, **self._io()  # type: ignore[arg-type]
+                text,
+                default=None,
+                instruction="(y/n) ",
+                auto_enter=True,
+                **self._io(),  # type: ignore[arg-type]
             ).unsafe_ask()
             if answer is not None:
                 return bool(answer)
@@ -106,8 +110,9 @@ class QuestionaryPrompter:
             if not what.strip():
                 return items
             owner = self._text("  who owns it", required=True, long=False)
-            due = self._text("  due (e.g. 2026-12-01, friday, in 3 days)", required=False,
-                             long=False)
+            due = self._text(
+                "  due (e.g. 2026-12-01, friday, in 3 days)", required=False, long=False
+            )
             items.append({"what": what, "owner": owner, "due": due})
 
 
@@ -123,4 +128,3 @@ def edit_in_editor(initial: str = "") -> str:
             return handle.read().strip()
     finally:
         os.unlink(name)
-

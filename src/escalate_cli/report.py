@@ -66,7 +66,6 @@ def assessment_markdown(result: Assessment) -> str:
     return "\n".join(lines) + "\n"
 
 
-
 def playbook_data(book: Playbook, source: str) -> dict[str, Any]:
     """The questions of a playbook, for `escalate playbook show --format json`."""
     return {

@@ -59,8 +59,7 @@ def parse_condition(raw: Any) -> Condition:
         name, value = name.strip(), value.strip()
         if not re.match(ID_PATTERN, name) or (sep and not value):
             raise ValueError(
-                f"{raw!r} is not a question id (lower_case_with_underscores) "
-                "or id=value"
+                f"{raw!r} is not a question id (lower_case_with_underscores) or id=value"
             )
         return Answer(name, value if sep else None)
     if isinstance(raw, dict) and len(raw) == 1:

@@ -93,7 +93,7 @@ def parse(text: str, source: str) -> Located:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, source) from None
+        raise _syntax_error(exc, source, text) from None
     except yaml.YAMLError as exc:
         raise DocumentError(f"{source}: not valid YAML: {exc}") from None
     except RecursionError:
@@ -144,12 +144,13 @@ def parse_document(text: str, source: str) -> Located:
         raise
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> DocumentError:
+def _syntax_error(exc: yaml.MarkedYAMLError, source: str, text: str) -> DocumentError:
     mark = exc.problem_mark or exc.context_mark
     where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
     problem = exc.problem or exc.context or "syntax error"
     hint = "check the indentation and quoting on that line"
-    if "\\t" in problem or "\t" in problem or "tab" in problem:
+    line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+    if "\t" in line[: mark.column + 1 if mark else 0] or "tab" in problem:
         hint = "YAML does not allow tabs for indentation; indent with spaces"
     elif "alias" in problem or "anchor" in problem:
         hint = "define an anchor (&name) before using it as an alias (*name)"

@@ -1,0 +1,201 @@
+"""`escalate assess` and `escalate playbook` through the command line, without a terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from conftest import answers, write_yaml
+from escalate_cli.cli import app
+
+
+def run(runner, *args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_json_has_the_contract_fields(runner, tmp_path: Path) -> None:
+    file = write_yaml(tmp_path / "a.yaml", answers(cancel_threat=True, triggers=["overpromised"]))
+    result = run(runner, "assess", "--answers", str(file), "--no-input", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "escalate_now"
+    assert data["reasons"][0] == {"rule": "cancel_threat", "text": data["reasons"][0]["text"]}
+    assert data["missing"] == [
+        "tried_to_resolve",
+        "knows_root_cause",
+        "communicated_transparently",
+        "clear_ask",
+        "right_time",
+        "manager_briefed",
+    ]
+    assert data["scenario"]["id"] == "threatening_to_cancel"
+    assert [t["id"] for t in data["triggers"]] == ["overpromised"]
+    assert data["triggers"][0]["remedy"]
+
+
+def test_answers_from_stdin_as_json(runner) -> None:
+    given = json.dumps(answers(asked_for_manager=True))
+    result = run(runner, "assess", "-a", "-", "-f", "json", input=given)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["verdict"] == "escalate"
+
+
+def test_yes_no_accepts_words(runner, tmp_path: Path) -> None:
+    text = "\n".join(f"{k}: {'no' if v is False else '[]'}" for k, v in answers().items())
+    text = text.replace("deal_at_risk: no", 'deal_at_risk: "Yes"')
+    text = text.replace("tried_to_resolve: no", "tried_to_resolve: y")
+    text = text.replace("communicated_transparently: no", "communicated_transparently: true")
+    (tmp_path / "a.yaml").write_text(text)
+    result = run(runner, "assess", "-a", str(tmp_path / "a.yaml"), "--no-input", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["verdict"] == "escalate"
+
+
+def test_markdown_is_ready_to_paste(runner, tmp_path: Path) -> None:
+    file = write_yaml(tmp_path / "a.yaml", answers(deal_at_risk=True))
+    result = run(runner, "assess", "-a", str(file), "--no-input", "--format", "markdown")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# Verdict: Not yet")
+    assert "- [ ] Make a real attempt" in result.stdout
+    assert "(rule `groundwork_first`)" in result.stdout
+
+
+def test_terminal_view_names_the_rule_and_the_todo(runner, tmp_path: Path) -> None:
+    file = write_yaml(tmp_path / "a.yaml", answers(customer_checked_out=True))
+    result = run(runner, "assess", "-a", str(file), "--no-input")
+    assert result.exit_code == 0
+    assert "Escalate now" in result.stdout
+    assert "[checked_out]" in result.stdout
+    assert "Before the call" in result.stdout and "(manager_briefed)" in result.stdout
+
+
+def test_missing_answers_without_terminal_name_the_ids(runner, tmp_path: Path) -> None:
+    given = answers()
+    del given["clear_ask"], given["your_level"]
+    file = write_yaml(tmp_path / "a.yaml", given)
+    result = run(runner, "assess", "-a", str(file))
+    assert result.exit_code == 2
+    assert "missing answers for: clear_ask, your_level" in result.stderr
+    assert "--answers" in result.stderr
+    assert result.stdout == ""
+
+
+def test_unknown_id_is_named_with_a_suggestion(runner, tmp_path: Path) -> None:
+    file = tmp_path / "a.yaml"
+    file.write_text("cancel_thread: yes\n")
+    result = run(runner, "assess", "-a", str(file), "--no-input")
+    assert result.exit_code == 2
+    assert f"{file}:1:1: unknown question id 'cancel_thread' (did you mean cancel_threat" in (
+        result.stderr
+    )
+
+
+def test_wrong_type_lists_the_valid_choices(runner, tmp_path: Path) -> None:
+    file = tmp_path / "a.yaml"
+    file.write_text("deal_at_risk: maybe\ntriggers: [overpromised, bad_vibes]\n")
+    result = run(runner, "assess", "-a", str(file), "--no-input")
+    assert result.exit_code == 2
+    assert f"{file}:1:1: deal_at_risk: expected yes or no, got 'maybe'" in result.stderr
+    assert f"{file}:2:1: triggers: not a choice: 'bad_vibes'; choices: lack_of_attention" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.output
+
+
+def test_answers_file_that_is_not_a_mapping(runner, tmp_path: Path) -> None:
+    file = tmp_path / "a.yaml"
+    file.write_text("- cancel_threat\n")
+    result = run(runner, "assess", "-a", str(file), "--no-input")
+    assert result.exit_code == 2
+    assert "an answers file is a mapping" in result.stderr
+
+
+def test_missing_answers_file(runner, tmp_path: Path) -> None:
+    result = run(runner, "assess", "-a", str(tmp_path / "none.yaml"), "--no-input")
+    assert result.exit_code == 2
+    assert "no such answers file" in result.stderr
+
+
+def test_output_is_written_and_never_overwritten_without_force(runner, tmp_path: Path) -> None:
+    file = write_yaml(tmp_path / "a.yaml", answers(cancel_threat=True))
+    out = tmp_path / "verdict.json"
+    args = ["assess", "-a", str(file), "--no-input", "-f", "json", "-o", str(out)]
+    assert run(runner, *args).exit_code == 0
+    assert json.loads(out.read_text())["verdict"] == "escalate_now"
+    out.write_text("keep me")
+    refused = run(runner, *args)
+    assert refused.exit_code == 2
+    assert "already there; nothing was written" in refused.stderr
+    assert out.read_text() == "keep me"
+    assert run(runner, *args, "--force").exit_code == 0
+    assert json.loads(out.read_text())["verdict"] == "escalate_now"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_output_refuses_a_symlink_and_force_replaces_the_link_only(runner, tmp_path: Path) -> None:
+    file = write_yaml(tmp_path / "a.yaml", answers())
+    target = tmp_path / "precious.txt"
+    target.write_text("precious")
+    link = tmp_path / "out.md"
+    os.symlink(target, link)
+    args = ["assess", "-a", str(file), "-f", "markdown", "-o", str(link)]
+    assert run(runner, *args).exit_code == 2
+    assert run(runner, *args, "--force").exit_code == 0
+    assert target.read_text() == "precious"
+    assert not link.is_symlink() and link.read_text().startswith("# Verdict")
+
+
+def test_playbook_option_and_env_choose_the_playbook(runner, tmp_path, default_text, monkeypatch):
+    custom = tmp_path / "team.yaml"
+    custom.write_text(default_text.replace("title: Escalate now", "title: Call the VP now"))
+    file = write_yaml(tmp_path / "a.yaml", answers(cancel_threat=True))
+    by_flag = run(runner, "assess", "-a", str(file), "-f", "json", "--playbook", str(custom))
+    assert json.loads(by_flag.stdout)["title"] == "Call the VP now"
+    monkeypatch.setenv("ESCALATE_PLAYBOOK", str(custom))
+    by_env = run(runner, "assess", "-a", str(file), "-f", "json")
+    assert json.loads(by_env.stdout)["title"] == "Call the VP now"
+
+
+def test_bad_playbook_on_assess_is_exit_2_with_position(runner, tmp_path, default_text) -> None:
+    custom = tmp_path / "team.yaml"
+    custom.write_text(default_text.replace("verdict: escalate_now", "verdict: panic", 1))
+    result = run(runner, "assess", "--no-input", "--playbook", str(custom))
+    assert result.exit_code == 2
+    assert f"{custom}:" in result.stderr and "rules.0.verdict" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_playbook_validate(runner, tmp_path, default_text) -> None:
+    ok = run(runner, "playbook", "validate")
+    assert ok.exit_code == 0 and "17 questions, 6 rules" in ok.stdout
+    custom = tmp_path / "team.yaml"
+    custom.write_text(default_text.replace("- id: just_venting", "- id: just venting"))
+    bad = run(runner, "playbook", "validate", str(custom))
+    assert bad.exit_code == 2
+    assert "'just venting' is not a valid id" in bad.stderr
+
+
+def test_playbook_show_lists_ids_and_raw_round_trips(runner, tmp_path, default_text) -> None:
+    shown = run(runner, "playbook", "show")
+    assert shown.exit_code == 0 and "`customer_checked_out` (yes_no)" in shown.stdout
+    data = json.loads(run(runner, "playbook", "show", "-f", "json").stdout)
+    assert data["interviews"]["assess"][0]["questions"][0]["id"] == "tried_to_resolve"
+    assert run(runner, "playbook", "show", "--raw").stdout == default_text
+
+
+def test_usage_error_is_exit_2(runner) -> None:
+    result = run(runner, "assess", "--format", "yaml")
+    assert result.exit_code == 2
+
+
+def test_unexpected_error_is_exit_1_without_the_data(runner, tmp_path, monkeypatch) -> None:
+    def explode(*_: object) -> None:
+        raise RuntimeError("secret answer text")
+
+    monkeypatch.setattr("escalate_cli.assess.assess", explode)
+    file = write_yaml(tmp_path / "a.yaml", answers())
+    result = run(runner, "assess", "-a", str(file))
+    assert result.exit_code == 1
+    assert "unexpected error (RuntimeError" in result.stderr
+    assert "secret answer text" not in result.output

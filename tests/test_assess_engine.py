@@ -1,0 +1,149 @@
+"""The verdict rules of the default playbook, as the issue states them, and more."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import ASSESS_IDS_NO, answers
+from escalate_cli.assess import assess
+from escalate_cli.playbook import VERDICTS, Playbook
+
+CHECKLIST = [
+    "tried_to_resolve",
+    "knows_root_cause",
+    "communicated_transparently",
+    "clear_ask",
+    "right_time",
+    "manager_briefed",
+]
+SIGNALS = [
+    "cancel_threat",
+    "relationship_at_risk",
+    "needs_leadership_authority",
+    "asked_for_manager",
+    "beyond_your_ability",
+    "deal_at_risk",
+]
+ALL_CHECKLIST_YES = dict.fromkeys(CHECKLIST, True)
+
+
+def rules_of(result) -> list[str]:
+    return [reason.rule for reason in result.reasons]
+
+
+def test_cancel_threat_is_escalate_now_whatever_else_holds(book: Playbook) -> None:
+    result = assess(book, answers(cancel_threat=True, just_venting=True, your_level=True))
+    assert result.verdict == "escalate_now"
+    assert rules_of(result)[0] == "cancel_threat"
+    assert result.scenario and result.scenario.id == "threatening_to_cancel"
+
+
+def test_customer_checked_out_is_escalate_now(book: Playbook) -> None:
+    result = assess(book, answers(customer_checked_out=True, **ALL_CHECKLIST_YES))
+    assert result.verdict == "escalate_now"
+    assert "checked_out" in rules_of(result)
+    assert "too_late" in [g.id for g in result.gotchas]
+
+
+@pytest.mark.parametrize("signal", ["relationship_at_risk", "beyond_your_ability", "deal_at_risk"])
+@pytest.mark.parametrize("undone", ["tried_to_resolve", "communicated_transparently"])
+def test_risk_without_groundwork_is_not_yet(book: Playbook, signal: str, undone: str) -> None:
+    given = answers(**{**ALL_CHECKLIST_YES, signal: True, undone: False})
+    result = assess(book, given)
+    assert result.verdict == "not_yet"
+    assert rules_of(result) == ["groundwork_first"]
+    assert [todo.id for todo in result.missing] == [undone]
+    assert result.first, "not_yet must say what to do first"
+
+
+@pytest.mark.parametrize("signal", ["asked_for_manager", "needs_leadership_authority"])
+def test_beyond_your_level_escalates_even_untried(book: Playbook, signal: str) -> None:
+    result = assess(book, answers(**{signal: True, "relationship_at_risk": True}))
+    assert result.verdict == "escalate"
+    assert rules_of(result)[0] == "needs_leadership"
+    assert "tried_to_resolve" in [todo.id for todo in result.missing]
+
+
+@pytest.mark.parametrize("signal", ["relationship_at_risk", "beyond_your_ability", "deal_at_risk"])
+def test_signal_with_groundwork_escalates(book: Playbook, signal: str) -> None:
+    given = answers(tried_to_resolve=True, communicated_transparently=True, **{signal: True})
+    result = assess(book, given)
+    assert result.verdict == "escalate"
+    assert rules_of(result) == ["signal_with_groundwork"]
+
+
+def test_no_signal_is_dont_escalate_citing_what_applies(book: Playbook) -> None:
+    result = assess(book, answers(routine_technical_issue=True, just_venting=True))
+    assert result.verdict == "dont_escalate"
+    texts = [reason.text for reason in result.reasons]
+    assert any("routine technical issue" in text for text in texts)
+    assert any("venting" in text for text in texts)
+    assert not any("your level" in text for text in texts)
+
+
+def test_missing_lists_checklist_answered_no_in_order(book: Playbook) -> None:
+    given = answers(**{**ALL_CHECKLIST_YES, "clear_ask": False, "manager_briefed": False})
+    result = assess(book, given)
+    assert [todo.id for todo in result.missing] == ["clear_ask", "manager_briefed"]
+    assert all(todo.text for todo in result.missing)
+
+
+def test_triggers_chosen_come_back_with_their_remedy(book: Playbook) -> None:
+    result = assess(book, answers(triggers=["eta_without_buffer", "inflated_urgency"]))
+    assert [c.value for c in result.triggers] == ["eta_without_buffer", "inflated_urgency"]
+    assert all(c.remedy for c in result.triggers)
+
+
+def test_both_escalate_now_rules_give_their_reasons(book: Playbook) -> None:
+    result = assess(book, answers(cancel_threat=True, customer_checked_out=True))
+    assert rules_of(result) == ["cancel_threat", "checked_out"]
+
+
+def test_gotchas_follow_the_verdict(book: Playbook) -> None:
+    escalating = assess(book, answers(cancel_threat=True))
+    assert {"too_early", "manager_not_briefed", "no_plan", "blame"} <= {
+        g.id for g in escalating.gotchas
+    }
+    calm = assess(book, answers(**ALL_CHECKLIST_YES))
+    assert calm.verdict == "dont_escalate"
+    assert calm.gotchas == ()
+
+
+yes_no = st.booleans()
+
+
+@given(
+    checklist=st.fixed_dictionaries({k: yes_no for k in CHECKLIST}),
+    signals=st.fixed_dictionaries({k: yes_no for k in SIGNALS}),
+    others=st.fixed_dictionaries(
+        {
+            k: yes_no
+            for k in (
+                "routine_technical_issue",
+                "just_venting",
+                "your_level",
+                "customer_checked_out",
+            )
+        }
+    ),
+)
+def test_every_combination_gets_a_consistent_verdict(
+    book: Playbook, checklist: dict, signals: dict, others: dict
+) -> None:
+    given = {**ASSESS_IDS_NO, **checklist, **signals, **others}
+    result = assess(book, given)
+    assert result.verdict in VERDICTS
+    assert result.reasons, "every verdict says why"
+    assert [t.id for t in result.missing] == [k for k in CHECKLIST if not checklist[k]]
+    if signals["cancel_threat"] or others["customer_checked_out"]:
+        assert result.verdict == "escalate_now"
+    elif signals["asked_for_manager"] or signals["needs_leadership_authority"]:
+        assert result.verdict == "escalate"
+    elif not any(signals.values()):
+        assert result.verdict == "dont_escalate"
+    elif checklist["tried_to_resolve"] and checklist["communicated_transparently"]:
+        assert result.verdict == "escalate"
+    else:
+        assert result.verdict == "not_yet"

@@ -1,0 +1,224 @@
+"""Loading playbooks: every shipped one validates; every kind of bad one is a clear error."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from escalate_cli.errors import EscalateError
+from escalate_cli.playbook import bundled_path, load, locate
+
+PLAYBOOKS = sorted((Path(__file__).parents[1] / "playbooks").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", PLAYBOOKS, ids=lambda p: p.name)
+def test_every_shipped_playbook_validates(path: Path) -> None:
+    book = load(path)
+    assert book.rules and list(book.all_questions())
+
+
+def test_default_playbook_has_the_public_question_ids(book) -> None:
+    ids = {q.id for q in book.all_questions()}
+    assert {
+        "tried_to_resolve",
+        "knows_root_cause",
+        "communicated_transparently",
+        "clear_ask",
+        "right_time",
+        "manager_briefed",
+        "cancel_threat",
+        "relationship_at_risk",
+        "needs_leadership_authority",
+        "asked_for_manager",
+        "beyond_your_ability",
+        "deal_at_risk",
+        "routine_technical_issue",
+        "just_venting",
+        "your_level",
+        "customer_checked_out",
+        "triggers",
+    } <= ids
+    triggers = book.question("triggers")
+    assert triggers is not None
+    assert [c.value for c in triggers.choices] == [
+        "lack_of_attention",
+        "overpromised",
+        "wrong_people",
+        "eta_without_buffer",
+        "promised_others_work",
+        "expectations_unset",
+        "inappropriate_response",
+        "inflated_urgency",
+    ]
+    assert all(c.remedy for c in triggers.choices)
+    assert all(q.hint for q in book.all_questions()), "every question says why it matters"
+
+
+def test_default_playbook_carries_no_mis_encoded_emoji(default_text: str) -> None:
+    assert not re.search(r"[\u00c0-\u00ff][\u0080-\u00bf]", default_text)
+
+
+def test_locate_prefers_flag_then_env_then_user_then_bundled(tmp_path, monkeypatch) -> None:
+    assert locate(None) == bundled_path()
+    mine = tmp_path / "config" / "escalate" / "playbook.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("x")
+    assert locate(None) == mine
+    monkeypatch.setenv("ESCALATE_PLAYBOOK", str(tmp_path / "env.yaml"))
+    assert locate(None) == tmp_path / "env.yaml"
+    assert locate(tmp_path / "flag.yaml") == tmp_path / "flag.yaml"
+
+
+def broken(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "team.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_for(path: Path) -> EscalateError:
+    with pytest.raises(EscalateError) as caught:
+        load(path)
+    assert caught.value.exit_code == 2
+    return caught.value
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def test_yaml_syntax_error_names_file_line_col(tmp_path: Path, default_text: str) -> None:
+    text = default_text.replace("name: Default escalation playbook", "name: [unclosed", 1)
+    error = error_for(broken(tmp_path, text))
+    assert re.search(r"team\.yaml:\d+:\d+: ", error.message)
+
+
+def test_duplicate_key_is_an_error_with_both_lines(tmp_path: Path, default_text: str) -> None:
+    text = default_text.replace(
+        "        hint: Escalating before you have tried",
+        "        hint: first\n        hint: Escalating before you have tried",
+        1,
+    )
+    error = error_for(broken(tmp_path, text))
+    line = line_of(text, "hint: Escalating before")
+    assert f"team.yaml:{line}:9: duplicate key 'hint' (first at line {line - 1})" in error.message
+
+
+def test_unknown_field_is_named_with_its_line(tmp_path: Path, default_text: str) -> None:
+    text = default_text.replace(
+        "        type: yes_no\n", "        type: yes_no\n        colour: red\n", 1
+    )
+    error = error_for(broken(tmp_path, text))
+    assert f"team.yaml:{line_of(text, 'colour: red')}:9: " in error.message
+    assert "unknown field `colour`" in error.message
+
+
+def test_missing_field_is_named(tmp_path: Path, default_text: str) -> None:
+    text = default_text.replace(
+        "        hint: Escalating before you have tried is the classic too-early escalation.\n", ""
+    )
+    error = error_for(broken(tmp_path, text))
+    assert "assess.0.questions.0.hint: missing field `hint`" in error.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        ("    title: Escalate now", "    title: no", "False"),
+        ("name: Default escalation playbook", "name: 1.10", "1.1"),
+        ("name: Default escalation playbook", "name: on", "True"),
+    ],
+)
+def test_yaml_1_1_surprises_are_explained(tmp_path, default_text, old, new, shown) -> None:
+    text = default_text.replace(old, new, 1)
+    error = error_for(broken(tmp_path, text))
+    assert f"YAML read {shown}" in error.message
+    assert error.hint and "quotes" in error.hint
+
+
+def test_duplicate_question_id_is_an_error(tmp_path: Path, default_text: str) -> None:
+    text = default_text.replace("      - id: knows_root_cause", "      - id: tried_to_resolve", 1)
+    error = error_for(broken(tmp_path, text))
+    assert "duplicate question id 'tried_to_resolve'" in error.message
+    assert f"team.yaml:{line_of(text, 'id: tried_to_resolve') + 0}" not in error.message
+    assert re.search(r"team\.yaml:\d+:\d+: assess\.0\.questions\.1\.id", error.message)
+
+
+def test_rule_naming_an_unknown_id_is_an_error(tmp_path: Path, default_text: str) -> None:
+    text = default_text.replace(
+        "    when: cancel_threat\n    verdict", "    when: cancel_thraet\n    verdict"
+    )
+    error = error_for(broken(tmp_path, text))
+    assert f"team.yaml:{line_of(text, 'when: cancel_thraet')}:" in error.message
+    assert "no question has the id 'cancel_thraet' (did you mean cancel_threat" in error.message
+
+
+def test_rule_with_malformed_condition(tmp_path: Path, default_text: str) -> None:
+    text = default_text.replace(
+        "    when: cancel_threat\n    verdict", "    when: {either: [a]}\n    verdict"
+    )
+    error = error_for(broken(tmp_path, text))
+    assert "rules.0.when" in error.message and "all: [...]" in error.message
+
+
+def test_condition_value_must_be_a_choice(tmp_path: Path, default_text: str) -> None:
+    text = default_text.replace("triggers=overpromised", "triggers=overpromise", 1)
+    error = error_for(broken(tmp_path, text))
+    assert "'overpromise' is not a choice of 'triggers'" in error.message
+
+
+def test_unknown_verdict(tmp_path: Path, default_text: str) -> None:
+    text = default_text.replace("verdict: escalate_now", "verdict: panic", 1)
+    error = error_for(broken(tmp_path, text))
+    assert "rules.0.verdict" in error.message and "escalate_now" in error.message
+
+
+def test_python_object_tag_is_refused(tmp_path: Path) -> None:
+    error = error_for(broken(tmp_path, "playbook: !!python/object/apply:os.system ['true']\n"))
+    assert (
+        "team.yaml:1:11: the tag tag:yaml.org,2002:python/object/apply:os.system" in error.message
+    )
+
+
+def test_alias_bomb_is_bounded(tmp_path: Path) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev = chr(ord("a") + i - 1)
+        cur = chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    error = error_for(broken(tmp_path, "\n".join(lines) + "\n"))
+    assert "expands to more than" in error.message
+
+
+def test_tabs_get_a_hint(tmp_path: Path) -> None:
+    error = error_for(broken(tmp_path, "playbook: 1\nverdicts:\n\tescalate: x\n"))
+    assert "team.yaml:3:" in error.message
+    assert error.hint and "tabs" in error.hint
+
+
+def test_non_utf8_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "team.yaml"
+    path.write_bytes(b"playbook: 1\nname: caf\xe9\n")
+    error = error_for(path)
+    assert "team.yaml:2:10: byte 0xe9 is not UTF-8" in error.message
+
+
+def test_oversized_file(tmp_path: Path) -> None:
+    path = tmp_path / "team.yaml"
+    path.write_text("# " + "x" * 1_100_000)
+    assert "larger than" in error_for(path).message
+
+
+def test_deep_nesting(tmp_path: Path) -> None:
+    error = error_for(broken(tmp_path, "a: " + "[" * 200 + "]" * 200 + "\n"))
+    assert "deep" in error.message
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    assert "no such playbook" in error_for(tmp_path / "nope.yaml").message
+    assert "is a folder" in error_for(tmp_path).message
+
+
+def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    assert "a playbook is a mapping" in error_for(broken(tmp_path, "- a\n- b\n")).message

@@ -1,0 +1,147 @@
+"""Real pseudo-terminal journeys against the installed `escalate`, as a user types them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+ESCALATE = shutil.which(
+    "escalate", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+)
+pytestmark = pytest.mark.skipif(ESCALATE is None, reason="the escalate command is not installed")
+
+
+def spawn(home: Path, *args: str) -> pexpect.spawn:
+    env = {
+        **os.environ,
+        "ESCALATE_HOME": str(home),
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "COLUMNS": "100",
+        "LINES": "40",
+    }
+    env.pop("ESCALATE_PLAYBOOK", None)
+    child = pexpect.spawn(
+        ESCALATE, list(args), env=env, encoding="utf-8", timeout=20, dimensions=(40, 100)
+    )
+    return child
+
+
+def answer_yes_no(child: pexpect.spawn, question: str, key: str) -> None:
+    child.expect_exact(question)
+    child.expect_exact("(y/n)")
+    child.send(key)
+
+
+CHECKLIST = [
+    ("Have you tried to resolve this yourself?", "y"),
+    ("Do you understand the root cause", "y"),
+    ("Have you been open with the customer", "y"),
+    ("Do you know exactly what you need from leadership?", "n"),
+    ("Is now the right moment", "y"),
+    ("Have you briefed your manager?", "y"),
+]
+SIGNALS = [
+    ("threatening to cancel", "n"),
+    ("relationship at risk", "y"),
+    ("decision or authority", "n"),
+    ("asked to speak to your manager", "n"),
+    ("beyond what you can do yourself", "n"),
+    ("deal at risk", "n"),
+    ("routine technical issue", "n"),
+    ("just venting", "n"),
+    ("handle at your level", "n"),
+    ("gone quiet or disengaged", "n"),
+]
+
+
+def test_new_user_answers_the_interview_and_gets_the_verdict(tmp_path: Path) -> None:
+    child = spawn(tmp_path / "home", "assess", "--format", "json")
+    child.expect_exact("Pre-escalation checklist")
+    child.expect_exact("why: Escalating before you have tried")
+    for question, key in CHECKLIST + SIGNALS:
+        answer_yes_no(child, question, key)
+    child.expect_exact("Which of these have happened?")
+    child.send(" ")  # pick the first trigger: lack_of_attention
+    child.send("\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    document = child.before[child.before.index("{") :]
+    data = json.loads(document.replace("\r\n", "\n"))
+    assert data["verdict"] == "escalate"
+    assert data["reasons"][0]["rule"] == "signal_with_groundwork"
+    assert data["missing"] == ["clear_ask"]
+    assert [t["id"] for t in data["triggers"]] == ["lack_of_attention"]
+    assert not (tmp_path / "home" / "drafts" / "assess.json").exists()
+
+
+def test_bare_enter_is_not_an_answer(tmp_path: Path) -> None:
+    child = spawn(tmp_path / "home", "assess")
+    child.expect_exact("Have you tried to resolve this yourself?")
+    child.send("\r")
+    child.expect_exact("please answer y or n")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+
+
+def test_ctrl_c_exits_130_keeps_a_draft_and_resume_continues(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    child = spawn(home, "assess")
+    for question, key in CHECKLIST[:3]:
+        answer_yes_no(child, question, key)
+    child.expect_exact(CHECKLIST[3][0])
+    child.sendcontrol("c")
+    child.expect_exact("interrupted; 3 answer(s) kept as a draft")
+    child.expect_exact("escalate assess --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    draft = home / "drafts" / "assess.json"
+    assert json.loads(draft.read_text()) == {
+        "tried_to_resolve": True,
+        "knows_root_cause": True,
+        "communicated_transparently": True,
+    }
+    assert oct(draft.stat().st_mode & 0o777) == "0o600"
+    assert oct(home.stat().st_mode & 0o777) == "0o700"
+
+    resumed = spawn(home, "assess", "--resume")
+    resumed.expect_exact("Pre-escalation checklist")
+    resumed.expect_exact("Do you know exactly what you need from leadership?")
+    resumed.sendcontrol("c")
+    resumed.expect(pexpect.EOF)
+    resumed.close()
+    assert resumed.exitstatus == 130
+    assert "Have you tried to resolve" not in resumed.before
+
+
+def test_interrupt_right_after_an_answer_keeps_it(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    child = spawn(home, "assess")
+    answer_yes_no(child, CHECKLIST[0][0], "y")
+    child.expect_exact(CHECKLIST[1][0])
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    assert json.loads((home / "drafts" / "assess.json").read_text()) == {"tried_to_resolve": True}
+
+
+def test_no_terminal_is_a_clear_error_not_a_silent_default(tmp_path: Path) -> None:
+    import subprocess
+
+    env = {**os.environ, "ESCALATE_HOME": str(tmp_path / "home")}
+    done = subprocess.run(
+        [ESCALATE, "assess"], stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 2
+    assert "missing answers for: tried_to_resolve" in done.stderr
+    assert "--answers" in done.stderr
+    assert done.stdout == ""
