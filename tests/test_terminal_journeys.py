@@ -145,3 +145,19 @@ def test_no_terminal_is_a_clear_error_not_a_silent_default(tmp_path: Path) -> No
     assert "missing answers for: tried_to_resolve" in done.stderr
     assert "--answers" in done.stderr
     assert done.stdout == ""
+
+
+def test_ctrl_d_at_a_yes_no_prompt_ends_input_clearly(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    child = spawn(home, "assess")
+    answer_yes_no(child, CHECKLIST[0][0], "n")
+    child.expect_exact(CHECKLIST[1][0])
+    child.sendcontrol("d")
+    child.expect_exact("input ended (Ctrl-D); 1 answer(s) kept as a draft")
+    child.expect_exact("--answers FILE")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert json.loads((home / "drafts" / "assess.json").read_text()) == {
+        "tried_to_resolve": False
+    }

@@ -15,6 +15,7 @@ import tempfile
 from typing import Any, Protocol
 
 import questionary
+from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.output import create_output
 
 from escalate_cli.playbook import Question, Section
@@ -22,6 +23,26 @@ from escalate_cli.playbook import Question, Section
 EDITOR_WORD = ":e"
 _HINT_STYLE = "italic fg:ansibrightblack"
 _TITLE_STYLE = "bold fg:ansicyan"
+
+
+def _end_of_input_bindings() -> KeyBindings:
+    bindings = KeyBindings()
+
+    @bindings.add("c-d", eager=True)
+    def _(event: Any) -> None:
+        event.app.exit(exception=EOFError, style="class:aborting")
+
+    return bindings
+
+
+def _ask(question: questionary.Question) -> Any:
+    """Ask, letting Ctrl-C and Ctrl-D (on any kind of prompt) reach the interview."""
+    app = question.application
+    app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), _END_OF_INPUT])
+    return question.unsafe_ask()
+
+
+_END_OF_INPUT = _end_of_input_bindings()
 
 
 class Prompter(Protocol):
@@ -58,18 +79,22 @@ class QuestionaryPrompter:
         if kind == "yes_no":
             return self.yes_no(question.text)
         if kind == "choice":
-            return questionary.select(
-                question.text,
-                choices=[questionary.Choice(c.label, value=c.value) for c in question.choices],
-                **self._io(),
-            ).unsafe_ask()
+            return _ask(
+                questionary.select(
+                    question.text,
+                    choices=[questionary.Choice(c.label, value=c.value) for c in question.choices],
+                    **self._io(),
+                )
+            )
         if kind == "multi":
-            return questionary.checkbox(
-                question.text,
-                choices=[questionary.Choice(c.label, value=c.value) for c in question.choices],
-                instruction="(space to pick, enter when done)",
-                **self._io(),
-            ).unsafe_ask()
+            return _ask(
+                questionary.checkbox(
+                    question.text,
+                    choices=[questionary.Choice(c.label, value=c.value) for c in question.choices],
+                    instruction="(space to pick, enter when done)",
+                    **self._io(),
+                )
+            )
         if kind == "commitments":
             return self._commitments(question)
         return self._text(question.text, question.required, kind == "long_text")
@@ -77,13 +102,15 @@ class QuestionaryPrompter:
     def yes_no(self, text: str) -> bool:
         """y or n, asked again on a bare Enter: an unread default is no answer."""
         while True:
-            answer = questionary.confirm(
-                text,
-                default=None,
-                instruction="(y/n) ",
-                auto_enter=True,
-                **self._io(),  # type: ignore[arg-type]
-            ).unsafe_ask()
+            answer = _ask(
+                questionary.confirm(
+                    text,
+                    default=None,
+                    instruction="(y/n) ",
+                    auto_enter=True,
+                    **self._io(),  # type: ignore[arg-type]
+                )
+            )
             if answer is not None:
                 return bool(answer)
             self.say("  please answer y or n", _HINT_STYLE)
@@ -94,9 +121,7 @@ class QuestionaryPrompter:
         def check(value: str) -> bool | str:
             return bool(value.strip()) or not required or "an answer is needed here"
 
-        answer = questionary.text(
-            text, validate=check, instruction=instruction, **self._io()
-        ).unsafe_ask()
+        answer = _ask(questionary.text(text, validate=check, instruction=instruction, **self._io()))
         if long and answer.strip() == EDITOR_WORD:
             answer = edit_in_editor()
             self.say(f"  ({len(answer)} characters from the editor)", _HINT_STYLE)
