@@ -168,7 +168,7 @@ def test_bad_playbook_on_assess_is_exit_2_with_position(runner, tmp_path, defaul
 
 def test_playbook_validate(runner, tmp_path, default_text) -> None:
     ok = run(runner, "playbook", "validate")
-    assert ok.exit_code == 0 and "17 questions, 6 rules" in ok.stdout
+    assert ok.exit_code == 0 and "37 questions, 6 rules" in ok.stdout
     custom = tmp_path / "team.yaml"
     custom.write_text(default_text.replace("- id: just_venting", "- id: just venting"))
     bad = run(runner, "playbook", "validate", str(custom))

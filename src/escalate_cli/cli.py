@@ -70,6 +70,7 @@ An escalation coach for account, customer success and partner managers.
 
 \b
   escalate assess     before a tough call: should you escalate now, later, or not at all?
+  escalate brief      walk the six-step framework; draft the manager brief and customer message
   escalate playbook   check or show the playbook the coach follows
 
 Every command runs without a terminal too: give answers with --answers FILE (YAML or
@@ -98,6 +99,13 @@ app.add_typer(playbook_app, name="playbook")
 class Format(str, Enum):
     terminal = "terminal"
     markdown = "markdown"
+    json = "json"
+
+
+class BriefFormat(str, Enum):
+    terminal = "terminal"
+    markdown = "markdown"
+    text = "text"
     json = "json"
 
 
@@ -169,10 +177,10 @@ def root(
     """An escalation coach."""
 
 
-def load_playbook(path: Path | None) -> Playbook:
+def load_playbook(path: Path | None, *, check_templates: bool = False) -> Playbook:
     from escalate_cli import playbook
 
-    return playbook.load(playbook.locate(path))
+    return playbook.load(playbook.locate(path), check_templates=check_templates)
 
 
 def terminal_prompter(no_input: bool, answers_from_stdin: bool) -> QuestionaryPrompter | None:
@@ -247,7 +255,7 @@ def assess(
     prompter = terminal_prompter(no_input, answers_file == "-")
     drafts = Drafts(home_dir(home)) if prompter else None
     given = interview.run(
-        book.assess,
+        book.asked("assess"),
         prefill,
         prompter,
         keep=lambda typed: drafts.save("assess", typed) if drafts else None,
@@ -257,6 +265,12 @@ def assess(
     if drafts:
         drafts.clear("assess")
     write_assessment(result, book.name, fmt, output, force)
+    if prompter and drafts and result.escalating and book.brief:
+        from escalate_cli.interview import ask_once
+
+        if ask_once(prompter, "Draft the manager brief and customer message now?", "assess"):
+            book = load_playbook(playbook, check_templates=True)
+            run_brief(book, given, prompter, drafts, BriefFormat.terminal, None, False)
 
 
 def write_assessment(
@@ -278,6 +292,85 @@ def write_assessment(
             emit(present.render_to_text(view), output, force)
 
 
+@app.command()
+def brief(
+    answers_file: AnswersOpt = None,
+    no_input: NoInputOpt = False,
+    resume: ResumeOpt = False,
+    fmt: Annotated[
+        BriefFormat,
+        typer.Option(
+            "--format", "-f", help="terminal (default), markdown, text, or json on stdout."
+        ),
+    ] = BriefFormat.terminal,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    playbook: PlaybookOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """Walk the six-step escalation framework and draft what to send.
+
+    Asks what the drafts need, step by step (understand, prepare, escalate internally,
+    escalate to the customer, execute, follow through), warns about the gotchas your
+    answers run into, then drafts the manager brief, the customer message, the
+    leadership call agenda and the follow-up plan, each checked by the message coach.
+    Long answers can be written in $EDITOR: type :e at the prompt.
+
+    Examples:
+
+    \b
+      escalate brief
+      escalate brief --answers acme.yaml --no-input --format markdown -o acme-brief.md
+      escalate brief --resume
+    """
+    from escalate_cli.files import Drafts, home_dir
+
+    book = load_playbook(playbook, check_templates=True)
+    if not book.brief:
+        raise EscalateError(
+            "this playbook has no `brief` interview", "use the bundled playbook or add one"
+        )
+    prefill = gather_answers(book, "brief", answers_file, resume, home)
+    prompter = terminal_prompter(no_input, answers_file == "-")
+    drafts = Drafts(home_dir(home)) if prompter else None
+    run_brief(book, prefill, prompter, drafts, fmt, output, force)
+
+
+def run_brief(
+    book: Playbook,
+    prefill: dict[str, Any],
+    prompter: QuestionaryPrompter | None,
+    drafts: Any,
+    fmt: BriefFormat,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """The brief interview, the warnings, then the drafts in the chosen format."""
+    from escalate_cli import interview, report
+    from escalate_cli.brief import draft
+
+    given = interview.run(
+        book.asked("brief"),
+        prefill,
+        prompter,
+        keep=lambda typed: drafts.save("brief", typed) if drafts else None,
+        command="brief",
+    )
+    result = draft(book, given)
+    if drafts:
+        drafts.clear("brief")
+    if fmt is BriefFormat.json:
+        emit(report.to_json(report.brief_data(result)), output, force)
+    elif fmt is BriefFormat.markdown:
+        emit(report.brief_markdown(result), output, force)
+    elif fmt is BriefFormat.text or output is not None:
+        emit(report.brief_text(result), output, force)
+    else:
+        from escalate_cli import present
+
+        present.show(present.brief_view(result))
+
+
 @playbook_app.command("validate")
 def playbook_validate(
     path: Annotated[
@@ -290,11 +383,13 @@ def playbook_validate(
     from escalate_cli import playbook as pb
 
     where = pb.locate(path or playbook)
-    book = pb.load(where)
+    book = pb.load(where, check_templates=True)
     questions = list(book.all_questions())
+    templates = len(pb.TEMPLATES) if book.templates else 0
     sys.stdout.write(
         f"ok: {where}: {book.name}: {len(questions)} questions, {len(book.rules)} rules, "
-        f"{len(book.scenarios)} scenarios, {len(book.gotchas)} gotchas\n"
+        f"{len(book.scenarios)} scenarios, {len(book.gotchas)} gotchas, "
+        f"{templates} templates, {len(book.lint.rules)} lint rules\n"
     )
 
 

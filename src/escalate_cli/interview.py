@@ -11,21 +11,21 @@ from typing import TYPE_CHECKING
 
 from escalate_cli.answers import Answers, missing
 from escalate_cli.errors import InterruptedByUser, MissingAnswersError
-from escalate_cli.playbook import Section
+from escalate_cli.playbook import Question, Section
 
 if TYPE_CHECKING:  # prompts imports questionary, which only a terminal session needs
     from escalate_cli.prompts import Prompter
 
 
 def run(
-    sections: Sequence[Section],
+    sections: Sequence[tuple[Section, list[Question]]],
     answers: Answers,
     prompter: Prompter | None,
     keep: Callable[[Answers], None],
     command: str,
 ) -> Answers:
     """All answers for `sections`: prefilled ones kept, the rest asked (or reported)."""
-    questions = [q for s in sections for q in s.questions]
+    questions = [q for _, asked in sections for q in asked]
     if prompter is None:
         absent = missing(questions, answers)
         if absent:
@@ -33,8 +33,8 @@ def run(
         return answers
     answers = dict(answers)
     try:
-        for section in sections:
-            todo = [q for q in section.questions if q.id not in answers]
+        for section, asked in sections:
+            todo = [q for q in asked if q.id not in answers]
             if not todo:
                 continue
             prompter.section(section)
@@ -49,3 +49,11 @@ def run(
             f"continue with `escalate {command} --resume`, or give answers with --answers FILE",
         ) from None
     return answers
+
+
+def ask_once(prompter: Prompter, text: str, command: str) -> bool:
+    """A yes/no offer between steps; Ctrl-C or Ctrl-D there is a plain interruption."""
+    try:
+        return prompter.yes_no(text)
+    except (KeyboardInterrupt, EOFError):
+        raise InterruptedByUser("interrupted", f"your {command} result above is complete") from None

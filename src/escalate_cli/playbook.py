@@ -9,11 +9,13 @@ with a hint, before anyone is mid-call.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -28,7 +30,8 @@ from escalate_cli.rules import ID_PATTERN, Condition, leaves, parse_condition
 
 FORMAT_VERSION = 1
 VERDICTS = ("escalate_now", "escalate", "not_yet", "dont_escalate")
-INTERVIEWS = ("assess",)
+INTERVIEWS = ("assess", "brief")
+TEMPLATES = ("manager_brief", "customer_message", "agenda", "follow_up")
 
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
 Id = Annotated[str, StringConstraints(strict=True, pattern=ID_PATTERN)]
@@ -62,14 +65,18 @@ class Question(Model):
 
 
 class Section(Model):
-    """A group of questions asked together (a checklist, a step of the framework)."""
+    """A group of questions asked together (a checklist, a step of the framework).
+
+    `ask_again` names questions defined in another section that this one asks too, when
+    they have no answer yet (an answer carried over from `assess` is not asked again)."""
 
     id: Id
     title: Text
     intro: Text | None = None
     hints: tuple[Text, ...] = ()
     checklist: bool = Field(default=False, strict=True)
-    questions: tuple[Question, ...] = Field(min_length=1)
+    ask_again: tuple[Id, ...] = ()
+    questions: tuple[Question, ...] = ()
 
 
 class Rule(Model):
@@ -103,6 +110,43 @@ class Gotcha(Model):
     verdicts: tuple[Verdict, ...] = ()
 
 
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
+Pattern = Annotated[str, StringConstraints(strict=True, min_length=1), AfterValidator(_compiles)]
+
+
+class LintRule(Model):
+    """A message check: any phrase (case-insensitive, whole words) or pattern is a finding."""
+
+    id: Id
+    severity: Literal["error", "warning", "info"] = "warning"
+    message: Text
+    suggestion: Text
+    phrases: tuple[Text, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
+    case_sensitive: bool = Field(default=False, strict=True)
+
+
+class Lint(Model):
+    cushion_days: int = Field(default=2, ge=0, le=60, strict=True)
+    rules: tuple[LintRule, ...] = ()
+
+
+class Templates(Model):
+    """Jinja templates of the drafts `brief` writes; variables are question ids."""
+
+    manager_brief: Text
+    customer_message: Text
+    agenda: Text
+    follow_up: Text
+
+
 class Playbook(Model):
     """A whole playbook. `rules` are checked top to bottom: the first that holds decides."""
 
@@ -114,10 +158,27 @@ class Playbook(Model):
     rules: tuple[Rule, ...] = Field(min_length=1)
     scenarios: tuple[Scenario, ...] = ()
     gotchas: tuple[Gotcha, ...] = ()
+    brief: tuple[Section, ...] = ()
+    templates: Templates | None = None
+    lint: Lint = Lint()
 
     def questions(self, interview: str) -> Iterator[Question]:
+        """The questions each section of an interview defines (not those it asks again)."""
         for section in getattr(self, interview):
             yield from section.questions
+
+    def asked(self, interview: str) -> list[tuple[Section, list[Question]]]:
+        """Each section with every question it asks, those it asks again first."""
+        return [
+            (
+                section,
+                [q for q in map(self.question, section.ask_again) if q] + list(section.questions),
+            )
+            for section in getattr(self, interview)
+        ]
+
+    def gotcha(self, gotcha_id: str) -> Gotcha | None:
+        return next((g for g in self.gotchas if g.id == gotcha_id), None)
 
     def all_questions(self) -> Iterator[Question]:
         """Every question of every interview: answers files may serve several commands."""
@@ -135,9 +196,12 @@ class Playbook(Model):
 def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Cross-field checks pydantic cannot express: ids unique, references resolvable."""
     known: dict[str, Question] = {}
-    for s_index, section in enumerate(book.assess):
+    sections = [(name, i, s) for name in INTERVIEWS for i, s in enumerate(getattr(book, name))]
+    for interview, s_index, section in sections:
+        if not section.questions and not section.ask_again:
+            yield (interview, s_index), "a section needs `questions` or `ask_again`"
         for q_index, question in enumerate(section.questions):
-            path = ("assess", s_index, "questions", q_index)
+            path = (interview, s_index, "questions", q_index)
             if question.id in known:
                 yield (*path, "id"), f"duplicate question id {question.id!r}"
             known[question.id] = question
@@ -148,6 +212,18 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
             values = [c.value for c in question.choices]
             for dup in {v for v in values if values.count(v) > 1}:
                 yield (*path, "choices"), f"duplicate choice value {dup!r}"
+    for interview, s_index, section in sections:
+        for index, again in enumerate(section.ask_again):
+            if again not in known:
+                yield (interview, s_index, "ask_again", index), _unknown(again, known)
+    if book.brief and book.templates is None:
+        yield ("brief",), "a playbook with a `brief` interview needs `templates`"
+    rule_ids = [rule.id for rule in book.lint.rules]
+    for index, rule_id in enumerate(rule_ids):
+        if rule_id in rule_ids[:index]:
+            yield ("lint", "rules", index, "id"), f"duplicate lint rule id {rule_id!r}"
+        if not (book.lint.rules[index].phrases or book.lint.rules[index].patterns):
+            yield ("lint", "rules", index), "a lint rule needs `phrases` or `patterns`"
     missing = [v for v in VERDICTS if v not in book.verdicts]
     if missing:
         yield ("verdicts",), "missing verdict texts for: " + ", ".join(missing)
@@ -271,7 +347,24 @@ def locate(explicit: str | os.PathLike[str] | None) -> Path:
     return mine if mine.is_file() else bundled_path()
 
 
-def load(path: Path) -> Playbook:
-    """Read, parse and validate one playbook file."""
+def load(path: Path, *, check_templates: bool = False) -> Playbook:
+    """Read, parse and validate one playbook file.
+
+    Templates are compiled and checked (syntax, variables) when `check_templates` is set:
+    by `brief` before its first question and by `playbook validate`. `assess` renders no
+    template and skips loading the template engine."""
     located = safe_yaml.load(path, "playbook")
-    return validate(located)
+    book = validate(located)
+    if check_templates and book.templates is not None:
+        from escalate_cli.render import template_problems
+
+        problems = [
+            f"{located.where(('templates', name))}: templates.{name}: {text}"
+            for name, text in template_problems(book)
+        ]
+        if problems:
+            raise PlaybookError(
+                "\n".join(problems),
+                "template variables are question ids; see `escalate playbook show`",
+            )
+    return book

@@ -12,10 +12,14 @@ from typing import IO
 
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
 from escalate_cli.assess import Assessment
+from escalate_cli.brief import Brief
+from escalate_cli.lint import Finding
+from escalate_cli.report import DRAFT_TITLES
 from escalate_cli.textsafe import visible
 
 VERDICT_STYLE = {
@@ -104,3 +108,40 @@ def show(renderable: object, file: IO[str] | None = None) -> None:
 def user_text(text: str, style: str = "") -> Text:
     """User-typed text as a Text with control characters made visible."""
     return Text(visible(text), style=style)
+
+
+def findings_view(findings: list[Finding]) -> list[Table]:
+    """Message-coach findings: where, which rule, what is wrong, a better way to say it."""
+    style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    return _bullets(
+        [
+            Text.assemble(
+                (f"line {f.line}:{f.column} ", "dim"),
+                (f"{f.rule} ", style.get(f.severity, "")),
+                (f"“{visible(f.excerpt)}” ", "italic"),
+                f.message,
+                ("\n→ ", "dim"),
+                f.suggestion,
+            )
+            for f in findings
+        ],
+        "!",
+    )
+
+
+def brief_view(result: Brief) -> Group:
+    """Warnings first, then each draft as plain text under a rule, ready to copy."""
+    parts: list[object] = []
+    if result.warnings:
+        parts.append(_heading("Before you send"))
+        parts += _bullets(
+            [Text.assemble((g.text, "yellow"), ": ", g.advice) for g in result.warnings], "!"
+        )
+    for name, text in result.drafts().items():
+        parts += [Text(""), Rule(Text(DRAFT_TITLES[name], style="bold"), align="left")]
+        # not wrapped by us: the terminal wraps, and a copy gets the lines as drafted
+        parts.append(Text(visible(text).rstrip("\n"), no_wrap=True, overflow="ignore"))
+        if name in result.findings:
+            parts.append(Text("Message coach:", style="bold yellow"))
+            parts += findings_view(result.findings[name])
+    return Group(*parts)

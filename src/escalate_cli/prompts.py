@@ -52,6 +52,8 @@ class Prompter(Protocol):
 
     def ask(self, question: Question) -> Any: ...
 
+    def yes_no(self, text: str) -> bool: ...
+
 
 class QuestionaryPrompter:
     """Asks in the terminal with questionary; `input`/`output` are swappable for tests."""

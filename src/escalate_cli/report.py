@@ -6,9 +6,11 @@ The terminal view (rich) is in `present`; these are the forms scripts and docume
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from escalate_cli.assess import Assessment
+from escalate_cli.brief import Brief
 from escalate_cli.playbook import INTERVIEWS, Playbook
 
 
@@ -113,3 +115,61 @@ def playbook_markdown(book: Playbook, source: str) -> str:
     lines += ["## Rules, first match wins", ""]
     lines += [f"{i}. `{r.id}` -> {r.verdict}: {r.reason}" for i, r in enumerate(book.rules, 1)]
     return "\n".join(lines) + "\n"
+
+
+DRAFT_TITLES = {
+    "manager_brief": "Manager brief",
+    "customer_message": "Customer message",
+    "agenda": "Leadership call agenda",
+    "follow_up": "Follow-up plan",
+}
+
+
+def brief_data(result: Brief) -> dict[str, Any]:
+    """The JSON contract of `escalate brief --format json` (see README)."""
+    return {
+        **result.drafts(),
+        "warnings": [{"id": g.id, "text": g.text, "advice": g.advice} for g in result.warnings],
+        "findings": {
+            name: [finding.as_dict() for finding in found]
+            for name, found in result.findings.items()
+        },
+        "answers": result.answers,
+    }
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any backtick run in `text`, so the draft stays literal."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def brief_markdown(result: Brief) -> str:
+    """The drafts as Markdown; each draft is fenced so it pastes exactly as written."""
+    lines = ["# Escalation brief", ""]
+    if result.warnings:
+        lines += ["## Before you send", ""]
+        lines += [f"- **{g.text}**: {g.advice}" for g in result.warnings]
+        lines.append("")
+    for name, text in result.drafts().items():
+        fence = _fence(text)
+        lines += [f"## {DRAFT_TITLES[name]}", "", f"{fence}text", text.rstrip("\n"), fence, ""]
+        for finding in result.findings.get(name, []):
+            lines.append(
+                f"- line {finding.line}, column {finding.column} [`{finding.rule}`]: "
+                f"{finding.message} {finding.suggestion}"
+            )
+        if name in result.findings:
+            lines.append("")
+    return "\n".join(lines)
+
+
+def brief_text(result: Brief) -> str:
+    """The drafts as plain text, separated by their titles."""
+    parts = []
+    for gotcha in result.warnings:
+        parts.append(f"! {gotcha.text}: {gotcha.advice}\n")
+    for name, text in result.drafts().items():
+        title = DRAFT_TITLES[name]
+        parts.append(f"{title}\n{'=' * len(title)}\n\n{text}")
+    return "\n".join(parts)
