@@ -17,9 +17,10 @@ ESCALATE = shutil.which(
 pytestmark = pytest.mark.skipif(ESCALATE is None, reason="the escalate command is not installed")
 
 
-def spawn(home: Path, *args: str) -> pexpect.spawn:
+def spawn(home: Path, *args: str, **extra_env: str) -> pexpect.spawn:
     env = {
         **os.environ,
+        **extra_env,
         "ESCALATE_HOME": str(home),
         "TERM": "xterm",
         "PROMPT_TOOLKIT_NO_CPR": "1",
@@ -158,6 +159,120 @@ def test_ctrl_d_at_a_yes_no_prompt_ends_input_clearly(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert json.loads((home / "drafts" / "assess.json").read_text()) == {
-        "tried_to_resolve": False
+    assert json.loads((home / "drafts" / "assess.json").read_text()) == {"tried_to_resolve": False}
+
+
+BRIEF_STEPS = [
+    (
+        "Step 1: Understand the situation",
+        [
+            ("Which customer", "Acme Corp"),
+            ("What is the actual problem?", "the nightly export failing"),
+            ("How are they feeling", "frustrated"),
+            ("What exactly do they want?", "a working export"),
+            ("What have you tried so far?", ":e"),  # written in $EDITOR
+            ("Why has that not resolved it?", "the fault is in the storage layer"),
+            ("What is the business impact?", "a 400k renewal"),
+            ("How would you describe the deal?", "at risk"),
+        ],
+    ),
+    (
+        "Step 2: Prepare for escalation",
+        [
+            ("What exactly do you need from leadership?", "an engineering lead on the fix"),
+            ("What solution or path forward", "a hotfix and daily updates"),
+            ("Links to relevant documentation", ""),
+        ],
+    ),
+]
+BRIEF_REST = [
+    ("What is your manager's name?", "Dana"),
+    ("Who else should be involved?", ""),
+    ("Step 4: Escalate to the customer", None),
+    ("Who will you write to at the customer?", "Sam"),
+    ("Which leader will you bring in?", "Priya Shah"),
+    ("What is their title?", "VP of Customer Success"),
+    ("When do you propose to meet?", "this Thursday"),
+    ("Step 5: Execute the escalation", None),
+    ("Anything to add to the call agenda?", "Agree a test plan"),
+    ("Step 6: Follow through", None),
+    ("Commitment - what", "send the hotfix plan"),
+    ("who owns it", "Dana"),
+    ("due", "2026-12-01"),
+    ("Commitment - what", ""),
+    ("Lessons learned so far", ""),
+]
+
+
+def type_answer(child: pexpect.spawn, question: str, text: str | None) -> None:
+    child.expect_exact(question)
+    if text is not None:
+        child.send(text + "\r")
+
+
+def test_brief_journey_through_all_six_steps_drafts_both_messages(tmp_path: Path) -> None:
+    editor = "sh -c 'printf \"rolled back the config\\n\" > \"$1\"' editor"
+    child = spawn(tmp_path / "home", "brief", "--format", "json", EDITOR=editor)
+    for title, questions in BRIEF_STEPS:
+        child.expect_exact(title)
+        for question, text in questions:
+            type_answer(child, question, text)
+    child.expect_exact("Step 3: Escalate internally first")
+    answer_yes_no(child, "Have you briefed your manager?", "y")
+    for question, text in BRIEF_REST:
+        type_answer(child, question, text)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    data = json.loads(child.before[child.before.index("{") :].replace("\r\n", "\n"))
+    assert data["manager_brief"].startswith("Hi Dana,")
+    assert "bring in Priya Shah, our VP of Customer Success" in data["customer_message"]
+    assert "6. Agree a test plan" in data["agenda"]
+    assert "send the hotfix plan (owner: Dana, due 2026-12-01)" in data["follow_up"]
+    assert data["warnings"] == []
+    assert "What I have tried: rolled back the config\n" in data["manager_brief"]
+
+
+def test_brief_ctrl_c_then_resume_restores_the_answers(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    child = spawn(home, "brief")
+    for question, text in BRIEF_STEPS[0][1][:3]:
+        type_answer(child, question, text)
+    child.expect_exact("What exactly do they want?")
+    child.send("a working exp")  # typed, not yet entered
+    child.sendcontrol("c")
+    child.expect_exact("3 answer(s) kept as a draft")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert json.loads((home / "drafts" / "brief.json").read_text()) == {
+        "customer": "Acme Corp",
+        "issue": "the nightly export failing",
+        "sentiment": "frustrated",
     }
+    resumed = spawn(home, "brief", "--resume")
+    resumed.expect_exact("What exactly do they want?")
+    assert "Which customer" not in resumed.before
+    resumed.sendcontrol("c")
+    resumed.expect(pexpect.EOF)
+
+
+def test_assess_offers_to_continue_into_brief_carrying_answers(tmp_path: Path) -> None:
+    child = spawn(tmp_path / "home", "assess")
+    for question, key in CHECKLIST:
+        answer_yes_no(child, question, key)
+    answer_yes_no(child, SIGNALS[0][0], "y")  # threatening to cancel
+    for question, _ in SIGNALS[1:]:
+        answer_yes_no(child, question, "n")
+    child.expect_exact("Which of these have happened?")
+    child.send("\r")
+    child.expect_exact("Escalate now")
+    answer_yes_no(child, "Draft the manager brief and customer message now?", "y")
+    child.expect_exact("Step 1: Understand the situation")
+    child.expect_exact("Which customer")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    draft = json.loads((tmp_path / "home" / "drafts" / "brief.json").read_text())
+    assert draft["cancel_threat"] is True and draft["manager_briefed"] is True

@@ -265,7 +265,8 @@ def assess(
     if drafts:
         drafts.clear("assess")
     write_assessment(result, book.name, fmt, output, force)
-    if prompter and drafts and result.escalating and book.brief:
+    offer = fmt is Format.terminal and output is None and result.escalating and book.brief
+    if prompter and drafts and offer:
         from escalate_cli.interview import ask_once
 
         if ask_once(prompter, "Draft the manager brief and customer message now?", "assess"):

@@ -1,0 +1,248 @@
+"""`escalate brief`: drafts from answers, templates checked at load, answers kept literal."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from escalate_cli.brief import draft, warnings
+from escalate_cli.cli import app
+from escalate_cli.errors import EscalateError
+from escalate_cli.playbook import Playbook, bundled_path, load
+from escalate_cli.render import context, render
+
+ORDINARY = {
+    "customer": "Acme Corp",
+    "issue": "the nightly export failing since the 3.2 upgrade",
+    "sentiment": "frustrated",
+    "customer_wants": "a working export before their quarter close",
+    "tried": "rolled back the configuration and ran two manual exports",
+    "why_unresolved": "the fault is in the storage layer, which needs an engineering change",
+    "business_impact": "a renewal worth 400k in March",
+    "deal_status": "at risk",
+    "ask": "an engineering lead assigned to the fix this week",
+    "proposal": "a hotfix, with a daily status note to Acme until it ships",
+    "documents": "https://wiki.example.com/acme-export",
+    "manager_name": "Dana",
+    "manager_briefed": True,
+    "others_involved": "the support lead",
+    "customer_contact": "Sam",
+    "leader_name": "Priya Shah",
+    "leader_title": "VP of Customer Success",
+    "meeting_when": "this Thursday",
+    "agenda_extra": "Review the export timeline\nAgree a test plan",
+    "commitments": [{"what": "send the hotfix plan", "owner": "Dana", "due": "2026-12-01"}],
+    "lessons": "test exports before every upgrade",
+}
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{%|%\}|\[(Name|Customer|issue|X)[^\]]*\]")
+
+
+@pytest.fixture(scope="module")
+def checked_book() -> Playbook:
+    return load(bundled_path(), check_templates=True)
+
+
+def test_every_answer_appears_where_the_templates_put_it(checked_book: Playbook) -> None:
+    result = draft(checked_book, ORDINARY)
+    manager = result.manager_brief
+    assert manager.startswith("Hi Dana,")
+    for key in (
+        "customer",
+        "sentiment",
+        "issue",
+        "tried",
+        "why_unresolved",
+        "deal_status",
+        "ask",
+        "business_impact",
+        "proposal",
+        "others_involved",
+        "documents",
+    ):
+        assert ORDINARY[key] in manager, key
+    customer = result.customer_message
+    for key in ("customer_contact", "issue", "leader_name", "leader_title", "meeting_when"):
+        assert ORDINARY[key] in customer, key
+    assert "6. Review the export timeline" in result.agenda
+    assert "7. Agree a test plan" in result.agenda
+    assert "send the hotfix plan (owner: Dana, due 2026-12-01)" in result.follow_up
+    assert ORDINARY["lessons"] in result.follow_up
+
+
+def test_customer_message_blames_no_one_and_promises_nothing(checked_book: Playbook) -> None:
+    result = draft(checked_book, ORDINARY)
+    assert result.findings == {}, result.findings
+    assert result.warnings == ()
+
+
+def test_optional_answers_left_out_leave_no_gap(checked_book: Playbook) -> None:
+    given_answers = {
+        k: v
+        for k, v in ORDINARY.items()
+        if k not in ("documents", "others_involved", "agenda_extra", "commitments", "lessons")
+    }
+    result = draft(checked_book, given_answers)
+    assert "Background" not in result.manager_brief
+    assert "none recorded yet" in result.follow_up
+    for text in result.drafts().values():
+        assert not PLACEHOLDER.search(text)
+
+
+printable = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=40,
+).filter(lambda s: s.strip())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.fixed_dictionaries(
+        {k: printable for k in ("customer", "issue", "leader_name", "meeting_when")}
+    )
+)
+def test_no_placeholder_is_left_and_answers_come_out_verbatim(checked_book, values) -> None:
+    answers = {**ORDINARY, **values}
+    result = draft(checked_book, answers)
+    for key, value in values.items():
+        assert value in result.manager_brief + result.customer_message + result.agenda, key
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "{{ 7*7 }}",
+        "{% if true %}x{% endif %}",
+        "{0.__class__}",
+        "[bold]loud[/bold]",
+        "{{ ''.__class__.__mro__ }}",
+        "[link=https://evil.example]click[/link]",
+    ],
+)
+def test_injection_strings_appear_exactly_as_typed(checked_book, hostile: str) -> None:
+    result = draft(checked_book, {**ORDINARY, "issue": hostile, "customer": hostile})
+    assert f"concern about {hostile}," in result.customer_message
+    assert f"escalate the {hostile} situation" in result.manager_brief
+    assert "49" not in result.customer_message
+
+
+def test_warnings_name_the_gotchas_that_apply(checked_book: Playbook) -> None:
+    risky = {
+        **ORDINARY,
+        "ask": "help",
+        "manager_briefed": False,
+        "tried": "pinged them but engineering dropped the ball",
+    }
+    assert [g.id for g in warnings(checked_book, risky)] == [
+        "no_plan",
+        "blame",
+        "manager_not_briefed",
+    ]
+    assert warnings(checked_book, {**ORDINARY, "clear_ask": False})[0].id == "no_plan"
+
+
+def write(path: Path, data: dict) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_cli_json_has_the_contract_fields(runner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["brief", "-a", str(write(tmp_path / "a.json", ORDINARY)), "--no-input", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"manager_brief", "customer_message", "agenda", "follow_up", "warnings"} <= set(data)
+    assert data["warnings"] == [] and data["findings"] == {}
+
+
+def test_cli_markdown_and_text(runner, tmp_path: Path) -> None:
+    file = str(write(tmp_path / "a.json", {**ORDINARY, "issue": "```x```"}))
+    md = runner.invoke(app, ["brief", "-a", file, "--no-input", "-f", "markdown"])
+    assert md.exit_code == 0
+    assert "## Customer message\n\n````text\nHi Sam," in md.stdout
+    text = runner.invoke(app, ["brief", "-a", file, "--no-input", "-f", "text"])
+    assert "Manager brief\n=============\n\nHi Dana," in text.stdout
+
+
+def test_cli_terminal_view_shows_markup_literally(runner, tmp_path: Path) -> None:
+    file = str(write(tmp_path / "a.json", {**ORDINARY, "issue": "[bold]x[/bold] \x1b[31mred"}))
+    result = runner.invoke(app, ["brief", "-a", file, "--no-input"])
+    assert result.exit_code == 0
+    assert "[bold]x[/bold] \\x1b[31mred" in result.stdout
+    assert "\x1b" not in result.stdout
+
+
+def test_missing_required_answer_without_terminal_names_the_id(runner, tmp_path) -> None:
+    partial = {k: v for k, v in ORDINARY.items() if k not in ("leader_title", "ask")}
+    result = runner.invoke(app, ["brief", "-a", str(write(tmp_path / "a.json", partial))])
+    assert result.exit_code == 2
+    assert "missing answers for: ask, leader_title" in result.stderr
+
+
+def test_output_file_and_force(runner, tmp_path: Path) -> None:
+    file = str(write(tmp_path / "a.json", ORDINARY))
+    out = tmp_path / "brief.md"
+    args = ["brief", "-a", file, "--no-input", "-f", "markdown", "-o", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert out.read_text().startswith("# Escalation brief")
+    assert runner.invoke(app, args).exit_code == 2
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("Hi {{ manager_nme }}", "`manager_nme` is not a question id"),
+        ("Hi {{ manager_name }", "template line 1: unexpected '}'"),
+        (
+            "{% for a in commitments %}{% for b in commitments %}{% for c in commitments %}"
+            "{% endfor %}{% endfor %}{% endfor %}",
+            "loops nested more than 2 deep",
+        ),
+        ("{{ range(10) }}", "`range` is not a question id"),
+    ],
+)
+def test_bad_template_is_a_playbook_error_at_load(tmp_path, default_text, template, expected):
+    custom = tmp_path / "team.yaml"
+    start = default_text.index("  customer_message: |\n")
+    end = default_text.index("  agenda: |\n")
+    custom.write_text(
+        default_text[:start] + f"  customer_message: {json.dumps(template)}\n" + default_text[end:]
+    )
+    with pytest.raises(EscalateError) as caught:
+        load(custom, check_templates=True)
+    assert caught.value.exit_code == 2
+    line = default_text[:start].count("\n") + 1
+    assert f"team.yaml:{line}:3: templates.customer_message: {expected}" in caught.value.message
+
+
+def test_bad_template_on_brief_is_exit_2_before_any_question(runner, tmp_path, default_text):
+    start = default_text.index("  customer_message: |\n")
+    end = default_text.index("  agenda: |\n")
+    custom = tmp_path / "team.yaml"
+    custom.write_text(
+        default_text[:start] + '  customer_message: "{{ oops }}"\n' + default_text[end:]
+    )
+    result = runner.invoke(app, ["brief", "--playbook", str(custom)])
+    assert result.exit_code == 2
+    assert "`oops` is not a question id" in result.stderr
+
+
+def test_runaway_templates_are_bounded(checked_book: Playbook) -> None:
+    bomb = checked_book.model_copy(
+        update={
+            "templates": checked_book.templates.model_copy(
+                update={"agenda": "{{ 'x' * 100000000 }}", "follow_up": "{{ 10 ** 100000 }}"}
+            )
+        }
+    )
+    values = context(list(bomb.all_questions()), ORDINARY)
+    for name in ("agenda", "follow_up"):
+        with pytest.raises(EscalateError, match="too large"):
+            render(bomb, name, values)
