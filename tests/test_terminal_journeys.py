@@ -211,7 +211,7 @@ def type_answer(child: pexpect.spawn, question: str, text: str | None) -> None:
 
 
 def test_brief_journey_through_all_six_steps_drafts_both_messages(tmp_path: Path) -> None:
-    editor = "sh -c 'printf \"rolled back the config\\n\" > \"$1\"' editor"
+    editor = 'sh -c \'printf "rolled back the config\\n" > "$1"\' editor'
     child = spawn(tmp_path / "home", "brief", "--format", "json", EDITOR=editor)
     for title, questions in BRIEF_STEPS:
         child.expect_exact(title)
