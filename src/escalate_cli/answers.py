@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from escalate_cli import safe_yaml
-from escalate_cli.errors import AnswersError
+from escalate_cli.dates import parse_date
+from escalate_cli.errors import AnswersError, EscalateError
 from escalate_cli.playbook import Question
 
 YES = {"yes", "y", "true"}
@@ -115,11 +116,16 @@ def coerce_commitments(value: Any) -> list[dict[str, str]]:
         if extra:
             raise ValueError(f"commitment {index}: unknown field(s) {', '.join(sorted(extra))}")
         due = item.get("due") or ""
+        if due and not isinstance(due, dt.date):
+            try:
+                due = parse_date(str(due), dt.date.today())
+            except EscalateError as exc:
+                raise ValueError(f"commitment {index}: due: {exc.message} ({exc.hint})") from None
         result.append(
             {
                 "what": item["what"],
                 "owner": str(item.get("owner") or ""),
-                "due": due.isoformat() if isinstance(due, dt.date) else str(due),
+                "due": due.isoformat() if isinstance(due, dt.date) else "",
             }
         )
     return result

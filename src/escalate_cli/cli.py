@@ -6,6 +6,7 @@ quick; each command imports what it needs (pydantic, questionary, rich, sqlite) 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import traceback
@@ -22,6 +23,7 @@ from escalate_cli.errors import EscalateError, InterruptedByUser
 if TYPE_CHECKING:
     from escalate_cli.playbook import Playbook
     from escalate_cli.prompts import QuestionaryPrompter
+    from escalate_cli.store import Store
 
 
 class EscalateGroup(TyperGroup):
@@ -71,6 +73,11 @@ An escalation coach for account, customer success and partner managers.
 \b
   escalate assess     before a tough call: should you escalate now, later, or not at all?
   escalate brief      walk the six-step framework; draft the manager brief and customer message
+  escalate handover   everything the next owner of a relationship must know
+  escalate notes      partner memory: triggers, past escalations, expectations, agreements
+  escalate partners   the partners you have history with
+  escalate lint       check a draft for trigger words, blame and over-promising
+  escalate follow-up  the commitments you made, soonest first; calendar reminders
   escalate playbook   check or show the playbook the coach follows
 
 Every command runs without a terminal too: give answers with --answers FILE (YAML or
@@ -157,6 +164,19 @@ OutputOpt = Annotated[
     ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Let --output replace an existing file.")]
+PartnerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--partner",
+        "-p",
+        help="The customer or partner: first shows what to know before you talk to them, "
+        "then records the result in their history.",
+        show_default=False,
+    ),
+]
+ListFormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="terminal (default), markdown, or json.")
+]
 
 
 def version_callback(value: bool) -> None:
@@ -228,6 +248,7 @@ def assess(
     fmt: FormatOpt = Format.terminal,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    partner: PartnerOpt = None,
     playbook: PlaybookOpt = None,
     home: HomeOpt = None,
 ) -> None:
@@ -254,6 +275,8 @@ def assess(
     prefill = gather_answers(book, "assess", answers_file, resume, home)
     prompter = terminal_prompter(no_input, answers_file == "-")
     drafts = Drafts(home_dir(home)) if prompter else None
+    if partner:
+        show_before_you_talk(partner, home)
     given = interview.run(
         book.asked("assess"),
         prefill,
@@ -264,6 +287,15 @@ def assess(
     result = run_assessment(book, given)
     if drafts:
         drafts.clear("assess")
+    if partner:
+        with open_store(home) as store:
+            store.record_escalation(
+                partner,
+                date=today().isoformat(),
+                kind="assessment",
+                verdict=result.verdict,
+                reasons=[reason.text for reason in result.reasons],
+            )
     write_assessment(result, book.name, fmt, output, force)
     offer = fmt is Format.terminal and output is None and result.escalating and book.brief
     if prompter and drafts and offer:
@@ -271,7 +303,9 @@ def assess(
 
         if ask_once(prompter, "Draft the manager brief and customer message now?", "assess"):
             book = load_playbook(playbook, check_templates=True)
-            run_brief(book, given, prompter, drafts, BriefFormat.terminal, None, False)
+            run_brief(
+                book, given, prompter, drafts, BriefFormat.terminal, None, False, partner, home
+            )
 
 
 def write_assessment(
@@ -306,6 +340,7 @@ def brief(
     ] = BriefFormat.terminal,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    partner: PartnerOpt = None,
     playbook: PlaybookOpt = None,
     home: HomeOpt = None,
 ) -> None:
@@ -334,7 +369,9 @@ def brief(
     prefill = gather_answers(book, "brief", answers_file, resume, home)
     prompter = terminal_prompter(no_input, answers_file == "-")
     drafts = Drafts(home_dir(home)) if prompter else None
-    run_brief(book, prefill, prompter, drafts, fmt, output, force)
+    if partner:
+        show_before_you_talk(partner, home)
+    run_brief(book, prefill, prompter, drafts, fmt, output, force, partner, home)
 
 
 def run_brief(
@@ -345,6 +382,8 @@ def run_brief(
     fmt: BriefFormat,
     output: Path | None,
     force: bool,
+    partner: str | None,
+    home: Path | None,
 ) -> None:
     """The brief interview, the warnings, then the drafts in the chosen format."""
     from escalate_cli import interview, report
@@ -357,7 +396,14 @@ def run_brief(
         keep=lambda typed: drafts.save("brief", typed) if drafts else None,
         command="brief",
     )
-    result = draft(book, given)
+    triggers: tuple[str, ...] = ()
+    if partner:
+        with open_store(home) as store:
+            if store_partner(store, partner):
+                triggers = tuple(note.text for note in store.notes(partner, "trigger"))
+    result = draft(book, given, triggers, partner or "")
+    if partner:
+        record_brief(partner, given, home)
     if drafts:
         drafts.clear("brief")
     if fmt is BriefFormat.json:
@@ -370,6 +416,448 @@ def run_brief(
         from escalate_cli import present
 
         present.show(present.brief_view(result))
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def open_store(home: Path | None) -> Store:
+    from escalate_cli.files import home_dir
+    from escalate_cli.store import Store
+
+    return Store.open(home_dir(home))
+
+
+def store_partner(store: Store, name: str) -> bool:
+    """Whether `name` is a known partner (an unknown one is fine: it starts a history)."""
+    from escalate_cli.errors import NotFoundError
+
+    try:
+        store.find_partner(name)
+    except NotFoundError:
+        return False
+    return True
+
+
+def show_before_you_talk(partner: str, home: Path | None) -> None:
+    """What to know before talking to a partner, on stderr so stdout stays the result."""
+    from escalate_cli import present
+
+    with open_store(home) as store:
+        if not store_partner(store, partner):
+            sys.stderr.write(f"escalate: no history for {partner!r} yet; this starts it\n")
+            return
+        view = present.before_you_talk_view(
+            partner,
+            store.notes(partner, "trigger"),
+            store.escalations(partner),
+            store.notes(partner, "escalation"),
+            store.notes(partner, "communication"),
+            store.commitments(partner),
+        )
+    present.show(view, sys.stderr)
+
+
+def record_brief(partner: str, given: dict[str, Any], home: Path | None) -> None:
+    """The brief joins the partner's history: the issue, the ask, and each commitment."""
+    with open_store(home) as store:
+        store.record_escalation(
+            partner,
+            date=today().isoformat(),
+            kind="brief",
+            issue=str(given.get("issue") or ""),
+            root_cause=str(given.get("why_unresolved") or ""),
+            ask=str(given.get("ask") or ""),
+        )
+        for item in given.get("commitments") or []:
+            store.add_commitment(partner, item["what"], item["owner"], item["due"], "brief")
+
+
+@app.command()
+def partners(fmt: ListFormatOpt = Format.terminal, home: HomeOpt = None) -> None:
+    """List partners with their note counts, last escalation and open commitments."""
+    from escalate_cli import report
+
+    with open_store(home) as store:
+        summaries = store.partners()
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json([report.partner_data(p) for p in summaries]))
+    elif fmt is Format.markdown:
+        sys.stdout.write(report.partners_markdown(summaries))
+    else:
+        from escalate_cli import present
+
+        present.show(present.partners_view(summaries))
+
+
+notes_app = typer.Typer(
+    help="Partner memory: trigger words, past escalations, expectations, agreements.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(notes_app, name="notes")
+KINDS_HELP = (
+    "trigger | escalation | communication | expectation | agreement | decision | lesson | note"
+)
+
+
+@notes_app.command("add")
+def notes_add(
+    partner: Annotated[str, typer.Argument(help="The partner (matched case-insensitively).")],
+    text: Annotated[
+        str | None, typer.Argument(help="The note. Omit it in a terminal to be asked.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help=KINDS_HELP)] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="When (2026-11-20, today, friday...).")
+    ] = None,
+    link: Annotated[str | None, typer.Option("--link", help="A recording or document.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who recorded it.")] = None,
+    no_input: NoInputOpt = False,
+    home: HomeOpt = None,
+) -> None:
+    """Record a note about a partner.
+
+    Examples:
+
+    \b
+      escalate notes add Acme --kind trigger "being told 'per our policy'"
+      escalate notes add Acme --kind escalation "Q3 outage: no update for 5 days" --date 2026-09-14
+      escalate notes add Acme --kind communication "Slack for daily, weekly call Tue 10:00"
+      escalate notes add Acme        (in a terminal: asks for the kind, text and date)
+    """
+    from escalate_cli.dates import parse_date
+
+    if text is None:
+        prompter = terminal_prompter(no_input, False)
+        if prompter is None:
+            raise EscalateError(
+                "no note text given", 'give it as an argument: escalate notes add PARTNER "text"'
+            )
+        from escalate_cli.interview import ask_note
+
+        kind, text, date = ask_note(prompter, kind)
+    if kind is None:
+        raise EscalateError("which kind of note is this?", f"add --kind: {KINDS_HELP}")
+    when = parse_date(date, today()).isoformat() if date else None
+    with open_store(home) as store:
+        note, added = store.add_note(partner, kind, text, when, link, by)
+    verb = "added" if added else "already recorded as"
+    sys.stderr.write(f"escalate: {verb} note #{note.id} ({note.kind}) for {note.partner}\n")
+
+
+@notes_app.command("list")
+def notes_list(
+    partner: Annotated[str, typer.Argument(help="The partner.")],
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help=KINDS_HELP)] = None,
+    fmt: ListFormatOpt = Format.terminal,
+    home: HomeOpt = None,
+) -> None:
+    """List a partner's notes, oldest first."""
+    with open_store(home) as store:
+        found = store.notes(partner, kind)
+    show_notes(found, fmt, f"Notes for {partner}")
+
+
+@notes_app.command("search")
+def notes_search(
+    words: Annotated[list[str], typer.Argument(help="Words that must all appear.")],
+    fmt: ListFormatOpt = Format.terminal,
+    home: HomeOpt = None,
+) -> None:
+    """Full-text search across every partner's notes."""
+    with open_store(home) as store:
+        found = store.search(" ".join(words))
+    show_notes(found, fmt, f"Notes matching {' '.join(words)!r}")
+
+
+def show_notes(found: list[Any], fmt: Format, title: str) -> None:
+    from escalate_cli import report
+
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json([report.note_data(n) for n in found]))
+    elif fmt is Format.markdown:
+        sys.stdout.write(report.notes_markdown(found, title))
+    else:
+        from escalate_cli import present
+
+        present.show(present.notes_view(found, title))
+
+
+@notes_app.command("edit")
+def notes_edit(
+    note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's number.")],
+    text: Annotated[str | None, typer.Option("--text", help="New text.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help=KINDS_HELP)] = None,
+    date: Annotated[str | None, typer.Option("--date", help="New date.")] = None,
+    link: Annotated[str | None, typer.Option("--link", help="New link ('' clears).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="New author ('' clears).")] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Change a note. With no option, in a terminal, edit its text in $EDITOR."""
+    from escalate_cli.dates import parse_date
+
+    with open_store(home) as store:
+        note = store.get_note(note_id)
+        if (text, kind, date, link, by) == (None,) * 5:
+            if terminal_prompter(False, False) is None:
+                raise EscalateError(
+                    "nothing to change", "give --text, --kind, --date, --link or --by"
+                )
+            from escalate_cli.prompts import edit_in_editor
+
+            text = edit_in_editor(note.text)
+        when = parse_date(date, today()).isoformat() if date else date
+        note = store.edit_note(note_id, text=text, kind=kind, date=when, link=link, by=by)
+    sys.stderr.write(f"escalate: note #{note.id} saved\n")
+
+
+@notes_app.command("remove")
+def notes_remove(
+    note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's number.")],
+    home: HomeOpt = None,
+) -> None:
+    """Delete a note."""
+    with open_store(home) as store:
+        note = store.get_note(note_id)
+        store.remove_note(note_id)
+    sys.stderr.write(f"escalate: removed note #{note.id} ({note.kind}) from {note.partner}\n")
+
+
+@app.command()
+def handover(
+    partner: Annotated[str, typer.Argument(help="The partner whose relationship changes hands.")],
+    to: Annotated[
+        str | None, typer.Option("--to", help="The new owner (signs the introduction).")
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="markdown (default) or json.")
+    ] = Format.markdown,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    home: HomeOpt = None,
+) -> None:
+    """Everything the next owner of a relationship must know, in one document.
+
+    Summary, escalation history with reasons, trigger words and actions, communication
+    expectations, roles, agreements and decisions with links, open commitments, lessons,
+    and a draft introduction from the new owner. Missing essentials are flagged at the top.
+    The JSON form is what `escalate import` reads in the new owner's store.
+
+    Examples:
+
+    \b
+      escalate handover Acme --to "Jordan Lee" -o acme-handover.md
+      escalate handover Acme --format json -o acme.json   # then: escalate import acme.json
+    """
+    from escalate_cli import handover as ho
+
+    with open_store(home) as store:
+        found = store.find_partner(partner)
+        doc = ho.assemble(
+            found.name,
+            store.notes(found.name),
+            store.escalations(found.name),
+            store.commitments(found.name, open_only=False),
+            to or "",
+            dt.datetime.now(dt.timezone.utc),
+        )
+    text = ho.dumps(doc) if fmt is Format.json else ho.to_markdown(doc)
+    emit(text, output, force)
+
+
+@app.command("import")
+def import_handover(
+    file: Annotated[Path, typer.Argument(help="A handover JSON from `escalate handover -f json`.")],
+    home: HomeOpt = None,
+) -> None:
+    """Load a handover into your store, all or nothing; importing twice adds nothing."""
+    from escalate_cli import handover as ho
+    from escalate_cli.safe_yaml import read_text
+
+    data = ho.read_import(read_text(file, "handover file", limit=256_000_000), str(file))
+    with open_store(home) as store:
+        added = store.import_records(
+            data["partner"],
+            data.get("notes", []),
+            data.get("escalations", []),
+            data.get("commitments", []),
+        )
+    sys.stderr.write(
+        f"escalate: imported {data['partner']}: {added['notes']} notes, "
+        f"{added['escalations']} escalations, {added['commitments']} commitments new\n"
+    )
+
+
+@app.command("lint")
+def lint_command(
+    file: Annotated[
+        str | None, typer.Argument(help="The draft to check; `-` or nothing reads stdin.")
+    ] = None,
+    partner: Annotated[
+        str | None,
+        typer.Option("--partner", "-p", help="Also flag this partner's recorded trigger words."),
+    ] = None,
+    fmt: ListFormatOpt = Format.terminal,
+    playbook: PlaybookOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """Check a draft message before you send it.
+
+    Flags the partner's trigger words, blame, over-promising, dates with no buffer,
+    promises of someone else's work, vague commitments and inflated urgency, each with
+    line, column, rule and a better way to say it. Exit 0 when clean, 1 when there are
+    findings, 2 for bad input.
+
+    Examples:
+
+    \b
+      escalate lint draft.txt
+      pbpaste | escalate lint --partner Acme
+      escalate lint reply.md --format json
+    """
+    from escalate_cli import report
+    from escalate_cli.lint import lint
+    from escalate_cli.safe_yaml import decode, read_text
+
+    if file in (None, "-"):
+        if file is None and sys.stdin.isatty():
+            raise EscalateError(
+                "no draft given", "name a file, or pipe the draft: ... | escalate lint"
+            )
+        text = decode(sys.stdin.buffer.read(), "<stdin>", "draft")
+    else:
+        text = read_text(Path(file), "draft")
+    book = load_playbook(playbook)
+    triggers: list[str] = []
+    if partner:
+        with open_store(home) as store:
+            store.find_partner(partner)
+            triggers = [note.text for note in store.notes(partner, "trigger")]
+    findings = lint(text, book.lint.rules, triggers, partner or "", book.lint.cushion_days)
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json([f.as_dict() for f in findings]))
+    elif fmt is Format.markdown:
+        sys.stdout.write(report.findings_markdown(findings))
+    else:
+        from escalate_cli import present
+
+        present.show(present.lint_view(findings))
+    if findings:
+        raise typer.Exit(1)
+
+
+follow_app = typer.Typer(
+    help="Hold yourself to what was promised: list, add and close commitments.",
+    rich_markup_mode=None,
+)
+app.add_typer(follow_app, name="follow-up")
+
+
+@follow_app.callback(invoke_without_command=True)
+def follow_up(
+    ctx: typer.Context,
+    partner: Annotated[
+        str | None, typer.Option("--partner", "-p", help="Only this partner.")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue commitments.")] = False,
+    ics: Annotated[
+        Path | None, typer.Option("--ics", help="Also write them as calendar reminders (.ics).")
+    ] = None,
+    force: ForceOpt = False,
+    fmt: ListFormatOpt = Format.terminal,
+    home: HomeOpt = None,
+) -> None:
+    """Open commitments, soonest first, overdue ones marked.
+
+    Examples:
+
+    \b
+      escalate follow-up
+      escalate follow-up --partner Acme --overdue
+      escalate follow-up --ics commitments.ics
+      escalate follow-up add Acme "send the hotfix plan" --owner Dana --due friday
+      escalate follow-up done 3
+    """
+    if ctx.invoked_subcommand:
+        return
+    from escalate_cli import report
+
+    with open_store(home) as store:
+        if partner:
+            store.find_partner(partner)
+        items = store.commitments(partner)
+    now = today()
+    if overdue:
+        items = [c for c in items if report.is_overdue(c, now)]
+    if ics:
+        from escalate_cli.files import write_atomic
+        from escalate_cli.ics import calendar
+
+        write_atomic(ics, calendar(items, dt.datetime.now(dt.timezone.utc)), force=force)
+        sys.stderr.write(f"escalate: wrote {ics}\n")
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json([report.commitment_data(c, now) for c in items]))
+    elif fmt is Format.markdown:
+        sys.stdout.write(report.commitments_markdown(items, now))
+    else:
+        from escalate_cli import present
+
+        present.show(present.commitments_view(items, now))
+
+
+@follow_app.command("add")
+def follow_up_add(
+    partner: Annotated[str, typer.Argument(help="Who the promise was made to.")],
+    what: Annotated[str, typer.Argument(help="What was promised.")],
+    owner: Annotated[str, typer.Option("--owner", help="Who will do it.")] = "",
+    due: Annotated[
+        str | None, typer.Option("--due", help="When it is due: 2026-12-01, friday, in 3 days.")
+    ] = None,
+    no_input: NoInputOpt = False,
+    playbook: PlaybookOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """Record a commitment; with a due date, suggests a cushioned date to promise."""
+    from escalate_cli.dates import parse_date, promise_date
+
+    when = parse_date(due, today()) if due else None
+    if when:
+        cushion = load_playbook(playbook).lint.cushion_days
+        promise = promise_date(when, cushion)
+        sys.stderr.write(
+            f"escalate: due {when:%a %Y-%m-%d}; promise the partner {promise:%a %Y-%m-%d} "
+            f"({cushion} working days of cushion)\n"
+        )
+        prompter = terminal_prompter(no_input, False)
+        if owner and prompter:
+            from escalate_cli.interview import ask_once
+
+            if not ask_once(
+                prompter, f"Is {owner} on board with doing this by {when}?", "follow-up add"
+            ):
+                sys.stderr.write(
+                    f"escalate: not recorded. Agree it with {owner} before promising it.\n"
+                )
+                return
+    with open_store(home) as store:
+        item, added = store.add_commitment(
+            partner, what, owner, when.isoformat() if when else "", "follow-up"
+        )
+    verb = "added" if added else "already recorded as"
+    sys.stderr.write(f"escalate: {verb} commitment #{item.id} for {item.partner}\n")
+
+
+@follow_app.command("done")
+def follow_up_done(
+    commitment_id: Annotated[int, typer.Argument(metavar="ID", help="The commitment's number.")],
+    home: HomeOpt = None,
+) -> None:
+    """Close a commitment as done today."""
+    with open_store(home) as store:
+        item = store.close_commitment(commitment_id, today().isoformat())
+    sys.stderr.write(f"escalate: closed commitment #{item.id}: {item.what}\n")
 
 
 @playbook_app.command("validate")

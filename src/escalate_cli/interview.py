@@ -57,3 +57,45 @@ def ask_once(prompter: Prompter, text: str, command: str) -> bool:
         return prompter.yes_no(text)
     except (KeyboardInterrupt, EOFError):
         raise InterruptedByUser("interrupted", f"your {command} result above is complete") from None
+
+
+NOTE_HINTS = {
+    "trigger": "words or actions that set this partner off",
+    "escalation": "a past escalation and its reason",
+    "communication": "platform, cadence, who to contact",
+    "expectation": "roles and mutual expectations",
+    "agreement": "something both sides agreed",
+    "decision": "a decision taken, and by whom",
+    "lesson": "what to do differently next time",
+    "note": "anything else the next owner should know",
+}
+
+
+def ask_note(prompter: Prompter, kind: str | None) -> tuple[str, str, str | None]:
+    """Kind, text and date of a new note, asked in the terminal (Ctrl-C: nothing saved)."""
+    from escalate_cli.playbook import Choice, Question
+
+    kind_question = Question(
+        id="kind",
+        type="choice",
+        text="What kind of note?",
+        hint="The kind decides where the note appears in a handover.",
+        choices=tuple(Choice(value=k, label=f"{k}: {hint}") for k, hint in NOTE_HINTS.items()),
+    )
+    text_question = Question(
+        id="text", type="long_text", text="The note", hint="Write it for the next owner."
+    )
+    date_question = Question(
+        id="date",
+        type="text",
+        text="When? (e.g. 2026-11-20, today; empty for none)",
+        hint="Dates put escalations and agreements in order.",
+        required=False,
+    )
+    try:
+        chosen = kind or prompter.ask(kind_question)
+        text = prompter.ask(text_question)
+        date = prompter.ask(date_question).strip() or None
+    except (KeyboardInterrupt, EOFError):
+        raise InterruptedByUser("interrupted; no note was saved") from None
+    return chosen, text, date

@@ -7,6 +7,7 @@ through `textsafe.visible` so control characters show as escapes.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from typing import IO
 
@@ -19,7 +20,8 @@ from rich.text import Text
 from escalate_cli.assess import Assessment
 from escalate_cli.brief import Brief
 from escalate_cli.lint import Finding
-from escalate_cli.report import DRAFT_TITLES
+from escalate_cli.report import DRAFT_TITLES, is_overdue
+from escalate_cli.store import Commitment, Escalation, Note, PartnerSummary
 from escalate_cli.textsafe import visible
 
 VERDICT_STYLE = {
@@ -145,3 +147,105 @@ def brief_view(result: Brief) -> Group:
             parts.append(Text("Message coach:", style="bold yellow"))
             parts += findings_view(result.findings[name])
     return Group(*parts)
+
+
+def notes_view(notes: list[Note], title: str) -> Group:
+    """Notes as a table; every user-typed field shown visibly and literally."""
+    table = Table(title=Text(title, style="bold"), title_justify="left", expand=False)
+    for column in ("#", "partner", "date", "kind", "note"):
+        table.add_column(column, overflow="fold")
+    for note in notes:
+        text = user_text(note.text)
+        if note.link:
+            text.append_text(user_text(f"\n{note.link}", "dim"))
+        table.add_row(str(note.id), user_text(note.partner), note.date or "", note.kind, text)
+    if not notes:
+        return Group(Text(f"{title}: none", style="dim"))
+    return Group(table)
+
+
+def partners_view(summaries: list[PartnerSummary]) -> Group:
+    if not summaries:
+        return Group(Text("No partners yet: escalate notes add PARTNER --kind KIND TEXT"))
+    table = Table(title=Text("Partners", style="bold"), title_justify="left")
+    for column in ("partner", "notes", "last escalation", "open commitments"):
+        table.add_column(column)
+    for item in summaries:
+        last = item.last_escalation
+        table.add_row(
+            user_text(item.name),
+            str(item.notes),
+            f"{last.date} {last.verdict or last.kind}" if last else "-",
+            str(item.open_commitments),
+        )
+    return Group(table)
+
+
+def before_you_talk_view(
+    partner: str,
+    triggers: list[Note],
+    escalations: list[Escalation],
+    escalation_notes: list[Note],
+    communication: list[Note],
+    commitments: list[Commitment],
+) -> Panel:
+    """The short view shown before `assess` or `brief` about a partner with history."""
+    parts: list[object] = []
+
+    def section(title: str, items: list[Text], empty: str) -> None:
+        parts.append(Text(title, style="bold"))
+        parts.extend(_bullets(items) if items else [Text(f"  {empty}", style="dim")])
+
+    section(
+        "Trigger words and actions",
+        [user_text(n.text) for n in triggers],
+        "none recorded - ask the previous owner",
+    )
+    history = [
+        user_text(f"{e.date} {e.verdict or e.kind}: " + "; ".join(e.reasons or [e.issue]))
+        for e in escalations[-5:]
+    ] + [user_text(f"{n.date or ''} {n.text}".strip()) for n in escalation_notes[-5:]]
+    section("Past escalations", history, "none recorded")
+    section(
+        "Communication expectations", [user_text(n.text) for n in communication], "none recorded"
+    )
+    section(
+        "Open commitments",
+        [user_text(f"{c.what} ({c.owner or 'no owner'}, due {c.due or '?'})") for c in commitments],
+        "none",
+    )
+    return Panel(
+        Group(*parts), title=Text(f" Before you talk to {visible(partner)} "), title_align="left"
+    )
+
+
+def lint_view(findings: list[Finding]) -> Group:
+    if not findings:
+        return Group(
+            Text(
+                "✓ No findings: nothing in this draft is known to trigger an escalation.",
+                style="green",
+            )
+        )
+    return Group(Text(f"{len(findings)} finding(s)", style="bold"), *findings_view(findings))
+
+
+def commitments_view(items: list[Commitment], today: dt.date) -> Group:
+    if not items:
+        return Group(Text("No open commitments.", style="dim"))
+    table = Table(title=Text("Open commitments", style="bold"), title_justify="left")
+    for column in ("#", "due", "partner", "what", "owner"):
+        table.add_column(column, overflow="fold")
+    for item in items:
+        late = is_overdue(item, today)
+        due = Text(item.due or "-", style="bold red" if late else "")
+        if late:
+            due.append(" overdue", style="bold red")
+        table.add_row(
+            str(item.id),
+            due,
+            user_text(item.partner),
+            user_text(item.what),
+            user_text(item.owner or "-"),
+        )
+    return Group(table)

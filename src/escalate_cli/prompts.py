@@ -7,6 +7,7 @@ the interview turns both into a kept draft and exit 130.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shlex
 import subprocess
@@ -18,6 +19,8 @@ import questionary
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.output import create_output
 
+from escalate_cli.dates import parse_date
+from escalate_cli.errors import EscalateError
 from escalate_cli.playbook import Question, Section
 
 EDITOR_WORD = ":e"
@@ -129,6 +132,17 @@ class QuestionaryPrompter:
             self.say(f"  ({len(answer)} characters from the editor)", _HINT_STYLE)
         return answer
 
+    def _due(self) -> str:
+        """A due date, checked as it is typed; returned as an ISO date (or empty)."""
+        typed = _ask(
+            questionary.text(
+                "  due (e.g. 2026-12-01, friday, in 3 days; empty if unknown)",
+                validate=_valid_due,
+                **self._io(),
+            )
+        )
+        return parse_date(typed, dt.date.today()).isoformat() if typed.strip() else ""
+
     def _commitments(self, question: Question) -> list[dict[str, str]]:
         self.say("  one commitment at a time; leave `what` empty when done", _HINT_STYLE)
         items: list[dict[str, str]] = []
@@ -137,10 +151,18 @@ class QuestionaryPrompter:
             if not what.strip():
                 return items
             owner = self._text("  who owns it", required=True, long=False)
-            due = self._text(
-                "  due (e.g. 2026-12-01, friday, in 3 days)", required=False, long=False
-            )
+            due = self._due()
             items.append({"what": what, "owner": owner, "due": due})
+
+
+def _valid_due(value: str) -> bool | str:
+    if not value.strip():
+        return True
+    try:
+        parse_date(value, dt.date.today())
+    except EscalateError as exc:
+        return f"{exc.message}; {exc.hint}"
+    return True
 
 
 def edit_in_editor(initial: str = "") -> str:

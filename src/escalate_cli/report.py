@@ -5,13 +5,18 @@ The terminal view (rich) is in `present`; these are the forms scripts and docume
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
 
 from escalate_cli.assess import Assessment
 from escalate_cli.brief import Brief
+from escalate_cli.lint import Finding
 from escalate_cli.playbook import INTERVIEWS, Playbook
+from escalate_cli.store import Commitment, Note, PartnerSummary
+from escalate_cli.textsafe import markdown as md
+from escalate_cli.textsafe import one_line
 
 
 def assessment_data(result: Assessment, playbook_name: str) -> dict[str, Any]:
@@ -173,3 +178,91 @@ def brief_text(result: Brief) -> str:
         title = DRAFT_TITLES[name]
         parts.append(f"{title}\n{'=' * len(title)}\n\n{text}")
     return "\n".join(parts)
+
+
+def note_data(note: Note) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "partner": note.partner,
+        "kind": note.kind,
+        "text": note.text,
+        "date": note.date or "",
+        "link": note.link or "",
+        "by": note.by or "",
+        "created": note.created,
+    }
+
+
+def notes_markdown(notes: list[Note], title: str) -> str:
+    lines = [f"# {md(one_line(title))}", ""]
+    for note in notes:
+        date = f"{note.date} " if note.date else ""
+        lines.append(
+            f"- #{note.id} {date}({note.kind}, {md(one_line(note.partner))}): "
+            f"{md(one_line(note.text))}"
+        )
+    return "\n".join(lines or ["none"]) + "\n"
+
+
+def partner_data(summary: PartnerSummary) -> dict[str, Any]:
+    last = summary.last_escalation
+    return {
+        "name": summary.name,
+        "notes": summary.notes,
+        "last_escalation": None
+        if last is None
+        else {"date": last.date, "kind": last.kind, "verdict": last.verdict},
+        "open_commitments": summary.open_commitments,
+    }
+
+
+def partners_markdown(summaries: list[PartnerSummary]) -> str:
+    lines = [
+        "| partner | notes | last escalation | open commitments |",
+        "| --- | --- | --- | --- |",
+    ]
+    for s in summaries:
+        last = s.last_escalation
+        when = f"{last.date} {last.verdict or last.kind}" if last else "-"
+        lines.append(f"| {md(one_line(s.name))} | {s.notes} | {when} | {s.open_commitments} |")
+    return "\n".join(lines) + "\n"
+
+
+def is_overdue(item: Commitment, today: dt.date) -> bool:
+    return bool(item.due) and not item.done_on and dt.date.fromisoformat(item.due) < today
+
+
+def commitment_data(item: Commitment, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "partner": item.partner,
+        "what": item.what,
+        "owner": item.owner,
+        "due": item.due,
+        "overdue": is_overdue(item, today),
+        "source": item.source,
+    }
+
+
+def commitments_markdown(items: list[Commitment], today: dt.date) -> str:
+    lines = ["# Open commitments", ""]
+    for c in items:
+        mark = " **OVERDUE**" if is_overdue(c, today) else ""
+        lines.append(
+            f"- #{c.id} {c.due or 'no due date'}{mark}: {md(one_line(c.what))} "
+            f"({md(one_line(c.partner))}, owner {md(one_line(c.owner)) or 'unassigned'})"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def findings_markdown(findings: list[Finding]) -> str:
+    if not findings:
+        return "No findings.\n"
+    return (
+        "\n".join(
+            f"- line {f.line}, column {f.column} [`{f.rule}`, {f.severity}]: "
+            f"“{md(one_line(f.excerpt))}”: {f.message} {f.suggestion}"
+            for f in findings
+        )
+        + "\n"
+    )

@@ -56,26 +56,26 @@ class DocumentError(EscalateError):
     """A file that is not a readable, safe YAML/JSON document."""
 
 
-def read_text(path: Path, label: str) -> str:
+def read_text(path: Path, label: str, limit: int = MAX_BYTES) -> str:
     """Read a UTF-8 file within the size limit, or explain what is wrong with it."""
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            raw = handle.read(limit + 1)
     except FileNotFoundError:
         raise DocumentError(f"{path}: no such {label}", "check the path") from None
     except IsADirectoryError:
         raise DocumentError(f"{path}: is a folder, not a {label}", "name a file") from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
-    return decode(raw, str(path), label)
+    return decode(raw, str(path), label, limit)
 
 
-def decode(raw: bytes, source: str, label: str) -> str:
+def decode(raw: bytes, source: str, label: str, limit: int = MAX_BYTES) -> str:
     """Bytes to text: UTF-8 only, within the size limit, errors at the offending line."""
-    if len(raw) > MAX_BYTES:
+    if len(raw) > limit:
         raise DocumentError(
-            f"{source}: the {label} is larger than {MAX_BYTES:,} bytes",
-            "a playbook or answers file is a few kilobytes; check you named the right file",
+            f"{source}: the {label} is larger than {limit:,} bytes",
+            "check you named the right file",
         )
     try:
         return raw.decode("utf-8-sig")

@@ -1,0 +1,253 @@
+"""Handing a relationship over: store records -> HandoverDoc -> Markdown or JSON, and back.
+
+Assembly and the exporters are pure. The JSON form is also the import format, so an
+export imported into another person's store and exported again says the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from escalate_cli import safe_yaml
+from escalate_cli.errors import EscalateError
+from escalate_cli.store import Commitment, Escalation, Note
+from escalate_cli.textsafe import markdown as md
+from escalate_cli.textsafe import one_line
+
+FORMAT = "escalate-handover"
+VERSION = 1
+
+# Sections of the document: (title, note kinds, what to do when nothing is recorded)
+SECTIONS = (
+    (
+        "Trigger words and actions",
+        ("trigger",),
+        "Ask the previous owner which words, actions or delays set this partner off.",
+    ),
+    (
+        "Communication expectations",
+        ("communication",),
+        "Ask which platform, cadence and contacts the partner expects, and confirm them in your "
+        "introduction.",
+    ),
+    (
+        "Roles and mutual expectations",
+        ("expectation",),
+        "Agree roles, responsibilities and expected outcomes with the partner early.",
+    ),
+    (
+        "Agreements and decisions",
+        ("agreement", "decision"),
+        "Ask where agreements and decisions were recorded (and whether meetings were recorded).",
+    ),
+    ("Lessons learned", ("lesson",), "Ask the previous owner what they would do differently."),
+    ("Other notes", ("note",), None),
+)
+ESSENTIALS = {
+    "trigger": "No trigger words or actions are recorded for this partner.",
+    "communication": "No communication expectations are recorded for this partner.",
+}
+
+
+@dataclass(frozen=True)
+class HandoverDoc:
+    partner: str
+    to: str
+    exported: str
+    notes: tuple[Note, ...]
+    escalations: tuple[Escalation, ...]
+    commitments: tuple[Commitment, ...]
+
+    def of_kind(self, *kinds: str) -> list[Note]:
+        return [note for note in self.notes if note.kind in kinds]
+
+    @property
+    def missing_essentials(self) -> list[str]:
+        return [text for kind, text in ESSENTIALS.items() if not self.of_kind(kind)]
+
+
+def assemble(
+    partner: str,
+    notes: list[Note],
+    escalations: list[Escalation],
+    commitments: list[Commitment],
+    to: str,
+    now: dt.datetime,
+) -> HandoverDoc:
+    return HandoverDoc(
+        partner=partner,
+        to=to,
+        exported=now.isoformat(timespec="seconds"),
+        notes=tuple(notes),
+        escalations=tuple(escalations),
+        commitments=tuple(commitments),
+    )
+
+
+def to_data(doc: HandoverDoc) -> dict[str, Any]:
+    """The JSON document: what `escalate import` reads back."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "partner": doc.partner,
+        "to": doc.to,
+        "exported": doc.exported,
+        "missing_essentials": doc.missing_essentials,
+        "notes": [
+            {
+                "kind": n.kind,
+                "text": n.text,
+                "date": n.date or "",
+                "link": n.link or "",
+                "by": n.by or "",
+            }
+            for n in doc.notes
+        ],
+        "escalations": [
+            {
+                "date": e.date,
+                "kind": e.kind,
+                "verdict": e.verdict,
+                "reasons": list(e.reasons),
+                "issue": e.issue,
+                "root_cause": e.root_cause,
+                "ask": e.ask,
+                "outcome": e.outcome,
+            }
+            for e in doc.escalations
+        ],
+        "commitments": [
+            {
+                "what": c.what,
+                "owner": c.owner,
+                "due": c.due,
+                "done_on": c.done_on,
+                "source": c.source,
+            }
+            for c in doc.commitments
+        ],
+    }
+
+
+def _note_line(note: Note) -> str:
+    parts = [md(one_line(note.text))]
+    if note.date:
+        parts.insert(0, f"{note.date}:")
+    if note.link:
+        parts.append(f"(link: {md(one_line(note.link))})")
+    if note.by:
+        parts.append(f"(by {md(one_line(note.by))})")
+    return "- " + " ".join(parts)
+
+
+def to_markdown(doc: HandoverDoc) -> str:
+    """The handover document for a person: what to know, what to ask, what to send."""
+    partner = md(one_line(doc.partner))
+    who = f" for {md(one_line(doc.to))}" if doc.to else ""
+    lines = [f"# Handover: {partner}", "", f"Prepared {doc.exported[:10]}{who}.", ""]
+    for missing in doc.missing_essentials:
+        lines.append(f"> **Missing:** {missing} Ask the previous owner before your first call.")
+    if doc.missing_essentials:
+        lines.append("")
+    open_items = [c for c in doc.commitments if not c.done_on]
+    last = doc.escalations[-1] if doc.escalations else None
+    lines += [
+        "## Summary",
+        "",
+        f"- Notes: {len(doc.notes)}",
+        f"- Past escalations: {len(doc.escalations) + len(doc.of_kind('escalation'))}"
+        + (f" (last: {last.date}, {md(last.verdict or last.kind)})" if last else ""),
+        f"- Open commitments: {len(open_items)}",
+        "",
+        "## Escalation history",
+        "",
+    ]
+    history = sorted(
+        [(item.date, _escalation_line(item)) for item in doc.escalations]
+        + [(note.date or "", _note_line(note)) for note in doc.of_kind("escalation")]
+    )
+    if history:
+        lines += [line for _, line in history]
+    else:
+        lines.append("Nothing recorded. Ask whether this partner has escalated before, and why.")
+    for title, kinds, ask in SECTIONS:
+        found = doc.of_kind(*kinds)
+        if not found and ask is None:
+            continue
+        lines += ["", f"## {title}", ""]
+        lines += [_note_line(n) for n in found] if found else [f"Nothing recorded. {ask}"]
+    lines += ["", "## Open commitments", ""]
+    if open_items:
+        for c in open_items:
+            owner = f", owner {md(one_line(c.owner))}" if c.owner else ""
+            due = f", due {c.due}" if c.due else ", no due date"
+            lines.append(f"- {md(one_line(c.what))}{owner}{due}")
+    else:
+        lines.append("Nothing recorded. Ask what was promised to the partner and is still open.")
+    lines += ["", "## Draft introduction from the new owner", "", "```text"]
+    lines += introduction(doc).splitlines()
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def _escalation_line(item: Escalation) -> str:
+    what = "; ".join(one_line(r) for r in item.reasons) if item.reasons else ""
+    detail = [f"{item.kind}"]
+    if item.verdict:
+        detail.append(f"verdict {item.verdict}")
+    if item.issue:
+        detail.append(f"issue: {one_line(item.issue)}")
+    if item.root_cause:
+        detail.append(f"root cause: {one_line(item.root_cause)}")
+    if what:
+        detail.append(f"reason: {what}")
+    if item.ask:
+        detail.append(f"ask: {one_line(item.ask)}")
+    detail.append(f"outcome: {one_line(item.outcome)}" if item.outcome else "outcome: not recorded")
+    return f"- {item.date}: " + md("; ".join(detail))
+
+
+def introduction(doc: HandoverDoc) -> str:
+    """A first message from the new owner that sets communication expectations."""
+    me = one_line(doc.to) or "[your name]"
+    return (
+        f"Hello {one_line(doc.partner)} team,\n\n"
+        f"I'm {me}, and I am taking over as your main contact. I have read the history of our "
+        "work together, including the issues we have escalated, and I want to make sure you "
+        "always know how and when you will hear from us.\n\n"
+        "Could we set up a short call in the next two weeks to agree:\n"
+        "- which channel you prefer for day-to-day questions and for urgent issues,\n"
+        "- how often you would like a status update, and\n"
+        "- who on each side to contact for what.\n\n"
+        "I will send a summary of what we agree after the call.\n\n"
+        f"Best regards,\n{me}"
+    )
+
+
+# --- import ---------------------------------------------------------------------------
+
+
+def read_import(text: str, source: str) -> dict[str, Any]:
+    """The handover JSON's envelope; the store checks each record before writing any."""
+    data = safe_yaml.parse_json_fallback(text, source).data
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise EscalateError(
+            f'{source}: not an escalate handover file (no "format": "{FORMAT}")',
+            "export one with `escalate handover PARTNER --format json`",
+        )
+    if data.get("version") != VERSION:
+        raise EscalateError(
+            f"{source}: handover format version {data.get('version')!r} is not {VERSION}",
+            "export it again with this version of escalate",
+        )
+    partner = data.get("partner")
+    if not isinstance(partner, str) or not partner.strip():
+        raise EscalateError(f"{source}: `partner` must be the partner's name")
+    return data
+
+
+def dumps(doc: HandoverDoc) -> str:
+    return json.dumps(to_data(doc), indent=2, ensure_ascii=False) + "\n"

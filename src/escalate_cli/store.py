@@ -1,0 +1,743 @@
+"""Partner memory: partners, notes, escalations and commitments in one SQLite file.
+
+Several `escalate` processes may write at once, and the file holds what a relationship's
+next owner needs, so: every write is one `BEGIN IMMEDIATE` transaction, the journal is WAL
+with a busy timeout, the schema is versioned, files are 0600, and a file that is not ours
+(corrupt, another program's, a newer escalate's) is reported and never touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from escalate_cli.errors import EscalateError, NotFoundError, StoreError
+
+DB_NAME = "escalate.db"
+APPLICATION_ID = 0x45534341  # "ESCA": marks the file as ours in the SQLite header
+NOTE_KINDS = (
+    "trigger",
+    "escalation",
+    "communication",
+    "expectation",
+    "agreement",
+    "decision",
+    "lesson",
+    "note",
+)
+ESCALATION_KINDS = ("assessment", "brief")
+MOVE_ASIDE = "move it aside (nothing in it was changed), or use --home / ESCALATE_HOME"
+
+# One tuple of statements per schema version, applied in order. Never edit a released entry:
+# add a new one. Absent text is stored as '' (not NULL) so UNIQUE constraints see it as equal.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE partners (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            created TEXT NOT NULL
+        )""",
+        """CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            partner_id INTEGER NOT NULL REFERENCES partners(id),
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            date TEXT NOT NULL DEFAULT '',
+            link TEXT NOT NULL DEFAULT '',
+            "by" TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            UNIQUE (partner_id, kind, text, date)
+        )""",
+        "CREATE INDEX notes_by_date ON notes (partner_id, date)",
+        """CREATE VIRTUAL TABLE notes_fts USING fts5 (
+            text, content='notes', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+        )""",
+        """CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
+            INSERT INTO notes_fts (rowid, text) VALUES (new.id, new.text);
+        END""",
+        """CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
+            INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END""",
+        """CREATE TRIGGER notes_fts_update AFTER UPDATE OF text ON notes BEGIN
+            INSERT INTO notes_fts (notes_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO notes_fts (rowid, text) VALUES (new.id, new.text);
+        END""",
+        """CREATE TABLE escalations (
+            id INTEGER PRIMARY KEY,
+            partner_id INTEGER NOT NULL REFERENCES partners(id),
+            date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('assessment', 'brief')),
+            verdict TEXT NOT NULL DEFAULT '',
+            reasons TEXT NOT NULL DEFAULT '[]',
+            issue TEXT NOT NULL DEFAULT '',
+            root_cause TEXT NOT NULL DEFAULT '',
+            ask TEXT NOT NULL DEFAULT '',
+            outcome TEXT NOT NULL DEFAULT '',
+            UNIQUE (partner_id, date, kind, verdict, reasons, issue, root_cause, ask, outcome)
+        )""",
+        """CREATE TABLE commitments (
+            id INTEGER PRIMARY KEY,
+            partner_id INTEGER NOT NULL REFERENCES partners(id),
+            what TEXT NOT NULL,
+            owner TEXT NOT NULL DEFAULT '',
+            due TEXT NOT NULL DEFAULT '',
+            done_on TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            UNIQUE (partner_id, what, owner, due)
+        )""",
+        "CREATE INDEX commitments_open ON commitments (done_on, due)",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remembered fact about a partner; absent date, link and author are None."""
+
+    id: int
+    partner: str
+    kind: str
+    text: str
+    date: str | None
+    link: str | None
+    by: str | None
+    created: str
+
+
+@dataclass(frozen=True)
+class Escalation:
+    id: int
+    partner: str
+    date: str
+    kind: str
+    verdict: str
+    reasons: list[str]
+    issue: str
+    root_cause: str
+    ask: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Something promised; `due` and `done_on` are '' when there is none."""
+
+    id: int
+    partner: str
+    what: str
+    owner: str
+    due: str
+    done_on: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PartnerSummary:
+    name: str
+    notes: int
+    last_escalation: Escalation | None
+    open_commitments: int
+
+
+_NOTE_SELECT = """SELECT n.id, p.name AS partner, n.kind, n.text, n.date, n.link, n."by",
+    n.created FROM notes n JOIN partners p ON p.id = n.partner_id"""
+_ESCALATION_SELECT = """SELECT e.id, p.name AS partner, e.date, e.kind, e.verdict, e.reasons,
+    e.issue, e.root_cause, e.ask, e.outcome FROM escalations e
+    JOIN partners p ON p.id = e.partner_id"""
+_COMMITMENT_SELECT = """SELECT c.id, p.name AS partner, c.what, c.owner, c.due, c.done_on,
+    c.source FROM commitments c JOIN partners p ON p.id = c.partner_id"""
+# Import: fields an export carries that are not used (identity belongs to this store),
+# and each table's optional fields.
+_IMPORT_IGNORES = ("id", "partner")
+ESCALATION_FIELDS = ("verdict", "issue", "root_cause", "ask", "outcome")
+COMMITMENT_FIELDS = ("owner", "due", "done_on", "source", "created")
+
+
+class Store:
+    """An open store. Use `Store.open(home)`, as a context manager so it is closed."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, home: Path) -> Store:
+        """Open `home/escalate.db`, creating it (0600) and bringing its schema up to date."""
+        path = home / DB_NAME
+        _create_private(path)
+        try:
+            db = sqlite3.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the database: {exc}", MOVE_ASIDE) from None
+        db.row_factory = sqlite3.Row
+        store = cls(db, path)
+        try:
+            store._prepare()
+        except BaseException:
+            db.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- partners -------------------------------------------------------------------------
+
+    def ensure_partner(self, name: str) -> Partner:
+        """The partner of that name, created on first use; names match ignoring case."""
+        with self._write():
+            return self._ensure(name)
+
+    def find_partner(self, name: str) -> Partner:
+        """The partner of that name, or NotFoundError suggesting the nearest names."""
+        clean = _partner_name(name)
+        rows = self._read("SELECT id, name FROM partners WHERE key = ?", (clean.casefold(),))
+        if rows:
+            return Partner(rows[0]["id"], rows[0]["name"])
+        names = {row["key"]: row["name"] for row in self._read("SELECT key, name FROM partners")}
+        close = difflib.get_close_matches(clean.casefold(), list(names), n=3, cutoff=0.6)
+        if close:
+            hint = "did you mean " + " or ".join(repr(names[key]) for key in close) + "?"
+        elif names:
+            hint = "known partners: " + ", ".join(sorted(names.values(), key=str.casefold))
+        else:
+            hint = "no partners are recorded yet"
+        raise NotFoundError(f"no partner named {clean!r}", hint)
+
+    def partners(self) -> list[PartnerSummary]:
+        """Every partner with counts and the latest escalation, by name."""
+        rows = self._read(
+            """SELECT p.id, p.name,
+                (SELECT count(*) FROM notes WHERE partner_id = p.id) AS notes,
+                (SELECT count(*) FROM commitments WHERE partner_id = p.id AND done_on = '')
+                    AS open_commitments
+            FROM partners p ORDER BY p.key"""
+        )
+        latest = self._read(
+            _ESCALATION_SELECT
+            + """ WHERE e.id = (SELECT id FROM escalations WHERE partner_id = e.partner_id
+                ORDER BY date DESC, id DESC LIMIT 1)"""
+        )
+        last = {row["partner"]: _escalation(row) for row in latest}
+        return [
+            PartnerSummary(
+                row["name"], row["notes"], last.get(row["name"]), row["open_commitments"]
+            )
+            for row in rows
+        ]
+
+    # -- notes ----------------------------------------------------------------------------
+
+    def add_note(
+        self,
+        partner: str,
+        kind: str,
+        text: str,
+        date: str | None = None,
+        link: str | None = None,
+        by: str | None = None,
+    ) -> tuple[Note, bool]:
+        """Remember a note (creating the partner); an identical note is returned, not doubled."""
+        row = _note_row(kind, text, date, link, by)
+        with self._write():
+            pid = self._ensure(partner).id
+            cursor = self._db.execute(
+                """INSERT OR IGNORE INTO notes (partner_id, kind, text, date, link, "by", created)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (pid, *row, _now()),
+            )
+            is_new = cursor.rowcount == 1
+            found = self._read(
+                _NOTE_SELECT
+                + " WHERE n.partner_id = ? AND n.kind = ? AND n.text = ? AND n.date = ?",
+                (pid, *row[:3]),
+            )
+        return _note(found[0]), is_new
+
+    def notes(self, partner: str, kind: str | None = None) -> list[Note]:
+        """A partner's notes, oldest first (undated ones lead), optionally of one kind."""
+        kind = None if kind is None else _note_kind(kind)
+        pid = self.find_partner(partner).id
+        if kind is None:
+            rows = self._read(
+                _NOTE_SELECT + " WHERE n.partner_id = ? ORDER BY n.date, n.id", (pid,)
+            )
+        else:
+            rows = self._read(
+                _NOTE_SELECT + " WHERE n.partner_id = ? AND n.kind = ? ORDER BY n.date, n.id",
+                (pid, kind),
+            )
+        return [_note(row) for row in rows]
+
+    def search(self, words: str) -> list[Note]:
+        """Notes containing every word, best match first.
+
+        Each word becomes a quoted FTS5 string, so the user's text is never FTS syntax:
+        quotes, `*`, `:`, `-`, NEAR or OR in it are searched for, never interpreted.
+        """
+        query = " ".join('"' + word.replace('"', '""') + '"' for word in words.split())
+        if not query:
+            return []
+        rows = self._read(
+            _NOTE_SELECT
+            + """ JOIN notes_fts ON notes_fts.rowid = n.id
+            WHERE notes_fts MATCH ? ORDER BY notes_fts.rank, n.date, n.id""",
+            (query,),
+        )
+        return [_note(row) for row in rows]
+
+    def get_note(self, id: int) -> Note:
+        rows = self._read(_NOTE_SELECT + " WHERE n.id = ?", (id,))
+        if not rows:
+            raise NotFoundError(f"no note #{id}", "note ids are shown when notes are listed")
+        return _note(rows[0])
+
+    def edit_note(
+        self,
+        id: int,
+        *,
+        text: str | None = None,
+        kind: str | None = None,
+        date: str | None = None,
+        link: str | None = None,
+        by: str | None = None,
+    ) -> Note:
+        """Change the given fields; None leaves a field as it is, '' clears date/link/by."""
+        with self._write():
+            old = self.get_note(id)
+            row = _note_row(
+                old.kind if kind is None else kind,
+                old.text if text is None else text,
+                old.date if date is None else date,
+                old.link if link is None else link,
+                old.by if by is None else by,
+            )
+            try:
+                self._db.execute(
+                    'UPDATE notes SET kind = ?, text = ?, date = ?, link = ?, "by" = ?'
+                    " WHERE id = ?",
+                    (*row, id),
+                )
+            except sqlite3.IntegrityError:
+                raise EscalateError(
+                    f"note #{id} would become identical to another note of {old.partner}",
+                    "remove one of the two instead",
+                ) from None
+            return self.get_note(id)
+
+    def remove_note(self, id: int) -> None:
+        with self._write():
+            if self._db.execute("DELETE FROM notes WHERE id = ?", (id,)).rowcount == 0:
+                raise NotFoundError(f"no note #{id}", "note ids are shown when notes are listed")
+
+    # -- escalations ----------------------------------------------------------------------
+
+    def record_escalation(
+        self,
+        partner: str,
+        *,
+        date: str,
+        kind: str,
+        verdict: str = "",
+        reasons: Iterable[str] = (),
+        issue: str = "",
+        root_cause: str = "",
+        ask: str = "",
+        outcome: str = "",
+    ) -> Escalation:
+        """Record an assessment or brief (creating the partner); a repeat is not doubled."""
+        row = _escalation_row(date, kind, verdict, reasons, issue, root_cause, ask, outcome)
+        with self._write():
+            pid = self._ensure(partner).id
+            self._db.execute(
+                """INSERT OR IGNORE INTO escalations (partner_id, date, kind, verdict, reasons,
+                issue, root_cause, ask, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (pid, *row),
+            )
+            found = self._read(
+                _ESCALATION_SELECT
+                + """ WHERE e.partner_id = ? AND e.date = ? AND e.kind = ? AND e.verdict = ?
+                AND e.reasons = ? AND e.issue = ? AND e.root_cause = ? AND e.ask = ?
+                AND e.outcome = ?""",
+                (pid, *row),
+            )
+        return _escalation(found[0])
+
+    def escalations(self, partner: str) -> list[Escalation]:
+        """A partner's escalations, oldest first."""
+        pid = self.find_partner(partner).id
+        rows = self._read(
+            _ESCALATION_SELECT + " WHERE e.partner_id = ? ORDER BY e.date, e.id", (pid,)
+        )
+        return [_escalation(row) for row in rows]
+
+    # -- commitments ----------------------------------------------------------------------
+
+    def add_commitment(
+        self, partner: str, what: str, owner: str = "", due: str = "", source: str = ""
+    ) -> tuple[Commitment, bool]:
+        """Record a promise (creating the partner); the same promise is returned, not doubled."""
+        row = _commitment_row(what, owner, due, "", source)
+        with self._write():
+            pid = self._ensure(partner).id
+            cursor = self._db.execute(
+                """INSERT OR IGNORE INTO commitments (partner_id, what, owner, due, done_on,
+                source, created) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (pid, *row, _now()),
+            )
+            found = self._read(
+                _COMMITMENT_SELECT
+                + " WHERE c.partner_id = ? AND c.what = ? AND c.owner = ? AND c.due = ?",
+                (pid, *row[:3]),
+            )
+        return _commitment(found[0]), cursor.rowcount == 1
+
+    def commitments(self, partner: str | None = None, open_only: bool = True) -> list[Commitment]:
+        """Commitments, soonest due first and undated last; all partners unless one is named."""
+        where, params = [], []
+        if partner is not None:
+            where.append("c.partner_id = ?")
+            params.append(self.find_partner(partner).id)
+        if open_only:
+            where.append("c.done_on = ''")
+        sql = _COMMITMENT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self._read(sql + " ORDER BY c.due = '', c.due, c.id", params)
+        return [_commitment(row) for row in rows]
+
+    def close_commitment(self, id: int, done_on: str) -> Commitment:
+        """Mark a commitment done on that date."""
+        if not done_on.strip():
+            raise EscalateError("a commitment is closed on a date", "give the date it was done")
+        with self._write():
+            changed = self._db.execute(
+                "UPDATE commitments SET done_on = ? WHERE id = ?", (done_on.strip(), id)
+            ).rowcount
+            if not changed:
+                raise NotFoundError(
+                    f"no commitment #{id}", "commitment ids are shown when commitments are listed"
+                )
+            return _commitment(self._read(_COMMITMENT_SELECT + " WHERE c.id = ?", (id,))[0])
+
+    # -- import ---------------------------------------------------------------------------
+
+    def import_records(
+        self,
+        partner_name: str,
+        notes: list[dict[str, Any]],
+        escalations: list[dict[str, Any]],
+        commitments: list[dict[str, Any]],
+    ) -> dict[str, int]:
+        """Add one partner's records in one transaction: all or nothing, repeats ignored.
+
+        Everything is checked before anything is written, so a malformed item means
+        nothing changes. Returns how many of each were new.
+        """
+        now = _now()
+        note_rows, escalation_rows, commitment_rows = [], [], []
+        for i, item in enumerate(_items(notes, "notes")):
+            f = _checked(item, f"notes[{i}]", ("kind", "text"), ("date", "link", "by", "created"))
+            row = _note_row(f["kind"], f["text"], f["date"], f["link"], f["by"])
+            note_rows.append((*row, f["created"] or now))
+        for i, item in enumerate(_items(escalations, "escalations")):
+            where = f"escalations[{i}]"
+            f = _checked(item, where, ("date", "kind"), ESCALATION_FIELDS, also=("reasons",))
+            escalation_rows.append(_escalation_row(**f, reasons=_reasons(item, where)))
+        for i, item in enumerate(_items(commitments, "commitments")):
+            f = _checked(item, f"commitments[{i}]", ("what",), COMMITMENT_FIELDS)
+            row = _commitment_row(f["what"], f["owner"], f["due"], f["done_on"], f["source"])
+            commitment_rows.append((*row, f["created"] or now))
+        with self._write():
+            pid = self._ensure(partner_name).id
+            return {
+                "notes": self._db.executemany(
+                    """INSERT OR IGNORE INTO notes (partner_id, kind, text, date, link, "by",
+                    created) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [(pid, *row) for row in note_rows],
+                ).rowcount,
+                "escalations": self._db.executemany(
+                    """INSERT OR IGNORE INTO escalations (partner_id, date, kind, verdict,
+                    reasons, issue, root_cause, ask, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [(pid, *row) for row in escalation_rows],
+                ).rowcount,
+                "commitments": self._db.executemany(
+                    """INSERT OR IGNORE INTO commitments (partner_id, what, owner, due, done_on,
+                    source, created) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [(pid, *row) for row in commitment_rows],
+                ).rowcount,
+            }
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        """Check the file is ours before changing anything, then set it up and migrate."""
+        with self._errors():
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            self._check_ours()
+            if self._pragma("journal_mode") != "wal":
+                self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+        if self._pragma("user_version") < len(MIGRATIONS):
+            with self._write():
+                self._check_ours()  # again: another process may have migrated meanwhile
+                for version in range(self._pragma("user_version"), len(MIGRATIONS)):
+                    for statement in MIGRATIONS[version]:
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {version + 1}")
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.chmod(f"{self.path}{suffix}", 0o600)
+
+    def _check_ours(self) -> None:
+        """Raise StoreError unless the file is empty or an escalate store this version reads."""
+        app_id = self._pragma("application_id")
+        version = self._pragma("user_version")
+        if app_id != APPLICATION_ID:
+            if app_id == 0 and version == 0 and not self._read("SELECT 1 FROM sqlite_master"):
+                return  # a new, empty database
+            raise StoreError(
+                f"{self.path}: is a SQLite database, but not one of escalate's", MOVE_ASIDE
+            )
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: was written by a newer escalate (schema {version}, this one "
+                f"reads up to {len(MIGRATIONS)})",
+                "upgrade escalate, or use --home / ESCALATE_HOME for a separate store",
+            )
+
+    def _pragma(self, name: str) -> Any:
+        return self._read(f"PRAGMA {name}")[0][0]
+
+    def _ensure(self, name: str) -> Partner:
+        """ensure_partner's work, inside the caller's write transaction."""
+        clean = _partner_name(name)
+        self._db.execute(
+            "INSERT OR IGNORE INTO partners (name, key, created) VALUES (?, ?, ?)",
+            (clean, clean.casefold(), _now()),
+        )
+        row = self._read("SELECT id, name FROM partners WHERE key = ?", (clean.casefold(),))[0]
+        return Partner(row["id"], row["name"])
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._errors():
+            return self._db.execute(sql, params).fetchall()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, taken up front so concurrent writers queue, not fail."""
+        with self._errors():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's failures as StoreError naming the file, with what the user can do."""
+        try:
+            yield
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
+            raise  # a caller's case to handle, or a bug: not the file's fault
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise StoreError(
+                    f"{self.path}: the store stayed busy (another escalate is writing)",
+                    "try again in a moment",
+                ) from None
+            raise StoreError(f"{self.path}: {text}", "check the file and its folder") from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path}: cannot be read as a database ({exc})", MOVE_ASIDE
+            ) from None
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 before SQLite does, so it is never readable by others."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StoreError(
+            f"{path}: cannot create the database: {exc.strerror}",
+            "choose another place with --home or ESCALATE_HOME",
+        ) from None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _partner_name(name: str) -> str:
+    """Runs of whitespace become one space; the casefolded result is the partner's key."""
+    clean = " ".join(name.split())
+    if not clean:
+        raise EscalateError("a partner needs a name", "give the customer or partner's name")
+    return clean
+
+
+def _note_kind(kind: str) -> str:
+    clean = kind.strip().lower()
+    if clean not in NOTE_KINDS:
+        raise EscalateError(
+            f"unknown note kind {kind!r}", "choose one of: " + ", ".join(NOTE_KINDS)
+        )
+    return clean
+
+
+def _note_row(
+    kind: str, text: str, date: str | None, link: str | None, by: str | None
+) -> tuple[str, str, str, str, str]:
+    """(kind, text, date, link, by) as stored: checked, trimmed, absent as ''."""
+    clean = text.strip()
+    if not clean:
+        raise EscalateError("a note needs some text")
+    return (_note_kind(kind), clean, *((value or "").strip() for value in (date, link, by)))
+
+
+def _escalation_row(
+    date: str,
+    kind: str,
+    verdict: str,
+    reasons: Iterable[str],
+    issue: str,
+    root_cause: str,
+    ask: str,
+    outcome: str,
+) -> tuple[str, ...]:
+    """(date, kind, verdict, reasons as JSON, issue, root_cause, ask, outcome) as stored."""
+    if not date.strip():
+        raise EscalateError("an escalation needs a date")
+    if kind not in ESCALATION_KINDS:
+        raise EscalateError(
+            f"unknown escalation kind {kind!r}", "choose one of: " + ", ".join(ESCALATION_KINDS)
+        )
+    reasons_json = json.dumps([reason.strip() for reason in reasons], ensure_ascii=False)
+    return (
+        date.strip(),
+        kind,
+        verdict.strip(),
+        reasons_json,
+        *(text.strip() for text in (issue, root_cause, ask, outcome)),
+    )
+
+
+def _commitment_row(
+    what: str, owner: str, due: str, done_on: str, source: str
+) -> tuple[str, str, str, str, str]:
+    """(what, owner, due, done_on, source) as stored: checked and trimmed."""
+    clean = what.strip()
+    if not clean:
+        raise EscalateError("a commitment needs to say what was promised")
+    return (clean, *(value.strip() for value in (owner, due, done_on, source)))
+
+
+def _items(items: object, name: str) -> list[Any]:
+    if not isinstance(items, list):
+        raise EscalateError(f"{name}: expected a list, got {type(items).__name__}")
+    return items
+
+
+def _checked(
+    item: object,
+    where: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    also: tuple[str, ...] = (),
+) -> dict[str, str]:
+    """An imported item's text fields ('' when absent), or EscalateError saying what is wrong.
+
+    Fields in `also` are allowed but not text; the caller checks them.
+    """
+    if not isinstance(item, dict):
+        raise EscalateError(f"{where}: expected a mapping, got {type(item).__name__}")
+    known = (*required, *optional)
+    unknown = sorted(str(key) for key in item if key not in (*known, *also, *_IMPORT_IGNORES))
+    if unknown:
+        raise EscalateError(
+            f"{where}: unknown field(s) {', '.join(unknown)}",
+            "known fields: " + ", ".join((*known, *also)),
+        )
+    fields = {}
+    for key in known:
+        value = item.get(key)
+        if value is not None and not isinstance(value, str):
+            raise EscalateError(f"{where}: {key!r} must be text, not {type(value).__name__}")
+        if key in required and not (value or "").strip():
+            raise EscalateError(f"{where}: {key!r} is missing")
+        fields[key] = value or ""
+    return fields
+
+
+def _reasons(item: dict[str, Any], where: str) -> list[str]:
+    reasons = item.get("reasons") or []
+    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+        raise EscalateError(f"{where}: 'reasons' must be a list of text")
+    return reasons
+
+
+def _note(row: sqlite3.Row) -> Note:
+    return Note(
+        row["id"],
+        row["partner"],
+        row["kind"],
+        row["text"],
+        row["date"] or None,
+        row["link"] or None,
+        row["by"] or None,
+        row["created"],
+    )
+
+
+def _escalation(row: sqlite3.Row) -> Escalation:
+    return Escalation(
+        row["id"],
+        row["partner"],
+        row["date"],
+        row["kind"],
+        row["verdict"],
+        json.loads(row["reasons"]),
+        row["issue"],
+        row["root_cause"],
+        row["ask"],
+        row["outcome"],
+    )
+
+
+def _commitment(row: sqlite3.Row) -> Commitment:
+    return Commitment(
+        row["id"],
+        row["partner"],
+        row["what"],
+        row["owner"],
+        row["due"],
+        row["done_on"],
+        row["source"],
+    )

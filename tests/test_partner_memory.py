@@ -1,0 +1,269 @@
+"""Partner memory through the command line: notes, partners, the before-you-talk view,
+recording assess and brief, handover export and import."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from conftest import answers, write_yaml
+from test_brief import ORDINARY
+
+from escalate_cli.cli import app
+from escalate_cli.store import Store
+
+HOSTILE = "[link=https://evil.example]click[/link] [/] \x1b[31mred\x1b]8;;x\x07 \u202eevil"
+
+
+def run(runner, *args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def add(runner, partner: str, kind: str, text: str, *extra: str) -> None:
+    result = run(runner, "notes", "add", partner, "--kind", kind, text, *extra)
+    assert result.exit_code == 0, result.output
+
+
+def test_notes_add_list_search_edit_remove(runner) -> None:
+    add(runner, "Acme", "trigger", "being told 'per our policy'")
+    add(
+        runner,
+        "acme",
+        "agreement",
+        "weekly status every Monday",
+        "--date",
+        "2026-11-02",
+        "--link",
+        "https://docs.example/acme",
+        "--by",
+        "Dana",
+    )
+    listed = json.loads(run(runner, "notes", "list", "ACME", "-f", "json").stdout)
+    assert [(n["kind"], n["partner"]) for n in listed] == [
+        ("trigger", "Acme"),
+        ("agreement", "Acme"),
+    ]
+    assert listed[1]["link"] == "https://docs.example/acme" and listed[1]["by"] == "Dana"
+    only = json.loads(
+        run(runner, "notes", "list", "acme", "--kind", "trigger", "-f", "json").stdout
+    )
+    assert [n["kind"] for n in only] == ["trigger"]
+    found = json.loads(run(runner, "notes", "search", "status", "monday", "-f", "json").stdout)
+    assert [n["id"] for n in found] == [listed[1]["id"]]
+    note_id = str(listed[0]["id"])
+    assert run(runner, "notes", "edit", note_id, "--text", "hearing 'policy'").exit_code == 0
+    assert "hearing 'policy'" in run(runner, "notes", "list", "acme").stdout
+    assert run(runner, "notes", "remove", note_id).exit_code == 0
+    assert len(json.loads(run(runner, "notes", "list", "acme", "-f", "json").stdout)) == 1
+    gone = run(runner, "notes", "remove", note_id)
+    assert gone.exit_code == 2 and f"#{note_id}" in gone.stderr or "no note" in gone.stderr
+
+
+def test_relative_dates_and_bad_dates(runner) -> None:
+    add(runner, "Acme", "decision", "moved to quarterly reviews", "--date", "today")
+    listed = json.loads(run(runner, "notes", "list", "acme", "-f", "json").stdout)
+    assert listed[0]["date"] == time.strftime("%Y-%m-%d")
+    bad = run(runner, "notes", "add", "Acme", "--kind", "note", "x", "--date", "someday")
+    assert bad.exit_code == 2
+    assert "'someday' is not a date" in bad.stderr and "in 3 days" in bad.stderr
+
+
+def test_unknown_kind_lists_the_kinds_and_unknown_partner_suggests(runner) -> None:
+    add(runner, "Acme Corp", "note", "first")
+    bad_kind = run(runner, "notes", "add", "Acme Corp", "--kind", "gossip", "x")
+    assert bad_kind.exit_code == 2
+    assert "trigger, escalation, communication, expectation, agreement, decision" in (
+        bad_kind.stderr
+    )
+    unknown = run(runner, "notes", "list", "Acme Crop")
+    assert unknown.exit_code == 2 and "did you mean 'Acme Corp'?" in unknown.stderr
+    assert run(runner, "handover", "Acme Crop").exit_code == 2
+
+
+def test_no_text_without_terminal_is_a_clear_error(runner) -> None:
+    result = run(runner, "notes", "add", "Acme", "--kind", "note")
+    assert result.exit_code == 2 and "no note text given" in result.stderr
+
+
+def test_partners_list_counts(runner, tmp_path: Path) -> None:
+    add(runner, "Acme", "trigger", "policy talk")
+    add(runner, "Globex", "note", "new account")
+    file = write_yaml(tmp_path / "a.yaml", answers(cancel_threat=True))
+    assert run(runner, "assess", "-a", str(file), "--partner", "acme", "-f", "json").exit_code == 0
+    data = json.loads(run(runner, "partners", "-f", "json").stdout)
+    assert [p["name"] for p in data] == ["Acme", "Globex"]
+    assert data[0]["notes"] == 1 and data[0]["last_escalation"]["verdict"] == "escalate_now"
+
+
+def test_hostile_note_text_is_visible_and_literal(runner) -> None:
+    add(runner, "Acme", "trigger", HOSTILE)
+    shown = run(runner, "notes", "list", "acme")
+    assert shown.exit_code == 0
+    assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
+    assert "[link=https://evil.example]click[/link]" in shown.stdout
+    assert "\\x1b[31mred" in shown.stdout and "\\u202eevil" in shown.stdout
+    markdown = run(runner, "handover", "acme").stdout
+    assert "\x1b" not in markdown and "\u202e" not in markdown
+    assert "\\[link=https://evil.example\\]click\\[/link\\]" in markdown
+    assert "\\\\x1b\\[31mred" in markdown
+
+
+def test_assess_and_brief_with_partner_show_history_then_record(runner, tmp_path) -> None:
+    add(runner, "Acme", "trigger", "per our policy")
+    add(runner, "Acme", "communication", "Slack, weekly call on Tuesdays")
+    file = write_yaml(tmp_path / "a.yaml", answers(deal_at_risk=True))
+    assessed = run(runner, "assess", "-a", str(file), "-p", "Acme", "-f", "json")
+    assert assessed.exit_code == 0
+    assert "Before you talk to Acme" in assessed.stderr and "per our policy" in assessed.stderr
+    assert json.loads(assessed.stdout)["verdict"] == "not_yet"
+    brief_answers = {**ORDINARY, "tried": "I said per our policy we cannot"}
+    brief_file = tmp_path / "b.json"
+    brief_file.write_text(json.dumps(brief_answers))
+    briefed = run(runner, "brief", "-a", str(brief_file), "-p", "acme", "-f", "json")
+    assert briefed.exit_code == 0, briefed.output
+    findings = json.loads(briefed.stdout)["findings"]["manager_brief"]
+    assert [f["rule"] for f in findings] == ["partner_trigger"]
+    doc = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)
+    assert [(e["kind"], e["verdict"]) for e in doc["escalations"]] == [
+        ("assessment", "not_yet"),
+        ("brief", ""),
+    ]
+    assert doc["escalations"][1]["ask"] == ORDINARY["ask"]
+    assert doc["commitments"][0]["what"] == "send the hotfix plan"
+    assert doc["commitments"][0]["due"] == "2026-12-01"
+
+
+def test_handover_document_sections_and_flags(runner) -> None:
+    add(
+        runner,
+        "Acme",
+        "escalation",
+        "Q3 outage: five days without an update",
+        "--date",
+        "2026-09-14",
+    )
+    add(runner, "Acme", "agreement", "status every Monday", "--link", "https://rec.example/1")
+    add(runner, "Acme", "lesson", "send the first update within a day")
+    text = run(runner, "handover", "Acme", "--to", "Jordan Lee").stdout
+    assert text.startswith("# Handover: Acme\n")
+    assert "> **Missing:** No trigger words or actions are recorded" in text
+    assert "> **Missing:** No communication expectations are recorded" in text
+    for heading in (
+        "## Summary",
+        "## Escalation history",
+        "## Trigger words and actions",
+        "## Communication expectations",
+        "## Roles and mutual expectations",
+        "## Agreements and decisions",
+        "## Open commitments",
+        "## Lessons learned",
+        "## Draft introduction from the new owner",
+    ):
+        assert heading in text, heading
+    assert "2026-09-14: Q3 outage" in text
+    assert "(link: https://rec.example/1)" in text
+    assert "## Roles and mutual expectations\n\nNothing recorded. Agree roles" in text
+    assert "I'm Jordan Lee, and I am taking over" in text
+
+
+def test_handover_output_is_atomic_and_never_overwrites(runner, tmp_path: Path) -> None:
+    add(runner, "Acme", "note", "x")
+    out = tmp_path / "acme.md"
+    out.write_text("earlier handover")
+    refused = run(runner, "handover", "acme", "-o", str(out))
+    assert refused.exit_code == 2 and out.read_text() == "earlier handover"
+    assert run(runner, "handover", "acme", "-o", str(out), "--force").exit_code == 0
+    assert out.read_text().startswith("# Handover: Acme")
+
+
+def test_export_import_export_round_trip_and_idempotent(runner, tmp_path, monkeypatch) -> None:
+    add(runner, "Acme", "trigger", "per our policy", "--date", "2026-01-02")
+    add(runner, "Acme", "decision", "moved to quarterly reviews", "--by", "Dana")
+    file = write_yaml(tmp_path / "a.yaml", answers(cancel_threat=True))
+    run(runner, "assess", "-a", str(file), "-p", "Acme", "-f", "json")
+    run(
+        runner,
+        "follow-up",
+        "add",
+        "Acme",
+        "send the plan",
+        "--owner",
+        "Dana",
+        "--due",
+        "2026-12-01",
+    )
+    exported = tmp_path / "acme.json"
+    assert run(runner, "handover", "Acme", "-f", "json", "-o", str(exported)).exit_code == 0
+
+    monkeypatch.setenv("ESCALATE_HOME", str(tmp_path / "other"))
+    first = run(runner, "import", str(exported))
+    assert first.exit_code == 0 and "2 notes, 1 escalations, 1 commitments new" in first.stderr
+    again = run(runner, "import", str(exported))
+    assert "0 notes, 0 escalations, 0 commitments new" in again.stderr
+    second = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)
+    original = json.loads(exported.read_text())
+    for doc in (original, second):
+        doc.pop("exported")
+    assert second == original
+
+
+def test_malformed_import_is_exit_2_and_writes_nothing(runner, tmp_path, monkeypatch) -> None:
+    add(runner, "Acme", "note", "x")
+    exported = tmp_path / "acme.json"
+    run(runner, "handover", "Acme", "-f", "json", "-o", str(exported))
+    data = json.loads(exported.read_text())
+    data["notes"].append({"kind": "gossip", "text": "bad"})
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    monkeypatch.setenv("ESCALATE_HOME", str(tmp_path / "other"))
+    for bad in (broken, tmp_path / "missing.json"):
+        result = run(runner, "import", str(bad))
+        assert result.exit_code == 2, result.output
+    not_json = tmp_path / "x.json"
+    not_json.write_text('{"format": "escalate-handover", "version": 1, "partner": ')
+    assert run(runner, "import", str(not_json)).exit_code == 2
+    assert run(runner, "partners", "-f", "json").stdout.strip() == "[]"
+
+
+def test_corrupt_store_is_reported_not_replaced(runner, tmp_path: Path) -> None:
+    home = Path(os.environ["ESCALATE_HOME"])
+    home.mkdir(parents=True)
+    db = home / "escalate.db"
+    db.write_bytes(b"not a database at all" * 100)
+    result = run(runner, "notes", "list", "acme")
+    assert result.exit_code == 2
+    assert str(db) in result.stderr and "hint:" in result.stderr
+    assert db.read_bytes() == b"not a database at all" * 100
+
+
+def test_data_dir_and_files_are_private(runner) -> None:
+    add(runner, "Acme", "note", "x")
+    home = Path(os.environ["ESCALATE_HOME"])
+    assert oct(home.stat().st_mode & 0o777) == "0o700"
+    assert oct((home / "escalate.db").stat().st_mode & 0o777) == "0o600"
+
+
+def test_ten_thousand_notes_list_and_export(runner, tmp_path: Path) -> None:
+    home = Path(os.environ["ESCALATE_HOME"])
+    home.mkdir(mode=0o700, parents=True)
+    with Store.open(home) as store:
+        store.import_records(
+            "Big",
+            [
+                {"kind": "note", "text": f"note number {i}", "date": f"2026-01-{i % 28 + 1:02d}"}
+                for i in range(10_000)
+            ],
+            [],
+            [],
+        )
+    started = time.perf_counter()
+    listed = run(runner, "notes", "list", "big", "-f", "json")
+    listed_s = time.perf_counter() - started
+    started = time.perf_counter()
+    exported = run(runner, "handover", "big")
+    export_s = time.perf_counter() - started
+    assert len(json.loads(listed.stdout)) == 10_000
+    assert exported.stdout.count("note number") == 10_000
+    print(f"10,000 notes: list --format json {listed_s:.3f}s, handover markdown {export_s:.3f}s")
