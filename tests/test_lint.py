@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,70 @@ def test_default_templates_with_ordinary_answers_lint_clean(book: Playbook) -> N
     from test_brief import ORDINARY
 
     assert draft(book, ORDINARY).findings == {}
+
+
+def test_lint_cli_exit_codes_and_json(runner, tmp_path) -> None:
+    from escalate_cli.cli import app
+
+    clean = tmp_path / "clean.txt"
+    clean.write_text(CORPUS["good"][0])
+    result = runner.invoke(app, ["lint", str(clean)])
+    assert result.exit_code == 0 and "No findings" in result.stdout
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Hi,\nEngineering will have it fixed by Friday, guaranteed!!!\n")
+    found = runner.invoke(app, ["lint", str(bad), "--format", "json"])
+    assert found.exit_code == 1
+    rules = [(f["line"], f["column"], f["rule"]) for f in json.loads(found.stdout)]
+    assert rules == [
+        (2, 1, "others_work"),
+        (2, 26, "eta_no_buffer"),
+        (2, 43, "over_promise"),
+        (2, 53, "inflated_urgency"),
+    ]
+    piped = runner.invoke(app, ["lint", "-"], input="I'll look into it.")
+    assert piped.exit_code == 1 and "vague_commitment" in piped.stdout
+    missing = runner.invoke(app, ["lint", str(tmp_path / "none.txt")])
+    assert missing.exit_code == 2
+
+
+def test_lint_cli_uses_the_partners_trigger_words(runner, tmp_path) -> None:
+    from escalate_cli.cli import app
+
+    runner.invoke(app, ["notes", "add", "Acme", "--kind", "trigger", "per our policy"])
+    draft_file = tmp_path / "d.txt"
+    draft_file.write_text("Hello,\n\nAs per our policy, we cannot refund.\n")
+    result = runner.invoke(app, ["lint", str(draft_file), "--partner", "acme", "-f", "json"])
+    assert result.exit_code == 1
+    (finding,) = json.loads(result.stdout)
+    assert (finding["line"], finding["column"], finding["rule"]) == (3, 4, "partner_trigger")
+    unknown = runner.invoke(app, ["lint", str(draft_file), "--partner", "Acne"])
+    assert unknown.exit_code == 2 and "did you mean 'Acme'?" in unknown.stderr
+
+
+def test_broken_rule_pattern_is_a_playbook_error_at_load(tmp_path, default_text) -> None:
+    from escalate_cli.errors import EscalateError
+    from escalate_cli.playbook import load
+
+    text = default_text.replace("        - '!{2,}'", "        - '(unclosed'", 1)
+    path = tmp_path / "team.yaml"
+    path.write_text(text)
+    with pytest.raises(EscalateError) as caught:
+        load(path)
+    line = text[: text.index("'(unclosed'")].count("\n") + 1
+    assert f"team.yaml:{line}:" in caught.value.message
+    assert "not a valid regular expression" in caught.value.message
+
+
+def test_lint_rule_needs_phrases_or_patterns(tmp_path, default_text) -> None:
+    from escalate_cli.errors import EscalateError
+    from escalate_cli.playbook import load
+
+    text = default_text.replace(
+        "  rules:\n    - id: blame\n",
+        "  rules:\n    - id: empty\n      message: m\n      suggestion: s\n    - id: blame\n",
+        1,
+    )
+    path = tmp_path / "team.yaml"
+    path.write_text(text)
+    with pytest.raises(EscalateError, match="needs `phrases` or `patterns`"):
+        load(path)

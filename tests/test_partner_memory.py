@@ -9,10 +9,9 @@ import time
 from pathlib import Path
 
 from conftest import answers, write_yaml
-from test_brief import ORDINARY
-
 from escalate_cli.cli import app
 from escalate_cli.store import Store
+from test_brief import ORDINARY
 
 HOSTILE = "[link=https://evil.example]click[/link] [/] \x1b[31mred\x1b]8;;x\x07 \u202eevil"
 
@@ -58,7 +57,7 @@ def test_notes_add_list_search_edit_remove(runner) -> None:
     assert run(runner, "notes", "remove", note_id).exit_code == 0
     assert len(json.loads(run(runner, "notes", "list", "acme", "-f", "json").stdout)) == 1
     gone = run(runner, "notes", "remove", note_id)
-    assert gone.exit_code == 2 and f"#{note_id}" in gone.stderr or "no note" in gone.stderr
+    assert gone.exit_code == 2 and f"no note #{note_id}" in gone.stderr
 
 
 def test_relative_dates_and_bad_dates(runner) -> None:

@@ -1,0 +1,116 @@
+"""Follow-through: dates people type, cushions, ordering, overdue marking and calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from icalendar import Calendar
+
+from escalate_cli.cli import app
+from escalate_cli.dates import add_working_days, parse_date, promise_date
+from escalate_cli.errors import EscalateError
+
+WEDNESDAY = dt.date(2026, 11, 18)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2026-12-01", dt.date(2026, 12, 1)),
+        ("today", WEDNESDAY),
+        ("Tomorrow", dt.date(2026, 11, 19)),
+        ("friday", dt.date(2026, 11, 20)),
+        ("next friday", dt.date(2026, 11, 20)),
+        ("wed", dt.date(2026, 11, 25)),
+        ("in 3 days", dt.date(2026, 11, 21)),
+        ("in 2 weeks", dt.date(2026, 12, 2)),
+        ("in 3 working days", dt.date(2026, 11, 23)),
+        ("next week", dt.date(2026, 11, 25)),
+    ],
+)
+def test_dates_people_type(typed: str, expected: dt.date) -> None:
+    assert parse_date(typed, WEDNESDAY) == expected
+
+
+@pytest.mark.parametrize("typed", ["someday", "soon", "2026-13-01", "in many days", "fr"])
+def test_unreadable_dates_give_examples(typed: str) -> None:
+    with pytest.raises(EscalateError) as caught:
+        parse_date(typed, WEDNESDAY)
+    assert caught.value.exit_code == 2 and "in 3 days" in (caught.value.hint or "")
+
+
+def test_cushion_skips_the_weekend() -> None:
+    friday = dt.date(2026, 11, 20)
+    assert promise_date(friday, 2) == dt.date(2026, 11, 24)
+    assert add_working_days(friday, 0) == friday
+
+
+def test_follow_up_lists_soonest_first_and_marks_overdue(runner, monkeypatch) -> None:
+    monkeypatch.setattr("escalate_cli.cli.today", lambda: WEDNESDAY)
+    for partner, what, due in [
+        ("Acme", "send the plan", "2026-11-25"),
+        ("Globex", "call back", "2026-11-10"),
+        ("Acme", "share notes", ""),
+        ("Acme", "fix the export", "friday"),
+    ]:
+        args = ["follow-up", "add", partner, what, "--owner", "Dana"]
+        result = runner.invoke(app, [*args, "--due", due] if due else args)
+        assert result.exit_code == 0, result.output
+    listed = json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout)
+    assert [(c["what"], c["due"], c["overdue"]) for c in listed] == [
+        ("call back", "2026-11-10", True),
+        ("fix the export", "2026-11-20", False),
+        ("send the plan", "2026-11-25", False),
+        ("share notes", "", False),
+    ]
+    only = json.loads(runner.invoke(app, ["follow-up", "--overdue", "-f", "json"]).stdout)
+    assert [c["what"] for c in only] == ["call back"]
+    acme = json.loads(runner.invoke(app, ["follow-up", "-p", "acme", "-f", "json"]).stdout)
+    assert {c["partner"] for c in acme} == {"Acme"}
+    shown = runner.invoke(app, ["follow-up"]).stdout
+    assert "2026-11-10 overdue" in shown
+    done = runner.invoke(app, ["follow-up", "done", str(listed[0]["id"])])
+    assert done.exit_code == 0
+    after = json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout)
+    assert [c["what"] for c in after] == ["fix the export", "send the plan", "share notes"]
+
+
+def test_adding_with_a_due_date_suggests_a_cushioned_promise(runner, monkeypatch) -> None:
+    monkeypatch.setattr("escalate_cli.cli.today", lambda: WEDNESDAY)
+    result = runner.invoke(
+        app, ["follow-up", "add", "Acme", "ship the fix", "--owner", "Priya", "--due", "friday"]
+    )
+    assert result.exit_code == 0
+    assert "due Fri 2026-11-20; promise the partner Tue 2026-11-24 (2 working days" in (
+        result.stderr
+    )
+
+
+def test_bad_due_date_is_exit_2_and_records_nothing(runner) -> None:
+    result = runner.invoke(app, ["follow-up", "add", "Acme", "x", "--due", "whenever"])
+    assert result.exit_code == 2 and "friday" in result.stderr
+    assert json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout) == []
+
+
+def test_ics_is_valid_icalendar(runner, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr("escalate_cli.cli.today", lambda: WEDNESDAY)
+    long_what = "send the revised plan, with dates; owners \\ and a very long tail " * 3
+    runner.invoke(
+        app, ["follow-up", "add", "Acme, Inc.", long_what, "--owner", "Dana", "--due", "2026-12-01"]
+    )
+    runner.invoke(app, ["follow-up", "add", "Acme, Inc.", "no date yet"])
+    out = tmp_path / "c.ics"
+    assert runner.invoke(app, ["follow-up", "--ics", str(out)]).exit_code == 0
+    raw = out.read_bytes()
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    calendar = Calendar.from_ical(raw)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 1
+    event = events[0]
+    assert str(event["SUMMARY"]) == f"Acme, Inc.: {long_what.strip()} (owner: Dana)"
+    assert event.decoded("DTSTART") == dt.date(2026, 12, 1)
+    assert event.walk("VALARM")
+    again = runner.invoke(app, ["follow-up", "--ics", str(out)])
+    assert again.exit_code == 2 and "already there" in again.stderr
