@@ -415,7 +415,7 @@ def run_brief(
     else:
         from escalate_cli import present
 
-        present.show(present.brief_view(result))
+        present.show_brief(result)
 
 
 def today() -> dt.date:

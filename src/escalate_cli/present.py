@@ -131,22 +131,25 @@ def findings_view(findings: list[Finding]) -> list[Table]:
     )
 
 
-def brief_view(result: Brief) -> Group:
-    """Warnings first, then each draft as plain text under a rule, ready to copy."""
-    parts: list[object] = []
+def show_brief(result: Brief, file: IO[str] | None = None) -> None:
+    """Warnings first, then each draft as plain text under a rule, ready to copy.
+
+    Drafts are printed with soft wrapping: the terminal wraps long lines, so a copy gets
+    the lines exactly as drafted and nothing is cropped."""
+    out = console(file)
     if result.warnings:
-        parts.append(_heading("Before you send"))
-        parts += _bullets(
-            [Text.assemble((g.text, "yellow"), ": ", g.advice) for g in result.warnings], "!"
+        out.print(_heading("Before you send"))
+        out.print(
+            *_bullets(
+                [Text.assemble((g.text, "yellow"), ": ", g.advice) for g in result.warnings], "!"
+            )
         )
     for name, text in result.drafts().items():
-        parts += [Text(""), Rule(Text(DRAFT_TITLES[name], style="bold"), align="left")]
-        # not wrapped by us: the terminal wraps, and a copy gets the lines as drafted
-        parts.append(Text(visible(text).rstrip("\n"), no_wrap=True, overflow="ignore"))
+        out.print(Text(""), Rule(Text(DRAFT_TITLES[name], style="bold"), align="left"))
+        out.print(Text(visible(text).rstrip("\n")), soft_wrap=True)
         if name in result.findings:
-            parts.append(Text("Message coach:", style="bold yellow"))
-            parts += findings_view(result.findings[name])
-    return Group(*parts)
+            out.print(Text("Message coach:", style="bold yellow"))
+            out.print(*findings_view(result.findings[name]))
 
 
 def notes_view(notes: list[Note], title: str) -> Group:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
-from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from escalate_cli.errors import PlaybookError
@@ -107,9 +107,14 @@ def render(book: Playbook, name: str, values: dict[str, Any]) -> str:
             if size > MAX_OUTPUT:
                 raise SecurityError(f"output longer than {MAX_OUTPUT:,} characters")
             parts.append(piece)
-    except (SecurityError, UndefinedError, TypeError, ValueError) as exc:
+    except RecursionError:
         raise PlaybookError(
-            f"templates.{name}: cannot render: {exc}",
+            f"templates.{name}: cannot render: it calls itself without end",
+            "fix the template in the playbook; a macro must not call itself forever",
+        ) from None
+    except Exception as exc:  # the template is playbook data: any failure is the playbook's
+        raise PlaybookError(
+            f"templates.{name}: cannot render: {type(exc).__name__}: {exc}",
             "fix the template in the playbook; `escalate playbook validate` checks it",
         ) from None
     return "".join(parts).strip() + "\n"
