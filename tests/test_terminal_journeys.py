@@ -276,3 +276,46 @@ def test_assess_offers_to_continue_into_brief_carrying_answers(tmp_path: Path) -
     assert child.exitstatus == 130
     draft = json.loads((tmp_path / "home" / "drafts" / "brief.json").read_text())
     assert draft["cancel_threat"] is True and draft["manager_briefed"] is True
+
+
+def test_notes_add_in_a_terminal_asks_and_a_bad_date_loses_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    child = spawn(home, "notes", "add", "Globex")
+    child.expect_exact("What kind of note?")
+    child.send("\x1b[B\x1b[B\r")  # down twice: communication
+    child.expect_exact("The note")
+    child.send("Slack for daily questions\r")
+    child.expect_exact("When?")
+    child.send("someday\r")
+    child.expect_exact("'someday' is not a date I can read")
+    child.expect_exact("When?")
+    child.send("2026-11-20\r")
+    child.expect_exact("added note #1 (communication) for Globex")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    listed = spawn(home, "notes", "list", "globex", "--format", "json")
+    listed.expect(pexpect.EOF)
+    notes = json.loads(listed.before[listed.before.index("[") :].replace("\r\n", "\n"))
+    assert [(n["kind"], n["text"], n["date"]) for n in notes] == [
+        ("communication", "Slack for daily questions", "2026-11-20")
+    ]
+
+
+def test_follow_up_add_asks_whether_the_owner_is_on_board(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    child = spawn(
+        home, "follow-up", "add", "Acme", "ship the fix", "--owner", "Priya", "--due", "2026-12-01"
+    )
+    child.expect_exact("promise the partner Thu 2026-12-03 (2 working days of cushion)")
+    answer_yes_no(child, "Is Priya on board with doing this by 2026-12-01?", "n")
+    child.expect_exact("not recorded. Agree it with Priya before promising it.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    again = spawn(
+        home, "follow-up", "add", "Acme", "ship the fix", "--owner", "Priya", "--due", "2026-12-01"
+    )
+    answer_yes_no(again, "Is Priya on board", "y")
+    again.expect_exact("added commitment #1 for Acme")
+    again.expect(pexpect.EOF)

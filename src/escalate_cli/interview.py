@@ -6,11 +6,13 @@ The same function serves a person at a terminal and a script with an answers fil
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from escalate_cli.answers import Answers, missing
-from escalate_cli.errors import InterruptedByUser, MissingAnswersError
+from escalate_cli.dates import parse_date
+from escalate_cli.errors import EscalateError, InterruptedByUser, MissingAnswersError
 from escalate_cli.playbook import Question, Section
 
 if TYPE_CHECKING:  # prompts imports questionary, which only a terminal session needs
@@ -95,7 +97,11 @@ def ask_note(prompter: Prompter, kind: str | None) -> tuple[str, str, str | None
     try:
         chosen = kind or prompter.ask(kind_question)
         text = prompter.ask(text_question)
-        date = prompter.ask(date_question).strip() or None
+        while True:
+            date = prompter.ask(date_question).strip() or None
+            try:
+                return chosen, text, date and parse_date(date, dt.date.today()).isoformat()
+            except EscalateError as exc:
+                prompter.say(f"  {exc.message}; {exc.hint}")
     except (KeyboardInterrupt, EOFError):
         raise InterruptedByUser("interrupted; no note was saved") from None
-    return chosen, text, date

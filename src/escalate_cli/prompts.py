@@ -57,6 +57,8 @@ class Prompter(Protocol):
 
     def yes_no(self, text: str) -> bool: ...
 
+    def say(self, text: str, style: str = "") -> None: ...
+
 
 class QuestionaryPrompter:
     """Asks in the terminal with questionary; `input`/`output` are swappable for tests."""
