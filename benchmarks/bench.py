@@ -5,7 +5,8 @@ Run from a checkout (standard library only, POSIX only because of the terminal t
     python benchmarks/bench.py                      # 15 timed runs after 2 warm-ups
     python benchmarks/bench.py --runs 7 --only help --only assess-tty
     python benchmarks/bench.py --escalate .venv/bin/escalate --json
-    python benchmarks/bench.py --check              # exit 1 if a target is missed
+    python benchmarks/bench.py --check              # exit 1 if a target is missed or a
+                                                    # command fails (default: always 0)
 
 `--escalate` defaults to the `escalate` next to this Python (so run it with the venv's
 `python`), else the one on PATH.
@@ -29,10 +30,13 @@ Measurements and their targets (ratio to the floor):
 - `handover`: `escalate handover Big --format markdown` for a partner with 10,000 notes,
   at most 40x. A long relationship history must not make the handover slow.
 
-Every run gets an environment of its own: ESCALATE_HOME and XDG_CONFIG_HOME point at
-temporary folders (never your real data or your own playbook), ESCALATE_PLAYBOOK and
-any other ESCALATE_* variable are removed. A command that exits non-zero, times out or
-prints something unexpected is reported as failed, never timed as if it were fine.
+Every measurement gets an environment of its own: ESCALATE_HOME and XDG_CONFIG_HOME point
+at temporary folders (never your real data or your own playbook), ESCALATE_PLAYBOOK and
+any other ESCALATE_* variable are removed. The home is kept across a measurement's runs, so
+warm-ups create it and the timed runs see the steady state. A command that exits non-zero,
+times out or prints something unexpected is reported as failed, never timed as if it were
+fine. Other load on the machine adds noise that the ratio only partly cancels, so compare
+figures taken on a quiet machine.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 COMMAND_TIMEOUT = 60.0
 """Seconds a non-interactive command may take before the run counts as failed."""
@@ -190,7 +195,7 @@ class Result:
     @property
     def status(self) -> str:
         if self.error is not None:
-            return "FAILED"
+            return "failed"
         if self.target is None or self.ratio is None:
             return "-"
         return "ok" if self.ratio <= self.target else "over"
@@ -427,19 +432,25 @@ def measure(ctx: Context, spec: Measurement, runs: int, warmup: int) -> Result:
     return result
 
 
+def fail(message: str) -> NoReturn:
+    """Exit 2 like escalate does for bad input: nothing was measured."""
+    print(f"bench: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def find_escalate(given: str | None) -> str:
     """The executable to test: --escalate, else next to this Python, else on PATH."""
     if given is not None:
         path = shutil.which(given) or given
         if not os.access(path, os.X_OK):
-            sys.exit(f"bench: error: {given} is not an executable")
+            fail(f"{given} is not an executable")
         return str(Path(path).resolve())
     beside = Path(sys.executable).parent / "escalate"
     if os.access(beside, os.X_OK):
         return str(beside)
     found = shutil.which("escalate")
     if found is None:
-        sys.exit("bench: error: no escalate next to this Python or on PATH; give --escalate PATH")
+        fail("no escalate next to this Python or on PATH; give --escalate PATH")
     return found
 
 
@@ -489,7 +500,7 @@ def print_table(results: list[Result], floors: list[float], info: dict[str, obje
     print(f"escalate: {info['escalate']}")
     for r in results:
         if r.error is not None:
-            print(f"\n{r.name} FAILED: {r.error}")
+            print(f"\n{r.name} failed: {r.error}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -506,7 +517,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--escalate", metavar="PATH", help="the escalate executable to time")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead")
-    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if a target is missed or a command fails"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.warmup < 0:
         parser.error("--runs must be at least 1 and --warmup at least 0")
@@ -541,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(document, indent=2))
     else:
         print_table(results, floors, info)
-    missed = any(r.status in ("over", "FAILED") for r in results)
+    missed = any(r.status in ("over", "failed") for r in results)
     return 1 if args.check and missed else 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -235,12 +236,13 @@ def test_bad_template_on_brief_is_exit_2_before_any_question(runner, tmp_path, d
 
 
 def test_runaway_templates_are_bounded(checked_book: Playbook) -> None:
-    bomb = checked_book.model_copy(
-        update={
-            "templates": checked_book.templates.model_copy(
-                update={"agenda": "{{ 'x' * 100000000 }}", "follow_up": "{{ 10 ** 100000 }}"}
-            )
-        }
+    bomb = replace(
+        checked_book,
+        templates=replace(
+            checked_book.templates,
+            agenda="{{ 'x' * 100000000 }}",
+            follow_up="{{ 10 ** 100000 }}",
+        ),
     )
     values = context(list(bomb.all_questions()), ORDINARY)
     for name in ("agenda", "follow_up"):

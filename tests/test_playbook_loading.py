@@ -222,3 +222,44 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     assert "a playbook is a mapping" in error_for(broken(tmp_path, "- a\n- b\n")).message
+
+
+def test_validated_content_loads_again_the_same_without_pydantic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    stamps = tmp_path / "stamps"
+    first = load(bundled_path(), stamps=stamps)
+    assert len(list(stamps.iterdir())) == 1
+    again = load(bundled_path(), stamps=stamps)
+    assert again == first
+    code = (
+        "import sys; from pathlib import Path; from escalate_cli.playbook import load, "
+        f"bundled_path; load(bundled_path(), stamps=Path({str(stamps)!r})); "
+        "print('pydantic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_stamp_never_covers_edited_content(tmp_path: Path, default_text: str) -> None:
+    stamps = tmp_path / "stamps"
+    path = tmp_path / "team.yaml"
+    path.write_text(default_text)
+    load(path, stamps=stamps)
+    path.write_text(default_text.replace("verdict: escalate_now", "verdict: panic", 1))
+    with pytest.raises(EscalateError, match=r"rules\.0\.verdict"):
+        load(path, stamps=stamps)
+
+
+def test_template_checks_need_their_own_stamp(tmp_path: Path, default_text: str) -> None:
+    stamps = tmp_path / "stamps"
+    path = tmp_path / "team.yaml"
+    start = default_text.index("  customer_message: |\n")
+    end = default_text.index("  agenda: |\n")
+    path.write_text(
+        default_text[:start] + '  customer_message: "{{ oops }}"\n' + default_text[end:]
+    )
+    load(path, stamps=stamps)  # assess does not check templates
+    with pytest.raises(EscalateError, match="`oops` is not a question id"):
+        load(path, check_templates=True, stamps=stamps)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-import traceback
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -56,6 +55,8 @@ def report_error(exc: EscalateError) -> None:
 
 def report_bug(exc: BaseException) -> None:
     """An unexpected failure: where it happened, never the data it was holding."""
+    import traceback
+
     if os.environ.get("ESCALATE_DEBUG"):
         traceback.print_exception(exc)
         return
@@ -197,10 +198,15 @@ def root(
     """An escalation coach."""
 
 
-def load_playbook(path: Path | None, *, check_templates: bool = False) -> Playbook:
+def load_playbook(
+    path: Path | None, home: Path | None, *, check_templates: bool = False
+) -> Playbook:
+    """The playbook in use; content validated before loads without re-validation."""
     from escalate_cli import playbook
+    from escalate_cli.files import home_dir
 
-    return playbook.load(playbook.locate(path), check_templates=check_templates)
+    stamps = home_dir(home) / "cache" / "validated"
+    return playbook.load(playbook.locate(path), check_templates=check_templates, stamps=stamps)
 
 
 def terminal_prompter(no_input: bool, answers_from_stdin: bool) -> QuestionaryPrompter | None:
@@ -271,7 +277,7 @@ def assess(
     from escalate_cli.assess import assess as run_assessment
     from escalate_cli.files import Drafts, home_dir
 
-    book = load_playbook(playbook)
+    book = load_playbook(playbook, home)
     prefill = gather_answers(book, "assess", answers_file, resume, home)
     prompter = terminal_prompter(no_input, answers_file == "-")
     drafts = Drafts(home_dir(home)) if prompter else None
@@ -302,7 +308,7 @@ def assess(
         from escalate_cli.interview import ask_once
 
         if ask_once(prompter, "Draft the manager brief and customer message now?", "assess"):
-            book = load_playbook(playbook, check_templates=True)
+            book = load_playbook(playbook, home, check_templates=True)
             run_brief(
                 book, given, prompter, drafts, BriefFormat.terminal, None, False, partner, home
             )
@@ -361,7 +367,7 @@ def brief(
     """
     from escalate_cli.files import Drafts, home_dir
 
-    book = load_playbook(playbook, check_templates=True)
+    book = load_playbook(playbook, home, check_templates=True)
     if not book.brief:
         raise EscalateError(
             "this playbook has no `brief` interview", "use the bundled playbook or add one"
@@ -729,7 +735,7 @@ def lint_command(
         text = decode(sys.stdin.buffer.read(), "<stdin>", "draft")
     else:
         text = read_text(Path(file), "draft")
-    book = load_playbook(playbook)
+    book = load_playbook(playbook, home)
     triggers: list[str] = []
     if partner:
         with open_store(home) as store:
@@ -824,7 +830,7 @@ def follow_up_add(
 
     when = parse_date(due, today()) if due else None
     if when:
-        cushion = load_playbook(playbook).lint.cushion_days
+        cushion = load_playbook(playbook, home).lint.cushion_days
         promise = promise_date(when, cushion)
         sys.stderr.write(
             f"escalate: due {when:%a %Y-%m-%d}; promise the partner {promise:%a %Y-%m-%d} "

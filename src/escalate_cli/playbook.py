@@ -8,23 +8,19 @@ with a hint, before anyone is mid-call.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import os
 import re
-from collections.abc import Iterator
+import types
+import typing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainValidator,
-    StringConstraints,
-    ValidationError,
-)
-
-from escalate_cli import safe_yaml
+from escalate_cli import __version__, safe_yaml
 from escalate_cli.errors import PlaybookError
 from escalate_cli.rules import ID_PATTERN, Condition, leaves, parse_condition
 
@@ -32,18 +28,62 @@ FORMAT_VERSION = 1
 VERDICTS = ("escalate_now", "escalate", "not_yet", "dont_escalate")
 INTERVIEWS = ("assess", "brief")
 TEMPLATES = ("manager_brief", "customer_message", "agenda", "follow_up")
+_ID = re.compile(ID_PATTERN)
 
-Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
-Id = Annotated[str, StringConstraints(strict=True, pattern=ID_PATTERN)]
-When = Annotated[Condition, PlainValidator(parse_condition)]
+
+def _is_id(value: str) -> bool:
+    return bool(_ID.match(value))
+
+
+class _Check:
+    """A constraint pydantic applies when it validates a playbook; `construct` ignores it.
+
+    Kept free of pydantic imports so that a validated playbook loads without pydantic."""
+
+    def __init__(self, test: Callable[[Any], bool], problem: str) -> None:
+        self.test = test
+        self.problem = problem
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        def check(value: Any) -> Any:
+            if not self.test(value):
+                raise ValueError(self.problem.format(value=value))
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+
+_NOT_EMPTY = _Check(len, "needs at least one item")
+Text = Annotated[str, _Check(str.strip, "must not be empty")]
+Id = Annotated[
+    str, _Check(_is_id, "{value!r} is not a valid id (lower_case_with_underscores, from a letter)")
+]
 Verdict = Literal["escalate_now", "escalate", "not_yet", "dont_escalate"]
 
 
-class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+class _Model:
+    """Playbook parts are plain frozen dataclasses: pydantic validates them when a playbook
+    is new or changed, and a validated playbook loads again without importing pydantic."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
 
-class Choice(Model):
+class _Conditional(_Model):
+    """A part with a `when` condition, parsed from its YAML form into a Condition tree."""
+
+    def __post_init__(self) -> None:
+        raw = getattr(self, "when", None)
+        if raw is not None:
+            try:
+                object.__setattr__(self, "when", parse_condition(raw))
+            except ValueError as exc:
+                raise ValueError(f"`when`: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Choice(_Model):
     """One option of a choice or multi-select question."""
 
     value: Id
@@ -51,7 +91,8 @@ class Choice(Model):
     remedy: Text | None = None
 
 
-class Question(Model):
+@dataclass(frozen=True)
+class Question(_Model):
     """One question; `hint` is the one line that says why it matters."""
 
     id: Id
@@ -61,10 +102,11 @@ class Question(Model):
     if_yes: Text | None = None
     if_no: Text | None = None
     choices: tuple[Choice, ...] = ()
-    required: bool = Field(default=True, strict=True)
+    required: bool = True
 
 
-class Section(Model):
+@dataclass(frozen=True)
+class Section(_Model):
     """A group of questions asked together (a checklist, a step of the framework).
 
     `ask_again` names questions defined in another section that this one asks too, when
@@ -74,71 +116,67 @@ class Section(Model):
     title: Text
     intro: Text | None = None
     hints: tuple[Text, ...] = ()
-    checklist: bool = Field(default=False, strict=True)
+    checklist: bool = False
     ask_again: tuple[Id, ...] = ()
     questions: tuple[Question, ...] = ()
 
 
-class Rule(Model):
+@dataclass(frozen=True)
+class Rule(_Conditional):
     """When `when` holds, the verdict is `verdict`, for the reason given in `reason`."""
 
     id: Id
-    when: When
+    when: Any
     verdict: Verdict
     reason: Text
     first: Text | None = None
     cite: tuple[Id, ...] = ()
 
 
-class VerdictText(Model):
+@dataclass(frozen=True)
+class VerdictText(_Model):
     title: Text
     advice: Text
 
 
-class Scenario(Model):
+@dataclass(frozen=True)
+class Scenario(_Conditional):
     id: Id
     title: Text
-    when: When
-    steps: tuple[Text, ...] = Field(min_length=1)
+    when: Any
+    steps: Annotated[tuple[Text, ...], _NOT_EMPTY]
 
 
-class Gotcha(Model):
+@dataclass(frozen=True)
+class Gotcha(_Conditional):
     id: Id
     text: Text
     advice: Text
-    when: When | None = None
+    when: Any = None
     verdicts: tuple[Verdict, ...] = ()
 
 
-def _compiles(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"not a valid regular expression: {exc}") from None
-    return pattern
-
-
-Pattern = Annotated[str, StringConstraints(strict=True, min_length=1), AfterValidator(_compiles)]
-
-
-class LintRule(Model):
+@dataclass(frozen=True)
+class LintRule(_Model):
     """A message check: any phrase (case-insensitive, whole words) or pattern is a finding."""
 
     id: Id
-    severity: Literal["error", "warning", "info"] = "warning"
     message: Text
     suggestion: Text
+    severity: Literal["error", "warning", "info"] = "warning"
     phrases: tuple[Text, ...] = ()
-    patterns: tuple[Pattern, ...] = ()
-    case_sensitive: bool = Field(default=False, strict=True)
+    patterns: tuple[Text, ...] = ()
+    case_sensitive: bool = False
 
 
-class Lint(Model):
-    cushion_days: int = Field(default=2, ge=0, le=60, strict=True)
+@dataclass(frozen=True)
+class Lint(_Model):
+    cushion_days: Annotated[int, _Check(lambda n: 0 <= n <= 60, "must be from 0 to 60")] = 2
     rules: tuple[LintRule, ...] = ()
 
 
-class Templates(Model):
+@dataclass(frozen=True)
+class Templates(_Model):
     """Jinja templates of the drafts `brief` writes; variables are question ids."""
 
     manager_brief: Text
@@ -147,20 +185,21 @@ class Templates(Model):
     follow_up: Text
 
 
-class Playbook(Model):
+@dataclass(frozen=True)
+class Playbook(_Model):
     """A whole playbook. `rules` are checked top to bottom: the first that holds decides."""
 
     playbook: Literal[1]
     name: Text
-    description: Text | None = None
     verdicts: dict[Verdict, VerdictText]
-    assess: tuple[Section, ...] = Field(min_length=1)
-    rules: tuple[Rule, ...] = Field(min_length=1)
+    assess: Annotated[tuple[Section, ...], _NOT_EMPTY]
+    rules: Annotated[tuple[Rule, ...], _NOT_EMPTY]
+    description: Text | None = None
     scenarios: tuple[Scenario, ...] = ()
     gotchas: tuple[Gotcha, ...] = ()
     brief: tuple[Section, ...] = ()
     templates: Templates | None = None
-    lint: Lint = Lint()
+    lint: Lint = field(default_factory=Lint)
 
     def questions(self, interview: str) -> Iterator[Question]:
         """The questions each section of an interview defines (not those it asks again)."""
@@ -219,11 +258,19 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
     if book.brief and book.templates is None:
         yield ("brief",), "a playbook with a `brief` interview needs `templates`"
     rule_ids = [rule.id for rule in book.lint.rules]
-    for index, rule_id in enumerate(rule_ids):
-        if rule_id in rule_ids[:index]:
-            yield ("lint", "rules", index, "id"), f"duplicate lint rule id {rule_id!r}"
-        if not (book.lint.rules[index].phrases or book.lint.rules[index].patterns):
+    for index, rule in enumerate(book.lint.rules):
+        if rule.id in rule_ids[:index]:
+            yield ("lint", "rules", index, "id"), f"duplicate lint rule id {rule.id!r}"
+        if not (rule.phrases or rule.patterns):
             yield ("lint", "rules", index), "a lint rule needs `phrases` or `patterns`"
+        for p_index, pattern in enumerate(rule.patterns):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                yield (
+                    ("lint", "rules", index, "patterns", p_index),
+                    f"not a valid regular expression: {exc}",
+                )
     missing = [v for v in VERDICTS if v not in book.verdicts]
     if missing:
         yield ("verdicts",), "missing verdict texts for: " + ", ".join(missing)
@@ -271,9 +318,9 @@ def _describe(error: dict[str, Any]) -> tuple[str, str | None]:
     kind, given = error["type"], error.get("input")
     if kind == "missing":
         return f"missing field `{error['loc'][-1]}`", "add it (see the README's playbook format)"
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return f"unknown field `{error['loc'][-1]}`", "check the spelling, or remove it"
-    if kind in ("string_type", "literal_error", "string_pattern_mismatch") and isinstance(
+    if kind in ("string_type", "literal_error", "int_type") and isinstance(
         given, (bool, int, float)
     ):
         return (
@@ -281,11 +328,8 @@ def _describe(error: dict[str, Any]) -> tuple[str, str | None]:
             "YAML reads unquoted yes/no/on/off as true/false and 1.10 as the number 1.1; "
             "put the value in quotes",
         )
-    if kind == "string_pattern_mismatch":
-        return (
-            f"{given!r} is not a valid id",
-            "ids are lower_case_with_underscores, starting with a letter",
-        )
+    if kind == "value_error":
+        return str(error["ctx"]["error"]).removeprefix("`when`: "), None
     return error["msg"], None
 
 
@@ -296,16 +340,20 @@ def validate(located: safe_yaml.Located) -> Playbook:
             f"{located.source}: a playbook is a mapping (key: value) at the top level",
             "start from the bundled playbook: escalate playbook show --raw",
         )
+    from pydantic import TypeAdapter, ValidationError
+
     try:
-        book = Playbook.model_validate(located.data)
+        book = TypeAdapter(Playbook).validate_python(located.data)
     except ValidationError as exc:
         lines = []
         hints: list[str] = []
         for error in exc.errors():
             loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+            if error["type"] == "value_error" and str(error["ctx"]["error"]).startswith("`when`"):
+                loc = (*loc, "when")  # raised while parsing the part's condition
             text, hint = _describe(error)
-            field = ".".join(str(part) for part in loc)
-            lines.append(f"{located.where(loc)}: {field}: {text}")
+            dotted = ".".join(str(part) for part in loc)
+            lines.append(f"{located.where(loc)}: {dotted}: {text}")
             if hint and hint not in hints:
                 hints.append(hint)
         raise PlaybookError("\n".join(lines), "; ".join(hints) or None) from None
@@ -347,13 +395,23 @@ def locate(explicit: str | os.PathLike[str] | None) -> Path:
     return mine if mine.is_file() else bundled_path()
 
 
-def load(path: Path, *, check_templates: bool = False) -> Playbook:
+def load(path: Path, *, check_templates: bool = False, stamps: Path | None = None) -> Playbook:
     """Read, parse and validate one playbook file.
 
     Templates are compiled and checked (syntax, variables) when `check_templates` is set:
-    by `brief` before its first question and by `playbook validate`. `assess` renders no
-    template and skips loading the template engine."""
-    located = safe_yaml.load(path, "playbook")
+    by `brief` before its first question and by `playbook validate`; `assess` renders no
+    template. With a `stamps` folder, a playbook whose exact content was validated before
+    (by this version) is built directly, without importing pydantic: that keeps the first
+    question quick while every new or edited playbook is checked in full."""
+    text = safe_yaml.read_text(path, "playbook")
+    located = safe_yaml.parse_document(text, str(path))
+    digest = hashlib.sha256(f"{__version__}\0{text}".encode()).hexdigest()
+    names = [f"{digest}.templates"] + ([] if check_templates else [digest])
+    if stamps and any((stamps / name).exists() for name in names):
+        try:
+            return construct(Playbook, located.data)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            pass  # not what was stamped after all: validate in full below
     book = validate(located)
     if check_templates and book.templates is not None:
         from escalate_cli.render import template_problems
@@ -367,4 +425,43 @@ def load(path: Path, *, check_templates: bool = False) -> Playbook:
                 "\n".join(problems),
                 "template variables are question ids; see `escalate playbook show`",
             )
+    if stamps:
+        _stamp(stamps / names[0 if check_templates else -1])
     return book
+
+
+def _stamp(path: Path) -> None:
+    """Remember that this content validated; a folder we cannot write just means no stamp."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+    except OSError:
+        pass
+
+
+def construct(kind: Any, value: Any) -> Any:
+    """Build playbook dataclasses from already-validated data: what pydantic would build."""
+    origin = typing.get_origin(kind)
+    if origin is Annotated:
+        return construct(typing.get_args(kind)[0], value)
+    if dataclasses.is_dataclass(kind):
+        hints = _hints(kind)
+        if not isinstance(value, dict) or set(value) - set(hints):
+            raise ValueError("not the validated shape")
+        return kind(**{name: construct(hints[name], item) for name, item in value.items()})
+    if origin is tuple:
+        return tuple(construct(typing.get_args(kind)[0], item) for item in value)
+    if origin is dict:
+        item_kind = typing.get_args(kind)[1]
+        return {key: construct(item_kind, item) for key, item in value.items()}
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return construct(inner, value)
+    return value
+
+
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind, include_extras=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -17,12 +17,14 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from escalate_cli.assess import Assessment
-from escalate_cli.brief import Brief
-from escalate_cli.lint import Finding
 from escalate_cli.report import DRAFT_TITLES, is_overdue
-from escalate_cli.store import Commitment, Escalation, Note, PartnerSummary
 from escalate_cli.textsafe import visible
+
+if TYPE_CHECKING:  # types only: each command imports just the layers it uses
+    from escalate_cli.assess import Assessment
+    from escalate_cli.brief import Brief
+    from escalate_cli.lint import Finding
+    from escalate_cli.store import Commitment, Escalation, Note, PartnerSummary
 
 VERDICT_STYLE = {
     "escalate_now": "bold white on red",

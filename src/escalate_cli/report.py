@@ -8,15 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from escalate_cli.assess import Assessment
-from escalate_cli.brief import Brief
-from escalate_cli.lint import Finding
-from escalate_cli.playbook import INTERVIEWS, Playbook
-from escalate_cli.store import Commitment, Note, PartnerSummary
 from escalate_cli.textsafe import markdown as md
 from escalate_cli.textsafe import one_line
+
+if TYPE_CHECKING:  # types only: each command imports just the layers it uses
+    from escalate_cli.assess import Assessment
+    from escalate_cli.brief import Brief
+    from escalate_cli.lint import Finding
+    from escalate_cli.playbook import Playbook
+    from escalate_cli.store import Commitment, Note, PartnerSummary
 
 
 def assessment_data(result: Assessment, playbook_name: str) -> dict[str, Any]:
@@ -75,6 +77,8 @@ def assessment_markdown(result: Assessment) -> str:
 
 def playbook_data(book: Playbook, source: str) -> dict[str, Any]:
     """The questions of a playbook, for `escalate playbook show --format json`."""
+    from escalate_cli.playbook import INTERVIEWS
+
     return {
         "source": source,
         "name": book.name,
@@ -105,6 +109,8 @@ def playbook_data(book: Playbook, source: str) -> dict[str, Any]:
 
 def playbook_markdown(book: Playbook, source: str) -> str:
     """The questions of a playbook as Markdown: the ids answers files use, with hints."""
+    from escalate_cli.playbook import INTERVIEWS
+
     lines = [f"# {book.name}", "", f"From `{source}`.", ""]
     for interview in INTERVIEWS:
         lines += [f"## escalate {interview}", ""]
