@@ -289,3 +289,19 @@ def test_random_answers_give_a_verdict_or_exit_2(book, data: dict) -> None:
         return
     result = assess(book, given_answers)
     assert result.verdict in ("escalate_now", "escalate", "not_yet", "dont_escalate")
+
+
+HIDDEN_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=80))
+def test_visible_leaves_no_hidden_character_and_changes_nothing_else(text: str) -> None:
+    import unicodedata
+
+    shown = visible(text)
+    assert not [
+        c for c in shown if c not in "\n\t" and unicodedata.category(c) in HIDDEN_CATEGORIES
+    ]
+    if not [c for c in text if c not in "\n\t" and unicodedata.category(c) in HIDDEN_CATEGORIES]:
+        assert shown == text

@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 _KEEP = {"\n", "\t"}
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~"})
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
 
 
@@ -21,8 +21,8 @@ def _is_hidden(char: str) -> bool:
 
 def visible(text: str) -> str:
     """Control, format and bidi characters shown as escapes such as \\x1b or \\u202e."""
-    if not any(_is_hidden(c) for c in text):
-        return text
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text  # the common case, checked in C: nothing hidden in it
     return "".join(_escape(c) if _is_hidden(c) else c for c in text)
 
 
@@ -33,7 +33,7 @@ def _escape(char: str) -> str:
 
 def markdown(text: str) -> str:
     """User text for a Markdown document: visible, and read literally by a renderer."""
-    escaped = _MD_INLINE.sub(r"\\\1", visible(text))
+    escaped = visible(text).translate(_MD_INLINE)
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
