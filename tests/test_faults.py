@@ -47,7 +47,8 @@ def stored(runner, isolated_home: Path) -> Path:
     )
     drafts = isolated_home / "drafts"
     drafts.mkdir(mode=0o700)
-    (drafts / "assess.json").write_text(json.dumps({"tried_to_resolve": True}))
+    draft = {"answers": {"tried_to_resolve": True}, "unfinished": {"knows_root_cause": "ye"}}
+    (drafts / "assess.json").write_text(json.dumps(draft))
     return isolated_home
 
 
@@ -305,3 +306,19 @@ def test_visible_leaves_no_hidden_character_and_changes_nothing_else(text: str) 
     ]
     if not [c for c in text if c not in "\n\t" and unicodedata.category(c) in HIDDEN_CATEGORIES]:
         assert shown == text
+
+
+def test_resume_without_a_draft_or_with_a_broken_one_is_exit_2(runner, isolated_home) -> None:
+    missing = runner.invoke(app, ["assess", "--resume", "--no-input"])
+    assert missing.exit_code == 2 and "no saved draft for `assess`" in missing.stderr
+    (isolated_home / "drafts").mkdir(parents=True)
+    (isolated_home / "drafts" / "assess.json").write_text("[1, 2")
+    broken = runner.invoke(app, ["assess", "--resume", "--no-input"])
+    assert broken.exit_code == 2 and "the draft cannot be read" in broken.stderr
+
+
+def test_resume_with_answers_kept_but_no_terminal_names_what_is_missing(runner, stored) -> None:
+    result = runner.invoke(app, ["assess", "--resume"])
+    assert result.exit_code == 2
+    assert "missing answers for: knows_root_cause" in result.stderr
+    assert "tried_to_resolve," not in result.stderr

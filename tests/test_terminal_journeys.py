@@ -108,9 +108,12 @@ def test_ctrl_c_exits_130_keeps_a_draft_and_resume_continues(tmp_path: Path) -> 
     assert child.exitstatus == 130
     draft = home / "drafts" / "assess.json"
     assert json.loads(draft.read_text()) == {
-        "tried_to_resolve": True,
-        "knows_root_cause": True,
-        "communicated_transparently": True,
+        "answers": {
+            "tried_to_resolve": True,
+            "knows_root_cause": True,
+            "communicated_transparently": True,
+        },
+        "unfinished": {},
     }
     assert oct(draft.stat().st_mode & 0o777) == "0o600"
     assert oct(home.stat().st_mode & 0o777) == "0o700"
@@ -132,7 +135,9 @@ def test_interrupt_right_after_an_answer_keeps_it(tmp_path: Path) -> None:
     child.expect_exact(CHECKLIST[1][0])
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
-    assert json.loads((home / "drafts" / "assess.json").read_text()) == {"tried_to_resolve": True}
+    assert json.loads((home / "drafts" / "assess.json").read_text())["answers"] == {
+        "tried_to_resolve": True
+    }
 
 
 def test_no_terminal_is_a_clear_error_not_a_silent_default(tmp_path: Path) -> None:
@@ -159,7 +164,9 @@ def test_ctrl_d_at_a_yes_no_prompt_ends_input_clearly(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert json.loads((home / "drafts" / "assess.json").read_text()) == {"tried_to_resolve": False}
+    assert json.loads((home / "drafts" / "assess.json").read_text())["answers"] == {
+        "tried_to_resolve": False
+    }
 
 
 BRIEF_STEPS = [
@@ -241,20 +248,27 @@ def test_brief_ctrl_c_then_resume_restores_the_answers(tmp_path: Path) -> None:
     child.expect_exact("What exactly do they want?")
     child.send("a working exp")  # typed, not yet entered
     child.sendcontrol("c")
-    child.expect_exact("3 answer(s) kept as a draft")
+    child.expect_exact("3 answer(s) and what you were typing kept as a draft")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
     assert json.loads((home / "drafts" / "brief.json").read_text()) == {
-        "customer": "Acme Corp",
-        "issue": "the nightly export failing",
-        "sentiment": "frustrated",
+        "answers": {
+            "customer": "Acme Corp",
+            "issue": "the nightly export failing",
+            "sentiment": "frustrated",
+        },
+        "unfinished": {"customer_wants": "a working exp"},
     }
     resumed = spawn(home, "brief", "--resume")
     resumed.expect_exact("What exactly do they want?")
     assert "Which customer" not in resumed.before
+    resumed.send("ort\r")  # the half-typed text is there to finish
+    resumed.expect_exact("What have you tried so far?")
     resumed.sendcontrol("c")
     resumed.expect(pexpect.EOF)
+    kept = json.loads((home / "drafts" / "brief.json").read_text())
+    assert kept["answers"]["customer_wants"] == "a working export"
 
 
 def test_assess_offers_to_continue_into_brief_carrying_answers(tmp_path: Path) -> None:
@@ -274,7 +288,7 @@ def test_assess_offers_to_continue_into_brief_carrying_answers(tmp_path: Path) -
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    draft = json.loads((tmp_path / "home" / "drafts" / "brief.json").read_text())
+    draft = json.loads((tmp_path / "home" / "drafts" / "brief.json").read_text())["answers"]
     assert draft["cancel_threat"] is True and draft["manager_briefed"] is True
 
 

@@ -220,19 +220,21 @@ def terminal_prompter(no_input: bool, answers_from_stdin: bool) -> QuestionaryPr
 
 def gather_answers(
     book: Playbook, command: str, answers_file: str | None, resume: bool, home: Path | None
-) -> dict[str, Any]:
-    """Prefilled answers: the kept draft (with --resume), then the answers file over it."""
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Prefilled answers (the kept draft with --resume, then the answers file over it),
+    and text that was half-typed when the draft was kept."""
     from escalate_cli import answers, safe_yaml
     from escalate_cli.files import Drafts, home_dir
 
     questions = list(book.all_questions())
     prefill: dict[str, Any] = {}
+    unfinished: dict[str, str] = {}
     if resume:
-        draft = Drafts(home_dir(home)).load(command)
+        draft, unfinished = Drafts(home_dir(home)).load(command)
         prefill.update(answers.check(safe_yaml.Located("the draft", draft), questions))
     if answers_file:
         prefill.update(answers.check(answers.read(answers_file), questions))
-    return prefill
+    return prefill, unfinished
 
 
 def emit(text: str, output: Path | None, force: bool) -> None:
@@ -278,7 +280,7 @@ def assess(
     from escalate_cli.files import Drafts, home_dir
 
     book = load_playbook(playbook, home)
-    prefill = gather_answers(book, "assess", answers_file, resume, home)
+    prefill, unfinished = gather_answers(book, "assess", answers_file, resume, home)
     prompter = terminal_prompter(no_input, answers_file == "-")
     drafts = Drafts(home_dir(home)) if prompter else None
     if partner:
@@ -287,8 +289,9 @@ def assess(
         book.asked("assess"),
         prefill,
         prompter,
-        keep=lambda typed: drafts.save("assess", typed) if drafts else None,
+        keep=lambda given, typed: drafts.save("assess", given, typed) if drafts else None,
         command="assess",
+        unfinished=unfinished,
     )
     result = run_assessment(book, given)
     if drafts:
@@ -372,12 +375,12 @@ def brief(
         raise EscalateError(
             "this playbook has no `brief` interview", "use the bundled playbook or add one"
         )
-    prefill = gather_answers(book, "brief", answers_file, resume, home)
+    prefill, unfinished = gather_answers(book, "brief", answers_file, resume, home)
     prompter = terminal_prompter(no_input, answers_file == "-")
     drafts = Drafts(home_dir(home)) if prompter else None
     if partner:
         show_before_you_talk(partner, home)
-    run_brief(book, prefill, prompter, drafts, fmt, output, force, partner, home)
+    run_brief(book, prefill, prompter, drafts, fmt, output, force, partner, home, unfinished)
 
 
 def run_brief(
@@ -390,6 +393,7 @@ def run_brief(
     force: bool,
     partner: str | None,
     home: Path | None,
+    unfinished: dict[str, str] | None = None,
 ) -> None:
     """The brief interview, the warnings, then the drafts in the chosen format."""
     from escalate_cli import interview, report
@@ -399,8 +403,9 @@ def run_brief(
         book.asked("brief"),
         prefill,
         prompter,
-        keep=lambda typed: drafts.save("brief", typed) if drafts else None,
+        keep=lambda given, typed: drafts.save("brief", given, typed) if drafts else None,
         command="brief",
+        unfinished=unfinished,
     )
     triggers: tuple[str, ...] = ()
     if partner:

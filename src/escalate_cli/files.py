@@ -62,7 +62,7 @@ def write_atomic(path: Path, text: str, *, force: bool = False, mode: int = 0o60
 
 
 class Drafts:
-    """Answers typed so far, per command, so an interrupted interview can resume."""
+    """Answers (and half-typed text) per command, so an interrupted interview can resume."""
 
     def __init__(self, home: Path) -> None:
         self.folder = home / "drafts"
@@ -70,11 +70,13 @@ class Drafts:
     def path(self, command: str) -> Path:
         return self.folder / f"{command}.json"
 
-    def save(self, command: str, answers: dict[str, Any]) -> None:
+    def save(self, command: str, answers: dict[str, Any], unfinished: dict[str, str]) -> None:
         self.folder.mkdir(mode=0o700, exist_ok=True)
-        write_atomic(self.path(command), json.dumps(answers, indent=2), force=True)
+        kept = {"answers": answers, "unfinished": unfinished}
+        write_atomic(self.path(command), json.dumps(kept, indent=2), force=True)
 
-    def load(self, command: str) -> dict[str, Any]:
+    def load(self, command: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """The kept answers and half-typed text."""
         path = self.path(command)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -84,9 +86,15 @@ class Drafts:
             ) from None
         except (OSError, ValueError) as exc:
             raise OutputError(f"{path}: the draft cannot be read ({exc})") from None
-        if not isinstance(data, dict):
-            raise OutputError(f"{path}: the draft is not a mapping of answers")
-        return data
+        answers, unfinished = (
+            data.get(k) if isinstance(data, dict) else None for k in ("answers", "unfinished")
+        )
+        if not isinstance(answers, dict) or not isinstance(unfinished, dict):
+            raise OutputError(
+                f"{path}: the draft is not a draft of answers",
+                f"remove it and start afresh with `escalate {command}`",
+            )
+        return answers, {str(k): str(v) for k, v in unfinished.items()}
 
     def clear(self, command: str) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -23,10 +23,14 @@ def run(
     sections: Sequence[tuple[Section, list[Question]]],
     answers: Answers,
     prompter: Prompter | None,
-    keep: Callable[[Answers], None],
+    keep: Callable[[Answers, dict[str, str]], None],
     command: str,
+    unfinished: dict[str, str] | None = None,
 ) -> Answers:
-    """All answers for `sections`: prefilled ones kept, the rest asked (or reported)."""
+    """All answers for `sections`: prefilled ones kept, the rest asked (or reported).
+
+    `keep` receives the answers and any half-typed text after every answer and on an
+    interruption; `unfinished` is half-typed text from a kept draft, offered again."""
     questions = [q for _, asked in sections for q in asked]
     if prompter is None:
         absent = missing(questions, answers)
@@ -34,6 +38,8 @@ def run(
             raise MissingAnswersError(absent)
         return answers
     answers = dict(answers)
+    unfinished = dict(unfinished or {})
+    current = ""
     try:
         for section, asked in sections:
             todo = [q for q in asked if q.id not in answers]
@@ -41,13 +47,18 @@ def run(
                 continue
             prompter.section(section)
             for question in todo:
-                answers[question.id] = prompter.ask(question)
-                keep(answers)
+                current = question.id
+                answers[question.id] = prompter.ask(question, unfinished.pop(question.id, ""))
+                keep(answers, unfinished)
     except (KeyboardInterrupt, EOFError) as exc:
-        keep(answers)
+        typed = getattr(exc, "typed", "")
+        if typed and current:
+            unfinished[current] = typed
+        keep(answers, unfinished)
         how = "interrupted" if isinstance(exc, KeyboardInterrupt) else "input ended (Ctrl-D)"
+        also = " and what you were typing" if typed else ""
         raise InterruptedByUser(
-            f"{how}; {len(answers)} answer(s) kept as a draft",
+            f"{how}; {len(answers)} answer(s){also} kept as a draft",
             f"continue with `escalate {command} --resume`, or give answers with --answers FILE",
         ) from None
     return answers

@@ -29,11 +29,21 @@ _TITLE_STYLE = "bold fg:ansicyan"
 
 
 def _end_of_input_bindings() -> KeyBindings:
+    """Ctrl-C and Ctrl-D on any prompt: stop, carrying the half-typed text along."""
     bindings = KeyBindings()
+
+    def stop(event: Any, kind: type[BaseException]) -> None:
+        stopped = kind()
+        stopped.typed = event.app.current_buffer.text  # type: ignore[attr-defined]
+        event.app.exit(exception=stopped, style="class:aborting")
+
+    @bindings.add("c-c", eager=True)
+    def _(event: Any) -> None:
+        stop(event, KeyboardInterrupt)
 
     @bindings.add("c-d", eager=True)
     def _(event: Any) -> None:
-        event.app.exit(exception=EOFError, style="class:aborting")
+        stop(event, EOFError)
 
     return bindings
 
@@ -53,7 +63,7 @@ class Prompter(Protocol):
 
     def section(self, section: Section) -> None: ...
 
-    def ask(self, question: Question) -> Any: ...
+    def ask(self, question: Question, typed: str = "") -> Any: ...
 
     def yes_no(self, text: str) -> bool: ...
 
@@ -80,7 +90,8 @@ class QuestionaryPrompter:
             if line:
                 self.say(f"  {line}", _HINT_STYLE)
 
-    def ask(self, question: Question) -> Any:
+    def ask(self, question: Question, typed: str = "") -> Any:
+        """Ask one question; `typed` is text typed before an interruption, offered again."""
         self.say(f"  why: {question.hint}", _HINT_STYLE)
         kind = question.type
         if kind == "yes_no":
@@ -104,7 +115,7 @@ class QuestionaryPrompter:
             )
         if kind == "commitments":
             return self._commitments(question)
-        return self._text(question.text, question.required, kind == "long_text")
+        return self._text(question.text, question.required, kind == "long_text", typed)
 
     def yes_no(self, text: str) -> bool:
         """y or n, asked again on a bare Enter: an unread default is no answer."""
@@ -122,13 +133,17 @@ class QuestionaryPrompter:
                 return bool(answer)
             self.say("  please answer y or n", _HINT_STYLE)
 
-    def _text(self, text: str, required: bool, long: bool) -> str:
+    def _text(self, text: str, required: bool, long: bool, typed: str = "") -> str:
         instruction = f"(or {EDITOR_WORD} to write it in your editor)" if long else None
 
         def check(value: str) -> bool | str:
             return bool(value.strip()) or not required or "an answer is needed here"
 
-        answer = _ask(questionary.text(text, validate=check, instruction=instruction, **self._io()))
+        answer = _ask(
+            questionary.text(
+                text, default=typed, validate=check, instruction=instruction, **self._io()
+            )
+        )
         if long and answer.strip() == EDITOR_WORD:
             answer = edit_in_editor()
             self.say(f"  ({len(answer)} characters from the editor)", _HINT_STYLE)
