@@ -37,6 +37,10 @@ class EscalateGroup(TyperGroup):
         except KeyboardInterrupt:
             sys.stderr.write("\nescalate: interrupted\n")
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # the reader went away (`escalate ... | head`): nothing more to say to it
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
@@ -48,9 +52,9 @@ class EscalateGroup(TyperGroup):
 
 def report_error(exc: EscalateError) -> None:
     label = "" if isinstance(exc, InterruptedByUser) else "error: "
-    sys.stderr.write(f"escalate: {label}{exc.message}\n")
+    say(f"{label}{exc.message}")
     if exc.hint:
-        sys.stderr.write(f"  hint: {exc.hint}\n")
+        say(f"hint: {exc.hint}", prefix="  ")
 
 
 def report_bug(exc: BaseException) -> None:
@@ -62,10 +66,8 @@ def report_bug(exc: BaseException) -> None:
         return
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
-    sys.stderr.write(
-        f"escalate: unexpected error ({type(exc).__name__}{where}); this is a bug.\n"
-        "  hint: run again with ESCALATE_DEBUG=1 for the full traceback, and report it\n"
-    )
+    say(f"unexpected error ({type(exc).__name__}{where}); this is a bug.")
+    say("hint: run again with ESCALATE_DEBUG=1 for the full traceback, and report it", "  ")
 
 
 HELP = """\
@@ -237,15 +239,35 @@ def gather_answers(
     return prefill, unfinished
 
 
+def refuse_existing_output(output: Path | None, force: bool) -> None:
+    """Say before the interview, not after it, that --output would not be written."""
+    if output is not None:
+        from escalate_cli.files import refuse_existing
+
+        refuse_existing(output, force)
+
+
 def emit(text: str, output: Path | None, force: bool) -> None:
-    """The result to stdout, or atomically to --output."""
+    """The result to stdout (user text made visible on a terminal), or atomically to
+    --output with the permissions the user's umask gives new files."""
     if output is None:
+        if sys.stdout.isatty():
+            from escalate_cli.textsafe import visible
+
+            text = visible(text)
         sys.stdout.write(text)
         return
     from escalate_cli.files import write_atomic
 
-    write_atomic(output, text, force=force, mode=0o644)
-    sys.stderr.write(f"escalate: wrote {output}\n")
+    write_atomic(output, text, force=force, mode=None)
+    say(f"wrote {output}")
+
+
+def say(message: str, prefix: str = "escalate: ") -> None:
+    """A status line on stderr; user text in it is shown visibly, never interpreted."""
+    from escalate_cli.textsafe import visible
+
+    sys.stderr.write(f"{prefix}{visible(message)}\n")
 
 
 @app.command()
@@ -281,6 +303,7 @@ def assess(
 
     book = load_playbook(playbook, home)
     prefill, unfinished = gather_answers(book, "assess", answers_file, resume, home)
+    refuse_existing_output(output, force)
     prompter = terminal_prompter(no_input, answers_file == "-")
     drafts = Drafts(home_dir(home)) if prompter else None
     if partner:
@@ -294,9 +317,8 @@ def assess(
         unfinished=unfinished,
     )
     result = run_assessment(book, given)
-    if drafts:
-        drafts.clear("assess")
-    if partner:
+    write_assessment(result, book.name, fmt, output, force)
+    if partner:  # only once the result is out: a failed run records nothing
         with open_store(home) as store:
             store.record_escalation(
                 partner,
@@ -305,7 +327,8 @@ def assess(
                 verdict=result.verdict,
                 reasons=[reason.text for reason in result.reasons],
             )
-    write_assessment(result, book.name, fmt, output, force)
+    if drafts:
+        drafts.clear("assess")
     offer = fmt is Format.terminal and output is None and result.escalating and book.brief
     if prompter and drafts and offer:
         from escalate_cli.interview import ask_once
@@ -376,6 +399,7 @@ def brief(
             "this playbook has no `brief` interview", "use the bundled playbook or add one"
         )
     prefill, unfinished = gather_answers(book, "brief", answers_file, resume, home)
+    refuse_existing_output(output, force)
     prompter = terminal_prompter(no_input, answers_file == "-")
     drafts = Drafts(home_dir(home)) if prompter else None
     if partner:
@@ -413,10 +437,6 @@ def run_brief(
             if store_partner(store, partner):
                 triggers = tuple(note.text for note in store.notes(partner, "trigger"))
     result = draft(book, given, triggers, partner or "")
-    if partner:
-        record_brief(partner, given, home)
-    if drafts:
-        drafts.clear("brief")
     if fmt is BriefFormat.json:
         emit(report.to_json(report.brief_data(result)), output, force)
     elif fmt is BriefFormat.markdown:
@@ -427,6 +447,10 @@ def run_brief(
         from escalate_cli import present
 
         present.show_brief(result)
+    if partner:  # only once the drafts are out: a failed run records nothing
+        record_brief(partner, given, home)
+    if drafts:
+        drafts.clear("brief")
 
 
 def today() -> dt.date:
@@ -457,7 +481,7 @@ def show_before_you_talk(partner: str, home: Path | None) -> None:
 
     with open_store(home) as store:
         if not store_partner(store, partner):
-            sys.stderr.write(f"escalate: no history for {partner!r} yet; this starts it\n")
+            say(f"no history for {partner!r} yet; this starts it")
             return
         view = present.before_you_talk_view(
             partner,
@@ -555,7 +579,7 @@ def notes_add(
     with open_store(home) as store:
         note, added = store.add_note(partner, kind, text, when, link, by)
     verb = "added" if added else "already recorded as"
-    sys.stderr.write(f"escalate: {verb} note #{note.id} ({note.kind}) for {note.partner}\n")
+    say(f"{verb} note #{note.id} ({note.kind}) for {note.partner}")
 
 
 @notes_app.command("list")
@@ -621,7 +645,7 @@ def notes_edit(
             text = edit_in_editor(note.text)
         when = parse_date(date, today()).isoformat() if date else date
         note = store.edit_note(note_id, text=text, kind=kind, date=when, link=link, by=by)
-    sys.stderr.write(f"escalate: note #{note.id} saved\n")
+    say(f"note #{note.id} saved")
 
 
 @notes_app.command("remove")
@@ -633,7 +657,7 @@ def notes_remove(
     with open_store(home) as store:
         note = store.get_note(note_id)
         store.remove_note(note_id)
-    sys.stderr.write(f"escalate: removed note #{note.id} ({note.kind}) from {note.partner}\n")
+    say(f"removed note #{note.id} ({note.kind}) from {note.partner}")
 
 
 @app.command()
@@ -695,9 +719,9 @@ def import_handover(
             data.get("escalations", []),
             data.get("commitments", []),
         )
-    sys.stderr.write(
-        f"escalate: imported {data['partner']}: {added['notes']} notes, "
-        f"{added['escalations']} escalations, {added['commitments']} commitments new\n"
+    say(
+        f"imported {data['partner']}: {added['notes']} notes, "
+        f"{added['escalations']} escalations, {added['commitments']} commitments new"
     )
 
 
@@ -806,8 +830,8 @@ def follow_up(
         from escalate_cli.files import write_atomic
         from escalate_cli.ics import calendar
 
-        write_atomic(ics, calendar(items, dt.datetime.now(dt.timezone.utc)), force=force)
-        sys.stderr.write(f"escalate: wrote {ics}\n")
+        write_atomic(ics, calendar(items, dt.datetime.now(dt.timezone.utc)), force=force, mode=None)
+        say(f"wrote {ics}")
     if fmt is Format.json:
         sys.stdout.write(report.to_json([report.commitment_data(c, now) for c in items]))
     elif fmt is Format.markdown:
@@ -837,9 +861,9 @@ def follow_up_add(
     if when:
         cushion = load_playbook(playbook, home).lint.cushion_days
         promise = promise_date(when, cushion)
-        sys.stderr.write(
-            f"escalate: due {when:%a %Y-%m-%d}; promise the partner {promise:%a %Y-%m-%d} "
-            f"({cushion} working days of cushion)\n"
+        say(
+            f"due {when:%a %Y-%m-%d}; promise the partner {promise:%a %Y-%m-%d} "
+            f"({cushion} working days of cushion)"
         )
         prompter = terminal_prompter(no_input, False)
         if owner and prompter:
@@ -848,16 +872,14 @@ def follow_up_add(
             if not ask_once(
                 prompter, f"Is {owner} on board with doing this by {when}?", "follow-up add"
             ):
-                sys.stderr.write(
-                    f"escalate: not recorded. Agree it with {owner} before promising it.\n"
-                )
+                say(f"not recorded. Agree it with {owner} before promising it.")
                 return
     with open_store(home) as store:
         item, added = store.add_commitment(
             partner, what, owner, when.isoformat() if when else "", "follow-up"
         )
     verb = "added" if added else "already recorded as"
-    sys.stderr.write(f"escalate: {verb} commitment #{item.id} for {item.partner}\n")
+    say(f"{verb} commitment #{item.id} for {item.partner}")
 
 
 @follow_app.command("done")
@@ -868,7 +890,7 @@ def follow_up_done(
     """Close a commitment as done today."""
     with open_store(home) as store:
         item = store.close_commitment(commitment_id, today().isoformat())
-    sys.stderr.write(f"escalate: closed commitment #{item.id}: {item.what}\n")
+    say(f"closed commitment #{item.id}: {item.what}")
 
 
 @playbook_app.command("validate")

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from escalate_cli.errors import OutputError, StoreError
+from escalate_cli.errors import EscalateError, OutputError, StoreError
 
 
 def home_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -33,21 +33,33 @@ def home_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return path
 
 
-def write_atomic(path: Path, text: str, *, force: bool = False, mode: int = 0o600) -> None:
-    """Write all of `text` or nothing; refuse an existing file or link unless `force`."""
+def refuse_existing(path: Path, force: bool) -> None:
+    """An existing file or link is never replaced without `force`; a folder never is."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory", "give a file name")
     if os.path.lexists(path) and not force:
         kind = "a symbolic link" if path.is_symlink() else "a file"
         raise OutputError(
             f"{path}: {kind} is already there; nothing was written",
             "choose another name, or add --force to replace it",
         )
-    if path.is_dir():
-        raise OutputError(f"{path}: is a directory", "give a file name")
+
+
+def write_atomic(path: Path, text: str, *, force: bool = False, mode: int | None = 0o600) -> None:
+    """Write all of `text` or nothing; refuse an existing file or link unless `force`.
+
+    `mode=None` gives the permissions the user's umask gives any new file (for exports
+    the user names); data files of our own are 0600."""
+    refuse_existing(path, force)
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise OutputError(f"{path}: cannot write here: {exc.strerror}") from None
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
@@ -81,11 +93,11 @@ class Drafts:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise OutputError(
+            raise EscalateError(
                 f"no saved draft for `{command}`", f"start afresh with `escalate {command}`"
             ) from None
         except (OSError, ValueError) as exc:
-            raise OutputError(f"{path}: the draft cannot be read ({exc})") from None
+            raise EscalateError(f"{path}: the draft cannot be read ({exc})") from None
         answers, unfinished = (
             data.get(k) if isinstance(data, dict) else None for k in ("answers", "unfinished")
         )
