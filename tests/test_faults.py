@@ -23,7 +23,7 @@ from escalate_cli.assess import assess
 from escalate_cli.brief import draft
 from escalate_cli.cli import app
 from escalate_cli.errors import EscalateError
-from escalate_cli.playbook import bundled_path, load, validate
+from escalate_cli.playbook import Playbook, bundled_path, construct, load, validate
 from escalate_cli.textsafe import visible
 from test_brief import ORDINARY
 
@@ -114,6 +114,8 @@ SANDBOX_ESCAPES = [
     "{{ '{0.__init__.__globals__}'.format_map({'0': customer}) }}",
     "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
     "{{ 'x' * 10**9 }}",
+    "{% set l = [1] %}{% for x in l %}{{ '' if l.append(1) }}{% endfor %}",
+    "{% set d = {} %}{{ d.update({'a': 1}) }}{{ commitments.append(1) }}",
     "{{ [1] * 100000 }}",
     "{{ (9 ** 9) ** (9 ** 9) }}",
     "{% for a in customer * 5000 %}{% for b in customer * 5000 %}{% endfor %}{% endfor %}",
@@ -243,12 +245,45 @@ KEYS = [
 @given(key=st.sampled_from(KEYS), value=documents)
 def test_random_playbook_parts_give_a_playbook_or_exit_2(key: str, value: object) -> None:
     text = yaml.safe_dump({**DEFAULT, key: value}, allow_unicode=True)
+    located = safe_yaml.parse(text, "random.yaml")
     try:
-        book = validate(safe_yaml.parse(text, "random.yaml"))
+        book = validate(located)
     except EscalateError as exc:
         assert exc.exit_code == 2 and exc.message
     else:
         assert book.rules
+        # what a validated playbook loads as next time, without pydantic, is the same
+        assert construct(Playbook, located.data) == book
+
+
+SCALAR_SPOTS = [
+    ("assess", 0, "questions", 0, "required"),
+    ("assess", 0, "checklist"),
+    ("lint", "cushion_days"),
+    ("lint", "rules", 0, "case_sensitive"),
+    ("playbook",),
+    ("assess", 0, "questions", 0, "type"),
+    ("rules", 0, "verdict"),
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spot=st.sampled_from(SCALAR_SPOTS), value=scalars)
+def test_a_validated_scalar_is_built_the_same_way_again(spot, value) -> None:
+    import copy
+
+    data = copy.deepcopy(DEFAULT)
+    target = data
+    for part in spot[:-1]:
+        target = target[part]
+    target[spot[-1]] = value
+    located = safe_yaml.parse(yaml.safe_dump(data, allow_unicode=True), "random.yaml")
+    try:
+        book = validate(located)
+    except EscalateError as exc:
+        assert exc.exit_code == 2
+    else:
+        assert construct(Playbook, located.data) == book
 
 
 @settings(max_examples=150, deadline=None)

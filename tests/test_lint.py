@@ -128,3 +128,16 @@ def test_lint_rule_needs_phrases_or_patterns(tmp_path, default_text) -> None:
     path.write_text(text)
     with pytest.raises(EscalateError, match="needs `phrases` or `patterns`"):
         load(path)
+
+
+def test_a_trigger_note_watches_for_its_quoted_phrases(book: Playbook) -> None:
+    notes = ["being told 'per our policy'", 'the words "escalation" and "urgent"', "circle back"]
+    text = "Per our policy, this escalation is not urgent.\nLet's circle back on Monday."
+    found = [(f.line, f.column, f.excerpt) for f in lint(text, [], notes, "Acme")]
+    assert found == [
+        (1, 1, "Per our policy"),
+        (1, 22, "escalation"),
+        (1, 40, "urgent"),
+        (2, 7, "circle back"),
+    ]
+    assert lint("being told is fine", [], notes) == []

@@ -39,6 +39,19 @@ class Finding:
         }
 
 
+_QUOTED = re.compile(
+    r"""(?<!\w)'([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”"""
+)
+
+
+def trigger_phrases(note: str) -> list[str]:
+    """The words to watch for in a trigger note: its quoted phrases, else the whole note.
+
+    "being told 'per our policy'" watches for `per our policy`; "circle back" for itself."""
+    quoted = [next(part for part in match.groups() if part) for match in _QUOTED.finditer(note)]
+    return quoted or [note]
+
+
 def phrase_pattern(phrase: str) -> str:
     """A phrase as a pattern: whole words only, any run of white space between them."""
     words = [re.escape(word) for word in phrase.split()]
@@ -59,13 +72,14 @@ def lint(
     partner: str = "",
     cushion_days: int = 2,
 ) -> list[Finding]:
-    """Every finding in `text`, in reading order."""
+    """Every finding in `text`, in reading order; `triggers` are trigger-note texts."""
     findings: list[Finding] = []
     for rule in rules:
         for match in _compiled(rule).finditer(text):
             suggestion = rule.suggestion.replace("{cushion_days}", str(cushion_days))
             findings.append(_finding(text, match, rule.id, rule.severity, rule.message, suggestion))
-    for trigger in dict.fromkeys(t.strip() for t in triggers if t.strip()):
+    phrases = (phrase.strip() for note in triggers for phrase in trigger_phrases(note))
+    for trigger in dict.fromkeys(p for p in phrases if p):
         for match in re.finditer(phrase_pattern(trigger), text, re.IGNORECASE):
             findings.append(
                 _finding(

@@ -55,7 +55,18 @@ class _Check:
         return core_schema.no_info_after_validator_function(check, handler(source))
 
 
+class _Strict:
+    """No conversion for this field: `required: "false"` is a mistake to report, not
+    silently read as false (and `construct` must build exactly what validation accepted)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        schema = handler(source)
+        schema["strict"] = True
+        return schema
+
+
 _NOT_EMPTY = _Check(len, "needs at least one item")
+Flag = Annotated[bool, _Strict()]
 Text = Annotated[str, _Check(str.strip, "must not be empty")]
 Id = Annotated[
     str, _Check(_is_id, "{value!r} is not a valid id (lower_case_with_underscores, from a letter)")
@@ -102,7 +113,7 @@ class Question(_Model):
     if_yes: Text | None = None
     if_no: Text | None = None
     choices: tuple[Choice, ...] = ()
-    required: bool = True
+    required: Flag = True
 
 
 @dataclass(frozen=True)
@@ -116,7 +127,7 @@ class Section(_Model):
     title: Text
     intro: Text | None = None
     hints: tuple[Text, ...] = ()
-    checklist: bool = False
+    checklist: Flag = False
     ask_again: tuple[Id, ...] = ()
     questions: tuple[Question, ...] = ()
 
@@ -166,12 +177,14 @@ class LintRule(_Model):
     severity: Literal["error", "warning", "info"] = "warning"
     phrases: tuple[Text, ...] = ()
     patterns: tuple[Text, ...] = ()
-    case_sensitive: bool = False
+    case_sensitive: Flag = False
 
 
 @dataclass(frozen=True)
 class Lint(_Model):
-    cushion_days: Annotated[int, _Check(lambda n: 0 <= n <= 60, "must be from 0 to 60")] = 2
+    cushion_days: Annotated[
+        int, _Strict(), _Check(lambda n: 0 <= n <= 60, "must be a whole number from 0 to 60")
+    ] = 2
     rules: tuple[LintRule, ...] = ()
 
 
@@ -264,13 +277,14 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
         if not (rule.phrases or rule.patterns):
             yield ("lint", "rules", index), "a lint rule needs `phrases` or `patterns`"
         for p_index, pattern in enumerate(rule.patterns):
+            where = ("lint", "rules", index, "patterns", p_index)
             try:
-                re.compile(pattern)
+                compiled = re.compile(pattern)
             except re.error as exc:
-                yield (
-                    ("lint", "rules", index, "patterns", p_index),
-                    f"not a valid regular expression: {exc}",
-                )
+                yield where, f"not a valid regular expression: {exc}"
+                continue
+            if compiled.search("") is not None:
+                yield where, "matches empty text, so it would flag every message"
     missing = [v for v in VERDICTS if v not in book.verdicts]
     if missing:
         yield ("verdicts",), "missing verdict texts for: " + ", ".join(missing)
@@ -356,7 +370,12 @@ def validate(located: safe_yaml.Located) -> Playbook:
             lines.append(f"{located.where(loc)}: {dotted}: {text}")
             if hint and hint not in hints:
                 hints.append(hint)
-        raise PlaybookError("\n".join(lines), "; ".join(hints) or None) from None
+        raise PlaybookError(
+            "\n".join(lines),
+            "; ".join(hints)
+            or "fix the field named on each line; `escalate playbook show "
+            "--raw` prints the bundled playbook as an example",
+        ) from None
     problems = [
         f"{located.where(path)}: {'.'.join(map(str, path))}: {text}"
         for path, text in _reference_problems(book)

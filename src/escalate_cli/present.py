@@ -123,7 +123,7 @@ def findings_view(findings: list[Finding]) -> list[Table]:
                 (f"line {f.line}:{f.column} ", "dim"),
                 (f"{f.rule} ", style.get(f.severity, "")),
                 (f"“{visible(f.excerpt)}” ", "italic"),
-                f.message,
+                visible(f.message),
                 ("\n→ ", "dim"),
                 f.suggestion,
             )

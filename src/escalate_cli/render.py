@@ -1,9 +1,10 @@
 """Rendering the playbook's message templates, safely and predictably. Pure.
 
-Templates are playbook data, answers are user data. Templates run in Jinja's sandbox with
-strict undefined variables, no globals (no `range`, no `lipsum`), bounded string and list
-arithmetic, at most two nested loops and a cap on output. Answers enter only as values in
-the context (str, bool, list, dict), so `{{ 7*7 }}` typed by a user stays `{{ 7*7 }}`.
+Templates are playbook data, answers are user data. Templates run in Jinja's immutable
+sandbox with strict undefined variables, no globals (no `range`, no `lipsum`), bounded
+string and list arithmetic, at most two nested loops and a cap on output. Answers enter
+only as values in the context (str, bool, list, dict), so `{{ 7*7 }}` typed by a user
+stays `{{ 7*7 }}`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from escalate_cli.errors import PlaybookError
 from escalate_cli.playbook import TEMPLATES, Playbook, Question
@@ -24,8 +25,9 @@ MAX_SEQUENCE = 10_000
 MAX_LOOP_DEPTH = 2
 
 
-class _BoundedSandbox(SandboxedEnvironment):
-    """The sandbox, with `*` and `**` refused when they would build something huge."""
+class _BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox that cannot change lists or dicts (so a loop cannot feed itself), with
+    `*` and `**` refused when they would build something huge."""
 
     intercepted_binops = frozenset({"*", "**"})
 
