@@ -114,3 +114,8 @@ def test_ics_is_valid_icalendar(runner, tmp_path, monkeypatch) -> None:
     assert event.walk("VALARM")
     again = runner.invoke(app, ["follow-up", "--ics", str(out)])
     assert again.exit_code == 2 and "already there" in again.stderr
+
+
+def test_a_date_too_far_ahead_is_exit_2(runner) -> None:
+    result = runner.invoke(app, ["follow-up", "add", "Acme", "x", "--due", "9999-12-30"])
+    assert result.exit_code == 2 and "too far in the future" in result.stderr

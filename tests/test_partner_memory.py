@@ -266,3 +266,20 @@ def test_ten_thousand_notes_list_and_export(runner, tmp_path: Path) -> None:
     assert len(json.loads(listed.stdout)) == 10_000
     assert exported.stdout.count("note number") == 10_000
     print(f"10,000 notes: list --format json {listed_s:.3f}s, handover markdown {export_s:.3f}s")
+
+
+def test_import_with_a_bad_date_is_exit_2_and_writes_nothing(runner, tmp_path: Path) -> None:
+    doc = {
+        "format": "escalate-handover",
+        "version": 1,
+        "partner": "Acme",
+        "notes": [],
+        "escalations": [],
+        "commitments": [{"what": "x", "owner": "", "due": "soon"}],
+    }
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    result = run(runner, "import", str(bad))
+    assert result.exit_code == 2
+    assert "commitments[0].due: 'soon' is not a date (YYYY-MM-DD)" in result.stderr
+    assert json.loads(run(runner, "partners", "-f", "json").stdout) == []

@@ -206,6 +206,13 @@ BRIEF_REST = [
     ("Commitment - what", "send the hotfix plan"),
     ("who owns it", "Dana"),
     ("due", "2026-12-01"),
+    ("promise the partner Thu 2026-12-03", None),
+    ("Is Dana on board with doing this by 2026-12-01?", "y"),
+    ("Commitment - what", "a promise nobody agreed to"),
+    ("who owns it", "Sam"),
+    ("due", "2026-12-02"),
+    ("Is Sam on board", "n"),
+    ("not added: agree it with Sam before promising it", None),
     ("Commitment - what", ""),
     ("Lessons learned so far", ""),
 ]
@@ -213,7 +220,9 @@ BRIEF_REST = [
 
 def type_answer(child: pexpect.spawn, question: str, text: str | None) -> None:
     child.expect_exact(question)
-    if text is not None:
+    if text in ("y", "n") and "on board" in question:
+        child.send(text)  # a yes/no answer is one key
+    elif text is not None:
         child.send(text + "\r")
 
 
@@ -236,6 +245,7 @@ def test_brief_journey_through_all_six_steps_drafts_both_messages(tmp_path: Path
     assert "bring in Priya Shah, our VP of Customer Success" in data["customer_message"]
     assert "6. Agree a test plan" in data["agenda"]
     assert "send the hotfix plan (owner: Dana, due 2026-12-01)" in data["follow_up"]
+    assert "a promise nobody agreed to" not in data["follow_up"]
     assert data["warnings"] == []
     assert "What I have tried: rolled back the config\n" in data["manager_brief"]
 
@@ -333,3 +343,21 @@ def test_follow_up_add_asks_whether_the_owner_is_on_board(tmp_path: Path) -> Non
     answer_yes_no(again, "Is Priya on board", "y")
     again.expect_exact("added commitment #1 for Acme")
     again.expect(pexpect.EOF)
+
+
+def test_a_missing_editor_asks_again_instead_of_failing(tmp_path: Path) -> None:
+    child = spawn(tmp_path / "home", "brief", EDITOR="no-such-editor-here")
+    for question, text in BRIEF_STEPS[0][1][:4]:
+        type_answer(child, question, text)
+    child.expect_exact("What have you tried so far?")
+    child.send(":e\r")
+    child.expect_exact("cannot start the editor 'no-such-editor-here'")
+    child.expect_exact("What have you tried so far?")
+    child.send("rolled back the config\r")
+    child.expect_exact("Why has that not resolved it?")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    kept = json.loads((tmp_path / "home" / "drafts" / "brief.json").read_text())
+    assert kept["answers"]["tried"] == "rolled back the config"

@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from escalate_cli import __version__
 from escalate_cli.errors import EscalateError, InterruptedByUser
+from escalate_cli.kinds import NOTE_KINDS
 
 if TYPE_CHECKING:
     from escalate_cli.playbook import Playbook
@@ -211,13 +212,15 @@ def load_playbook(
     return playbook.load(playbook.locate(path), check_templates=check_templates, stamps=stamps)
 
 
-def terminal_prompter(no_input: bool, answers_from_stdin: bool) -> QuestionaryPrompter | None:
+def terminal_prompter(
+    no_input: bool, answers_from_stdin: bool, cushion_days: int = 2
+) -> QuestionaryPrompter | None:
     """A prompter when a person is at a terminal and may be asked, else None."""
     if no_input or answers_from_stdin or not (sys.stdin.isatty() and sys.stderr.isatty()):
         return None
     from escalate_cli.prompts import QuestionaryPrompter
 
-    return QuestionaryPrompter()
+    return QuestionaryPrompter(cushion_days)
 
 
 def gather_answers(
@@ -304,7 +307,7 @@ def assess(
     book = load_playbook(playbook, home)
     prefill, unfinished = gather_answers(book, "assess", answers_file, resume, home)
     refuse_existing_output(output, force)
-    prompter = terminal_prompter(no_input, answers_file == "-")
+    prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
     drafts = Drafts(home_dir(home)) if prompter else None
     if partner:
         show_before_you_talk(partner, home)
@@ -333,7 +336,8 @@ def assess(
     if prompter and drafts and offer:
         from escalate_cli.interview import ask_once
 
-        if ask_once(prompter, "Draft the manager brief and customer message now?", "assess"):
+        offer_brief = "Draft the manager brief and customer message now?"
+        if ask_once(prompter, offer_brief, "the assessment above is complete"):
             book = load_playbook(playbook, home, check_templates=True)
             run_brief(
                 book, given, prompter, drafts, BriefFormat.terminal, None, False, partner, home
@@ -400,7 +404,7 @@ def brief(
         )
     prefill, unfinished = gather_answers(book, "brief", answers_file, resume, home)
     refuse_existing_output(output, force)
-    prompter = terminal_prompter(no_input, answers_file == "-")
+    prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
     drafts = Drafts(home_dir(home)) if prompter else None
     if partner:
         show_before_you_talk(partner, home)
@@ -532,9 +536,7 @@ notes_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(notes_app, name="notes")
-KINDS_HELP = (
-    "trigger | escalation | communication | expectation | agreement | decision | lesson | note"
-)
+KINDS_HELP = " | ".join(NOTE_KINDS)
 
 
 @notes_app.command("add")
@@ -869,9 +871,8 @@ def follow_up_add(
         if owner and prompter:
             from escalate_cli.interview import ask_once
 
-            if not ask_once(
-                prompter, f"Is {owner} on board with doing this by {when}?", "follow-up add"
-            ):
+            on_board = f"Is {owner} on board with doing this by {when}?"
+            if not ask_once(prompter, on_board, "nothing was recorded"):
                 say(f"not recorded. Agree it with {owner} before promising it.")
                 return
     with open_store(home) as store:

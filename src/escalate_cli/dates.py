@@ -15,8 +15,18 @@ EXAMPLES = "2026-12-01, today, tomorrow, friday, next friday, in 3 days, in 2 we
 _IN = re.compile(r"^in\s+(\d{1,3})\s+(day|days|week|weeks|working days|business days)$")
 
 
+LATEST_YEAR = 2999
+
+
 def parse_date(text: str, today: dt.date) -> dt.date:
     """One date from what a person typed; anything else is exit 2 with examples."""
+    when = _read(text, today)
+    if when.year > LATEST_YEAR:
+        raise EscalateError(f"{text!r} is too far in the future", f"try one of: {EXAMPLES}")
+    return when
+
+
+def _read(text: str, today: dt.date) -> dt.date:
     said = " ".join(text.strip().lower().split())
     try:
         return dt.date.fromisoformat(said)

@@ -246,7 +246,30 @@ def read_import(text: str, source: str) -> dict[str, Any]:
     partner = data.get("partner")
     if not isinstance(partner, str) or not partner.strip():
         raise EscalateError(f"{source}: `partner` must be the partner's name")
+    bad_dates = [
+        f"{group}[{index}].{name}: {item[name]!r} is not a date (YYYY-MM-DD)"
+        for group, names in DATE_FIELDS.items()
+        for index, item in enumerate(data.get(group) or [])
+        if isinstance(item, dict)
+        for name in names
+        if item.get(name) and not _is_iso_date(item[name])
+    ]
+    if bad_dates:
+        raise EscalateError(
+            f"{source}: " + f"\n{source}: ".join(bad_dates[:10]),
+            "nothing was imported; dates in a handover file are YYYY-MM-DD",
+        )
     return data
+
+
+DATE_FIELDS = {"notes": ("date",), "escalations": ("date",), "commitments": ("due", "done_on")}
+
+
+def _is_iso_date(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and len(value) == 10 and bool(dt.date.fromisoformat(value))
+    except ValueError:
+        return False
 
 
 def dumps(doc: HandoverDoc) -> str:

@@ -64,28 +64,17 @@ def run(
     return answers
 
 
-def ask_once(prompter: Prompter, text: str, command: str) -> bool:
-    """A yes/no offer between steps; Ctrl-C or Ctrl-D there is a plain interruption."""
+def ask_once(prompter: Prompter, text: str, if_interrupted: str) -> bool:
+    """A yes/no question outside an interview; Ctrl-C or Ctrl-D says what state we are in."""
     try:
         return prompter.yes_no(text)
     except (KeyboardInterrupt, EOFError):
-        raise InterruptedByUser("interrupted", f"your {command} result above is complete") from None
-
-
-NOTE_HINTS = {
-    "trigger": "words or actions that set this partner off",
-    "escalation": "a past escalation and its reason",
-    "communication": "platform, cadence, who to contact",
-    "expectation": "roles and mutual expectations",
-    "agreement": "something both sides agreed",
-    "decision": "a decision taken, and by whom",
-    "lesson": "what to do differently next time",
-    "note": "anything else the next owner should know",
-}
+        raise InterruptedByUser("interrupted", if_interrupted) from None
 
 
 def ask_note(prompter: Prompter, kind: str | None) -> tuple[str, str, str | None]:
     """Kind, text and date of a new note, asked in the terminal (Ctrl-C: nothing saved)."""
+    from escalate_cli.kinds import NOTE_HINTS
     from escalate_cli.playbook import Choice, Question
 
     kind_question = Question(

@@ -19,7 +19,7 @@ import questionary
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.output import create_output
 
-from escalate_cli.dates import parse_date
+from escalate_cli.dates import parse_date, promise_date
 from escalate_cli.errors import EscalateError
 from escalate_cli.playbook import Question, Section
 
@@ -73,7 +73,8 @@ class Prompter(Protocol):
 class QuestionaryPrompter:
     """Asks in the terminal with questionary; `input`/`output` are swappable for tests."""
 
-    def __init__(self, input: Any = None, output: Any = None) -> None:
+    def __init__(self, cushion_days: int = 2, input: Any = None, output: Any = None) -> None:
+        self.cushion_days = cushion_days  # the playbook's buffer on promised dates
         self.input = input
         self.output = output or create_output(stdout=sys.stderr)
 
@@ -145,7 +146,11 @@ class QuestionaryPrompter:
             )
         )
         if long and answer.strip() == EDITOR_WORD:
-            answer = edit_in_editor()
+            try:
+                answer = edit_in_editor()
+            except EscalateError as exc:
+                self.say(f"  {exc.message}; type the answer here instead", _HINT_STYLE)
+                return self._text(text, required, long)
             self.say(f"  ({len(answer)} characters from the editor)", _HINT_STYLE)
         return answer
 
@@ -169,7 +174,20 @@ class QuestionaryPrompter:
                 return items
             owner = self._text("  who owns it", required=True, long=False)
             due = self._due()
+            if due and not self._on_board(owner, dt.date.fromisoformat(due)):
+                self.say(f"  not added: agree it with {owner} before promising it", _HINT_STYLE)
+                continue
             items.append({"what": what, "owner": owner, "due": due})
+
+    def _on_board(self, owner: str, due: dt.date) -> bool:
+        """Suggest the cushioned date to promise, and check the owner has agreed to the work."""
+        promise = promise_date(due, self.cushion_days)
+        self.say(
+            f"  promise the partner {promise:%a %Y-%m-%d}: {self.cushion_days} working days "
+            "of cushion for what could go wrong",
+            _HINT_STYLE,
+        )
+        return self.yes_no(f"Is {owner} on board with doing this by {due}?")
 
 
 def _valid_due(value: str) -> bool | str:
@@ -189,7 +207,13 @@ def edit_in_editor(initial: str = "") -> str:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(initial)
-        subprocess.run([*shlex.split(editor), name], check=False)
+        try:
+            subprocess.run([*shlex.split(editor), name], check=False)
+        except (OSError, ValueError) as exc:
+            raise EscalateError(
+                f"cannot start the editor {editor!r} ({getattr(exc, 'strerror', exc)})",
+                "set VISUAL or EDITOR to an editor that is installed",
+            ) from None
         with open(name, encoding="utf-8") as handle:
             return handle.read().strip()
     finally:

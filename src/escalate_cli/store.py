@@ -20,19 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from escalate_cli.errors import EscalateError, NotFoundError, StoreError
+from escalate_cli.kinds import NOTE_KINDS
 
 DB_NAME = "escalate.db"
 APPLICATION_ID = 0x45534341  # "ESCA": marks the file as ours in the SQLite header
-NOTE_KINDS = (
-    "trigger",
-    "escalation",
-    "communication",
-    "expectation",
-    "agreement",
-    "decision",
-    "lesson",
-    "note",
-)
 ESCALATION_KINDS = ("assessment", "brief")
 MOVE_ASIDE = "move it aside (nothing in it was changed), or use --home / ESCALATE_HOME"
 
