@@ -283,3 +283,34 @@ def test_import_with_a_bad_date_is_exit_2_and_writes_nothing(runner, tmp_path: P
     assert result.exit_code == 2
     assert "commitments[0].due: 'soon' is not a date (YYYY-MM-DD)" in result.stderr
     assert json.loads(run(runner, "partners", "-f", "json").stdout) == []
+
+
+def test_outcome_is_recorded_on_the_latest_escalation(runner, tmp_path: Path) -> None:
+    none_yet = run(runner, "outcome", "Acme", "went fine")
+    assert none_yet.exit_code == 2
+    file = write_yaml(tmp_path / "a.yaml", answers(deal_at_risk=True))
+    run(runner, "assess", "-a", str(file), "-p", "Acme", "-f", "json")
+    esc = write_yaml(tmp_path / "b.yaml", answers(cancel_threat=True))
+    run(runner, "assess", "-a", str(esc), "-p", "Acme", "-f", "json")
+    done = run(runner, "outcome", "acme", "VP call held; renewal signed")
+    assert done.exit_code == 0, done.output
+    doc = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)
+    assert [e["outcome"] for e in doc["escalations"]] == ["", "VP call held; renewal signed"]
+    text = run(runner, "handover", "acme").stdout
+    assert "- Past escalations: 1 (last: " in text and "- Assessments recorded: 2" in text
+    assert "outcome: VP call held; renewal signed" in text
+    assert "outcome: not recorded (escalate outcome PARTNER TEXT)" in text
+
+
+def test_hostile_partner_names_never_reach_the_terminal_raw(runner) -> None:
+    name = "Ev\x1b]0;TITLE\x07il \x1b[2J"
+    add(runner, name, "note", "x")
+    for args in (
+        ["notes", "list", name],
+        ["partners"],
+        ["handover", name],
+        ["follow-up", "add", name, "do \x1b[2Jthing"],
+        ["notes", "list", "Evil"],
+    ):
+        result = run(runner, *args)
+        assert "\x1b" not in result.stdout + result.stderr, args

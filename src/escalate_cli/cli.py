@@ -77,7 +77,8 @@ An escalation coach for account, customer success and partner managers.
 \b
   escalate assess     before a tough call: should you escalate now, later, or not at all?
   escalate brief      walk the six-step framework; draft the manager brief and customer message
-  escalate handover   everything the next owner of a relationship must know
+  escalate handover   everything the next owner of a relationship must know (import: load one)
+  escalate outcome    how a partner's latest escalation ended
   escalate notes      partner memory: triggers, past escalations, expectations, agreements
   escalate partners   the partners you have history with
   escalate lint       check a draft for trigger words, blame and over-promising
@@ -86,7 +87,7 @@ An escalation coach for account, customer success and partner managers.
 
 Every command runs without a terminal too: give answers with --answers FILE (YAML or
 JSON, `-` for standard input) and add --no-input. Exit codes: 0 ok, 1 unexpected
-failure, 2 bad input, 130 interrupted.
+failure (for `lint`: findings), 2 bad input, 130 interrupted.
 """
 
 app = typer.Typer(
@@ -109,6 +110,11 @@ app.add_typer(playbook_app, name="playbook")
 
 class Format(str, Enum):
     terminal = "terminal"
+    markdown = "markdown"
+    json = "json"
+
+
+class DocFormat(str, Enum):
     markdown = "markdown"
     json = "json"
 
@@ -173,6 +179,7 @@ PartnerOpt = Annotated[
     typer.Option(
         "--partner",
         "-p",
+        metavar="NAME",
         help="The customer or partner: first shows what to know before you talk to them, "
         "then records the result in their history.",
         show_default=False,
@@ -501,12 +508,14 @@ def show_before_you_talk(partner: str, home: Path | None) -> None:
 def record_brief(partner: str, given: dict[str, Any], home: Path | None) -> None:
     """The brief joins the partner's history: the issue, the ask, and each commitment."""
     with open_store(home) as store:
+        blocker = str(given.get("why_unresolved") or "")
         store.record_escalation(
             partner,
             date=today().isoformat(),
             kind="brief",
-            issue=str(given.get("issue") or ""),
-            root_cause=str(given.get("why_unresolved") or ""),
+            reasons=[f"not resolved at first level: {blocker}"] if blocker else [],
+            issue=str(given.get("customer_wants") or ""),
+            root_cause=str(given.get("issue") or ""),
             ask=str(given.get("ask") or ""),
         )
         for item in given.get("commitments") or []:
@@ -515,7 +524,14 @@ def record_brief(partner: str, given: dict[str, Any], home: Path | None) -> None
 
 @app.command()
 def partners(fmt: ListFormatOpt = Format.terminal, home: HomeOpt = None) -> None:
-    """List partners with their note counts, last escalation and open commitments."""
+    """List partners with their note counts, last escalation and open commitments.
+
+    Examples:
+
+    \b
+      escalate partners
+      escalate partners --format json
+    """
     from escalate_cli import report
 
     with open_store(home) as store:
@@ -591,7 +607,14 @@ def notes_list(
     fmt: ListFormatOpt = Format.terminal,
     home: HomeOpt = None,
 ) -> None:
-    """List a partner's notes, oldest first."""
+    """List a partner's notes, oldest first.
+
+    Examples:
+
+    \b
+      escalate notes list Acme
+      escalate notes list acme --kind trigger --format json
+    """
     with open_store(home) as store:
         found = store.notes(partner, kind)
     show_notes(found, fmt, f"Notes for {partner}")
@@ -603,7 +626,14 @@ def notes_search(
     fmt: ListFormatOpt = Format.terminal,
     home: HomeOpt = None,
 ) -> None:
-    """Full-text search across every partner's notes."""
+    """Full-text search across every partner's notes.
+
+    Examples:
+
+    \b
+      escalate notes search outage
+      escalate notes search per our policy --format json
+    """
     with open_store(home) as store:
         found = store.search(" ".join(words))
     show_notes(found, fmt, f"Notes matching {' '.join(words)!r}")
@@ -632,7 +662,15 @@ def notes_edit(
     by: Annotated[str | None, typer.Option("--by", help="New author ('' clears).")] = None,
     home: HomeOpt = None,
 ) -> None:
-    """Change a note. With no option, in a terminal, edit its text in $EDITOR."""
+    """Change a note. With no option, in a terminal, edit its text in $EDITOR.
+
+    Examples:
+
+    \b
+      escalate notes edit 12 --text "no update for five days"
+      escalate notes edit 12 --kind escalation --date 2026-09-14
+      escalate notes edit 12        (in a terminal: opens the text in $EDITOR)
+    """
     from escalate_cli.dates import parse_date
 
     with open_store(home) as store:
@@ -655,7 +693,13 @@ def notes_remove(
     note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's number.")],
     home: HomeOpt = None,
 ) -> None:
-    """Delete a note."""
+    """Delete a note.
+
+    Examples:
+
+    \b
+      escalate notes remove 12
+    """
     with open_store(home) as store:
         note = store.get_note(note_id)
         store.remove_note(note_id)
@@ -669,8 +713,8 @@ def handover(
         str | None, typer.Option("--to", help="The new owner (signs the introduction).")
     ] = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="markdown (default) or json.")
-    ] = Format.markdown,
+        DocFormat, typer.Option("--format", "-f", help="markdown (default) or json.")
+    ] = DocFormat.markdown,
     output: OutputOpt = None,
     force: ForceOpt = False,
     home: HomeOpt = None,
@@ -700,8 +744,26 @@ def handover(
             to or "",
             dt.datetime.now(dt.timezone.utc),
         )
-    text = ho.dumps(doc) if fmt is Format.json else ho.to_markdown(doc)
+    text = ho.dumps(doc) if fmt is DocFormat.json else ho.to_markdown(doc)
     emit(text, output, force)
+
+
+@app.command()
+def outcome(
+    partner: Annotated[str, typer.Argument(help="The partner.")],
+    text: Annotated[str, typer.Argument(help="How the latest escalation ended.")],
+    home: HomeOpt = None,
+) -> None:
+    """Record how a partner's latest escalation ended; the handover shows it.
+
+    Examples:
+
+    \b
+      escalate outcome Acme "VP call held; hotfix shipped 2026-12-03; renewal signed"
+    """
+    with open_store(home) as store:
+        item = store.set_outcome(partner, text)
+    say(f"outcome recorded for the {item.kind} of {item.date} ({item.partner})")
 
 
 @app.command("import")
@@ -709,7 +771,13 @@ def import_handover(
     file: Annotated[Path, typer.Argument(help="A handover JSON from `escalate handover -f json`.")],
     home: HomeOpt = None,
 ) -> None:
-    """Load a handover into your store, all or nothing; importing twice adds nothing."""
+    """Load a handover into your store, all or nothing; importing twice adds nothing.
+
+    Examples:
+
+    \b
+      escalate import acme-handover.json
+    """
     from escalate_cli import handover as ho
     from escalate_cli.safe_yaml import read_text
 
@@ -734,7 +802,9 @@ def lint_command(
     ] = None,
     partner: Annotated[
         str | None,
-        typer.Option("--partner", "-p", help="Also flag this partner's recorded trigger words."),
+        typer.Option(
+            "--partner", "-p", metavar="NAME", help="Also flag this partner's trigger words."
+        ),
     ] = None,
     fmt: ListFormatOpt = Format.terminal,
     playbook: PlaybookOpt = None,
@@ -785,10 +855,7 @@ def lint_command(
         raise typer.Exit(1)
 
 
-follow_app = typer.Typer(
-    help="Hold yourself to what was promised: list, add and close commitments.",
-    rich_markup_mode=None,
-)
+follow_app = typer.Typer(rich_markup_mode=None)
 app.add_typer(follow_app, name="follow-up")
 
 
@@ -796,17 +863,19 @@ app.add_typer(follow_app, name="follow-up")
 def follow_up(
     ctx: typer.Context,
     partner: Annotated[
-        str | None, typer.Option("--partner", "-p", help="Only this partner.")
+        str | None, typer.Option("--partner", "-p", metavar="NAME", help="Only this partner.")
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue commitments.")] = False,
     ics: Annotated[
         Path | None, typer.Option("--ics", help="Also write them as calendar reminders (.ics).")
     ] = None,
-    force: ForceOpt = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --ics replace an existing file.")
+    ] = False,
     fmt: ListFormatOpt = Format.terminal,
     home: HomeOpt = None,
 ) -> None:
-    """Open commitments, soonest first, overdue ones marked.
+    """Hold yourself to what was promised: open commitments, soonest first, overdue marked.
 
     Examples:
 
@@ -856,7 +925,14 @@ def follow_up_add(
     playbook: PlaybookOpt = None,
     home: HomeOpt = None,
 ) -> None:
-    """Record a commitment; with a due date, suggests a cushioned date to promise."""
+    """Record a commitment; with a due date, suggests a cushioned date to promise.
+
+    Examples:
+
+    \b
+      escalate follow-up add Acme "send the hotfix plan" --owner Dana --due friday
+      escalate follow-up add Acme "share the call notes" --due "in 2 days"
+    """
     from escalate_cli.dates import parse_date, promise_date
 
     when = parse_date(due, today()) if due else None
@@ -888,7 +964,13 @@ def follow_up_done(
     commitment_id: Annotated[int, typer.Argument(metavar="ID", help="The commitment's number.")],
     home: HomeOpt = None,
 ) -> None:
-    """Close a commitment as done today."""
+    """Close a commitment as done today.
+
+    Examples:
+
+    \b
+      escalate follow-up done 3
+    """
     with open_store(home) as store:
         item = store.close_commitment(commitment_id, today().isoformat())
     say(f"closed commitment #{item.id}: {item.what}")
@@ -902,7 +984,14 @@ def playbook_validate(
     ] = None,
     playbook: PlaybookOpt = None,
 ) -> None:
-    """Check a playbook: YAML, fields, types, ids, rule references. Exit 2 if wrong."""
+    """Check a playbook: YAML, fields, types, ids, rule references. Exit 2 if wrong.
+
+    Examples:
+
+    \b
+      escalate playbook validate
+      escalate playbook validate my-playbook.yaml
+    """
     from escalate_cli import playbook as pb
 
     where = pb.locate(path or playbook)
@@ -919,7 +1008,9 @@ def playbook_validate(
 @playbook_app.command("show")
 def playbook_show(
     raw: Annotated[bool, typer.Option("--raw", help="Print the playbook's YAML as it is.")] = False,
-    fmt: FormatOpt = Format.terminal,
+    fmt: Annotated[
+        DocFormat, typer.Option("--format", "-f", help="markdown (default) or json.")
+    ] = DocFormat.markdown,
     playbook: PlaybookOpt = None,
 ) -> None:
     """Show the playbook in use: where it is, and every question id with its hint.
@@ -940,7 +1031,7 @@ def playbook_show(
     book = pb.load(where)
     from escalate_cli import report
 
-    if fmt is Format.json:
+    if fmt is DocFormat.json:
         sys.stdout.write(report.to_json(report.playbook_data(book, str(where))))
     else:
         sys.stdout.write(report.playbook_markdown(book, str(where)))

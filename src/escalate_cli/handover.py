@@ -14,8 +14,8 @@ from typing import Any
 from escalate_cli import safe_yaml
 from escalate_cli.errors import EscalateError
 from escalate_cli.store import Commitment, Escalation, Note
+from escalate_cli.textsafe import code_fence, one_line
 from escalate_cli.textsafe import markdown as md
-from escalate_cli.textsafe import one_line
 
 FORMAT = "escalate-handover"
 VERSION = 1
@@ -46,6 +46,7 @@ SECTIONS = (
     ("Lessons learned", ("lesson",), "Ask the previous owner what they would do differently."),
     ("Other notes", ("note",), None),
 )
+ESCALATING = ("escalate_now", "escalate")
 ESSENTIALS = {
     "trigger": "No trigger words or actions are recorded for this partner.",
     "communication": "No communication expectations are recorded for this partner.",
@@ -153,13 +154,15 @@ def to_markdown(doc: HandoverDoc) -> str:
     if doc.missing_essentials:
         lines.append("")
     open_items = [c for c in doc.commitments if not c.done_on]
-    last = doc.escalations[-1] if doc.escalations else None
+    escalated = [e for e in doc.escalations if e.kind == "brief" or e.verdict in ESCALATING]
+    last = escalated[-1] if escalated else None
     lines += [
         "## Summary",
         "",
         f"- Notes: {len(doc.notes)}",
-        f"- Past escalations: {len(doc.escalations) + len(doc.of_kind('escalation'))}"
+        f"- Past escalations: {len(escalated) + len(doc.of_kind('escalation'))}"
         + (f" (last: {last.date}, {md(last.verdict or last.kind)})" if last else ""),
+        f"- Assessments recorded: {sum(e.kind == 'assessment' for e in doc.escalations)}",
         f"- Open commitments: {len(open_items)}",
         "",
         "## Escalation history",
@@ -187,9 +190,9 @@ def to_markdown(doc: HandoverDoc) -> str:
             lines.append(f"- {md(one_line(c.what))}{owner}{due}")
     else:
         lines.append("Nothing recorded. Ask what was promised to the partner and is still open.")
-    lines += ["", "## Draft introduction from the new owner", "", "```text"]
-    lines += introduction(doc).splitlines()
-    lines += ["```", ""]
+    intro = introduction(doc)
+    fence = code_fence(intro)
+    lines += ["", "## Draft introduction from the new owner", "", f"{fence}text", intro, fence, ""]
     return "\n".join(lines)
 
 
@@ -206,7 +209,11 @@ def _escalation_line(item: Escalation) -> str:
         detail.append(f"reason: {what}")
     if item.ask:
         detail.append(f"ask: {one_line(item.ask)}")
-    detail.append(f"outcome: {one_line(item.outcome)}" if item.outcome else "outcome: not recorded")
+    detail.append(
+        f"outcome: {one_line(item.outcome)}"
+        if item.outcome
+        else "outcome: not recorded (escalate outcome PARTNER TEXT)"
+    )
     return f"- {item.date}: " + md("; ".join(detail))
 
 

@@ -156,7 +156,7 @@ def show_brief(result: Brief, file: IO[str] | None = None) -> None:
 
 def notes_view(notes: list[Note], title: str) -> Group:
     """Notes as a table; every user-typed field shown visibly and literally."""
-    table = Table(title=Text(title, style="bold"), title_justify="left", expand=False)
+    table = Table(title=user_text(title, "bold"), title_justify="left", expand=False)
     for column in ("#", "partner", "date", "kind", "note"):
         table.add_column(column, overflow="fold")
     for note in notes:
@@ -165,7 +165,7 @@ def notes_view(notes: list[Note], title: str) -> Group:
             text.append_text(user_text(f"\n{note.link}", "dim"))
         table.add_row(str(note.id), user_text(note.partner), note.date or "", note.kind, text)
     if not notes:
-        return Group(Text(f"{title}: none", style="dim"))
+        return Group(user_text(f"{title}: none", "dim"))
     return Group(table)
 
 
@@ -173,7 +173,7 @@ def partners_view(summaries: list[PartnerSummary]) -> Group:
     if not summaries:
         return Group(Text("No partners yet: escalate notes add PARTNER --kind KIND TEXT"))
     table = Table(title=Text("Partners", style="bold"), title_justify="left")
-    for column in ("partner", "notes", "last escalation", "open commitments"):
+    for column in ("partner", "notes", "last assessed or briefed", "open commitments"):
         table.add_column(column)
     for item in summaries:
         last = item.last_escalation
@@ -210,7 +210,7 @@ def before_you_talk_view(
         user_text(f"{e.date} {e.verdict or e.kind}: " + "; ".join(e.reasons or [e.issue]))
         for e in escalations[-5:]
     ] + [user_text(f"{n.date or ''} {n.text}".strip()) for n in escalation_notes[-5:]]
-    section("Past escalations", history, "none recorded")
+    section("Past escalations and assessments", history, "none recorded")
     section(
         "Communication expectations", [user_text(n.text) for n in communication], "none recorded"
     )

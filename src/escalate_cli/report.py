@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
+from escalate_cli.textsafe import code_fence, one_line
 from escalate_cli.textsafe import markdown as md
-from escalate_cli.textsafe import one_line
 
 if TYPE_CHECKING:  # types only: each command imports just the layers it uses
     from escalate_cli.assess import Assessment
@@ -149,12 +148,6 @@ def brief_data(result: Brief) -> dict[str, Any]:
     }
 
 
-def _fence(text: str) -> str:
-    """A code fence longer than any backtick run in `text`, so the draft stays literal."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def brief_markdown(result: Brief) -> str:
     """The drafts as Markdown; each draft is fenced so it pastes exactly as written."""
     lines = ["# Escalation brief", ""]
@@ -163,7 +156,7 @@ def brief_markdown(result: Brief) -> str:
         lines += [f"- **{g.text}**: {g.advice}" for g in result.warnings]
         lines.append("")
     for name, text in result.drafts().items():
-        fence = _fence(text)
+        fence = code_fence(text)
         lines += [f"## {DRAFT_TITLES[name]}", "", f"{fence}text", text.rstrip("\n"), fence, ""]
         for finding in result.findings.get(name, []):
             lines.append(

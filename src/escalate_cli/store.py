@@ -376,6 +376,33 @@ class Store:
             )
         return _escalation(found[0])
 
+    def set_outcome(self, partner: str, outcome: str) -> Escalation:
+        """Record how the partner's latest escalation ended (replacing an earlier outcome)."""
+        text = outcome.strip()
+        if not text:
+            raise EscalateError("the outcome is empty", "say how it ended, in a sentence")
+        with self._write():
+            pid = self.find_partner(partner).id
+            latest = self._read(
+                _ESCALATION_SELECT + " WHERE e.partner_id = ? ORDER BY e.date DESC, e.id DESC"
+                " LIMIT 1",
+                (pid,),
+            )
+            if not latest:
+                raise NotFoundError(
+                    f"no escalation is recorded for {partner!r}",
+                    "record one with `escalate assess --partner` or `escalate brief --partner`",
+                )
+            escalation_id = latest[0]["id"]
+            try:
+                self._db.execute(
+                    "UPDATE escalations SET outcome = ? WHERE id = ?", (text, escalation_id)
+                )
+            except sqlite3.IntegrityError:
+                raise EscalateError("that escalation already has this outcome") from None
+            row = self._read(_ESCALATION_SELECT + " WHERE e.id = ?", (escalation_id,))
+        return _escalation(row[0])
+
     def escalations(self, partner: str) -> list[Escalation]:
         """A partner's escalations, oldest first."""
         pid = self.find_partner(partner).id

@@ -40,3 +40,9 @@ def markdown(text: str) -> str:
 def one_line(text: str) -> str:
     """Visible text folded onto one line (for tables and list items)."""
     return " ".join(visible(text).split())
+
+
+def code_fence(text: str) -> str:
+    """A Markdown code fence longer than any backtick run in `text`, so it stays literal."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
