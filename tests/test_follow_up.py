@@ -111,7 +111,8 @@ def test_ics_is_valid_icalendar(runner, tmp_path, monkeypatch) -> None:
     event = events[0]
     assert str(event["SUMMARY"]) == f"Acme, Inc.: {long_what.strip()} (owner: Dana)"
     assert event.decoded("DTSTART") == dt.date(2026, 12, 1)
-    assert event.walk("VALARM")
+    (alarm,) = event.walk("VALARM")
+    assert alarm.decoded("TRIGGER") == -dt.timedelta(hours=15)  # 09:00 the day before
     again = runner.invoke(app, ["follow-up", "--ics", str(out)])
     assert again.exit_code == 2 and "already there" in again.stderr
 
