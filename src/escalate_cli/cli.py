@@ -337,6 +337,7 @@ def assess(
                 verdict=result.verdict,
                 reasons=[reason.text for reason in result.reasons],
             )
+        say(f"the assessment is now in {partner}'s history")
     if drafts:
         drafts.clear("assess")
     offer = fmt is Format.terminal and output is None and result.escalating and book.brief
@@ -460,6 +461,7 @@ def run_brief(
         present.show_brief(result)
     if partner:  # only once the drafts are out: a failed run records nothing
         record_brief(partner, given, home)
+        say(f"the brief and its commitments are now in {partner}'s history")
     if drafts:
         drafts.clear("brief")
 
