@@ -10,6 +10,22 @@ from typer.testing import CliRunner
 
 from escalate_cli.playbook import Playbook, bundled_path, load
 
+CHECKLIST = [
+    "tried_to_resolve",
+    "knows_root_cause",
+    "communicated_transparently",
+    "clear_ask",
+    "right_time",
+    "manager_briefed",
+]
+SIGNALS = [
+    "cancel_threat",
+    "relationship_at_risk",
+    "needs_leadership_authority",
+    "asked_for_manager",
+    "beyond_your_ability",
+    "deal_at_risk",
+]
 ASSESS_IDS_NO = {
     "tried_to_resolve": False,
     "knows_root_cause": False,

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from conftest import answers, write_yaml
+from conftest import CHECKLIST, answers, write_yaml
 from escalate_cli.cli import app
 
 
@@ -21,14 +21,7 @@ def test_json_has_the_contract_fields(runner, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["verdict"] == "escalate_now"
     assert data["reasons"][0] == {"rule": "cancel_threat", "text": data["reasons"][0]["text"]}
-    assert data["missing"] == [
-        "tried_to_resolve",
-        "knows_root_cause",
-        "communicated_transparently",
-        "clear_ask",
-        "right_time",
-        "manager_briefed",
-    ]
+    assert data["missing"] == CHECKLIST
     assert data["scenario"]["id"] == "threatening_to_cancel"
     assert [t["id"] for t in data["triggers"]] == ["overpromised"]
     assert data["triggers"][0]["remedy"]

@@ -6,26 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import ASSESS_IDS_NO, answers
+from conftest import ASSESS_IDS_NO, CHECKLIST, SIGNALS, answers
 from escalate_cli.assess import assess
 from escalate_cli.playbook import VERDICTS, Playbook
 
-CHECKLIST = [
-    "tried_to_resolve",
-    "knows_root_cause",
-    "communicated_transparently",
-    "clear_ask",
-    "right_time",
-    "manager_briefed",
-]
-SIGNALS = [
-    "cancel_threat",
-    "relationship_at_risk",
-    "needs_leadership_authority",
-    "asked_for_manager",
-    "beyond_your_ability",
-    "deal_at_risk",
-]
 ALL_CHECKLIST_YES = dict.fromkeys(CHECKLIST, True)
 
 
