@@ -248,3 +248,34 @@ def test_runaway_templates_are_bounded(checked_book: Playbook) -> None:
     for name in ("agenda", "follow_up"):
         with pytest.raises(EscalateError, match="too large"):
             render(bomb, name, values)
+
+
+def test_unquoted_times_and_numbers_keep_the_text_as_typed(runner, tmp_path: Path) -> None:
+    lines = [
+        f"{k}: {json.dumps(v)}"
+        for k, v in ORDINARY.items()
+        if k not in ("meeting_when", "customer", "documents", "lessons")
+    ]
+    lines += ["meeting_when: 10:30", "customer: 0x1F", "documents:", "lessons: ~"]
+    file = tmp_path / "a.yaml"
+    file.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["brief", "-a", str(file), "--no-input", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert "Could we schedule a call 10:30?" in data["customer_message"]
+    assert "escalate the 0x1F situation" in data["manager_brief"]
+    assert "documents" not in data["answers"] and "lessons" not in data["answers"]
+
+
+def test_a_blank_commitment_is_exit_2_before_anything_is_written(runner, tmp_path) -> None:
+    answers_file = tmp_path / "a.json"
+    answers_file.write_text(
+        json.dumps(
+            {**ORDINARY, "commitments": [{"what": "send plan", "owner": "Dana"}, {"what": "  "}]}
+        )
+    )
+    out = tmp_path / "out.json"
+    result = runner.invoke(app, ["brief", "-a", str(answers_file), "-p", "Hooli", "-o", str(out)])
+    assert result.exit_code == 2 and "commitment 2: needs at least `what:`" in result.stderr
+    assert not out.exists()
+    assert json.loads(runner.invoke(app, ["partners", "-f", "json"]).stdout) == []

@@ -114,6 +114,7 @@ def test_ctrl_c_exits_130_keeps_a_draft_and_resume_continues(tmp_path: Path) -> 
             "communicated_transparently": True,
         },
         "unfinished": {},
+        "partner": None,
     }
     assert oct(draft.stat().st_mode & 0o777) == "0o600"
     assert oct(home.stat().st_mode & 0o777) == "0o700"
@@ -269,6 +270,7 @@ def test_brief_ctrl_c_then_resume_restores_the_answers(tmp_path: Path) -> None:
             "sentiment": "frustrated",
         },
         "unfinished": {"customer_wants": "a working exp"},
+        "partner": None,
     }
     resumed = spawn(home, "brief", "--resume")
     resumed.expect_exact("What exactly do they want?")
@@ -361,3 +363,45 @@ def test_a_missing_editor_asks_again_instead_of_failing(tmp_path: Path) -> None:
     assert child.exitstatus == 130
     kept = json.loads((tmp_path / "home" / "drafts" / "brief.json").read_text())
     assert kept["answers"]["tried"] == "rolled back the config"
+
+
+def test_commitments_entered_before_ctrl_c_are_kept_and_offered_on_resume(tmp_path) -> None:
+    home = tmp_path / "home"
+    answers_file = tmp_path / "a.json"
+    from test_brief import ORDINARY
+
+    given = {k: v for k, v in ORDINARY.items() if k not in ("commitments", "lessons")}
+    answers_file.write_text(json.dumps(given))
+    child = spawn(home, "brief", "--answers", str(answers_file), "--partner", "Globex")
+    child.expect_exact("Step 6: Follow through")
+    for question, text in [
+        ("Commitment - what", "send the plan"),
+        ("who owns it", "Dana"),
+        ("due", ""),
+    ]:
+        type_answer(child, question, text)
+    type_answer(child, "Commitment - what", "second one")
+    child.expect_exact("who owns it")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    kept = json.loads((home / "drafts" / "brief.json").read_text())
+    assert kept["partner"] == "Globex"
+    assert kept["unfinished"]["commitments"] == [
+        {"what": "send the plan", "owner": "Dana", "due": ""}
+    ]
+    resumed = spawn(home, "brief", "--resume", "--format", "json")
+    resumed.expect_exact("1 commitment(s) kept from before")
+    type_answer(resumed, "Commitment - what", "")
+    type_answer(resumed, "Lessons learned so far", "")
+    resumed.expect(pexpect.EOF)
+    resumed.close()
+    assert resumed.exitstatus == 0
+    text = resumed.before[resumed.before.index("{") :].replace("\r\n", "\n")
+    data, _ = json.JSONDecoder().raw_decode(text)
+    assert "- send the plan (owner: Dana)" in data["follow_up"]
+    assert "now in Globex's history" in text
+    listed = spawn(home, "follow-up", "--partner", "globex", "--format", "json")
+    listed.expect(pexpect.EOF)
+    assert "send the plan" in listed.before

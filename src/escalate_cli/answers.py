@@ -19,6 +19,7 @@ from escalate_cli.dates import parse_date
 from escalate_cli.errors import AnswersError, EscalateError
 from escalate_cli.playbook import Question
 
+TEXT_TYPES = ("text", "long_text")
 YES = {"yes", "y", "true"}
 NO = {"no", "n", "false"}
 Answers = dict[str, Any]
@@ -51,6 +52,10 @@ def check(located: safe_yaml.Located, questions: Iterable[Question]) -> Answers:
     for key, value in located.data.items():
         where = located.where((key,))
         question = by_id.get(key) if isinstance(key, str) else None
+        if question is not None and value is None and not question.required:
+            continue  # `documents:` left empty: not answered
+        if question is not None and question.type in TEXT_TYPES and not isinstance(value, str):
+            value = located.plain.get((key,), value)  # the text as typed, not YAML's reading
         if question is None:
             close = difflib.get_close_matches(str(key), list(by_id), n=3)
             also = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -76,11 +81,7 @@ def coerce(question: Question, value: Any) -> Any:
         if isinstance(value, str) and value.strip().lower() in YES | NO:
             return value.strip().lower() in YES
         raise ValueError(f"expected yes or no, got {value!r}")
-    if question.type in ("text", "long_text"):
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
+    if question.type in TEXT_TYPES:
         if not isinstance(value, str):
             raise ValueError(f"expected text, got {value!r}; put it in quotes")
         if question.required and not value.strip():
@@ -110,7 +111,7 @@ def coerce_commitments(value: Any) -> list[dict[str, str]]:
         raise ValueError("expected a list of commitments, each with what, owner and due")
     result = []
     for index, item in enumerate(value, 1):
-        if not isinstance(item, dict) or not isinstance(item.get("what"), str):
+        if not isinstance(item, dict) or not str(item.get("what") or "").strip():
             raise ValueError(f"commitment {index}: needs at least `what:` (text)")
         extra = set(item) - {"what", "owner", "due"}
         if extra:

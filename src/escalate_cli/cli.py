@@ -232,21 +232,22 @@ def terminal_prompter(
 
 def gather_answers(
     book: Playbook, command: str, answers_file: str | None, resume: bool, home: Path | None
-) -> tuple[dict[str, Any], dict[str, str]]:
+) -> tuple[dict[str, Any], dict[str, Any], str | None]:
     """Prefilled answers (the kept draft with --resume, then the answers file over it),
-    and text that was half-typed when the draft was kept."""
+    what was half-typed when the draft was kept, and the partner the draft was about."""
     from escalate_cli import answers, safe_yaml
     from escalate_cli.files import Drafts, home_dir
 
     questions = list(book.all_questions())
     prefill: dict[str, Any] = {}
-    unfinished: dict[str, str] = {}
+    unfinished: dict[str, Any] = {}
+    partner = None
     if resume:
-        draft, unfinished = Drafts(home_dir(home)).load(command)
+        draft, unfinished, partner = Drafts(home_dir(home)).load(command)
         prefill.update(answers.check(safe_yaml.Located("the draft", draft), questions))
     if answers_file:
         prefill.update(answers.check(answers.read(answers_file), questions))
-    return prefill, unfinished
+    return prefill, unfinished, partner
 
 
 def refuse_existing_output(output: Path | None, force: bool) -> None:
@@ -312,17 +313,18 @@ def assess(
     from escalate_cli.files import Drafts, home_dir
 
     book = load_playbook(playbook, home)
-    prefill, unfinished = gather_answers(book, "assess", answers_file, resume, home)
+    prefill, unfinished, kept_partner = gather_answers(book, "assess", answers_file, resume, home)
+    partner = partner or kept_partner
     refuse_existing_output(output, force)
     prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
-    drafts = Drafts(home_dir(home)) if prompter else None
+    drafts = Drafts(home_dir(home)) if prompter or resume else None
     if partner:
         show_before_you_talk(partner, home)
     given = interview.run(
         book.asked("assess"),
         prefill,
         prompter,
-        keep=lambda given, typed: drafts.save("assess", given, typed) if drafts else None,
+        keep=lambda given, typed: drafts.save("assess", given, typed, partner) if drafts else None,
         command="assess",
         unfinished=unfinished,
     )
@@ -410,10 +412,11 @@ def brief(
         raise EscalateError(
             "this playbook has no `brief` interview", "use the bundled playbook or add one"
         )
-    prefill, unfinished = gather_answers(book, "brief", answers_file, resume, home)
+    prefill, unfinished, kept_partner = gather_answers(book, "brief", answers_file, resume, home)
+    partner = partner or kept_partner
     refuse_existing_output(output, force)
     prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
-    drafts = Drafts(home_dir(home)) if prompter else None
+    drafts = Drafts(home_dir(home)) if prompter or resume else None
     if partner:
         show_before_you_talk(partner, home)
     run_brief(book, prefill, prompter, drafts, fmt, output, force, partner, home, unfinished)
@@ -429,7 +432,7 @@ def run_brief(
     force: bool,
     partner: str | None,
     home: Path | None,
-    unfinished: dict[str, str] | None = None,
+    unfinished: dict[str, Any] | None = None,
 ) -> None:
     """The brief interview, the warnings, then the drafts in the chosen format."""
     from escalate_cli import interview, report
@@ -439,7 +442,7 @@ def run_brief(
         book.asked("brief"),
         prefill,
         prompter,
-        keep=lambda given, typed: drafts.save("brief", given, typed) if drafts else None,
+        keep=lambda given, typed: drafts.save("brief", given, typed, partner) if drafts else None,
         command="brief",
         unfinished=unfinished,
     )
@@ -508,20 +511,23 @@ def show_before_you_talk(partner: str, home: Path | None) -> None:
 
 
 def record_brief(partner: str, given: dict[str, Any], home: Path | None) -> None:
-    """The brief joins the partner's history: the issue, the ask, and each commitment."""
+    """The brief joins the partner's history (the root cause, why, the ask) with each
+    commitment, in one transaction: all of it or none."""
+    reasons = [
+        f"{label}: {given[key]}"
+        for label, key in (("they wanted", "customer_wants"), ("not resolved", "why_unresolved"))
+        if given.get(key)
+    ]
+    escalation = {
+        "date": today().isoformat(),
+        "kind": "brief",
+        "reasons": reasons,
+        "root_cause": str(given.get("issue") or ""),
+        "ask": str(given.get("ask") or ""),
+    }
+    commitments = [{**item, "source": "brief"} for item in given.get("commitments") or []]
     with open_store(home) as store:
-        blocker = str(given.get("why_unresolved") or "")
-        store.record_escalation(
-            partner,
-            date=today().isoformat(),
-            kind="brief",
-            reasons=[f"not resolved at first level: {blocker}"] if blocker else [],
-            issue=str(given.get("customer_wants") or ""),
-            root_cause=str(given.get("issue") or ""),
-            ask=str(given.get("ask") or ""),
-        )
-        for item in given.get("commitments") or []:
-            store.add_commitment(partner, item["what"], item["owner"], item["due"], "brief")
+        store.import_records(partner, [], [escalation], commitments)
 
 
 @app.command()

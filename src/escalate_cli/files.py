@@ -82,13 +82,19 @@ class Drafts:
     def path(self, command: str) -> Path:
         return self.folder / f"{command}.json"
 
-    def save(self, command: str, answers: dict[str, Any], unfinished: dict[str, str]) -> None:
+    def save(
+        self,
+        command: str,
+        answers: dict[str, Any],
+        unfinished: dict[str, Any],
+        partner: str | None = None,
+    ) -> None:
         self.folder.mkdir(mode=0o700, exist_ok=True)
-        kept = {"answers": answers, "unfinished": unfinished}
+        kept = {"answers": answers, "unfinished": unfinished, "partner": partner}
         write_atomic(self.path(command), json.dumps(kept, indent=2), force=True)
 
-    def load(self, command: str) -> tuple[dict[str, Any], dict[str, str]]:
-        """The kept answers and half-typed text."""
+    def load(self, command: str) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+        """The kept answers, what was being typed, and the partner the run was about."""
         path = self.path(command)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -98,15 +104,15 @@ class Drafts:
             ) from None
         except (OSError, ValueError) as exc:
             raise EscalateError(f"{path}: the draft cannot be read ({exc})") from None
-        answers, unfinished = (
-            data.get(k) if isinstance(data, dict) else None for k in ("answers", "unfinished")
-        )
+        if not isinstance(data, dict):
+            data = {}
+        answers, unfinished, partner = (data.get(k) for k in ("answers", "unfinished", "partner"))
         if not isinstance(answers, dict) or not isinstance(unfinished, dict):
-            raise OutputError(
+            raise EscalateError(
                 f"{path}: the draft is not a draft of answers",
                 f"remove it and start afresh with `escalate {command}`",
             )
-        return answers, {str(k): str(v) for k, v in unfinished.items()}
+        return answers, unfinished, partner if isinstance(partner, str) else None
 
     def clear(self, command: str) -> None:
         with contextlib.suppress(FileNotFoundError):

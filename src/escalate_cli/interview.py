@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from escalate_cli.answers import Answers, missing
 from escalate_cli.dates import parse_date
@@ -23,9 +23,9 @@ def run(
     sections: Sequence[tuple[Section, list[Question]]],
     answers: Answers,
     prompter: Prompter | None,
-    keep: Callable[[Answers, dict[str, str]], None],
+    keep: Callable[[Answers, dict[str, Any]], None],
     command: str,
-    unfinished: dict[str, str] | None = None,
+    unfinished: dict[str, Any] | None = None,
 ) -> Answers:
     """All answers for `sections`: prefilled ones kept, the rest asked (or reported).
 

@@ -63,7 +63,7 @@ class Prompter(Protocol):
 
     def section(self, section: Section) -> None: ...
 
-    def ask(self, question: Question, typed: str = "") -> Any: ...
+    def ask(self, question: Question, typed: Any = "") -> Any: ...
 
     def yes_no(self, text: str) -> bool: ...
 
@@ -91,8 +91,9 @@ class QuestionaryPrompter:
             if line:
                 self.say(f"  {line}", _HINT_STYLE)
 
-    def ask(self, question: Question, typed: str = "") -> Any:
-        """Ask one question; `typed` is text typed before an interruption, offered again."""
+    def ask(self, question: Question, typed: Any = "") -> Any:
+        """Ask one question; `typed` is what was typed before an interruption (text, or the
+        commitments entered so far), offered again."""
         self.say(f"  why: {question.hint}", _HINT_STYLE)
         kind = question.type
         if kind == "yes_no":
@@ -115,7 +116,8 @@ class QuestionaryPrompter:
                 )
             )
         if kind == "commitments":
-            return self._commitments(question)
+            return self._commitments(question, typed if isinstance(typed, list) else [])
+        typed = typed if isinstance(typed, str) else ""
         return self._text(question.text, question.required, kind == "long_text", typed)
 
     def yes_no(self, text: str) -> bool:
@@ -165,19 +167,26 @@ class QuestionaryPrompter:
         )
         return parse_date(typed, dt.date.today()).isoformat() if typed.strip() else ""
 
-    def _commitments(self, question: Question) -> list[dict[str, str]]:
+    def _commitments(self, question: Question, kept: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Commitments one at a time; an interruption carries the finished ones along."""
+        items = list(kept)
+        if items:
+            self.say(f"  {len(items)} commitment(s) kept from before", _HINT_STYLE)
         self.say("  one commitment at a time; leave `what` empty when done", _HINT_STYLE)
-        items: list[dict[str, str]] = []
-        while True:
-            what = self._text(f"{question.text} - what", required=False, long=False)
-            if not what.strip():
-                return items
-            owner = self._text("  who owns it", required=True, long=False)
-            due = self._due()
-            if due and not self._on_board(owner, dt.date.fromisoformat(due)):
-                self.say(f"  not added: agree it with {owner} before promising it", _HINT_STYLE)
-                continue
-            items.append({"what": what, "owner": owner, "due": due})
+        try:
+            while True:
+                what = self._text(f"{question.text} - what", required=False, long=False)
+                if not what.strip():
+                    return items
+                owner = self._text("  who owns it", required=True, long=False)
+                due = self._due()
+                if due and not self._on_board(owner, dt.date.fromisoformat(due)):
+                    self.say(f"  not added: agree it with {owner} before promising it", _HINT_STYLE)
+                    continue
+                items.append({"what": what, "owner": owner, "due": due})
+        except (KeyboardInterrupt, EOFError) as stopped:
+            stopped.typed = items  # type: ignore[attr-defined]
+            raise
 
     def _on_board(self, owner: str, due: dt.date) -> bool:
         """Suggest the cushioned date to promise, and check the owner has agreed to the work."""

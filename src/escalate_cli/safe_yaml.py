@@ -42,6 +42,9 @@ class Located:
     source: str
     data: Any
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    plain: dict[Path_, str] = field(default_factory=dict)
+    """The text of each unquoted scalar as written, for answers YAML would misread
+    (`10:30` is the number 630 in YAML 1.1, `0x1F` is 31)."""
 
     def where(self, path: Path_) -> str:
         """`source:line:col` for the deepest known part of `path`."""
@@ -104,7 +107,7 @@ def parse(text: str, source: str) -> Located:
         return Located(source, None, {})
     builder = _Builder(source)
     data = builder.build(node, (), 0)
-    return Located(source, data, builder.marks)
+    return Located(source, data, builder.marks, builder.plain)
 
 
 def parse_json_fallback(text: str, source: str) -> Located:
@@ -163,6 +166,7 @@ class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
         self.marks: dict[Path_, tuple[int, int]] = {}
+        self.plain: dict[Path_, str] = {}
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
 
@@ -190,6 +194,8 @@ class _Builder:
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if node.tag not in _ALLOWED_SCALAR_TAGS:
             raise self._tag_error(node)
+        if not node.style:  # plain (unquoted): None from PyYAML, '' from libyaml
+            self.plain[path] = node.value
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
