@@ -120,3 +120,43 @@ def test_ics_is_valid_icalendar(runner, tmp_path, monkeypatch) -> None:
 def test_a_date_too_far_ahead_is_exit_2(runner) -> None:
     result = runner.invoke(app, ["follow-up", "add", "Acme", "x", "--due", "9999-12-30"])
     assert result.exit_code == 2 and "too far in the future" in result.stderr
+
+
+def test_listing_options_before_a_subcommand_are_refused(runner, tmp_path) -> None:
+    result = runner.invoke(app, ["follow-up", "--home", str(tmp_path / "x"), "add", "Acme", "y"])
+    assert (
+        result.exit_code == 2
+        and "--home" in result.stderr
+        and "after the subcommand" in (result.stderr)
+    )
+    assert not (tmp_path / "x").exists()
+
+
+def test_ids_out_of_range_are_usage_errors(runner) -> None:
+    assert runner.invoke(app, ["follow-up", "done", "99999999999999999999"]).exit_code == 2
+    assert runner.invoke(app, ["notes", "remove", "0"]).exit_code == 2
+
+
+def test_ics_with_nothing_due_writes_nothing(runner, tmp_path) -> None:
+    runner.invoke(app, ["follow-up", "add", "Acme", "no date yet"])
+    out = tmp_path / "c.ics"
+    result = runner.invoke(app, ["follow-up", "--ics", str(out)])
+    assert result.exit_code == 0 and "not written: no open commitment has a due date" in (
+        result.stderr
+    )
+    assert not out.exists()
+
+
+def test_calendar_ids_are_stable_and_distinct() -> None:
+    from escalate_cli.ics import calendar
+    from escalate_cli.store import Commitment
+
+    now = dt.datetime(2026, 11, 18, tzinfo=dt.timezone.utc)
+    first = Commitment(1, "Acme", "send plan", "Dana", "2026-12-01", "", "")
+    moved = Commitment(7, "acme", "send plan", "Dana", "2026-12-01", "", "")  # after an import
+    other = Commitment(1, "Globex", "send plan", "Dana", "2026-12-01", "", "")
+    uids = [
+        Calendar.from_ical(calendar([c], now)).walk("VEVENT")[0]["UID"]
+        for c in (first, moved, other)
+    ]
+    assert uids[0] == uids[1] != uids[2]

@@ -141,3 +141,13 @@ def test_a_trigger_note_watches_for_its_quoted_phrases(book: Playbook) -> None:
         (2, 7, "circle back"),
     ]
     assert lint("being told is fine", [], notes) == []
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_line_endings_do_not_move_findings(runner, tmp_path, ending) -> None:
+    from escalate_cli.cli import app
+
+    draft_file = tmp_path / "d.txt"
+    draft_file.write_bytes(f"Hi Sam,{ending}{ending}We guarantee it.{ending}".encode())
+    result = runner.invoke(app, ["lint", str(draft_file), "-f", "json"])
+    assert [(f["line"], f["column"]) for f in json.loads(result.stdout)] == [(3, 4)]

@@ -263,3 +263,25 @@ def test_template_checks_need_their_own_stamp(tmp_path: Path, default_text: str)
     load(path, stamps=stamps)  # assess does not check templates
     with pytest.raises(EscalateError, match="`oops` is not a question id"):
         load(path, check_templates=True, stamps=stamps)
+
+
+def test_show_bundled_prints_the_bundled_playbook_even_when_mine_is_broken(
+    runner, tmp_path: Path, default_text: str
+) -> None:
+    from escalate_cli.cli import app
+
+    mine = tmp_path / "config" / "escalate" / "playbook.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("")
+    broken = runner.invoke(app, ["playbook", "validate"])
+    assert broken.exit_code == 2 and "--raw --bundled" in broken.stderr
+    shown = runner.invoke(app, ["playbook", "show", "--raw", "--bundled"])
+    assert shown.exit_code == 0 and shown.stdout == default_text
+
+
+def test_stamp_folders_are_private(tmp_path: Path) -> None:
+    stamps = tmp_path / "home" / "cache" / "validated"
+    (tmp_path / "home").mkdir(mode=0o700)
+    load(bundled_path(), stamps=stamps)
+    for folder in (stamps.parent, stamps):
+        assert oct(folder.stat().st_mode & 0o777) == "0o700"

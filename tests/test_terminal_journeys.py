@@ -405,3 +405,31 @@ def test_commitments_entered_before_ctrl_c_are_kept_and_offered_on_resume(tmp_pa
     listed = spawn(home, "follow-up", "--partner", "globex", "--format", "json")
     listed.expect(pexpect.EOF)
     assert "send the plan" in listed.before
+
+
+def test_an_editor_that_saves_nothing_does_not_answer_a_required_question(tmp_path) -> None:
+    child = spawn(tmp_path / "home", "brief", EDITOR="true")
+    for question, text in BRIEF_STEPS[0][1][:4]:
+        type_answer(child, question, text)
+    type_answer(child, "What have you tried so far?", ":e")
+    child.expect_exact("the editor saved nothing; type the answer here")
+    type_answer(child, "What have you tried so far?", "rolled back the config")
+    child.expect_exact("Why has that not resolved it?")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    kept = json.loads((tmp_path / "home" / "drafts" / "brief.json").read_text())
+    assert kept["answers"]["tried"] == "rolled back the config"
+
+
+def test_notes_edit_with_a_failing_editor_saves_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    added = spawn(home, "notes", "add", "Acme", "--kind", "note", "keep me")
+    added.expect(pexpect.EOF)
+    child = spawn(home, "notes", "edit", "1", EDITOR="false")
+    child.expect_exact("exited with status 1; nothing was taken from it")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    listed = spawn(home, "notes", "list", "acme", "--format", "json")
+    listed.expect(pexpect.EOF)
+    assert '"text": "keep me"' in listed.before

@@ -561,6 +561,7 @@ notes_app = typer.Typer(
 )
 app.add_typer(notes_app, name="notes")
 KINDS_HELP = " | ".join(NOTE_KINDS)
+MAX_ID = 2**63 - 1  # SQLite's largest row id
 
 
 @notes_app.command("add")
@@ -590,6 +591,11 @@ def notes_add(
     """
     from escalate_cli.dates import parse_date
 
+    when = parse_date(date, today()).isoformat() if date else None  # checked before asking
+    if kind is not None and kind.strip().lower() not in NOTE_KINDS:
+        raise EscalateError(
+            f"unknown note kind {kind!r}", "choose one of: " + ", ".join(NOTE_KINDS)
+        )
     if text is None:
         prompter = terminal_prompter(no_input, False)
         if prompter is None:
@@ -598,10 +604,9 @@ def notes_add(
             )
         from escalate_cli.interview import ask_note
 
-        kind, text, date = ask_note(prompter, kind)
+        kind, text, when = ask_note(prompter, kind, when)
     if kind is None:
         raise EscalateError("which kind of note is this?", f"add --kind: {KINDS_HELP}")
-    when = parse_date(date, today()).isoformat() if date else None
     with open_store(home) as store:
         note, added = store.add_note(partner, kind, text, when, link, by)
     verb = "added" if added else "already recorded as"
@@ -662,7 +667,9 @@ def show_notes(found: list[Any], fmt: Format, title: str) -> None:
 
 @notes_app.command("edit")
 def notes_edit(
-    note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's number.")],
+    note_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The note's number.")
+    ],
     text: Annotated[str | None, typer.Option("--text", help="New text.")] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help=KINDS_HELP)] = None,
     date: Annotated[str | None, typer.Option("--date", help="New date.")] = None,
@@ -698,7 +705,9 @@ def notes_edit(
 
 @notes_app.command("remove")
 def notes_remove(
-    note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's number.")],
+    note_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The note's number.")
+    ],
     home: HomeOpt = None,
 ) -> None:
     """Delete a note.
@@ -844,6 +853,7 @@ def lint_command(
         text = decode(sys.stdin.buffer.read(), "<stdin>", "draft")
     else:
         text = read_text(Path(file), "draft")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # any line ending counts lines
     book = load_playbook(playbook, home)
     triggers: list[str] = []
     if partner:
@@ -895,6 +905,14 @@ def follow_up(
       escalate follow-up done 3
     """
     if ctx.invoked_subcommand:
+        given = [name for name in ctx.params if _from_command_line(ctx, name)]
+        if given:
+            raise EscalateError(
+                f"options before `{ctx.invoked_subcommand}` belong to the list and would be "
+                f"ignored: {', '.join('--' + name for name in given)}",
+                f"put them after the subcommand: escalate follow-up {ctx.invoked_subcommand} "
+                "... --home DIR",
+            )
         return
     from escalate_cli import report
 
@@ -905,7 +923,9 @@ def follow_up(
     now = today()
     if overdue:
         items = [c for c in items if report.is_overdue(c, now)]
-    if ics:
+    if ics and not any(item.due for item in items):
+        say(f"{ics} not written: no open commitment has a due date")
+    elif ics:
         from escalate_cli.files import write_atomic
         from escalate_cli.ics import calendar
 
@@ -919,6 +939,11 @@ def follow_up(
         from escalate_cli import present
 
         present.show(present.commitments_view(items, now))
+
+
+def _from_command_line(ctx: typer.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
 
 
 @follow_app.command("add")
@@ -969,7 +994,9 @@ def follow_up_add(
 
 @follow_app.command("done")
 def follow_up_done(
-    commitment_id: Annotated[int, typer.Argument(metavar="ID", help="The commitment's number.")],
+    commitment_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The commitment's number.")
+    ],
     home: HomeOpt = None,
 ) -> None:
     """Close a commitment as done today.
@@ -1016,6 +1043,9 @@ def playbook_validate(
 @playbook_app.command("show")
 def playbook_show(
     raw: Annotated[bool, typer.Option("--raw", help="Print the playbook's YAML as it is.")] = False,
+    bundled: Annotated[
+        bool, typer.Option("--bundled", help="Show the bundled playbook, whatever is in use.")
+    ] = False,
     fmt: Annotated[
         DocFormat, typer.Option("--format", "-f", help="markdown (default) or json.")
     ] = DocFormat.markdown,
@@ -1026,11 +1056,11 @@ def playbook_show(
     The ids are what answers files use. Start your own playbook with:
 
     \b
-      escalate playbook show --raw > my-playbook.yaml
+      escalate playbook show --raw --bundled > my-playbook.yaml
     """
     from escalate_cli import playbook as pb
 
-    where = pb.locate(playbook)
+    where = pb.bundled_path() if bundled else pb.locate(playbook)
     if raw:
         from escalate_cli.safe_yaml import read_text
 

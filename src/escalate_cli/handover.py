@@ -150,9 +150,7 @@ def to_markdown(doc: HandoverDoc) -> str:
     who = f" for {md(one_line(doc.to))}" if doc.to else ""
     lines = [f"# Handover: {partner}", "", f"Prepared {doc.exported[:10]}{who}.", ""]
     for missing in doc.missing_essentials:
-        lines.append(f"> **Missing:** {missing} Ask the previous owner before your first call.")
-    if doc.missing_essentials:
-        lines.append("")
+        lines += [f"> **Missing:** {missing} Ask the previous owner before your first call.", ""]
     open_items = [c for c in doc.commitments if not c.done_on]
     escalated = [e for e in doc.escalations if e.kind == "brief" or e.verdict in ESCALATING]
     last = escalated[-1] if escalated else None
@@ -160,7 +158,8 @@ def to_markdown(doc: HandoverDoc) -> str:
         "## Summary",
         "",
         f"- Notes: {len(doc.notes)}",
-        f"- Past escalations: {len(escalated) + len(doc.of_kind('escalation'))}"
+        # an assessment and the brief that followed it on the same day are one escalation
+        f"- Past escalations: {len({e.date for e in escalated}) + len(doc.of_kind('escalation'))}"
         + (f" (last: {last.date}, {md(last.verdict or last.kind)})" if last else ""),
         f"- Assessments recorded: {sum(e.kind == 'assessment' for e in doc.escalations)}",
         f"- Open commitments: {len(open_items)}",

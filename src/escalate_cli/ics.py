@@ -7,6 +7,7 @@ before. Text is escaped and lines are folded at 75 octets as the RFC requires. P
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 
 from escalate_cli.store import Commitment
@@ -37,6 +38,12 @@ def _fold(line: str) -> str:
     return "\r\n".join(pieces)
 
 
+def _uid(item: Commitment) -> str:
+    """Stable for the same commitment in anyone's store, distinct for different ones."""
+    key = "\0".join((item.partner.casefold(), item.what, item.owner, item.due))
+    return f"commitment-{hashlib.sha256(key.encode()).hexdigest()[:24]}@escalate"
+
+
 def calendar(commitments: Iterable[Commitment], now: dt.datetime) -> str:
     """A VCALENDAR with one VEVENT per commitment that has a due date."""
     stamp = now.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -53,7 +60,7 @@ def calendar(commitments: Iterable[Commitment], now: dt.datetime) -> str:
         owner = f" (owner: {item.owner})" if item.owner else ""
         lines += [
             "BEGIN:VEVENT",
-            f"UID:commitment-{item.id}@escalate",
+            f"UID:{_uid(item)}",
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
             f"DTEND;VALUE=DATE:{due + dt.timedelta(days=1):%Y%m%d}",

@@ -72,8 +72,9 @@ def ask_once(prompter: Prompter, text: str, if_interrupted: str) -> bool:
         raise InterruptedByUser("interrupted", if_interrupted) from None
 
 
-def ask_note(prompter: Prompter, kind: str | None) -> tuple[str, str, str | None]:
-    """Kind, text and date of a new note, asked in the terminal (Ctrl-C: nothing saved)."""
+def ask_note(prompter: Prompter, kind: str | None, date: str | None) -> tuple[str, str, str | None]:
+    """Kind, text and date of a new note, asking only what the command line did not give
+    (Ctrl-C: nothing saved)."""
     from escalate_cli.kinds import NOTE_HINTS
     from escalate_cli.playbook import Choice, Question
 
@@ -97,11 +98,13 @@ def ask_note(prompter: Prompter, kind: str | None) -> tuple[str, str, str | None
     try:
         chosen = kind or prompter.ask(kind_question)
         text = prompter.ask(text_question)
-        while True:
+        while date is None:
             date = prompter.ask(date_question).strip() or None
             try:
                 return chosen, text, date and parse_date(date, dt.date.today()).isoformat()
             except EscalateError as exc:
                 prompter.say(f"  {exc.message}; {exc.hint}")
+                date = None
+        return chosen, text, date
     except (KeyboardInterrupt, EOFError):
         raise InterruptedByUser("interrupted; no note was saved") from None

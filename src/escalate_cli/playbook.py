@@ -352,7 +352,7 @@ def validate(located: safe_yaml.Located) -> Playbook:
     if not isinstance(located.data, dict):
         raise PlaybookError(
             f"{located.source}: a playbook is a mapping (key: value) at the top level",
-            "start from the bundled playbook: escalate playbook show --raw",
+            "start from the bundled playbook: escalate playbook show --raw --bundled",
         )
     from pydantic import TypeAdapter, ValidationError
 
@@ -452,7 +452,8 @@ def load(path: Path, *, check_templates: bool = False, stamps: Path | None = Non
 def _stamp(path: Path) -> None:
     """Remember that this content validated; a folder we cannot write just means no stamp."""
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (path.parent.parent, path.parent):  # both made private, not just the last
+            folder.mkdir(mode=0o700, exist_ok=True)
         path.touch(mode=0o600)
     except OSError:
         pass

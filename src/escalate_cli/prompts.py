@@ -153,6 +153,9 @@ class QuestionaryPrompter:
             except EscalateError as exc:
                 self.say(f"  {exc.message}; type the answer here instead", _HINT_STYLE)
                 return self._text(text, required, long)
+            if required and not answer.strip():
+                self.say("  the editor saved nothing; type the answer here", _HINT_STYLE)
+                return self._text(text, required, long)
             self.say(f"  ({len(answer)} characters from the editor)", _HINT_STYLE)
         return answer
 
@@ -217,12 +220,17 @@ def edit_in_editor(initial: str = "") -> str:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(initial)
         try:
-            subprocess.run([*shlex.split(editor), name], check=False)
+            finished = subprocess.run([*shlex.split(editor), name], check=False)
         except (OSError, ValueError) as exc:
             raise EscalateError(
                 f"cannot start the editor {editor!r} ({getattr(exc, 'strerror', exc)})",
                 "set VISUAL or EDITOR to an editor that is installed",
             ) from None
+        if finished.returncode != 0:
+            raise EscalateError(
+                f"the editor {editor!r} exited with status {finished.returncode}; "
+                "nothing was taken from it"
+            )
         with open(name, encoding="utf-8") as handle:
             return handle.read().strip()
     finally:

@@ -161,7 +161,7 @@ def brief_markdown(result: Brief) -> str:
         for finding in result.findings.get(name, []):
             lines.append(
                 f"- line {finding.line}, column {finding.column} [`{finding.rule}`]: "
-                f"{finding.message} {finding.suggestion}"
+                f"{md(finding.message)} {md(finding.suggestion)}"
             )
         if name in result.findings:
             lines.append("")
@@ -260,7 +260,7 @@ def findings_markdown(findings: list[Finding]) -> str:
     return (
         "\n".join(
             f"- line {f.line}, column {f.column} [`{f.rule}`, {f.severity}]: "
-            f"“{md(one_line(f.excerpt))}”: {f.message} {f.suggestion}"
+            f"“{md(one_line(f.excerpt))}”: {md(f.message)} {md(f.suggestion)}"
             for f in findings
         )
         + "\n"
