@@ -299,7 +299,11 @@ def test_outcome_is_recorded_on_the_latest_escalation(runner, tmp_path: Path) ->
     text = run(runner, "handover", "acme").stdout
     assert "- Past escalations: 1 (last: " in text and "- Assessments recorded: 2" in text
     assert "outcome: VP call held; renewal signed" in text
-    assert "outcome: not recorded (escalate outcome PARTNER TEXT)" in text
+    assert "outcome: not recorded" not in text  # only the latest one awaits an outcome
+    later = write_yaml(tmp_path / "c.yaml", answers(asked_for_manager=True))
+    run(runner, "assess", "-a", str(later), "-p", "Acme", "-f", "json")
+    text = run(runner, "handover", "acme").stdout
+    assert text.count("outcome: not recorded yet (escalate outcome PARTNER TEXT)") == 1
 
 
 def test_hostile_partner_names_never_reach_the_terminal_raw(runner) -> None:

@@ -168,7 +168,10 @@ def to_markdown(doc: HandoverDoc) -> str:
         "",
     ]
     history = sorted(
-        [(item.date, _escalation_line(item)) for item in doc.escalations]
+        [
+            (item.date, _escalation_line(item, item is doc.escalations[-1]))
+            for item in doc.escalations
+        ]
         + [(note.date or "", _note_line(note)) for note in doc.of_kind("escalation")]
     )
     if history:
@@ -195,7 +198,7 @@ def to_markdown(doc: HandoverDoc) -> str:
     return "\n".join(lines)
 
 
-def _escalation_line(item: Escalation) -> str:
+def _escalation_line(item: Escalation, latest: bool) -> str:
     what = "; ".join(one_line(r) for r in item.reasons) if item.reasons else ""
     detail = [f"{item.kind}"]
     if item.verdict:
@@ -208,11 +211,10 @@ def _escalation_line(item: Escalation) -> str:
         detail.append(f"reason: {what}")
     if item.ask:
         detail.append(f"ask: {one_line(item.ask)}")
-    detail.append(
-        f"outcome: {one_line(item.outcome)}"
-        if item.outcome
-        else "outcome: not recorded (escalate outcome PARTNER TEXT)"
-    )
+    if item.outcome:
+        detail.append(f"outcome: {one_line(item.outcome)}")
+    elif latest:  # `escalate outcome` records on the latest one
+        detail.append("outcome: not recorded yet (escalate outcome PARTNER TEXT)")
     return f"- {item.date}: " + md("; ".join(detail))
 
 
