@@ -8,9 +8,9 @@ points the same way. `missing` is the checklist answered no: the to-do before th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from escalate_cli.playbook import Choice, Gotcha, Playbook, Scenario
+from escalate_cli.playbook import Choice, Gotcha, Playbook, Scenario, Verdict
 from escalate_cli.rules import holds
 
 
@@ -77,7 +77,7 @@ def assess(book: Playbook, answers: dict[str, Any]) -> Assessment:
         and (not gotcha.verdicts or verdict in gotcha.verdicts)
     )
     scenario = next((s for s in book.scenarios if holds(s.when, answers)), None)
-    text = book.verdicts[verdict]
+    text = book.verdicts[cast(Verdict, verdict)]
     return Assessment(
         verdict=verdict,
         title=text.title,

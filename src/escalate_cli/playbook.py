@@ -15,7 +15,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -65,7 +65,7 @@ class _Strict:
         return schema
 
 
-_NOT_EMPTY = _Check(len, "needs at least one item")
+_NOT_EMPTY = _Check(lambda items: len(items) > 0, "needs at least one item")
 Flag = Annotated[bool, _Strict()]
 Text = Annotated[str, _Check(str.strip, "must not be empty")]
 Id = Annotated[
@@ -327,7 +327,7 @@ def _unknown(name: str, known: dict[str, Question]) -> str:
     return f"no question has the id {name!r}{suggestion}"
 
 
-def _describe(error: dict[str, Any]) -> tuple[str, str | None]:
+def _describe(error: Mapping[str, Any]) -> tuple[str, str | None]:
     """A pydantic error as a sentence and a hint, with YAML's own surprises explained."""
     kind, given = error["type"], error.get("input")
     if kind == "missing":
@@ -464,7 +464,7 @@ def construct(kind: Any, value: Any) -> Any:
     origin = typing.get_origin(kind)
     if origin is Annotated:
         return construct(typing.get_args(kind)[0], value)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = _hints(kind)
         if not isinstance(value, dict) or set(value) - set(hints):
             raise ValueError("not the validated shape")

@@ -8,10 +8,11 @@ through `textsafe.visible` so control characters show as escapes.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sys
 from typing import IO, TYPE_CHECKING
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table
@@ -54,24 +55,16 @@ def _bullets(items: list[Text], marker: str = "•") -> list[Table]:
     return [grid]
 
 
-def render_to_text(renderable: object, width: int = 100) -> str:
+def render_to_text(renderable: RenderableType, width: int = 100) -> str:
     """Render a view to plain text (what `--output` writes for the terminal format)."""
-    out = Console(width=width, record=True, file=_Null(), color_system=None, highlight=False)
+    out = Console(width=width, record=True, file=io.StringIO(), color_system=None, highlight=False)
     out.print(renderable)
     return out.export_text()
 
 
-class _Null:
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        return None
-
-
 def assessment_view(result: Assessment) -> Group:
     """The verdict, why, what to do first and before the call, scenario, gotchas, triggers."""
-    parts: list[object] = [
+    parts: list[RenderableType] = [
         Panel(
             Text(result.advice),
             title=Text(f" {result.title} ", style=VERDICT_STYLE.get(result.verdict, "bold")),
@@ -105,7 +98,7 @@ def assessment_view(result: Assessment) -> Group:
     return Group(*parts)
 
 
-def show(renderable: object, file: IO[str] | None = None) -> None:
+def show(renderable: RenderableType, file: IO[str] | None = None) -> None:
     console(file).print(renderable)
 
 
@@ -195,7 +188,7 @@ def before_you_talk_view(
     commitments: list[Commitment],
 ) -> Panel:
     """The short view shown before `assess` or `brief` about a partner with history."""
-    parts: list[object] = []
+    parts: list[RenderableType] = []
 
     def section(title: str, items: list[Text], empty: str) -> None:
         parts.append(Text(title, style="bold"))

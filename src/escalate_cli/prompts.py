@@ -34,7 +34,7 @@ def _end_of_input_bindings() -> KeyBindings:
 
     def stop(event: Any, kind: type[BaseException]) -> None:
         stopped = kind()
-        stopped.typed = event.app.current_buffer.text  # type: ignore[attr-defined]
+        setattr(stopped, "typed", event.app.current_buffer.text)  # noqa: B010
         event.app.exit(exception=stopped, style="class:aborting")
 
     @bindings.add("c-c", eager=True)
@@ -126,10 +126,10 @@ class QuestionaryPrompter:
             answer = _ask(
                 questionary.confirm(
                     text,
-                    default=None,
+                    default=None,  # type: ignore[arg-type]  # no default: Enter alone asks again
                     instruction="(y/n) ",
                     auto_enter=True,
-                    **self._io(),  # type: ignore[arg-type]
+                    **self._io(),
                 )
             )
             if answer is not None:
@@ -188,7 +188,7 @@ class QuestionaryPrompter:
                     continue
                 items.append({"what": what, "owner": owner, "due": due})
         except (KeyboardInterrupt, EOFError) as stopped:
-            stopped.typed = items  # type: ignore[attr-defined]
+            setattr(stopped, "typed", items)  # noqa: B010 - read by the interview
             raise
 
     def _on_board(self, owner: str, due: dt.date) -> bool:

@@ -32,7 +32,7 @@ _ALLOWED_SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 
-Path_ = tuple[str | int, ...]
+Path_ = tuple[Any, ...]  # keys and indexes from the document root
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ class _Builder:
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if node.tag not in _ALLOWED_SCALAR_TAGS:
             raise self._tag_error(node)
-        if not node.style:  # plain (unquoted): None from PyYAML, '' from libyaml
+        if not getattr(node, "style", None):  # plain: None from PyYAML, '' from libyaml
             self.plain[path] = node.value
         try:
             return self.constructor.construct_object(node, deep=True)

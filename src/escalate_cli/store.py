@@ -637,7 +637,8 @@ def _note_row(
     clean = text.strip()
     if not clean:
         raise EscalateError("a note needs some text")
-    return (_note_kind(kind), clean, *((value or "").strip() for value in (date, link, by)))
+    date, link, by = ((value or "").strip() for value in (date, link, by))
+    return (_note_kind(kind), clean, date, link, by)
 
 
 def _escalation_row(
@@ -674,7 +675,7 @@ def _commitment_row(
     clean = what.strip()
     if not clean:
         raise EscalateError("a commitment needs to say what was promised")
-    return (clean, *(value.strip() for value in (owner, due, done_on, source)))
+    return (clean, owner.strip(), due.strip(), done_on.strip(), source.strip())
 
 
 def _items(items: object, name: str) -> list[Any]:
