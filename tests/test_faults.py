@@ -357,3 +357,36 @@ def test_resume_with_answers_kept_but_no_terminal_names_what_is_missing(runner, 
     assert result.exit_code == 2
     assert "missing answers for: knows_root_cause" in result.stderr
     assert "tried_to_resolve," not in result.stderr
+
+
+def test_null_for_a_required_text_answer_is_not_the_word_null(runner, tmp_path) -> None:
+    file = tmp_path / "a.yaml"
+    file.write_text(
+        "\n".join(f"{k}: {json.dumps(v)}" for k, v in ORDINARY.items() if k != "customer")
+        + "\ncustomer: ~\n"
+    )
+    result = runner.invoke(app, ["brief", "-a", str(file), "--no-input", "-f", "json"])
+    assert result.exit_code == 2 and "customer: expected text, got None" in result.stderr
+
+
+def test_a_commitment_what_must_be_text(runner, tmp_path) -> None:
+    file = tmp_path / "a.json"
+    file.write_text(json.dumps({**ORDINARY, "commitments": [{"what": ["a", "b"]}]}))
+    result = runner.invoke(app, ["brief", "-a", str(file), "-p", "Acme"])
+    assert result.exit_code == 2 and "commitment 1: needs at least `what:`" in result.stderr
+    assert result.stdout == ""
+
+
+def test_resume_without_a_terminal_keeps_finished_commitments(runner, isolated_home) -> None:
+    given = {k: v for k, v in ORDINARY.items() if k != "commitments"}
+    kept = [{"what": "send hotfix plan", "owner": "Dana", "due": ""}]
+    (isolated_home / "drafts").mkdir(parents=True)
+    (isolated_home / "drafts" / "brief.json").write_text(
+        json.dumps({"answers": given, "unfinished": {"commitments": kept}, "partner": "Acme"})
+    )
+    result = runner.invoke(app, ["brief", "--resume", "--no-input", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert "- send hotfix plan (owner: Dana)" in json.loads(result.stdout)["follow_up"]
+    assert "with 1 commitment(s)" in result.stderr
+    listed = json.loads(runner.invoke(app, ["follow-up", "-p", "acme", "-f", "json"]).stdout)
+    assert [c["what"] for c in listed] == ["send hotfix plan"]

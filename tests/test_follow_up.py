@@ -141,8 +141,9 @@ def test_ics_with_nothing_due_writes_nothing(runner, tmp_path) -> None:
     runner.invoke(app, ["follow-up", "add", "Acme", "no date yet"])
     out = tmp_path / "c.ics"
     result = runner.invoke(app, ["follow-up", "--ics", str(out)])
-    assert result.exit_code == 0 and "not written: no open commitment has a due date" in (
-        result.stderr
+    assert (
+        result.exit_code == 0
+        and "not written: none of the commitments listed has a due date" in (result.stderr)
     )
     assert not out.exists()
 
@@ -160,3 +161,9 @@ def test_calendar_ids_are_stable_and_distinct() -> None:
         for c in (first, moved, other)
     ]
     assert uids[0] == uids[1] != uids[2]
+
+
+def test_list_options_before_done_are_named_as_typed(runner) -> None:
+    result = runner.invoke(app, ["follow-up", "--format", "json", "done", "1"])
+    assert result.exit_code == 2
+    assert "--format belong(s) to the list of commitments, not to `done`" in result.stderr

@@ -77,7 +77,7 @@ def test_lint_cli_exit_codes_and_json(runner, tmp_path) -> None:
     rules = [(f["line"], f["column"], f["rule"]) for f in json.loads(found.stdout)]
     assert rules == [
         (2, 1, "others_work"),
-        (2, 26, "eta_no_buffer"),
+        (2, 13, "eta_no_buffer"),
         (2, 43, "over_promise"),
         (2, 53, "inflated_urgency"),
     ]

@@ -54,8 +54,10 @@ def check(located: safe_yaml.Located, questions: Iterable[Question]) -> Answers:
         question = by_id.get(key) if isinstance(key, str) else None
         if question is not None and value is None and not question.required:
             continue  # `documents:` left empty: not answered
-        if question is not None and question.type in TEXT_TYPES and not isinstance(value, str):
-            value = located.plain.get((key,), value)  # the text as typed, not YAML's reading
+        if question is not None and question.type in TEXT_TYPES and value is not None:
+            value = (
+                value if isinstance(value, str) else located.plain.get((key,), value)
+            )  # the text as typed, not YAML's reading
         if question is None:
             close = difflib.get_close_matches(str(key), list(by_id), n=3)
             also = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -111,7 +113,8 @@ def coerce_commitments(value: Any) -> list[dict[str, str]]:
         raise ValueError("expected a list of commitments, each with what, owner and due")
     result = []
     for index, item in enumerate(value, 1):
-        if not isinstance(item, dict) or not str(item.get("what") or "").strip():
+        what = item.get("what") if isinstance(item, dict) else None
+        if not isinstance(what, str) or not what.strip():
             raise ValueError(f"commitment {index}: needs at least `what:` (text)")
         extra = set(item) - {"what", "owner", "due"}
         if extra:

@@ -464,7 +464,8 @@ def run_brief(
         present.show_brief(result)
     if partner:  # only once the drafts are out: a failed run records nothing
         record_brief(partner, given, home)
-        say(f"the brief and its commitments are now in {partner}'s history")
+        kept = len(given.get("commitments") or [])
+        say(f"the brief is now in {partner}'s history, with {kept} commitment(s)")
     if drafts:
         drafts.clear("brief")
 
@@ -522,7 +523,7 @@ def record_brief(partner: str, given: dict[str, Any], home: Path | None) -> None
         "date": today().isoformat(),
         "kind": "brief",
         "reasons": reasons,
-        "root_cause": str(given.get("issue") or ""),
+        "issue": str(given.get("issue") or ""),
         "ask": str(given.get("ask") or ""),
     }
     commitments = [{**item, "source": "brief"} for item in given.get("commitments") or []]
@@ -905,13 +906,17 @@ def follow_up(
       escalate follow-up done 3
     """
     if ctx.invoked_subcommand:
-        given = [name for name in ctx.params if _from_command_line(ctx, name)]
+        given = [
+            param.opts[0]
+            for param in ctx.command.params
+            if param.name and _from_command_line(ctx, param.name)
+        ]
         if given:
             raise EscalateError(
-                f"options before `{ctx.invoked_subcommand}` belong to the list and would be "
-                f"ignored: {', '.join('--' + name for name in given)}",
-                f"put them after the subcommand: escalate follow-up {ctx.invoked_subcommand} "
-                "... --home DIR",
+                f"{', '.join(given)} belong(s) to the list of commitments, not to "
+                f"`{ctx.invoked_subcommand}`; nothing was done",
+                f"run the list on its own (escalate follow-up {given[0]} ...); --home goes after "
+                f"the subcommand: escalate follow-up {ctx.invoked_subcommand} ... --home DIR",
             )
         return
     from escalate_cli import report
@@ -924,7 +929,7 @@ def follow_up(
     if overdue:
         items = [c for c in items if report.is_overdue(c, now)]
     if ics and not any(item.due for item in items):
-        say(f"{ics} not written: no open commitment has a due date")
+        say(f"{ics} not written: none of the commitments listed has a due date")
     elif ics:
         from escalate_cli.files import write_atomic
         from escalate_cli.ics import calendar

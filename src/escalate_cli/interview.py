@@ -33,6 +33,11 @@ def run(
     interruption; `unfinished` is half-typed text from a kept draft, offered again."""
     questions = [q for _, asked in sections for q in asked]
     if prompter is None:
+        # commitments finished before an interruption count; half-typed text cannot
+        answers = {
+            **{k: v for k, v in (unfinished or {}).items() if isinstance(v, list)},
+            **answers,
+        }
         absent = missing(questions, answers)
         if absent:
             raise MissingAnswersError(absent)

@@ -373,8 +373,8 @@ def validate(located: safe_yaml.Located) -> Playbook:
         raise PlaybookError(
             "\n".join(lines),
             "; ".join(hints)
-            or "fix the field named on each line; `escalate playbook show "
-            "--raw` prints the bundled playbook as an example",
+            or "fix the field named on each line; `escalate playbook show --raw "
+            "--bundled` prints the bundled playbook as an example",
         ) from None
     problems = [
         f"{located.where(path)}: {'.'.join(map(str, path))}: {text}"

@@ -200,7 +200,9 @@ def before_you_talk_view(
         "none recorded - ask the previous owner",
     )
     history = [
-        user_text(f"{e.date} {e.verdict or e.kind}: " + "; ".join(e.reasons or [e.issue]))
+        user_text(
+            f"{e.date} {e.verdict or e.kind}: " + "; ".join(filter(None, [e.issue, *e.reasons]))
+        )
         for e in escalations[-5:]
     ] + [user_text(f"{n.date or ''} {n.text}".strip()) for n in escalation_notes[-5:]]
     section("Past escalations and assessments", history, "none recorded")
