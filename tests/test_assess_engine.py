@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from conftest import ASSESS_IDS_NO, CHECKLIST, SIGNALS, answers
 from escalate_cli.assess import assess
-from escalate_cli.playbook import VERDICTS, Playbook
+from escalate_cli.playbook import Playbook
 
 ALL_CHECKLIST_YES = dict.fromkeys(CHECKLIST, True)
 
@@ -95,39 +95,26 @@ def test_gotchas_follow_the_verdict(book: Playbook) -> None:
     assert calm.gotchas == ()
 
 
-yes_no = st.booleans()
+OTHERS = ["routine_technical_issue", "just_venting", "your_level", "customer_checked_out"]
 
 
-@given(
-    checklist=st.fixed_dictionaries({k: yes_no for k in CHECKLIST}),
-    signals=st.fixed_dictionaries({k: yes_no for k in SIGNALS}),
-    others=st.fixed_dictionaries(
-        {
-            k: yes_no
-            for k in (
-                "routine_technical_issue",
-                "just_venting",
-                "your_level",
-                "customer_checked_out",
-            )
-        }
-    ),
-)
-def test_every_combination_gets_a_consistent_verdict(
-    book: Playbook, checklist: dict, signals: dict, others: dict
-) -> None:
-    given = {**ASSESS_IDS_NO, **checklist, **signals, **others}
-    result = assess(book, given)
-    assert result.verdict in VERDICTS
-    assert result.reasons, "every verdict says why"
-    assert [t.id for t in result.missing] == [k for k in CHECKLIST if not checklist[k]]
-    if signals["cancel_threat"] or others["customer_checked_out"]:
-        assert result.verdict == "escalate_now"
-    elif signals["asked_for_manager"] or signals["needs_leadership_authority"]:
-        assert result.verdict == "escalate"
-    elif not any(signals.values()):
-        assert result.verdict == "dont_escalate"
-    elif checklist["tried_to_resolve"] and checklist["communicated_transparently"]:
-        assert result.verdict == "escalate"
-    else:
-        assert result.verdict == "not_yet"
+def test_every_combination_gets_a_consistent_verdict(book: Playbook) -> None:
+    """All 2^16 yes/no combinations of the checklist, the signals and the rest."""
+    ids = CHECKLIST + SIGNALS + OTHERS
+    for values in itertools.product((False, True), repeat=len(ids)):
+        given = {**ASSESS_IDS_NO, **dict(zip(ids, values, strict=True))}
+        result = assess(book, given)
+        assert result.reasons, "every verdict says why"
+        assert [t.id for t in result.missing] == [k for k in CHECKLIST if not given[k]]
+        signals = [given[k] for k in SIGNALS]
+        if given["cancel_threat"] or given["customer_checked_out"]:
+            expected = "escalate_now"
+        elif given["asked_for_manager"] or given["needs_leadership_authority"]:
+            expected = "escalate"
+        elif not any(signals):
+            expected = "dont_escalate"
+        elif given["tried_to_resolve"] and given["communicated_transparently"]:
+            expected = "escalate"
+        else:
+            expected = "not_yet"
+        assert result.verdict == expected, given
