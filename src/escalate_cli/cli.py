@@ -21,6 +21,7 @@ from escalate_cli.errors import EscalateError, InterruptedByUser
 from escalate_cli.kinds import NOTE_KINDS
 
 if TYPE_CHECKING:
+    from escalate_cli.files import Drafts
     from escalate_cli.playbook import Playbook
     from escalate_cli.prompts import QuestionaryPrompter
     from escalate_cli.store import Store
@@ -426,7 +427,7 @@ def run_brief(
     book: Playbook,
     prefill: dict[str, Any],
     prompter: QuestionaryPrompter | None,
-    drafts: Any,
+    drafts: Drafts | None,
     fmt: BriefFormat,
     output: Path | None,
     force: bool,
