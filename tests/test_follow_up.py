@@ -48,7 +48,7 @@ def test_cushion_skips_the_weekend() -> None:
 
 
 def test_follow_up_lists_soonest_first_and_marks_overdue(runner, monkeypatch) -> None:
-    monkeypatch.setattr("escalate_cli.cli.today", lambda: WEDNESDAY)
+    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: WEDNESDAY)
     for partner, what, due in [
         ("Acme", "send the plan", "2026-11-25"),
         ("Globex", "call back", "2026-11-10"),
@@ -78,7 +78,7 @@ def test_follow_up_lists_soonest_first_and_marks_overdue(runner, monkeypatch) ->
 
 
 def test_adding_with_a_due_date_suggests_a_cushioned_promise(runner, monkeypatch) -> None:
-    monkeypatch.setattr("escalate_cli.cli.today", lambda: WEDNESDAY)
+    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: WEDNESDAY)
     result = runner.invoke(
         app, ["follow-up", "add", "Acme", "ship the fix", "--owner", "Priya", "--due", "friday"]
     )
@@ -95,7 +95,7 @@ def test_bad_due_date_is_exit_2_and_records_nothing(runner) -> None:
 
 
 def test_ics_is_valid_icalendar(runner, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr("escalate_cli.cli.today", lambda: WEDNESDAY)
+    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: WEDNESDAY)
     long_what = "send the revised plan, with dates; owners \\ and a very long tail " * 3
     runner.invoke(
         app, ["follow-up", "add", "Acme, Inc.", long_what, "--owner", "Dana", "--due", "2026-12-01"]

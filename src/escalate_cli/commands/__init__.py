@@ -1,0 +1,1 @@
+"""One module per command group: the workflow of that command, no more."""

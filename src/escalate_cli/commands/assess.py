@@ -1,0 +1,123 @@
+"""`escalate assess`: the checklist and the signs, then a verdict with the rule behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from escalate_cli.commands import common
+from escalate_cli.commands.brief import run_brief
+from escalate_cli.commands.common import (
+    emit,
+    gather_answers,
+    load_playbook,
+    open_store,
+    refuse_existing_output,
+    say,
+    show_before_you_talk,
+    terminal_prompter,
+)
+from escalate_cli.options import (
+    AnswersOpt,
+    BriefFormat,
+    ForceOpt,
+    Format,
+    FormatOpt,
+    HomeOpt,
+    NoInputOpt,
+    OutputOpt,
+    PartnerOpt,
+    PlaybookOpt,
+    ResumeOpt,
+)
+
+
+def assess(
+    answers_file: AnswersOpt = None,
+    no_input: NoInputOpt = False,
+    resume: ResumeOpt = False,
+    fmt: FormatOpt = Format.terminal,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    partner: PartnerOpt = None,
+    playbook: PlaybookOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """Before a tough call: should you escalate now, later, or not at all?
+
+    Walks the pre-escalation checklist, the signs for and against escalating, timing and
+    the usual triggers, then gives a verdict, the rule behind it, what to do first and
+    what is still missing.
+
+    Examples:
+
+    \b
+      escalate assess
+
+      escalate assess --answers call.yaml --no-input --format json
+
+      echo 'cancel_threat: yes' | escalate assess --answers - --no-input
+    """
+    from escalate_cli import interview
+    from escalate_cli.assess import assess as run_assessment
+    from escalate_cli.files import Drafts, home_dir
+
+    book = load_playbook(playbook, home)
+    prefill, unfinished, kept_partner = gather_answers(book, "assess", answers_file, resume, home)
+    partner = partner or kept_partner
+    refuse_existing_output(output, force)
+    prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
+    drafts = Drafts(home_dir(home)) if prompter or resume else None
+    if partner:
+        show_before_you_talk(partner, home)
+    given = interview.run(
+        book.asked("assess"),
+        prefill,
+        prompter,
+        keep=lambda given, typed: drafts.save("assess", given, typed, partner) if drafts else None,
+        command="assess",
+        unfinished=unfinished,
+    )
+    result = run_assessment(book, given)
+    write_assessment(result, book.name, fmt, output, force)
+    if partner:  # only once the result is out: a failed run records nothing
+        with open_store(home) as store:
+            store.record_escalation(
+                partner,
+                date=common.today().isoformat(),
+                kind="assessment",
+                verdict=result.verdict,
+                reasons=[reason.text for reason in result.reasons],
+            )
+        say(f"the assessment is now in {partner}'s history")
+    if drafts:
+        drafts.clear("assess")
+    offer = fmt is Format.terminal and output is None and result.escalating and book.brief
+    if prompter and drafts and offer:
+        from escalate_cli.interview import ask_once
+
+        offer_brief = "Draft the manager brief and customer message now?"
+        if ask_once(prompter, offer_brief, "the assessment above is complete"):
+            book = load_playbook(playbook, home, check_templates=True)
+            run_brief(
+                book, given, prompter, drafts, BriefFormat.terminal, None, False, partner, home
+            )
+
+
+def write_assessment(
+    result: Any, book_name: str, fmt: Format, output: Path | None, force: bool
+) -> None:
+    from escalate_cli import report
+
+    if fmt is Format.json:
+        emit(report.to_json(report.assessment_data(result, book_name)), output, force)
+    elif fmt is Format.markdown:
+        emit(report.assessment_markdown(result), output, force)
+    else:
+        from escalate_cli import present
+
+        view = present.assessment_view(result)
+        if output is None:
+            present.show(view)
+        else:
+            emit(present.render_to_text(view), output, force)

@@ -1,0 +1,154 @@
+"""`escalate brief`: the six-step interview, then the drafts, checked by the message coach."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from escalate_cli.commands import common
+from escalate_cli.commands.common import (
+    emit,
+    gather_answers,
+    load_playbook,
+    open_store,
+    refuse_existing_output,
+    say,
+    show_before_you_talk,
+    store_partner,
+    terminal_prompter,
+)
+from escalate_cli.errors import EscalateError
+from escalate_cli.options import (
+    AnswersOpt,
+    BriefFormat,
+    ForceOpt,
+    HomeOpt,
+    NoInputOpt,
+    OutputOpt,
+    PartnerOpt,
+    PlaybookOpt,
+    ResumeOpt,
+)
+
+if TYPE_CHECKING:
+    from escalate_cli.files import Drafts
+    from escalate_cli.playbook import Playbook
+    from escalate_cli.prompts import QuestionaryPrompter
+
+
+def brief(
+    answers_file: AnswersOpt = None,
+    no_input: NoInputOpt = False,
+    resume: ResumeOpt = False,
+    fmt: Annotated[
+        BriefFormat,
+        typer.Option(
+            "--format", "-f", help="terminal (default), markdown, text, or json on stdout."
+        ),
+    ] = BriefFormat.terminal,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    partner: PartnerOpt = None,
+    playbook: PlaybookOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """Walk the six-step escalation framework and draft what to send.
+
+    Asks what the drafts need, step by step (understand, prepare, escalate internally,
+    escalate to the customer, execute, follow through), warns about the gotchas your
+    answers run into, then drafts the manager brief, the customer message, the
+    leadership call agenda and the follow-up plan, each checked by the message coach.
+    Long answers can be written in $EDITOR: type :e at the prompt.
+
+    Examples:
+
+    \b
+      escalate brief
+      escalate brief --answers acme.yaml --no-input --format markdown -o acme-brief.md
+      escalate brief --resume
+    """
+    from escalate_cli.files import Drafts, home_dir
+
+    book = load_playbook(playbook, home, check_templates=True)
+    if not book.brief:
+        raise EscalateError(
+            "this playbook has no `brief` interview", "use the bundled playbook or add one"
+        )
+    prefill, unfinished, kept_partner = gather_answers(book, "brief", answers_file, resume, home)
+    partner = partner or kept_partner
+    refuse_existing_output(output, force)
+    prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
+    drafts = Drafts(home_dir(home)) if prompter or resume else None
+    if partner:
+        show_before_you_talk(partner, home)
+    run_brief(book, prefill, prompter, drafts, fmt, output, force, partner, home, unfinished)
+
+
+def run_brief(
+    book: Playbook,
+    prefill: dict[str, Any],
+    prompter: QuestionaryPrompter | None,
+    drafts: Drafts | None,
+    fmt: BriefFormat,
+    output: Path | None,
+    force: bool,
+    partner: str | None,
+    home: Path | None,
+    unfinished: dict[str, Any] | None = None,
+) -> None:
+    """The brief interview, the warnings, then the drafts in the chosen format."""
+    from escalate_cli import interview, report
+    from escalate_cli.brief import draft
+
+    given = interview.run(
+        book.asked("brief"),
+        prefill,
+        prompter,
+        keep=lambda given, typed: drafts.save("brief", given, typed, partner) if drafts else None,
+        command="brief",
+        unfinished=unfinished,
+    )
+    triggers: tuple[str, ...] = ()
+    if partner:
+        with open_store(home) as store:
+            if store_partner(store, partner):
+                triggers = tuple(note.text for note in store.notes(partner, "trigger"))
+    result = draft(book, given, triggers, partner or "")
+    if fmt is BriefFormat.json:
+        emit(report.to_json(report.brief_data(result)), output, force)
+    elif fmt is BriefFormat.markdown:
+        emit(report.brief_markdown(result), output, force)
+    elif fmt is BriefFormat.text or output is not None:
+        emit(report.brief_text(result), output, force)
+    else:
+        from escalate_cli import present
+
+        present.show_brief(result)
+    if partner:  # only once the drafts are out: a failed run records nothing
+        record_brief(partner, given, home)
+        kept = len(given.get("commitments") or [])
+        say(f"the brief is now in {partner}'s history, with {kept} commitment(s)")
+    if drafts:
+        drafts.clear("brief")
+
+
+def record_brief(partner: str, given: dict[str, Any], home: Path | None) -> None:
+    """The brief joins the partner's history (the root cause, why, the ask) with each
+    commitment, in one transaction: all of it or none."""
+    reasons = [
+        f"{label}: {given[key]}"
+        for label, key in (("they wanted", "customer_wants"), ("not resolved", "why_unresolved"))
+        if given.get(key)
+    ]
+    escalation = {
+        "date": common.today().isoformat(),
+        "kind": "brief",
+        "reasons": reasons,
+        "issue": str(given.get("issue") or ""),
+        "ask": str(given.get("ask") or ""),
+    }
+    commitments = [{**item, "source": "brief"} for item in given.get("commitments") or []]
+    with open_store(home) as store:
+        store.import_records(partner, [], [escalation], commitments)

@@ -1,0 +1,223 @@
+"""The message coach and the promises kept: `escalate lint` and `escalate follow-up`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from escalate_cli.commands import common
+from escalate_cli.commands.common import load_playbook, open_store, say, terminal_prompter
+from escalate_cli.errors import EscalateError
+from escalate_cli.options import (
+    MAX_ID,
+    Format,
+    HomeOpt,
+    ListFormatOpt,
+    NoInputOpt,
+    PlaybookOpt,
+)
+
+
+def lint_command(
+    file: Annotated[
+        str | None, typer.Argument(help="The draft to check; `-` or nothing reads stdin.")
+    ] = None,
+    partner: Annotated[
+        str | None,
+        typer.Option(
+            "--partner", "-p", metavar="NAME", help="Also flag this partner's trigger words."
+        ),
+    ] = None,
+    fmt: ListFormatOpt = Format.terminal,
+    playbook: PlaybookOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """Check a draft message before you send it.
+
+    Flags the partner's trigger words, blame, over-promising, dates with no buffer,
+    promises of someone else's work, vague commitments and inflated urgency, each with
+    line, column, rule and a better way to say it. Exit 0 when clean, 1 when there are
+    findings, 2 for bad input.
+
+    Examples:
+
+    \b
+      escalate lint draft.txt
+      pbpaste | escalate lint --partner Acme
+      escalate lint reply.md --format json
+    """
+    from escalate_cli import report
+    from escalate_cli.lint import lint
+    from escalate_cli.safe_yaml import decode, read_text
+
+    if file in (None, "-"):
+        if file is None and sys.stdin.isatty():
+            raise EscalateError(
+                "no draft given", "name a file, or pipe the draft: ... | escalate lint"
+            )
+        text = decode(sys.stdin.buffer.read(), "<stdin>", "draft")
+    else:
+        text = read_text(Path(file), "draft")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # any line ending counts lines
+    book = load_playbook(playbook, home)
+    triggers: list[str] = []
+    if partner:
+        with open_store(home) as store:
+            store.find_partner(partner)
+            triggers = [note.text for note in store.notes(partner, "trigger")]
+    findings = lint(text, book.lint.rules, triggers, partner or "", book.lint.cushion_days)
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json([f.as_dict() for f in findings]))
+    elif fmt is Format.markdown:
+        sys.stdout.write(report.findings_markdown(findings))
+    else:
+        from escalate_cli import present
+
+        present.show(present.lint_view(findings))
+    if findings:
+        raise typer.Exit(1)
+
+
+follow_app = typer.Typer(rich_markup_mode=None)
+
+
+@follow_app.callback(invoke_without_command=True)
+def follow_up(
+    ctx: typer.Context,
+    partner: Annotated[
+        str | None, typer.Option("--partner", "-p", metavar="NAME", help="Only this partner.")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue commitments.")] = False,
+    ics: Annotated[
+        Path | None, typer.Option("--ics", help="Also write them as calendar reminders (.ics).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --ics replace an existing file.")
+    ] = False,
+    fmt: ListFormatOpt = Format.terminal,
+    home: HomeOpt = None,
+) -> None:
+    """Hold yourself to what was promised: open commitments, soonest first, overdue marked.
+
+    Examples:
+
+    \b
+      escalate follow-up
+      escalate follow-up --partner Acme --overdue
+      escalate follow-up --ics commitments.ics
+      escalate follow-up add Acme "send the hotfix plan" --owner Dana --due friday
+      escalate follow-up done 3
+    """
+    if ctx.invoked_subcommand:
+        given = [
+            param.opts[0]
+            for param in ctx.command.params
+            if param.name and _from_command_line(ctx, param.name)
+        ]
+        if given:
+            raise EscalateError(
+                f"{', '.join(given)} belong(s) to the list of commitments, not to "
+                f"`{ctx.invoked_subcommand}`; nothing was done",
+                f"run the list on its own (escalate follow-up {given[0]} ...); --home goes after "
+                f"the subcommand: escalate follow-up {ctx.invoked_subcommand} ... --home DIR",
+            )
+        return
+    from escalate_cli import report
+
+    with open_store(home) as store:
+        if partner:
+            store.find_partner(partner)
+        items = store.commitments(partner)
+    now = common.today()
+    if overdue:
+        items = [c for c in items if report.is_overdue(c, now)]
+    if ics and not any(item.due for item in items):
+        say(f"{ics} not written: none of the commitments listed has a due date")
+    elif ics:
+        from escalate_cli.files import write_atomic
+        from escalate_cli.ics import calendar
+
+        write_atomic(ics, calendar(items, dt.datetime.now(dt.timezone.utc)), force=force, mode=None)
+        say(f"wrote {ics}")
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json([report.commitment_data(c, now) for c in items]))
+    elif fmt is Format.markdown:
+        sys.stdout.write(report.commitments_markdown(items, now))
+    else:
+        from escalate_cli import present
+
+        present.show(present.commitments_view(items, now))
+
+
+def _from_command_line(ctx: typer.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+@follow_app.command("add")
+def follow_up_add(
+    partner: Annotated[str, typer.Argument(help="Who the promise was made to.")],
+    what: Annotated[str, typer.Argument(help="What was promised.")],
+    owner: Annotated[str, typer.Option("--owner", help="Who will do it.")] = "",
+    due: Annotated[
+        str | None, typer.Option("--due", help="When it is due: 2026-12-01, friday, in 3 days.")
+    ] = None,
+    no_input: NoInputOpt = False,
+    playbook: PlaybookOpt = None,
+    home: HomeOpt = None,
+) -> None:
+    """Record a commitment; with a due date, suggests a cushioned date to promise.
+
+    Examples:
+
+    \b
+      escalate follow-up add Acme "send the hotfix plan" --owner Dana --due friday
+      escalate follow-up add Acme "share the call notes" --due "in 2 days"
+    """
+    from escalate_cli.dates import parse_date, promise_date
+
+    when = parse_date(due, common.today()) if due else None
+    if when:
+        cushion = load_playbook(playbook, home).lint.cushion_days
+        promise = promise_date(when, cushion)
+        say(
+            f"due {when:%a %Y-%m-%d}; promise the partner {promise:%a %Y-%m-%d} "
+            f"({cushion} working days of cushion)"
+        )
+        prompter = terminal_prompter(no_input, False)
+        if owner and prompter:
+            from escalate_cli.interview import ask_once
+
+            on_board = f"Is {owner} on board with doing this by {when}?"
+            if not ask_once(prompter, on_board, "nothing was recorded"):
+                say(f"not recorded. Agree it with {owner} before promising it.")
+                return
+    with open_store(home) as store:
+        item, added = store.add_commitment(
+            partner, what, owner, when.isoformat() if when else "", "follow-up"
+        )
+    verb = "added" if added else "already recorded as"
+    say(f"{verb} commitment #{item.id} for {item.partner}")
+
+
+@follow_app.command("done")
+def follow_up_done(
+    commitment_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The commitment's number.")
+    ],
+    home: HomeOpt = None,
+) -> None:
+    """Close a commitment as done today.
+
+    Examples:
+
+    \b
+      escalate follow-up done 3
+    """
+    with open_store(home) as store:
+        item = store.close_commitment(commitment_id, common.today().isoformat())
+    say(f"closed commitment #{item.id}: {item.what}")

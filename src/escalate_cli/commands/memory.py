@@ -1,0 +1,223 @@
+"""Partner memory: `escalate partners`, `notes` and `outcome`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from escalate_cli.commands import common
+from escalate_cli.commands.common import open_store, say, terminal_prompter
+from escalate_cli.errors import EscalateError
+from escalate_cli.kinds import NOTE_KINDS
+from escalate_cli.options import MAX_ID, Format, HomeOpt, ListFormatOpt, NoInputOpt
+
+
+def partners(fmt: ListFormatOpt = Format.terminal, home: HomeOpt = None) -> None:
+    """List partners with their note counts, last escalation and open commitments.
+
+    Examples:
+
+    \b
+      escalate partners
+      escalate partners --format json
+    """
+    from escalate_cli import report
+
+    with open_store(home) as store:
+        summaries = store.partners()
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json([report.partner_data(p) for p in summaries]))
+    elif fmt is Format.markdown:
+        sys.stdout.write(report.partners_markdown(summaries))
+    else:
+        from escalate_cli import present
+
+        present.show(present.partners_view(summaries))
+
+
+notes_app = typer.Typer(
+    help="Partner memory: trigger words, past escalations, expectations, agreements.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+KINDS_HELP = " | ".join(NOTE_KINDS)
+
+
+@notes_app.command("add")
+def notes_add(
+    partner: Annotated[str, typer.Argument(help="The partner (matched case-insensitively).")],
+    text: Annotated[
+        str | None, typer.Argument(help="The note. Omit it in a terminal to be asked.")
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help=KINDS_HELP)] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="When (2026-11-20, today, friday...).")
+    ] = None,
+    link: Annotated[str | None, typer.Option("--link", help="A recording or document.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who recorded it.")] = None,
+    no_input: NoInputOpt = False,
+    home: HomeOpt = None,
+) -> None:
+    """Record a note about a partner.
+
+    Examples:
+
+    \b
+      escalate notes add Acme --kind trigger "being told 'per our policy'"
+      escalate notes add Acme --kind escalation "Q3 outage: no update for 5 days" --date 2026-09-14
+      escalate notes add Acme --kind communication "Slack for daily, weekly call Tue 10:00"
+      escalate notes add Acme        (in a terminal: asks for the kind, text and date)
+    """
+    from escalate_cli.dates import parse_date
+
+    when = parse_date(date, common.today()).isoformat() if date else None  # checked before asking
+    if kind is not None and kind.strip().lower() not in NOTE_KINDS:
+        raise EscalateError(
+            f"unknown note kind {kind!r}", "choose one of: " + ", ".join(NOTE_KINDS)
+        )
+    if text is None:
+        prompter = terminal_prompter(no_input, False)
+        if prompter is None:
+            raise EscalateError(
+                "no note text given", 'give it as an argument: escalate notes add PARTNER "text"'
+            )
+        from escalate_cli.interview import ask_note
+
+        kind, text, when = ask_note(prompter, kind, when)
+    if kind is None:
+        raise EscalateError("which kind of note is this?", f"add --kind: {KINDS_HELP}")
+    with open_store(home) as store:
+        note, added = store.add_note(partner, kind, text, when, link, by)
+    verb = "added" if added else "already recorded as"
+    say(f"{verb} note #{note.id} ({note.kind}) for {note.partner}")
+
+
+@notes_app.command("list")
+def notes_list(
+    partner: Annotated[str, typer.Argument(help="The partner.")],
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help=KINDS_HELP)] = None,
+    fmt: ListFormatOpt = Format.terminal,
+    home: HomeOpt = None,
+) -> None:
+    """List a partner's notes, oldest first.
+
+    Examples:
+
+    \b
+      escalate notes list Acme
+      escalate notes list acme --kind trigger --format json
+    """
+    with open_store(home) as store:
+        found = store.notes(partner, kind)
+    show_notes(found, fmt, f"Notes for {partner}")
+
+
+@notes_app.command("search")
+def notes_search(
+    words: Annotated[list[str], typer.Argument(help="Words that must all appear.")],
+    fmt: ListFormatOpt = Format.terminal,
+    home: HomeOpt = None,
+) -> None:
+    """Full-text search across every partner's notes.
+
+    Examples:
+
+    \b
+      escalate notes search outage
+      escalate notes search per our policy --format json
+    """
+    with open_store(home) as store:
+        found = store.search(" ".join(words))
+    show_notes(found, fmt, f"Notes matching {' '.join(words)!r}")
+
+
+def show_notes(found: list[Any], fmt: Format, title: str) -> None:
+    from escalate_cli import report
+
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json([report.note_data(n) for n in found]))
+    elif fmt is Format.markdown:
+        sys.stdout.write(report.notes_markdown(found, title))
+    else:
+        from escalate_cli import present
+
+        present.show(present.notes_view(found, title))
+
+
+@notes_app.command("edit")
+def notes_edit(
+    note_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The note's number.")
+    ],
+    text: Annotated[str | None, typer.Option("--text", help="New text.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help=KINDS_HELP)] = None,
+    date: Annotated[str | None, typer.Option("--date", help="New date.")] = None,
+    link: Annotated[str | None, typer.Option("--link", help="New link ('' clears).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="New author ('' clears).")] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Change a note. With no option, in a terminal, edit its text in $EDITOR.
+
+    Examples:
+
+    \b
+      escalate notes edit 12 --text "no update for five days"
+      escalate notes edit 12 --kind escalation --date 2026-09-14
+      escalate notes edit 12        (in a terminal: opens the text in $EDITOR)
+    """
+    from escalate_cli.dates import parse_date
+
+    with open_store(home) as store:
+        note = store.get_note(note_id)
+        if (text, kind, date, link, by) == (None,) * 5:
+            if terminal_prompter(False, False) is None:
+                raise EscalateError(
+                    "nothing to change", "give --text, --kind, --date, --link or --by"
+                )
+            from escalate_cli.prompts import edit_in_editor
+
+            text = edit_in_editor(note.text)
+        when = parse_date(date, common.today()).isoformat() if date else date
+        note = store.edit_note(note_id, text=text, kind=kind, date=when, link=link, by=by)
+    say(f"note #{note.id} saved")
+
+
+@notes_app.command("remove")
+def notes_remove(
+    note_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The note's number.")
+    ],
+    home: HomeOpt = None,
+) -> None:
+    """Delete a note.
+
+    Examples:
+
+    \b
+      escalate notes remove 12
+    """
+    with open_store(home) as store:
+        note = store.get_note(note_id)
+        store.remove_note(note_id)
+    say(f"removed note #{note.id} ({note.kind}) from {note.partner}")
+
+
+def outcome(
+    partner: Annotated[str, typer.Argument(help="The partner.")],
+    text: Annotated[str, typer.Argument(help="How the latest escalation ended.")],
+    home: HomeOpt = None,
+) -> None:
+    """Record how a partner's latest escalation ended; the handover shows it.
+
+    Examples:
+
+    \b
+      escalate outcome Acme "VP call held; hotfix shipped 2026-12-03; renewal signed"
+    """
+    with open_store(home) as store:
+        item = store.set_outcome(partner, text)
+    say(f"outcome recorded for the {item.kind} of {item.date} ({item.partner})")

@@ -1,0 +1,112 @@
+"""The options and formats several commands share, so each command module can use them
+without importing the app (typer and the standard library only: `--help` stays quick)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+MAX_ID = 2**63 - 1  # SQLite's largest row id
+
+
+class Format(str, Enum):
+    terminal = "terminal"
+    markdown = "markdown"
+    json = "json"
+
+
+class DocFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+class BriefFormat(str, Enum):
+    terminal = "terminal"
+    markdown = "markdown"
+    text = "text"
+    json = "json"
+
+
+PlaybookOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--playbook",
+        envvar="ESCALATE_PLAYBOOK",
+        help="Playbook YAML to use. Default: your config dir's playbook.yaml, else the "
+        "bundled one.",
+        show_default=False,
+    ),
+]
+
+
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        envvar="ESCALATE_HOME",
+        help="Folder for drafts and stored data. Default: the platform's user data dir.",
+        show_default=False,
+    ),
+]
+
+
+AnswersOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--answers",
+        "-a",
+        metavar="FILE",
+        help="YAML or JSON mapping of question id to answer (`-` reads standard input). "
+        "Given answers are not asked again.",
+        show_default=False,
+    ),
+]
+
+
+NoInputOpt = Annotated[
+    bool,
+    typer.Option("--no-input", help="Never prompt; a missing answer is an error (exit 2)."),
+]
+
+
+ResumeOpt = Annotated[
+    bool, typer.Option("--resume", help="Continue from the draft an interrupted run kept.")
+]
+
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="terminal (default), markdown, or json on stdout."),
+]
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write the result to this file (atomically).", show_default=False
+    ),
+]
+
+
+ForceOpt = Annotated[bool, typer.Option("--force", help="Let --output replace an existing file.")]
+
+
+PartnerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--partner",
+        "-p",
+        metavar="NAME",
+        help="The customer or partner: first shows what to know before you talk to them, "
+        "then records the result in their history.",
+        show_default=False,
+    ),
+]
+
+
+ListFormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="terminal (default), markdown, or json.")
+]
