@@ -15,14 +15,27 @@ EXAMPLES = "2026-12-01, today, tomorrow, friday, next friday, in 3 days, in 2 we
 _IN = re.compile(r"^in\s+(\d{1,3})\s+(day|days|week|weeks|working days|business days)$")
 
 
+EARLIEST_YEAR = 1900
 LATEST_YEAR = 2999
+
+
+def check_year(when: dt.date, where: str) -> dt.date:
+    """The one range check every date passes, however it came in (typed, answers file,
+    import): a year past 2999 cannot later overflow a calendar or date arithmetic."""
+    if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+        raise EscalateError(
+            f"{where}: {when.isoformat()} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}",
+            "check the year",
+        )
+    return when
 
 
 def parse_date(text: str, today: dt.date) -> dt.date:
     """One date from what a person typed; anything else is exit 2 with examples."""
     when = _read(text, today)
-    if when.year > LATEST_YEAR:
-        raise EscalateError(f"{text!r} is too far in the future", f"try one of: {EXAMPLES}")
+    if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+        away = "in the future" if when.year > LATEST_YEAR else "in the past"
+        raise EscalateError(f"{text!r} is too far {away}", f"try one of: {EXAMPLES}")
     return when
 
 
