@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from escalate_cli import safe_yaml
-from escalate_cli.dates import parse_date
+from escalate_cli.dates import check_year, parse_date
 from escalate_cli.errors import AnswersError, EscalateError
 from escalate_cli.playbook import Question
 
@@ -120,11 +120,15 @@ def coerce_commitments(value: Any) -> list[dict[str, str]]:
         if extra:
             raise ValueError(f"commitment {index}: unknown field(s) {', '.join(sorted(extra))}")
         due = item.get("due") or ""
-        if due and not isinstance(due, dt.date):
-            try:
+        try:
+            if isinstance(due, dt.datetime):  # an unquoted YAML timestamp: its day
+                due = due.date()
+            if isinstance(due, dt.date):
+                check_year(due, "date")
+            elif due:
                 due = parse_date(str(due), dt.date.today())
-            except EscalateError as exc:
-                raise ValueError(f"commitment {index}: due: {exc.message} ({exc.hint})") from None
+        except EscalateError as exc:
+            raise ValueError(f"commitment {index}: due: {exc.message} ({exc.hint})") from None
         result.append(
             {
                 "what": item["what"],

@@ -1,18 +1,41 @@
-"""Dates people type ("friday", "in 3 days", "2026-12-01") and promise dates with a cushion.
+"""Dates people type, looking back ("yesterday", "last monday", "3 days ago") for notes and
+outcomes, or ahead ("friday", "next friday", "in 3 days") for due dates; and promise dates
+with a cushion.
 
-Pure: `today` is always passed in, so tests use a fixed clock.
+Pure: `today` is always passed in, so tests use a fixed clock. Weeks run Monday to Sunday.
+Only the forms that name no single day depend on the direction: a bare weekday or a date
+without a year is the nearest such day on or before today looking back, after today (a
+weekday) or on or after today (a date) looking ahead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Literal
 
 from escalate_cli.errors import EscalateError
 
+Facing = Literal["past", "future"]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-EXAMPLES = "2026-12-01, today, tomorrow, friday, next friday, in 3 days, in 2 weeks, next week"
-_IN = re.compile(r"^in\s+(\d{1,3})\s+(day|days|week|weeks|working days|business days)$")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+ORDER = "numbers with slashes are month/day/year: 12/01/2026 is 1 December 2026"
+EXAMPLES: dict[Facing, str] = {
+    "past": "2026-12-01, today, yesterday, monday, last monday, 3 days ago, Dec 1, 1 Dec",
+    "future": "2026-12-01, tomorrow, friday, next friday, in 3 days, in 2 working days, Dec 1",
+}
+_COUNT = r"(\d{1,4}|a|an|one)\s+(day|days|week|weeks|working days|business days)"
+_IN = re.compile(rf"^in\s+{_COUNT}$")
+_AGO = re.compile(rf"^{_COUNT}\s+ago$")
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTH = r"([a-z]{3,9})\.?"
+_YEAR = r"(?:,?\s+([1-9]\d{3}))?"
+_MONTH_DAY = re.compile(rf"^{_MONTH}\s+{_DAY}{_YEAR}$")
+_DAY_MONTH = re.compile(rf"^{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR}$")
+_SLASHES = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/([1-9]\d{3}))?$")
 
 
 EARLIEST_YEAR = 1900
@@ -30,48 +53,116 @@ def check_year(when: dt.date, where: str) -> dt.date:
     return when
 
 
-def parse_date(text: str, today: dt.date) -> dt.date:
-    """One date from what a person typed; anything else is exit 2 with examples."""
-    when = _read(text, today)
-    if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
-        away = "in the future" if when.year > LATEST_YEAR else "in the past"
-        raise EscalateError(f"{text!r} is too far {away}", f"try one of: {EXAMPLES}")
-    return when
-
-
-def _read(text: str, today: dt.date) -> dt.date:
+def parse_date(text: str, today: dt.date, facing: Facing = "future") -> dt.date:
+    """One date from what a person typed, `facing` the past (notes, outcomes) or the
+    future (due dates); anything else is exit 2 with examples for that direction."""
     said = " ".join(text.strip().lower().split())
+    when = _read(said, today, facing)
+    if when is None:
+        raise EscalateError(
+            "that is not a date I can read", f"try one of: {EXAMPLES[facing]}; {ORDER}"
+        )
+    return check_year(when, "date")
+
+
+def _read(said: str, today: dt.date, facing: Facing) -> dt.date | None:
+    """The date `said` names, or None when it is no form we know."""
     try:
         return dt.date.fromisoformat(said)
     except ValueError:
         pass
-    if said == "today":
-        return today
-    if said == "tomorrow":
-        return today + dt.timedelta(days=1)
-    if said == "next week":
-        return today + dt.timedelta(days=7)
-    day = said.removeprefix("next ").removeprefix("on ")
+    relative = {"today": 0, "tomorrow": 1, "yesterday": -1, "next week": 7, "last week": -7}
+    if said in relative:
+        return today + dt.timedelta(days=relative[said])
+    return _weekday(said, today, facing) or _counted(said, today) or _calendar(said, today, facing)
+
+
+def _weekday(said: str, today: dt.date, facing: Facing) -> dt.date | None:
+    """`friday`: the nearest one (today counts looking back, not ahead);
+    `next friday` / `last friday`: that day of next week / of last week."""
+    shift: int | None = None
+    day = said.removeprefix("on ")
+    for word, weeks in (("next ", 1), ("last ", -1), ("this ", 0)):
+        if day.startswith(word):
+            shift, day = weeks, day.removeprefix(word)
+            break
     index = next((i for i, w in enumerate(WEEKDAYS) if len(day) >= 3 and w.startswith(day)), None)
-    if index is not None:
-        ahead = (index - today.weekday()) % 7 or 7
-        return today + dt.timedelta(days=ahead)
-    match = _IN.match(said)
-    if match:
-        count, unit = int(match.group(1)), match.group(2)
-        if unit.startswith(("working", "business")):
-            return add_working_days(today, count)
-        return today + dt.timedelta(days=count * (7 if unit.startswith("week") else 1))
-    raise EscalateError(f"{text!r} is not a date I can read", f"try one of: {EXAMPLES}")
+    if index is None:
+        return None
+    if shift is not None:
+        monday = today - dt.timedelta(days=today.weekday())
+        return monday + dt.timedelta(days=7 * shift + index)
+    if facing == "past":
+        return today - dt.timedelta(days=(today.weekday() - index) % 7)
+    return today + dt.timedelta(days=(index - today.weekday()) % 7 or 7)
+
+
+def _counted(said: str, today: dt.date) -> dt.date | None:
+    """`in 3 days`, `in 2 weeks`, `in 3 working days`; `3 days ago`, `a week ago`."""
+    match = _IN.match(said) or _AGO.match(said)
+    if not match:
+        return None
+    number, unit = match.group(1), match.group(2)
+    count = int(number) if number.isdigit() else 1
+    sign = -1 if match.re is _AGO else 1
+    if unit.startswith(("working", "business")):
+        return add_working_days(today, sign * count)
+    return today + dt.timedelta(days=sign * count * (7 if unit.startswith("week") else 1))
+
+
+def _calendar(said: str, today: dt.date, facing: Facing) -> dt.date | None:
+    """`Dec 1`, `1 December 2026`, `12/01/2026` (month/day/year); without a year, the
+    nearest such date in the direction faced."""
+    if match := _MONTH_DAY.match(said):
+        month, day, year = _month(match.group(1)), match.group(2), match.group(3)
+    elif match := _DAY_MONTH.match(said):
+        month, day, year = _month(match.group(2)), match.group(1), match.group(3)
+    elif match := _SLASHES.match(said):
+        month, day, year = int(match.group(1)), match.group(2), match.group(3)
+        if month > 12:
+            raise EscalateError("that is not a date I can read: the month comes first", ORDER)
+    else:
+        return None
+    if not 1 <= month <= 12:
+        return None
+    if year:
+        return _day(int(year), month, int(day))
+    step = -1 if facing == "past" else 1
+    for offset in range(0, 9 * step, step):  # 29 February comes round within eight years
+        when = _day(today.year + offset, month, int(day), quiet=True)
+        if when and (when <= today if facing == "past" else when >= today):
+            return when
+    return _day(today.year, month, int(day))
+
+
+def _month(name: str) -> int:
+    """1-12 for a month's name or its first three letters (`sept` too), else 0."""
+    for number, month in enumerate(MONTHS, 1):
+        if name in (month, month[:3]) or (name == "sept" and number == 9):
+            return number
+    return 0
+
+
+def _day(year: int, month: int, day: int, quiet: bool = False) -> dt.date | None:
+    """The date, or (unless `quiet`) exit 2 for a day the month does not have."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        if quiet:
+            return None
+        raise EscalateError(
+            f"{MONTHS[month - 1].title()} has no day {day}", "check the day of the month"
+        ) from None
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """`start` plus `days` working days (Monday to Friday)."""
-    current = start
-    while days > 0:
-        current += dt.timedelta(days=1)
+    """`start` plus `days` working days (Monday to Friday); negative `days` count back."""
+    step = dt.timedelta(days=1 if days >= 0 else -1)
+    current, left = start, abs(days)
+    while left > 0:
+        current += step
         if current.weekday() < 5:
-            days -= 1
+            left -= 1
     return current
 
 

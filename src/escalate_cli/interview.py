@@ -77,7 +77,7 @@ def ask_once(prompter: Prompter, text: str, if_interrupted: str) -> bool:
         raise InterruptedByUser("interrupted", if_interrupted) from None
 
 
-def ask_note(prompter: Prompter, kind: str | None, date: str | None) -> tuple[str, str, str | None]:
+def ask_note(prompter: Prompter, kind: str | None, date: str | None) -> tuple[str, str, str]:
     """Kind, text and date of a new note, asking only what the command line did not give
     (Ctrl-C: nothing saved)."""
     from escalate_cli.kinds import NOTE_HINTS
@@ -96,7 +96,7 @@ def ask_note(prompter: Prompter, kind: str | None, date: str | None) -> tuple[st
     date_question = Question(
         id="date",
         type="text",
-        text="When? (e.g. 2026-11-20, today; empty for none)",
+        text="When? (e.g. 2026-11-20, yesterday, last monday, Dec 1; empty for today)",
         hint="Dates put escalations and agreements in order.",
         required=False,
     )
@@ -104,12 +104,11 @@ def ask_note(prompter: Prompter, kind: str | None, date: str | None) -> tuple[st
         chosen = kind or prompter.ask(kind_question)
         text = prompter.ask(text_question)
         while date is None:
-            date = prompter.ask(date_question).strip() or None
+            typed = prompter.ask(date_question).strip() or "today"
             try:
-                return chosen, text, date and parse_date(date, dt.date.today()).isoformat()
+                date = parse_date(typed, dt.date.today(), "past").isoformat()
             except EscalateError as exc:
                 prompter.say(f"  {exc.message}; {exc.hint}")
-                date = None
         return chosen, text, date
     except (KeyboardInterrupt, EOFError):
         raise InterruptedByUser("interrupted; no note was saved") from None

@@ -163,7 +163,7 @@ class QuestionaryPrompter:
         """A due date, checked as it is typed; returned as an ISO date (or empty)."""
         typed = _ask(
             questionary.text(
-                "  due (e.g. 2026-12-01, friday, in 3 days; empty if unknown)",
+                "  due (e.g. 2026-12-01, friday, next friday, in 3 days; empty if unknown)",
                 validate=_valid_due,
                 **self._io(),
             )

@@ -1,0 +1,174 @@
+"""Dates both ways: what a person types, read looking back (notes, outcomes) or ahead
+(due dates), against a fixed clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR, check_year, parse_date
+from escalate_cli.errors import EscalateError
+
+WEDNESDAY = dt.date(2026, 11, 18)
+MONDAY = dt.date(2026, 11, 16)
+SATURDAY = dt.date(2026, 11, 21)
+
+
+def day(month: int, number: int, year: int = 2026) -> dt.date:
+    return dt.date(year, month, number)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2026-09-14", day(9, 14)),
+        ("today", WEDNESDAY),
+        ("Yesterday", day(11, 17)),
+        ("monday", day(11, 16)),
+        ("mon", day(11, 16)),
+        ("on monday", day(11, 16)),
+        ("wednesday", WEDNESDAY),  # today is a Wednesday: looking back, that is today
+        ("thursday", day(11, 12)),
+        ("last monday", day(11, 9)),  # the Monday of last week
+        ("last friday", day(11, 13)),
+        ("this monday", day(11, 16)),
+        ("2 days ago", day(11, 16)),
+        ("a week ago", day(11, 11)),
+        ("3 weeks ago", day(10, 28)),
+        ("last week", day(11, 11)),
+        ("2 working days ago", day(11, 16)),
+        ("5 working days ago", day(11, 11)),
+        ("Dec 1", day(12, 1, 2025)),  # 1 December 2026 has not come yet
+        ("1 Dec", day(12, 1, 2025)),
+        ("December 1st", day(12, 1, 2025)),
+        ("1 december 2026", day(12, 1)),
+        ("Dec 1, 2026", day(12, 1)),
+        ("Nov 18", WEDNESDAY),
+        ("nov 19", day(11, 19, 2025)),
+        ("sept 30", day(9, 30)),
+        ("12/01/2026", day(12, 1)),  # month/day/year
+        ("11/2", day(11, 2)),
+        ("12/01", day(12, 1, 2025)),
+        ("feb 29", day(2, 29, 2024)),
+    ],
+)
+def test_looking_back(typed: str, expected: dt.date) -> None:
+    assert parse_date(typed, WEDNESDAY, "past") == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2026-12-01", day(12, 1)),
+        ("today", WEDNESDAY),
+        ("Tomorrow", day(11, 19)),
+        ("friday", day(11, 20)),
+        ("next friday", day(11, 27)),  # the Friday of next week, not this one
+        ("wed", day(11, 25)),  # today is a Wednesday: looking ahead, that is next week
+        ("wednesday", day(11, 25)),
+        ("next wednesday", day(11, 25)),
+        ("monday", day(11, 23)),
+        ("next monday", day(11, 23)),
+        ("in 3 days", day(11, 21)),
+        ("in a week", day(11, 25)),
+        ("in 2 weeks", day(12, 2)),
+        ("in 3 working days", day(11, 23)),
+        ("in 2 business days", day(11, 20)),
+        ("next week", day(11, 25)),
+        ("Dec 1", day(12, 1)),
+        ("1 Dec", day(12, 1)),
+        ("Nov 18", WEDNESDAY),
+        ("Nov 17", day(11, 17, 2027)),  # it has passed this year
+        ("1/5", day(1, 5, 2027)),
+        ("12/01/2026", day(12, 1)),
+        ("feb 29", day(2, 29, 2028)),
+    ],
+)
+def test_looking_ahead(typed: str, expected: dt.date) -> None:
+    assert parse_date(typed, WEDNESDAY, "future") == expected
+    assert parse_date(typed, WEDNESDAY) == expected  # ahead is the default
+
+
+@pytest.mark.parametrize(
+    ("today", "typed", "past", "future"),
+    [
+        (MONDAY, "monday", MONDAY, day(11, 23)),  # --date monday on a Monday
+        (MONDAY, "next monday", day(11, 23), day(11, 23)),
+        (MONDAY, "last monday", day(11, 9), day(11, 9)),
+        (SATURDAY, "friday", day(11, 20), day(11, 27)),
+        (SATURDAY, "next friday", day(11, 27), day(11, 27)),  # weeks run Monday to Sunday
+        (SATURDAY, "last friday", day(11, 13), day(11, 13)),
+    ],
+)
+def test_the_direction_decides_only_what_names_no_single_day(
+    today: dt.date, typed: str, past: dt.date, future: dt.date
+) -> None:
+    assert parse_date(typed, today, "past") == past
+    assert parse_date(typed, today, "future") == future
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["someday", "soon", "2026-13-01", "in many days", "fr", "0/5/2026", "Decembr 1", "13 13"],
+)
+@pytest.mark.parametrize("facing", ["past", "future"])
+def test_unreadable_dates_give_examples_for_the_direction(typed: str, facing: str) -> None:
+    with pytest.raises(EscalateError) as caught:
+        parse_date(typed, WEDNESDAY, facing)  # type: ignore[arg-type]
+    hint = caught.value.hint or ""
+    assert caught.value.exit_code == 2
+    assert ("last monday" if facing == "past" else "next friday") in hint
+    assert "month/day/year" in hint
+    assert typed.lower() not in caught.value.message.lower()  # no user content in errors
+
+
+def test_day_first_numbers_are_refused_with_the_order() -> None:
+    with pytest.raises(EscalateError) as caught:
+        parse_date("25/12/2026", WEDNESDAY, "past")
+    assert "month comes first" in caught.value.message
+    assert "12/01/2026 is 1 December 2026" in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize("typed", ["Feb 30", "31 April 2026", "2/30/2026"])
+def test_a_day_the_month_does_not_have(typed: str) -> None:
+    with pytest.raises(EscalateError, match="has no day"):
+        parse_date(typed, WEDNESDAY, "future")
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31", "1 Jan 1899", "12/31/3000", "1800-01-01"])
+def test_years_out_of_range_are_refused_however_typed(typed: str) -> None:
+    with pytest.raises(EscalateError, match=f"{EARLIEST_YEAR}-{LATEST_YEAR}"):
+        parse_date(typed, WEDNESDAY, "past")
+
+
+def test_check_year_is_the_one_range_check() -> None:
+    assert check_year(day(12, 1), "due") == day(12, 1)
+    with pytest.raises(EscalateError, match="due: 9999-12-31 is outside"):
+        check_year(dt.date(9999, 12, 31), "due")
+
+
+@given(
+    today=st.dates(dt.date(1990, 1, 1), dt.date(2900, 12, 31)),
+    index=st.integers(0, 6),
+)
+def test_a_bare_weekday_is_within_a_week_in_the_direction_faced(today: dt.date, index: int) -> None:
+    name = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[index]
+    back = parse_date(name, today, "past")
+    ahead = parse_date(name, today, "future")
+    assert back.weekday() == ahead.weekday() == index
+    assert 0 <= (today - back).days <= 6
+    assert 1 <= (ahead - today).days <= 7
+    assert (
+        parse_date(f"next {name}", today).isocalendar()[1]
+        == ((today + dt.timedelta(days=7)).isocalendar()[1])
+    )
+
+
+@given(when=st.dates(dt.date(EARLIEST_YEAR, 1, 1), dt.date(LATEST_YEAR, 12, 31)))
+def test_every_written_out_date_reads_back_as_itself(when: dt.date) -> None:
+    for typed in (when.isoformat(), f"{when:%m/%d/%Y}", f"{when.day} {when:%B %Y}"):
+        assert parse_date(typed, WEDNESDAY, "past") == when
+        assert parse_date(typed, WEDNESDAY, "future") == when
