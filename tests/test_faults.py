@@ -387,6 +387,6 @@ def test_resume_without_a_terminal_keeps_finished_commitments(runner, isolated_h
     result = runner.invoke(app, ["brief", "--resume", "--no-input", "-f", "json"])
     assert result.exit_code == 0, result.output
     assert "- send hotfix plan (owner: Dana)" in json.loads(result.stdout)["follow_up"]
-    assert "with 1 commitment(s)" in result.stderr
+    assert "with 1 commitment\n" in result.stderr
     listed = json.loads(runner.invoke(app, ["follow-up", "-p", "acme", "-f", "json"]).stdout)
     assert [c["what"] for c in listed] == ["send hotfix plan"]

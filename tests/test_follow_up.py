@@ -166,4 +166,4 @@ def test_calendar_ids_are_stable_and_distinct() -> None:
 def test_list_options_before_done_are_named_as_typed(runner) -> None:
     result = runner.invoke(app, ["follow-up", "--format", "json", "done", "1"])
     assert result.exit_code == 2
-    assert "--format belong(s) to the list of commitments, not to `done`" in result.stderr
+    assert "--format belongs to the list of commitments, not to `done`" in result.stderr

@@ -40,18 +40,19 @@ def test_notes_add_list_search_edit_remove(runner) -> None:
         "Dana",
     )
     listed = json.loads(run(runner, "notes", "list", "ACME", "-f", "json").stdout)
-    assert [(n["kind"], n["partner"]) for n in listed] == [
-        ("trigger", "Acme"),
+    assert [(n["kind"], n["partner"]) for n in listed] == [  # no --date: today, so last
         ("agreement", "Acme"),
+        ("trigger", "Acme"),
     ]
-    assert listed[1]["link"] == "https://docs.example/acme" and listed[1]["by"] == "Dana"
+    assert listed[1]["date"] == time.strftime("%Y-%m-%d")
+    assert listed[0]["link"] == "https://docs.example/acme" and listed[0]["by"] == "Dana"
     only = json.loads(
         run(runner, "notes", "list", "acme", "--kind", "trigger", "-f", "json").stdout
     )
     assert [n["kind"] for n in only] == ["trigger"]
     found = json.loads(run(runner, "notes", "search", "status", "monday", "-f", "json").stdout)
-    assert [n["id"] for n in found] == [listed[1]["id"]]
-    note_id = str(listed[0]["id"])
+    assert [n["id"] for n in found] == [listed[0]["id"]]
+    note_id = str(listed[1]["id"])
     assert run(runner, "notes", "edit", note_id, "--text", "hearing 'policy'").exit_code == 0
     assert "hearing 'policy'" in run(runner, "notes", "list", "acme").stdout
     assert run(runner, "notes", "remove", note_id).exit_code == 0

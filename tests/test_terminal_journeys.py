@@ -101,7 +101,7 @@ def test_ctrl_c_exits_130_keeps_a_draft_and_resume_continues(tmp_path: Path) -> 
         answer_yes_no(child, question, key)
     child.expect_exact(CHECKLIST[3][0])
     child.sendcontrol("c")
-    child.expect_exact("interrupted; 3 answer(s) kept as a draft")
+    child.expect_exact("interrupted; 3 answers kept as a draft")
     child.expect_exact("escalate assess --resume")
     child.expect(pexpect.EOF)
     child.close()
@@ -160,7 +160,7 @@ def test_ctrl_d_at_a_yes_no_prompt_ends_input_clearly(tmp_path: Path) -> None:
     answer_yes_no(child, CHECKLIST[0][0], "n")
     child.expect_exact(CHECKLIST[1][0])
     child.sendcontrol("d")
-    child.expect_exact("input ended (Ctrl-D); 1 answer(s) kept as a draft")
+    child.expect_exact("input ended (Ctrl-D); 1 answer kept as a draft")
     child.expect_exact("--answers FILE")
     child.expect(pexpect.EOF)
     child.close()
@@ -259,7 +259,7 @@ def test_brief_ctrl_c_then_resume_restores_the_answers(tmp_path: Path) -> None:
     child.expect_exact("What exactly do they want?")
     child.send("a working exp")  # typed, not yet entered
     child.sendcontrol("c")
-    child.expect_exact("3 answer(s) and what you were typing kept as a draft")
+    child.expect_exact("3 answers and what you were typing kept as a draft")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
@@ -392,7 +392,7 @@ def test_commitments_entered_before_ctrl_c_are_kept_and_offered_on_resume(tmp_pa
         {"what": "send the plan", "owner": "Dana", "due": ""}
     ]
     resumed = spawn(home, "brief", "--resume", "--format", "json")
-    resumed.expect_exact("1 commitment(s) kept from before")
+    resumed.expect_exact("1 commitment kept from before")
     type_answer(resumed, "Commitment - what", "")
     type_answer(resumed, "Lessons learned so far", "")
     resumed.expect(pexpect.EOF)
@@ -433,3 +433,50 @@ def test_notes_edit_with_a_failing_editor_saves_nothing(tmp_path: Path) -> None:
     listed = spawn(home, "notes", "list", "acme", "--format", "json")
     listed.expect(pexpect.EOF)
     assert '"text": "keep me"' in listed.before
+
+
+def test_a_named_draft_is_offered_again_and_never_replaced_silently(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    acme = spawn(home, "brief", "--partner", "Acme Corp")
+    for question, text in BRIEF_STEPS[0][1][:3]:
+        type_answer(acme, question, text)
+    acme.expect_exact("What exactly do they want?")
+    acme.sendcontrol("c")
+    acme.expect_exact("3 answers kept as a draft")
+    acme.expect_exact("escalate brief --resume --partner 'Acme Corp'")
+    acme.expect(pexpect.EOF)
+    acme.close()
+    assert acme.exitstatus == 130
+
+    globex = spawn(home, "brief")  # another customer: a draft of its own
+    type_answer(globex, "Which customer", "Globex")
+    globex.expect_exact("What is the actual problem?")
+    globex.sendcontrol("c")
+    globex.expect_exact("1 answer kept as a draft")
+    globex.expect(pexpect.EOF)
+
+    listed = spawn(home, "drafts")
+    listed.expect(pexpect.EOF)
+    assert "Acme Corp" in listed.before and "3 answers" in listed.before
+    assert "Globex" in listed.before and "1 answer" in listed.before
+
+    again = spawn(home, "brief", "--partner", "acme corp")  # no --resume: it asks
+    again.expect_exact("There is a `brief` draft about Acme Corp")
+    again.expect_exact("with 3 answers. Resume it?")
+    again.send("y")
+    again.expect_exact("What exactly do they want?")
+    assert "Which customer" not in again.before
+    again.send("a working export\r")
+    again.expect_exact("What have you tried so far?")
+    again.sendcontrol("c")
+    again.expect_exact("4 answers kept as a draft")
+    again.expect(pexpect.EOF)
+    again.close()
+    assert again.exitstatus == 130
+
+    kept = spawn(home, "drafts", "--format", "json")
+    kept.expect(pexpect.EOF)
+    drafts = json.loads(kept.before[kept.before.index("[") :].replace("\r\n", "\n"))
+    by_name = {d["name"]: d for d in drafts}
+    assert set(by_name) == {"Acme Corp", "Globex"}
+    assert by_name["Acme Corp"]["answers"] == 4 and by_name["Globex"]["answers"] == 1

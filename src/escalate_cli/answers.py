@@ -12,12 +12,15 @@ import difflib
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from escalate_cli import safe_yaml
 from escalate_cli.dates import check_year, parse_date
 from escalate_cli.errors import AnswersError, EscalateError
 from escalate_cli.playbook import Question
+
+if TYPE_CHECKING:
+    from escalate_cli.files import Draft
 
 TEXT_TYPES = ("text", "long_text")
 YES = {"yes", "y", "true"}
@@ -137,6 +140,21 @@ def coerce_commitments(value: Any) -> list[dict[str, str]]:
             }
         )
     return result
+
+
+def check_draft(draft: Draft, questions: Iterable[Question]) -> tuple[Answers, dict[str, Any]]:
+    """A kept draft's answers and unfinished typing, checked as an answers file is: the
+    finished items of an interrupted list (commitments) too; half-typed text is text."""
+    questions = list(questions)
+    given = check(safe_yaml.Located(str(draft.path), draft.answers), questions)
+    lists = {k: v for k, v in draft.unfinished.items() if isinstance(v, list)}
+    typed = {k: v for k, v in draft.unfinished.items() if isinstance(v, str)}
+    if len(lists) + len(typed) < len(draft.unfinished):
+        raise AnswersError(
+            f"{draft.path}: the draft's unfinished answers are neither text nor lists",
+            "delete that file and start afresh",
+        )
+    return given, {**typed, **check(safe_yaml.Located(str(draft.path), lists), questions)}
 
 
 def missing(questions: Iterable[Question], answers: Answers) -> list[str]:

@@ -17,13 +17,33 @@ import typer
 from typer.core import TyperGroup
 
 from escalate_cli import __version__
-from escalate_cli.commands import assess, brief, coach, handover, memory, playbook
+from escalate_cli.commands import assess, brief, coach, drafts, handover, memory, playbook
 from escalate_cli.commands.common import say
 from escalate_cli.errors import EscalateError, InterruptedByUser
 
 
 class EscalateGroup(TyperGroup):
     """Turns the tool's errors into a message and an exit code, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the app; click's own errors (an unknown option, a missing argument, a value
+        not among the choices) come out in the tool's words too, with exit 2."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        try:
+            code = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except typer.Abort:
+            say("interrupted")
+            sys.exit(130)
+        except Exception as exc:
+            if not hasattr(exc, "format_message"):  # not one of click's: invoke() had it
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help
+                exc.show()  # type: ignore[attr-defined]
+                sys.exit(2)
+            report_usage_error(exc)
+            sys.exit(2)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -54,6 +74,17 @@ def report_error(exc: EscalateError) -> None:
         say(f"hint: {exc.hint}", prefix="  ")
 
 
+def report_usage_error(exc: Any) -> None:
+    """click's message, as a sentence of ours, with the command's usage as the hint."""
+    message = exc.format_message().strip().rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    hint = None
+    if ctx is not None:
+        usage = ctx.get_usage().removeprefix("Usage: ")
+        hint = f"usage: {usage}; `{ctx.command_path} --help` explains"
+    report_error(EscalateError(message[:1].lower() + message[1:], hint))
+
+
 def report_bug(exc: BaseException) -> None:
     """An unexpected failure: where it happened, never the data it was holding."""
     import traceback
@@ -70,20 +101,10 @@ def report_bug(exc: BaseException) -> None:
 HELP = """\
 An escalation coach for account, customer success and partner managers.
 
-\b
-  escalate assess     before a tough call: should you escalate now, later, or not at all?
-  escalate brief      walk the six-step framework; draft the manager brief and customer message
-  escalate handover   everything the next owner of a relationship must know (import: load one)
-  escalate outcome    how a partner's latest escalation ended
-  escalate notes      partner memory: triggers, past escalations, expectations, agreements
-  escalate partners   the partners you have history with
-  escalate lint       check a draft for trigger words, blame and over-promising
-  escalate follow-up  the commitments you made, soonest first; calendar reminders
-  escalate playbook   check or show the playbook the coach follows
-
 Every command runs without a terminal too: give answers with --answers FILE (YAML or
 JSON, `-` for standard input) and add --no-input. Exit codes: 0 ok, 1 unexpected
-failure (for `lint`: findings), 2 bad input, 130 interrupted.
+failure (for `lint`: findings), 2 bad input, 130 interrupted. `escalate COMMAND --help`
+shows a command's options and examples.
 """
 
 
@@ -94,21 +115,43 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # costs no import: typer's completion code loads with typer
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
-# registered in the order `escalate --help` lists them: commands first, then groups
-app.command()(assess.assess)
-app.command()(brief.brief)
-app.command()(memory.partners)
-app.command()(handover.handover)
-app.command()(memory.outcome)
-app.command("import")(handover.import_handover)
-app.command("lint")(coach.lint_command)
-app.add_typer(playbook.playbook_app, name="playbook")
-app.add_typer(memory.notes_app, name="notes")
-app.add_typer(coach.follow_app, name="follow-up")
+# registered in the order `escalate --help` lists them (commands, then groups), each once
+# with a line that fits the listing
+app.command(short_help="Before a tough call: escalate now, later, or not at all?")(assess.assess)
+app.command(short_help="The six-step framework; drafts the manager brief and message.")(brief.brief)
+app.command(short_help="Everything the next owner of a relationship must know.")(handover.handover)
+app.command("import", short_help="Load a handover (from `handover -f json`) into your store.")(
+    handover.import_handover
+)
+app.command(short_help="Record how a partner's latest escalation ended.")(memory.outcome)
+app.command(short_help="The partners you have history with.")(memory.partners)
+app.command("lint", short_help="Check a draft for trigger words, blame and over-promising.")(
+    coach.lint_command
+)
+app.add_typer(
+    memory.notes_app,
+    name="notes",
+    short_help="Partner memory: triggers, escalations, expectations, agreements.",
+)
+app.add_typer(
+    drafts.drafts_app,
+    name="drafts",
+    short_help="Interrupted interviews kept to resume, one per customer.",
+)
+app.add_typer(
+    coach.follow_app,
+    name="follow-up",
+    short_help="The commitments you made, soonest first; calendar reminders.",
+)
+app.add_typer(
+    playbook.playbook_app,
+    name="playbook",
+    short_help="Check or show the playbook the coach follows.",
+)
 
 
 def version_callback(value: bool) -> None:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import hashlib
 import json
 import os
+import re
+import shlex
+import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,47 +79,144 @@ def write_atomic(path: Path, text: str, *, force: bool = False, mode: int | None
         raise
 
 
+DRAFT_LIMIT = 1_000_000
+"""Bytes a draft may have: far more than any interview's answers, far less than memory."""
+
+
+_DRAFT_FILE = re.compile(r"([a-z][a-z-]*?)(?:-[0-9a-f]{16})?")
+
+
+def draft_key(name: str) -> str:
+    """The name a draft is filed under: case, spacing and punctuation ignored."""
+    return " ".join(re.findall(r"\w+", name.casefold()))
+
+
+def resume_command(command: str, name: str) -> str:
+    """The command line that continues the draft of `command` named `name`."""
+    named = f" --partner {shlex.quote(name)}" if draft_key(name) else ""
+    return f"escalate {command} --resume{named}"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an interrupted interview kept: its answers, what was being typed, the partner
+    the run was about (--partner), and the customer or partner it is named after."""
+
+    command: str
+    name: str
+    answers: dict[str, Any]
+    unfinished: dict[str, Any]
+    partner: str | None
+    saved: str
+    path: Path
+
+
 class Drafts:
-    """Answers (and half-typed text) per command, so an interrupted interview can resume."""
+    """One kept draft per command and customer (or partner), so an interrupted interview
+    can resume and two interviews about different customers never replace each other."""
 
     def __init__(self, home: Path) -> None:
         self.folder = home / "drafts"
 
-    def path(self, command: str) -> Path:
-        return self.folder / f"{command}.json"
+    def path(self, command: str, name: str = "") -> Path:
+        """`drafts/brief.json` for a run not yet named, else a file per name (hashed, so
+        no name can reach outside the folder)."""
+        key = draft_key(name)
+        if not key:
+            return self.folder / f"{command}.json"
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+        return self.folder / f"{command}-{digest}.json"
 
     def save(
         self,
         command: str,
+        name: str,
         answers: dict[str, Any],
         unfinished: dict[str, Any],
         partner: str | None = None,
-    ) -> None:
+    ) -> Path:
         self.folder.mkdir(mode=0o700, exist_ok=True)
-        kept = {"answers": answers, "unfinished": unfinished, "partner": partner}
-        write_atomic(self.path(command), json.dumps(kept, indent=2), force=True)
+        kept = {
+            "command": command,
+            "name": name,
+            "answers": answers,
+            "unfinished": unfinished,
+            "partner": partner,
+            "saved": dt.datetime.now().isoformat(timespec="seconds"),
+        }
+        path = self.path(command, name)
+        write_atomic(path, json.dumps(kept, indent=2), force=True)
+        return path
 
-    def load(self, command: str) -> tuple[dict[str, Any], dict[str, Any], str | None]:
-        """The kept answers, what was being typed, and the partner the run was about."""
-        path = self.path(command)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+    def find(self, command: str, name: str = "") -> Draft | None:
+        """The draft kept for `command` and `name`, or None."""
+        path = self.path(command, name)
+        return self.read(path, command) if os.path.lexists(path) else None
+
+    def load(self, command: str, name: str = "") -> Draft:
+        """The draft kept for `command` and `name`; exit 2 when there is none."""
+        found = self.find(command, name)
+        if found is None:
+            whose = f" about {name}" if draft_key(name) else ""
             raise EscalateError(
-                f"no saved draft for `{command}`", f"start afresh with `escalate {command}`"
+                f"no saved draft for `{command}`{whose}",
+                f"`escalate drafts` lists the drafts kept; start afresh with `escalate {command}`",
+            )
+        return found
+
+    def all(self, command: str | None = None) -> tuple[list[Draft], list[Path]]:
+        """Every draft (of `command`), most recently saved first, and the files among
+        them that cannot be read."""
+        found: list[Draft] = []
+        broken: list[Path] = []
+        for path in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
+            named = _DRAFT_FILE.fullmatch(path.stem)
+            if named is None or command not in (None, named.group(1)):
+                continue
+            try:
+                found.append(self.read(path, named.group(1)))
+            except EscalateError:
+                broken.append(path)
+        return sorted(found, key=lambda draft: draft.saved, reverse=True), broken
+
+    def read(self, path: Path, command: str) -> Draft:
+        """One draft file, read within DRAFT_LIMIT; only a regular file is read, so a link
+        to a device or a pipe cannot hang or flood the read."""
+        remove = "delete that file and start afresh"
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            raise EscalateError(
+                f"{path}: the draft cannot be read ({exc.strerror})", remove
             ) from None
-        except (OSError, ValueError) as exc:
-            raise EscalateError(f"{path}: the draft cannot be read ({exc})") from None
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise EscalateError(f"{path}: the draft is not a regular file", remove)
+            raw = handle.read(DRAFT_LIMIT + 1)
+        if len(raw) > DRAFT_LIMIT:
+            raise EscalateError(f"{path}: the draft is larger than {DRAFT_LIMIT:,} bytes", remove)
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else "not valid JSON"
+            raise EscalateError(f"{path}: the draft cannot be read ({why})", remove) from None
         if not isinstance(data, dict):
             data = {}
-        answers, unfinished, partner = (data.get(k) for k in ("answers", "unfinished", "partner"))
+        answers, unfinished, partner, name, saved = (
+            data.get(k) for k in ("answers", "unfinished", "partner", "name", "saved")
+        )
         if not isinstance(answers, dict) or not isinstance(unfinished, dict):
-            raise EscalateError(
-                f"{path}: the draft is not a draft of answers",
-                f"remove it and start afresh with `escalate {command}`",
-            )
-        return answers, unfinished, partner if isinstance(partner, str) else None
+            raise EscalateError(f"{path}: the draft is not a draft of answers", remove)
+        return Draft(
+            command=command,
+            name=name if isinstance(name, str) else "",
+            answers=answers,
+            unfinished=unfinished,
+            partner=partner if isinstance(partner, str) else None,
+            saved=saved if isinstance(saved, str) else "",
+            path=path,
+        )
 
-    def clear(self, command: str) -> None:
+    def clear(self, command: str, name: str = "") -> None:
         with contextlib.suppress(FileNotFoundError):
-            self.path(command).unlink()
+            self.path(command, name).unlink()

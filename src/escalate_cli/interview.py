@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.answers import Answers, missing
 from escalate_cli.dates import parse_date
 from escalate_cli.errors import EscalateError, InterruptedByUser, MissingAnswersError
+from escalate_cli.files import draft_key, resume_command
 from escalate_cli.playbook import Question, Section
+from escalate_cli.textsafe import plural
 
 if TYPE_CHECKING:  # prompts imports questionary, which only a terminal session needs
+    from escalate_cli.files import Draft, Drafts
     from escalate_cli.prompts import Prompter
 
 
@@ -23,13 +27,12 @@ def run(
     sections: Sequence[tuple[Section, list[Question]]],
     answers: Answers,
     prompter: Prompter | None,
-    keep: Callable[[Answers, dict[str, Any]], None],
-    command: str,
+    slot: DraftSlot | None,
     unfinished: dict[str, Any] | None = None,
 ) -> Answers:
     """All answers for `sections`: prefilled ones kept, the rest asked (or reported).
 
-    `keep` receives the answers and any half-typed text after every answer and on an
+    `slot` keeps the answers and any half-typed text after every answer and on an
     interruption; `unfinished` is half-typed text from a kept draft, offered again."""
     questions = [q for _, asked in sections for q in asked]
     if prompter is None:
@@ -52,21 +55,113 @@ def run(
                 continue
             prompter.section(section)
             for question in todo:
+                if question.id in answers:  # taken over from a resumed draft meanwhile
+                    continue
                 current = question.id
                 answers[question.id] = prompter.ask(question, unfinished.pop(question.id, ""))
-                keep(answers, unfinished)
+                if slot:
+                    answers, unfinished = slot.keep(answers, unfinished)
     except (KeyboardInterrupt, EOFError) as exc:
         typed = getattr(exc, "typed", "")
         if typed and current:
             unfinished[current] = typed
-        keep(answers, unfinished)
+        if slot:
+            slot.keep(answers, unfinished)
         how = "interrupted" if isinstance(exc, KeyboardInterrupt) else "input ended (Ctrl-D)"
         also = " and what you were typing" if typed else ""
+        again = slot.resume_command() if slot else "the same command with --resume"
         raise InterruptedByUser(
-            f"{how}; {len(answers)} answer(s){also} kept as a draft",
-            f"continue with `escalate {command} --resume`, or give answers with --answers FILE",
+            f"{how}; {plural(len(answers), 'answer')}{also} kept as a draft",
+            f"continue with `{again}`, or give answers with --answers FILE",
         ) from None
     return answers
+
+
+class DraftSlot:
+    """Where one interview keeps its answers as they are given: the draft of its command
+    named after --partner, else after the `customer` answer once it is given. A draft that
+    another run left under that name is never replaced without asking to resume it."""
+
+    def __init__(
+        self,
+        drafts: Drafts,
+        command: str,
+        partner: str | None,
+        prompter: Prompter | None,
+        check: Callable[[Draft], tuple[Answers, dict[str, Any]]],
+    ) -> None:
+        self.drafts, self.command, self.partner = drafts, command, partner
+        self.prompter, self.check = prompter, check
+        self.name = partner or ""
+        self.ours: Path | None = None  # the file this run writes
+
+    def resume(self, draft: Draft) -> tuple[Answers, dict[str, Any]]:
+        """Continue `draft`: its checked answers and typing; this run now writes it."""
+        taken = self.check(draft)
+        self.name, self.ours = draft.name, draft.path
+        self.partner = self.partner or draft.partner
+        return taken
+
+    def offer(self, name: str) -> tuple[Answers, dict[str, Any]]:
+        """Before this run writes under `name`: if another run's draft is kept there, ask
+        whether to resume it (its answers if yes; else it is replaced, and we say so)."""
+        found = self.drafts.find(self.command, name)
+        if found is None or found.path == self.ours or self.prompter is None:
+            return {}, {}
+        about = f" about {found.name}" if found.name else ""
+        saved = f" saved {found.saved.replace('T', ' ')[:16]}" if found.saved else ""
+        count = plural(len(found.answers), "answer")
+        question = f"There is a `{self.command}` draft{about}{saved} with {count}. Resume it?"
+        if ask_once(self.prompter, question, "nothing was changed"):
+            return self.resume(found)
+        self.prompter.say("  starting afresh: that draft is replaced as you answer")
+        return {}, {}
+
+    def keep(self, answers: Answers, unfinished: dict[str, Any]) -> tuple[Answers, dict[str, Any]]:
+        """Save the answers under this run's name (which the `customer` answer may have just
+        given), with what a resumed draft of that name adds."""
+        customer = answers.get("customer")
+        name = self.partner or (customer if isinstance(customer, str) else "") or self.name
+        if draft_key(name) != draft_key(self.name):
+            before = self.ours
+            kept, typing = self.offer(name)
+            answers, unfinished = {**kept, **answers}, {**typing, **unfinished}
+            if before is not None and before != self.drafts.path(self.command, name):
+                before.unlink(missing_ok=True)  # this run's draft moves to its name
+            self.name = name
+        self.ours = self.drafts.save(self.command, self.name, answers, unfinished, self.partner)
+        return answers, unfinished
+
+    def resume_command(self) -> str:
+        """The command that continues this run's draft."""
+        return resume_command(self.command, self.name)
+
+    def clear(self) -> None:
+        """The interview finished: its draft has served."""
+        if self.ours is not None:
+            self.ours.unlink(missing_ok=True)
+
+
+def choose_draft(prompter: Prompter, drafts: list[Draft]) -> Draft:
+    """Which of several kept drafts to resume (Ctrl-C: nothing changed)."""
+    from escalate_cli.playbook import Choice, Question
+
+    labels = [
+        f"{d.name or '(not named yet)'}: {plural(len(d.answers), 'answer')}, saved "
+        f"{d.saved.replace('T', ' ')[:16] or 'at an unknown time'}"
+        for d in drafts
+    ]
+    question = Question(
+        id="draft",
+        type="choice",
+        text="Which draft do you want to continue?",
+        hint="Each customer or partner keeps a draft of its own.",
+        choices=tuple(Choice(value=str(i), label=label) for i, label in enumerate(labels)),
+    )
+    try:
+        return drafts[int(prompter.ask(question))]
+    except (KeyboardInterrupt, EOFError):
+        raise InterruptedByUser("interrupted; nothing was changed") from None
 
 
 def ask_once(prompter: Prompter, text: str, if_interrupted: str) -> bool:

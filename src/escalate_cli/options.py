@@ -35,6 +35,7 @@ PlaybookOpt = Annotated[
     typer.Option(
         "--playbook",
         envvar="ESCALATE_PLAYBOOK",
+        metavar="FILE",
         help="Playbook YAML to use. Default: your config dir's playbook.yaml, else the "
         "bundled one.",
         show_default=False,
@@ -47,6 +48,7 @@ HomeOpt = Annotated[
     typer.Option(
         "--home",
         envvar="ESCALATE_HOME",
+        metavar="DIR",
         help="Folder for drafts and stored data. Default: the platform's user data dir.",
         show_default=False,
     ),
@@ -73,7 +75,12 @@ NoInputOpt = Annotated[
 
 
 ResumeOpt = Annotated[
-    bool, typer.Option("--resume", help="Continue from the draft an interrupted run kept.")
+    bool,
+    typer.Option(
+        "--resume",
+        help="Continue the draft an interrupted run kept (with --partner NAME: that "
+        "customer's; `escalate drafts` lists them).",
+    ),
 ]
 
 
@@ -86,7 +93,11 @@ FormatOpt = Annotated[
 OutputOpt = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", help="Write the result to this file (atomically).", show_default=False
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the result to this file (atomically).",
+        show_default=False,
     ),
 ]
 

@@ -18,12 +18,14 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from escalate_cli.files import resume_command
 from escalate_cli.report import DRAFT_TITLES, is_overdue
-from escalate_cli.textsafe import visible
+from escalate_cli.textsafe import plural, visible
 
 if TYPE_CHECKING:  # types only: each command imports just the layers it uses
     from escalate_cli.assess import Assessment
     from escalate_cli.brief import Brief
+    from escalate_cli.files import Draft
     from escalate_cli.lint import Finding
     from escalate_cli.store import Commitment, Escalation, Note, PartnerSummary
 
@@ -179,6 +181,23 @@ def partners_view(summaries: list[PartnerSummary]) -> Group:
     return Group(table)
 
 
+def drafts_view(drafts: list[Draft]) -> Group:
+    if not drafts:
+        return Group(Text("No drafts kept: an interrupted `assess` or `brief` keeps one."))
+    table = Table(title=Text("Drafts", style="bold"), title_justify="left")
+    for column in ("command", "about", "answers", "saved", "continue with"):
+        table.add_column(column)
+    for draft in drafts:
+        table.add_row(
+            draft.command,
+            user_text(draft.name) if draft.name else Text("(not named yet)", style="dim"),
+            plural(len(draft.answers), "answer"),
+            draft.saved.replace("T", " "),
+            user_text(resume_command(draft.command, draft.name)),
+        )
+    return Group(table)
+
+
 def before_you_talk_view(
     partner: str,
     triggers: list[Note],
@@ -227,7 +246,7 @@ def lint_view(findings: list[Finding]) -> Group:
                 style="green",
             )
         )
-    return Group(Text(f"{len(findings)} finding(s)", style="bold"), *findings_view(findings))
+    return Group(Text(plural(len(findings), "finding"), style="bold"), *findings_view(findings))
 
 
 def commitments_view(items: list[Commitment], today: dt.date) -> Group:

@@ -22,6 +22,7 @@ from prompt_toolkit.output import create_output
 from escalate_cli.dates import parse_date, promise_date
 from escalate_cli.errors import EscalateError
 from escalate_cli.playbook import Question, Section
+from escalate_cli.textsafe import plural
 
 EDITOR_WORD = ":e"
 _HINT_STYLE = "italic fg:ansibrightblack"
@@ -156,7 +157,7 @@ class QuestionaryPrompter:
             if required and not answer.strip():
                 self.say("  the editor saved nothing; type the answer here", _HINT_STYLE)
                 return self._text(text, required, long)
-            self.say(f"  ({len(answer)} characters from the editor)", _HINT_STYLE)
+            self.say(f"  ({plural(len(answer), 'character')} from the editor)", _HINT_STYLE)
         return answer
 
     def _due(self) -> str:
@@ -174,7 +175,7 @@ class QuestionaryPrompter:
         """Commitments one at a time; an interruption carries the finished ones along."""
         items = list(kept)
         if items:
-            self.say(f"  {len(items)} commitment(s) kept from before", _HINT_STYLE)
+            self.say(f"  {plural(len(items), 'commitment')} kept from before", _HINT_STYLE)
         self.say("  one commitment at a time; leave `what` empty when done", _HINT_STYLE)
         try:
             while True:

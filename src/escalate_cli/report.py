@@ -9,12 +9,14 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
+from escalate_cli.files import resume_command
 from escalate_cli.textsafe import code_fence, one_line
 from escalate_cli.textsafe import markdown as md
 
 if TYPE_CHECKING:  # types only: each command imports just the layers it uses
     from escalate_cli.assess import Assessment
     from escalate_cli.brief import Brief
+    from escalate_cli.files import Draft
     from escalate_cli.lint import Finding
     from escalate_cli.playbook import Playbook
     from escalate_cli.store import Commitment, Note, PartnerSummary
@@ -224,6 +226,28 @@ def partners_markdown(summaries: list[PartnerSummary]) -> str:
         last = s.last_escalation
         when = f"{last.date} {last.verdict or last.kind}" if last else "-"
         lines.append(f"| {md(one_line(s.name))} | {s.notes} | {when} | {s.open_commitments} |")
+    return "\n".join(lines) + "\n"
+
+
+def draft_data(draft: Draft) -> dict[str, Any]:
+    return {
+        "command": draft.command,
+        "name": draft.name,
+        "answers": len(draft.answers),
+        "saved": draft.saved,
+        "resume": resume_command(draft.command, draft.name),
+    }
+
+
+def drafts_markdown(drafts: list[Draft]) -> str:
+    lines = [
+        "| command | about | answers | saved | continue with |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for d in drafts:
+        about = md(one_line(d.name)) if d.name else "(not named yet)"
+        again = md(one_line(resume_command(d.command, d.name)))
+        lines.append(f"| {d.command} | {about} | {len(d.answers)} | {d.saved} | {again} |")
     return "\n".join(lines) + "\n"
 
 

@@ -46,3 +46,8 @@ def code_fence(text: str) -> str:
     """A Markdown code fence longer than any backtick run in `text`, so it stays literal."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
+
+
+def plural(count: int, word: str, words: str = "") -> str:
+    """`1 answer`, `2 answers`: a count with its noun agreeing (`words` if not just +s)."""
+    return f"{count} {word if count == 1 else words or word + 's'}"

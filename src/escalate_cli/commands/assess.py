@@ -8,6 +8,7 @@ from typing import Any
 from escalate_cli.commands import common
 from escalate_cli.commands.brief import run_brief
 from escalate_cli.commands.common import (
+    draft_slot,
     emit,
     gather_answers,
     load_playbook,
@@ -60,24 +61,16 @@ def assess(
     """
     from escalate_cli import interview
     from escalate_cli.assess import assess as run_assessment
-    from escalate_cli.files import Drafts, home_dir
 
     book = load_playbook(playbook, home)
-    prefill, unfinished, kept_partner = gather_answers(book, "assess", answers_file, resume, home)
-    partner = partner or kept_partner
     refuse_existing_output(output, force)
     prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
-    drafts = Drafts(home_dir(home)) if prompter or resume else None
+    prefill, unfinished, partner, slot = gather_answers(
+        book, "assess", answers_file, resume, partner, prompter, home
+    )
     if partner:
         show_before_you_talk(partner, home)
-    given = interview.run(
-        book.asked("assess"),
-        prefill,
-        prompter,
-        keep=lambda given, typed: drafts.save("assess", given, typed, partner) if drafts else None,
-        command="assess",
-        unfinished=unfinished,
-    )
+    given = interview.run(book.asked("assess"), prefill, prompter, slot, unfinished)
     result = run_assessment(book, given)
     write_assessment(result, book.name, fmt, output, force)
     if partner:  # only once the result is out: a failed run records nothing
@@ -90,17 +83,27 @@ def assess(
                 reasons=[reason.text for reason in result.reasons],
             )
         say(f"the assessment is now in {partner}'s history")
-    if drafts:
-        drafts.clear("assess")
+    if slot:
+        slot.clear()
     offer = fmt is Format.terminal and output is None and result.escalating and book.brief
-    if prompter and drafts and offer:
+    if prompter and offer:
         from escalate_cli.interview import ask_once
 
         offer_brief = "Draft the manager brief and customer message now?"
         if ask_once(prompter, offer_brief, "the assessment above is complete"):
             book = load_playbook(playbook, home, check_templates=True)
+            brief_slot = draft_slot(book, "brief", partner, prompter, home)
+            kept, unfinished = brief_slot.offer(brief_slot.name)
             run_brief(
-                book, given, prompter, drafts, BriefFormat.terminal, None, False, partner, home
+                book,
+                {**kept, **given},
+                prompter,
+                brief_slot,
+                BriefFormat.terminal,
+                None,
+                False,
+                home,
+                unfinished,
             )
 
 

@@ -31,9 +31,10 @@ from escalate_cli.options import (
     PlaybookOpt,
     ResumeOpt,
 )
+from escalate_cli.textsafe import plural
 
 if TYPE_CHECKING:
-    from escalate_cli.files import Drafts
+    from escalate_cli.interview import DraftSlot
     from escalate_cli.playbook import Playbook
     from escalate_cli.prompts import QuestionaryPrompter
 
@@ -69,47 +70,40 @@ def brief(
       escalate brief --answers acme.yaml --no-input --format markdown -o acme-brief.md
       escalate brief --resume
     """
-    from escalate_cli.files import Drafts, home_dir
-
     book = load_playbook(playbook, home, check_templates=True)
     if not book.brief:
         raise EscalateError(
             "this playbook has no `brief` interview", "use the bundled playbook or add one"
         )
-    prefill, unfinished, kept_partner = gather_answers(book, "brief", answers_file, resume, home)
-    partner = partner or kept_partner
     refuse_existing_output(output, force)
     prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
-    drafts = Drafts(home_dir(home)) if prompter or resume else None
+    prefill, unfinished, partner, slot = gather_answers(
+        book, "brief", answers_file, resume, partner, prompter, home
+    )
     if partner:
         show_before_you_talk(partner, home)
-    run_brief(book, prefill, prompter, drafts, fmt, output, force, partner, home, unfinished)
+    run_brief(book, prefill, prompter, slot, fmt, output, force, home, unfinished, partner)
 
 
 def run_brief(
     book: Playbook,
     prefill: dict[str, Any],
     prompter: QuestionaryPrompter | None,
-    drafts: Drafts | None,
+    slot: DraftSlot | None,
     fmt: BriefFormat,
     output: Path | None,
     force: bool,
-    partner: str | None,
     home: Path | None,
     unfinished: dict[str, Any] | None = None,
+    partner: str | None = None,
 ) -> None:
-    """The brief interview, the warnings, then the drafts in the chosen format."""
+    """The brief interview, the warnings, then the drafts in the chosen format. The
+    partner is the slot's (a resumed draft may have named it), else `partner`."""
     from escalate_cli import interview, report
     from escalate_cli.brief import draft
 
-    given = interview.run(
-        book.asked("brief"),
-        prefill,
-        prompter,
-        keep=lambda given, typed: drafts.save("brief", given, typed, partner) if drafts else None,
-        command="brief",
-        unfinished=unfinished,
-    )
+    given = interview.run(book.asked("brief"), prefill, prompter, slot, unfinished)
+    partner = slot.partner if slot else partner
     triggers: tuple[str, ...] = ()
     if partner:
         with open_store(home) as store:
@@ -128,10 +122,10 @@ def run_brief(
         present.show_brief(result)
     if partner:  # only once the drafts are out: a failed run records nothing
         record_brief(partner, given, home)
-        kept = len(given.get("commitments") or [])
-        say(f"the brief is now in {partner}'s history, with {kept} commitment(s)")
-    if drafts:
-        drafts.clear("brief")
+        kept = plural(len(given.get("commitments") or []), "commitment")
+        say(f"the brief is now in {partner}'s history, with {kept}")
+    if slot:
+        slot.clear()
 
 
 def record_brief(partner: str, given: dict[str, Any], home: Path | None) -> None:

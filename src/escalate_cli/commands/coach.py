@@ -10,7 +10,13 @@ from typing import Annotated
 import typer
 
 from escalate_cli.commands import common
-from escalate_cli.commands.common import load_playbook, open_store, say, terminal_prompter
+from escalate_cli.commands.common import (
+    load_playbook,
+    open_store,
+    refuse_list_options,
+    say,
+    terminal_prompter,
+)
 from escalate_cli.errors import EscalateError
 from escalate_cli.options import (
     MAX_ID,
@@ -24,7 +30,8 @@ from escalate_cli.options import (
 
 def lint_command(
     file: Annotated[
-        str | None, typer.Argument(help="The draft to check; `-` or nothing reads stdin.")
+        str | None,
+        typer.Argument(metavar="FILE", help="The draft to check; `-` or nothing reads stdin."),
     ] = None,
     partner: Annotated[
         str | None,
@@ -93,7 +100,8 @@ def follow_up(
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue commitments.")] = False,
     ics: Annotated[
-        Path | None, typer.Option("--ics", help="Also write them as calendar reminders (.ics).")
+        Path | None,
+        typer.Option("--ics", metavar="FILE", help="Also write them as calendar reminders (.ics)."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Let --ics replace an existing file.")
@@ -113,18 +121,7 @@ def follow_up(
       escalate follow-up done 3
     """
     if ctx.invoked_subcommand:
-        given = [
-            param.opts[0]
-            for param in ctx.command.params
-            if param.name and _from_command_line(ctx, param.name)
-        ]
-        if given:
-            raise EscalateError(
-                f"{', '.join(given)} belong(s) to the list of commitments, not to "
-                f"`{ctx.invoked_subcommand}`; nothing was done",
-                f"run the list on its own (escalate follow-up {given[0]} ...); --home goes after "
-                f"the subcommand: escalate follow-up {ctx.invoked_subcommand} ... --home DIR",
-            )
+        refuse_list_options(ctx, "the list of commitments", "follow-up")
         return
     from escalate_cli import report
 
@@ -153,18 +150,18 @@ def follow_up(
         present.show(present.commitments_view(items, now))
 
 
-def _from_command_line(ctx: typer.Context, name: str) -> bool:
-    source = ctx.get_parameter_source(name)
-    return source is not None and source.name == "COMMANDLINE"
-
-
 @follow_app.command("add")
 def follow_up_add(
-    partner: Annotated[str, typer.Argument(help="Who the promise was made to.")],
-    what: Annotated[str, typer.Argument(help="What was promised.")],
-    owner: Annotated[str, typer.Option("--owner", help="Who will do it.")] = "",
+    partner: Annotated[str, typer.Argument(metavar="PARTNER", help="Who the promise was made to.")],
+    what: Annotated[str, typer.Argument(metavar="WHAT", help="What was promised.")],
+    owner: Annotated[str, typer.Option("--owner", metavar="NAME", help="Who will do it.")] = "",
     due: Annotated[
-        str | None, typer.Option("--due", help="When it is due: 2026-12-01, friday, in 3 days.")
+        str | None,
+        typer.Option(
+            "--due",
+            metavar="DATE",
+            help="When it is due: 2026-12-01, friday, next friday, in 3 days, Dec 1.",
+        ),
     ] = None,
     no_input: NoInputOpt = False,
     playbook: PlaybookOpt = None,

@@ -8,9 +8,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from escalate_cli.errors import EscalateError
+from escalate_cli.textsafe import plural
+
 if TYPE_CHECKING:
+    from escalate_cli.files import Draft
+    from escalate_cli.interview import DraftSlot
     from escalate_cli.playbook import Playbook
-    from escalate_cli.prompts import QuestionaryPrompter
+    from escalate_cli.prompts import Prompter, QuestionaryPrompter
     from escalate_cli.store import Store
 
 
@@ -37,23 +42,75 @@ def terminal_prompter(
 
 
 def gather_answers(
-    book: Playbook, command: str, answers_file: str | None, resume: bool, home: Path | None
-) -> tuple[dict[str, Any], dict[str, Any], str | None]:
-    """Prefilled answers (the kept draft with --resume, then the answers file over it),
-    what was half-typed when the draft was kept, and the partner the draft was about."""
-    from escalate_cli import answers, safe_yaml
-    from escalate_cli.files import Drafts, home_dir
+    book: Playbook,
+    command: str,
+    answers_file: str | None,
+    resume: bool,
+    partner: str | None,
+    prompter: Prompter | None,
+    home: Path | None,
+) -> tuple[dict[str, Any], dict[str, Any], str | None, DraftSlot | None]:
+    """Prefilled answers (a kept draft, then the answers file over it), what was half-typed
+    when the draft was kept, the partner, and the draft slot the interview keeps its
+    answers in (none when nobody is asked and nothing is resumed).
+
+    The draft is the one `--resume` names (by `--partner`, or the only one, or the one
+    picked in a terminal); without `--resume`, a terminal user is asked whether to resume
+    the draft kept under the same name rather than have it replaced."""
+    from escalate_cli import answers
 
     questions = list(book.all_questions())
-    prefill: dict[str, Any] = {}
-    unfinished: dict[str, Any] = {}
-    partner = None
-    if resume:
-        draft, unfinished, partner = Drafts(home_dir(home)).load(command)
-        prefill.update(answers.check(safe_yaml.Located("the draft", draft), questions))
-    if answers_file:
-        prefill.update(answers.check(answers.read(answers_file), questions))
-    return prefill, unfinished, partner
+    from_file = answers.check(answers.read(answers_file), questions) if answers_file else {}
+    slot = draft_slot(book, command, partner, prompter, home) if prompter or resume else None
+    kept: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+    if slot and resume:
+        kept = slot.resume(pick_draft(slot, partner, prompter))
+    elif slot:
+        kept = slot.offer(slot.name)
+    return {**kept[0], **from_file}, kept[1], slot.partner if slot else partner, slot
+
+
+def draft_slot(
+    book: Playbook, command: str, partner: str | None, prompter: Prompter | None, home: Path | None
+) -> DraftSlot:
+    """Where an interview of `command` keeps its answers, checking a resumed draft's
+    answers as an answers file's are."""
+    from escalate_cli import answers
+    from escalate_cli.files import Drafts, home_dir
+    from escalate_cli.interview import DraftSlot
+
+    questions = list(book.all_questions())
+    return DraftSlot(
+        Drafts(home_dir(home)),
+        command,
+        partner,
+        prompter,
+        lambda draft: answers.check_draft(draft, questions),
+    )
+
+
+def pick_draft(slot: DraftSlot, partner: str | None, prompter: Prompter | None) -> Draft:
+    """The draft `--resume` means: the partner's, else the only one kept, else the one
+    chosen in a terminal; without a terminal, several are an error naming them."""
+    from escalate_cli.files import resume_command
+
+    drafts, command = slot.drafts, slot.command
+    if partner:
+        return drafts.load(command, partner)
+    found, broken = drafts.all(command)
+    if not found:
+        return drafts.read(broken[0], command) if broken else drafts.load(command)
+    if len(found) == 1:
+        return found[0]
+    if prompter is None:
+        raise EscalateError(
+            f"{plural(len(found), 'draft')} of `{command}` are kept; which one?",
+            "name it, e.g. `" + resume_command(command, found[0].name or "NAME") + "`; "
+            "`escalate drafts` lists them",
+        )
+    from escalate_cli.interview import choose_draft
+
+    return choose_draft(prompter, found)
 
 
 def refuse_existing_output(output: Path | None, force: bool) -> None:
@@ -127,3 +184,21 @@ def show_before_you_talk(partner: str, home: Path | None) -> None:
             store.commitments(partner),
         )
     present.show(view, sys.stderr)
+
+
+def refuse_list_options(ctx: Any, listing: str, group: str) -> None:
+    """A group that lists by itself (`follow-up`, `drafts`) refuses its list options put
+    before a subcommand, rather than ignore them silently."""
+    given = [
+        param.opts[0]
+        for param in ctx.command.params
+        if param.name and getattr(ctx.get_parameter_source(param.name), "name", "") == "COMMANDLINE"
+    ]
+    if given:
+        verb = "belongs" if len(given) == 1 else "belong"
+        raise EscalateError(
+            f"{', '.join(given)} {verb} to {listing}, not to `{ctx.invoked_subcommand}`; "
+            "nothing was done",
+            f"run the list on its own (escalate {group} {given[0]} ...); --home goes after "
+            f"the subcommand: escalate {group} {ctx.invoked_subcommand} ... --home DIR",
+        )

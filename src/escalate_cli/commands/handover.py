@@ -13,9 +13,12 @@ from escalate_cli.options import DocFormat, ForceOpt, HomeOpt, OutputOpt
 
 
 def handover(
-    partner: Annotated[str, typer.Argument(help="The partner whose relationship changes hands.")],
+    partner: Annotated[
+        str, typer.Argument(metavar="PARTNER", help="The partner whose relationship changes hands.")
+    ],
     to: Annotated[
-        str | None, typer.Option("--to", help="The new owner (signs the introduction).")
+        str | None,
+        typer.Option("--to", metavar="NAME", help="The new owner (signs the introduction)."),
     ] = None,
     fmt: Annotated[
         DocFormat, typer.Option("--format", "-f", help="markdown (default) or json.")
@@ -54,7 +57,10 @@ def handover(
 
 
 def import_handover(
-    file: Annotated[Path, typer.Argument(help="A handover JSON from `escalate handover -f json`.")],
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A handover JSON from `escalate handover -f json`."),
+    ],
     home: HomeOpt = None,
 ) -> None:
     """Load a handover into your store, all or nothing; importing twice adds nothing.

@@ -49,16 +49,29 @@ KINDS_HELP = " | ".join(NOTE_KINDS)
 
 @notes_app.command("add")
 def notes_add(
-    partner: Annotated[str, typer.Argument(help="The partner (matched case-insensitively).")],
+    partner: Annotated[
+        str, typer.Argument(metavar="PARTNER", help="The partner (matched case-insensitively).")
+    ],
     text: Annotated[
-        str | None, typer.Argument(help="The note. Omit it in a terminal to be asked.")
+        str | None,
+        typer.Argument(metavar="TEXT", help="The note. Omit it in a terminal to be asked."),
     ] = None,
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help=KINDS_HELP)] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", metavar="KIND", help=KINDS_HELP)
+    ] = None,
     date: Annotated[
-        str | None, typer.Option("--date", help="When (2026-11-20, today, friday...).")
+        str | None,
+        typer.Option(
+            "--date",
+            metavar="DATE",
+            help="When it happened; default today. E.g. 2026-11-20, yesterday, last monday, "
+            "3 days ago, Dec 1, 12/01/2026 (month/day/year).",
+        ),
     ] = None,
-    link: Annotated[str | None, typer.Option("--link", help="A recording or document.")] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Who recorded it.")] = None,
+    link: Annotated[
+        str | None, typer.Option("--link", metavar="URL", help="A recording or document.")
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", metavar="NAME", help="Who recorded it.")] = None,
     no_input: NoInputOpt = False,
     home: HomeOpt = None,
 ) -> None:
@@ -74,7 +87,8 @@ def notes_add(
     """
     from escalate_cli.dates import parse_date
 
-    when = parse_date(date, common.today()).isoformat() if date else None  # checked before asking
+    # checked before asking; a note is about the past, so `monday` is the latest Monday
+    when = parse_date(date, common.today(), "past").isoformat() if date else None
     if kind is not None and kind.strip().lower() not in NOTE_KINDS:
         raise EscalateError(
             f"unknown note kind {kind!r}", "choose one of: " + ", ".join(NOTE_KINDS)
@@ -91,15 +105,19 @@ def notes_add(
     if kind is None:
         raise EscalateError("which kind of note is this?", f"add --kind: {KINDS_HELP}")
     with open_store(home) as store:
-        note, added = store.add_note(partner, kind, text, when, link, by)
+        note, added = store.add_note(
+            partner, kind, text, when or common.today().isoformat(), link, by
+        )
     verb = "added" if added else "already recorded as"
     say(f"{verb} note #{note.id} ({note.kind}) for {note.partner}")
 
 
 @notes_app.command("list")
 def notes_list(
-    partner: Annotated[str, typer.Argument(help="The partner.")],
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help=KINDS_HELP)] = None,
+    partner: Annotated[str, typer.Argument(metavar="PARTNER", help="The partner.")],
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", metavar="KIND", help=KINDS_HELP)
+    ] = None,
     fmt: ListFormatOpt = Format.terminal,
     home: HomeOpt = None,
 ) -> None:
@@ -118,7 +136,9 @@ def notes_list(
 
 @notes_app.command("search")
 def notes_search(
-    words: Annotated[list[str], typer.Argument(help="Words that must all appear.")],
+    words: Annotated[
+        list[str], typer.Argument(metavar="WORDS...", help="Words that must all appear.")
+    ],
     fmt: ListFormatOpt = Format.terminal,
     home: HomeOpt = None,
 ) -> None:
@@ -153,11 +173,20 @@ def notes_edit(
     note_id: Annotated[
         int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The note's number.")
     ],
-    text: Annotated[str | None, typer.Option("--text", help="New text.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help=KINDS_HELP)] = None,
-    date: Annotated[str | None, typer.Option("--date", help="New date.")] = None,
-    link: Annotated[str | None, typer.Option("--link", help="New link ('' clears).")] = None,
-    by: Annotated[str | None, typer.Option("--by", help="New author ('' clears).")] = None,
+    text: Annotated[str | None, typer.Option("--text", metavar="TEXT", help="New text.")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", metavar="KIND", help=KINDS_HELP)
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", metavar="DATE", help="New date (read as for `notes add`)."),
+    ] = None,
+    link: Annotated[
+        str | None, typer.Option("--link", metavar="URL", help="New link ('' clears).")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", metavar="NAME", help="New author ('' clears).")
+    ] = None,
     home: HomeOpt = None,
 ) -> None:
     """Change a note. With no option, in a terminal, edit its text in $EDITOR.
@@ -181,7 +210,7 @@ def notes_edit(
             from escalate_cli.prompts import edit_in_editor
 
             text = edit_in_editor(note.text)
-        when = parse_date(date, common.today()).isoformat() if date else date
+        when = parse_date(date, common.today(), "past").isoformat() if date else date
         note = store.edit_note(note_id, text=text, kind=kind, date=when, link=link, by=by)
     say(f"note #{note.id} saved")
 
@@ -207,8 +236,8 @@ def notes_remove(
 
 
 def outcome(
-    partner: Annotated[str, typer.Argument(help="The partner.")],
-    text: Annotated[str, typer.Argument(help="How the latest escalation ended.")],
+    partner: Annotated[str, typer.Argument(metavar="PARTNER", help="The partner.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="How the latest escalation ended.")],
     home: HomeOpt = None,
 ) -> None:
     """Record how a partner's latest escalation ended; the handover shows it.

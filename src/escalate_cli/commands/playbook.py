@@ -21,7 +21,9 @@ playbook_app = typer.Typer(
 def playbook_validate(
     path: Annotated[
         Path | None,
-        typer.Argument(help="Playbook to check. Default: the one commands would use."),
+        typer.Argument(
+            metavar="FILE", help="Playbook to check. Default: the one commands would use."
+        ),
     ] = None,
     playbook: PlaybookOpt = None,
 ) -> None:
