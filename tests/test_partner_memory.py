@@ -199,7 +199,7 @@ def test_export_import_export_round_trip_and_idempotent(runner, tmp_path, monkey
 
     monkeypatch.setenv("ESCALATE_HOME", str(tmp_path / "other"))
     first = run(runner, "import", str(exported))
-    assert first.exit_code == 0 and "2 notes, 1 escalations, 1 commitments new" in first.stderr
+    assert first.exit_code == 0 and "2 notes, 1 escalation, 1 commitment new" in first.stderr
     again = run(runner, "import", str(exported))
     assert "0 notes, 0 escalations, 0 commitments new" in again.stderr
     second = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)

@@ -10,6 +10,7 @@ import typer
 
 from escalate_cli.commands.common import emit, open_store, say
 from escalate_cli.options import DocFormat, ForceOpt, HomeOpt, OutputOpt
+from escalate_cli.textsafe import plural
 
 
 def handover(
@@ -81,7 +82,7 @@ def import_handover(
             data.get("escalations", []),
             data.get("commitments", []),
         )
-    say(
-        f"imported {data['partner']}: {added['notes']} notes, "
-        f"{added['escalations']} escalations, {added['commitments']} commitments new"
+    counts = ", ".join(
+        plural(added[kind], kind[:-1]) for kind in ("notes", "escalations", "commitments")
     )
+    say(f"imported {data['partner']}: {counts} new")

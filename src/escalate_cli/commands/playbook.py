@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from escalate_cli.options import DocFormat, PlaybookOpt
+from escalate_cli.textsafe import plural
 
 playbook_app = typer.Typer(
     help="Check, show and choose the playbook: questions, rules and templates as YAML.",
@@ -41,11 +42,15 @@ def playbook_validate(
     book = pb.load(where, check_templates=True)
     questions = list(book.all_questions())
     templates = len(pb.TEMPLATES) if book.templates else 0
-    sys.stdout.write(
-        f"ok: {where}: {book.name}: {len(questions)} questions, {len(book.rules)} rules, "
-        f"{len(book.scenarios)} scenarios, {len(book.gotchas)} gotchas, "
-        f"{templates} templates, {len(book.lint.rules)} lint rules\n"
-    )
+    counts = [
+        plural(len(questions), "question"),
+        plural(len(book.rules), "rule"),
+        plural(len(book.scenarios), "scenario"),
+        plural(len(book.gotchas), "gotcha"),
+        plural(templates, "template"),
+        plural(len(book.lint.rules), "lint rule"),
+    ]
+    sys.stdout.write(f"ok: {where}: {book.name}: {', '.join(counts)}\n")
 
 
 @playbook_app.command("show")
