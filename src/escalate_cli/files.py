@@ -110,6 +110,11 @@ class Draft:
     saved: str
     path: Path
 
+    @property
+    def saved_at(self) -> str:
+        """When it was saved, to the minute, as people read it."""
+        return self.saved.replace("T", " ")[:16] or "at an unknown time"
+
 
 class Drafts:
     """One kept draft per command and customer (or partner), so an interrupted interview

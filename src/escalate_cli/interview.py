@@ -109,9 +109,11 @@ class DraftSlot:
         if found is None or found.path == self.ours or self.prompter is None:
             return {}, {}
         about = f" about {found.name}" if found.name else ""
-        saved = f" saved {found.saved.replace('T', ' ')[:16]}" if found.saved else ""
         count = plural(len(found.answers), "answer")
-        question = f"There is a `{self.command}` draft{about}{saved} with {count}. Resume it?"
+        question = (
+            f"There is a `{self.command}` draft{about} saved {found.saved_at} with {count}. "
+            "Resume it?"
+        )
         if ask_once(self.prompter, question, "nothing was changed"):
             return self.resume(found)
         self.prompter.say("  starting afresh: that draft is replaced as you answer")
@@ -147,8 +149,7 @@ def choose_draft(prompter: Prompter, drafts: list[Draft]) -> Draft:
     from escalate_cli.playbook import Choice, Question
 
     labels = [
-        f"{d.name or '(not named yet)'}: {plural(len(d.answers), 'answer')}, saved "
-        f"{d.saved.replace('T', ' ')[:16] or 'at an unknown time'}"
+        f"{d.name or '(not named yet)'}: {plural(len(d.answers), 'answer')}, saved {d.saved_at}"
         for d in drafts
     ]
     question = Question(

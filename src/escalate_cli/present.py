@@ -192,7 +192,7 @@ def drafts_view(drafts: list[Draft]) -> Group:
             draft.command,
             user_text(draft.name) if draft.name else Text("(not named yet)", style="dim"),
             plural(len(draft.answers), "answer"),
-            draft.saved.replace("T", " "),
+            draft.saved_at,
             user_text(resume_command(draft.command, draft.name)),
         )
     return Group(table)
