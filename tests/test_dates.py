@@ -50,6 +50,7 @@ def day(month: int, number: int, year: int = 2026) -> dt.date:
         ("nov 19", day(11, 19, 2025)),
         ("sept 30", day(9, 30)),
         ("12/01/2026", day(12, 1)),  # month/day/year
+        ("2026/12/01", day(12, 1)),  # year first: year/month/day
         ("11/2", day(11, 2)),
         ("12/01", day(12, 1, 2025)),
         ("feb 29", day(2, 29, 2024)),

@@ -36,6 +36,7 @@ _YEAR = r"(?:,?\s+([1-9]\d{3}))?"
 _MONTH_DAY = re.compile(rf"^{_MONTH}\s+{_DAY}{_YEAR}$")
 _DAY_MONTH = re.compile(rf"^{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR}$")
 _SLASHES = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/([1-9]\d{3}))?$")
+_YEAR_FIRST = re.compile(r"^([1-9]\d{3})/(\d{1,2})/(\d{1,2})$")  # 2026/12/01: ISO order
 
 
 EARLIEST_YEAR = 1900
@@ -117,6 +118,8 @@ def _calendar(said: str, today: dt.date, facing: Facing) -> dt.date | None:
         month, day, year = _month(match.group(1)), match.group(2), match.group(3)
     elif match := _DAY_MONTH.match(said):
         month, day, year = _month(match.group(2)), match.group(1), match.group(3)
+    elif match := _YEAR_FIRST.match(said):
+        year, month, day = match.group(1), int(match.group(2)), match.group(3)
     elif match := _SLASHES.match(said):
         month, day, year = int(match.group(1)), match.group(2), match.group(3)
         if month > 12:
