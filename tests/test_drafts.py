@@ -180,3 +180,31 @@ def test_an_unnamed_draft_moves_to_its_name_once_the_customer_is_known(
     with_partner = slot(home, book, Scripted(), partner="Initech")
     with_partner.keep({"customer": "Globex"}, {})  # --partner names the draft, not the answer
     assert drafts.find("brief", "Initech") is not None
+
+
+@pytest.mark.parametrize(
+    ("command", "unfinished", "why"),
+    [
+        ("brief", {"customer": ["Acme", "{{ 7 * 7 }}"]}, "customer: expected text"),
+        ("assess", {"cancel_threat": [False]}, "cancel_threat: expected yes or no"),
+        ("brief", {"commitments": [{"what": "x", "due": "9999-12-31"}]}, "outside the years"),
+    ],
+)
+def test_resuming_a_draft_with_bad_unfinished_lists_is_exit_2(
+    runner, home: Path, command: str, unfinished: dict[str, Any], why: str
+) -> None:
+    from escalate_cli.cli import app
+
+    Drafts(home).save(command, "", {}, unfinished)
+    result = runner.invoke(app, [command, "--resume", "--no-input", "-f", "json"])
+    assert result.exit_code == 2 and why in result.stderr
+    assert result.stdout == ""  # nothing rendered from it
+
+
+def test_resuming_a_draft_that_links_to_a_device_is_exit_2(runner, home: Path) -> None:
+    from escalate_cli.cli import app
+
+    (home / "drafts").mkdir()
+    (home / "drafts" / "assess.json").symlink_to("/dev/zero")
+    result = runner.invoke(app, ["assess", "--resume", "--no-input"])
+    assert result.exit_code == 2 and "the draft cannot be read" in result.stderr
