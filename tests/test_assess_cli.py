@@ -50,7 +50,7 @@ def test_markdown_is_ready_to_paste(runner, tmp_path: Path) -> None:
     result = run(runner, "assess", "-a", str(file), "--no-input", "--format", "markdown")
     assert result.exit_code == 0
     assert result.stdout.startswith("# Verdict: Not yet")
-    assert "- [ ] Make a real attempt" in result.stdout
+    assert "## Do these first\n\n- [ ] Make a genuine attempt" in result.stdout
     assert "(rule `groundwork_first`)" in result.stdout
 
 
@@ -60,7 +60,8 @@ def test_terminal_view_names_the_rule_and_the_todo(runner, tmp_path: Path) -> No
     assert result.exit_code == 0
     assert "Escalate now" in result.stdout
     assert "[checked_out]" in result.stdout
-    assert "Before the call" in result.stdout and "(manager_briefed)" in result.stdout
+    assert "Still open - do these alongside the escalation" in result.stdout
+    assert "(manager_briefed)" in result.stdout
 
 
 def test_missing_answers_without_terminal_name_the_ids(runner, tmp_path: Path) -> None:
@@ -161,7 +162,7 @@ def test_bad_playbook_on_assess_is_exit_2_with_position(runner, tmp_path, defaul
 
 def test_playbook_validate(runner, tmp_path, default_text) -> None:
     ok = run(runner, "playbook", "validate")
-    assert ok.exit_code == 0 and "37 questions, 6 rules" in ok.stdout
+    assert ok.exit_code == 0 and "38 questions, 8 rules" in ok.stdout
     custom = tmp_path / "team.yaml"
     custom.write_text(default_text.replace("- id: just_venting", "- id: just venting"))
     bad = run(runner, "playbook", "validate", str(custom))

@@ -1,8 +1,11 @@
-"""The verdict rules of the default playbook, as the issue states them, and more."""
+"""The verdict policy of the default playbook: every row of the README's decision tables,
+then every yes/no combination against the table written out independently here."""
 
 from __future__ import annotations
 
 import itertools
+import re
+from pathlib import Path
 
 import pytest
 
@@ -11,60 +14,192 @@ from escalate_cli.assess import assess
 from escalate_cli.playbook import Playbook
 
 ALL_CHECKLIST_YES = dict.fromkeys(CHECKLIST, True)
+GROUNDWORK_DONE = {"tried_to_resolve": True, "communicated_transparently": True}
+FOR = [
+    "relationship_at_risk",
+    "needs_leadership_authority",
+    "asked_for_manager",
+    "beyond_your_ability",
+    "deal_at_risk",
+    "customer_checked_out",
+]
+AGAINST = ["routine_technical_issue", "just_venting", "your_level"]
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def rules_of(result) -> list[str]:
     return [reason.rule for reason in result.reasons]
 
 
-def test_cancel_threat_is_escalate_now_whatever_else_holds(book: Playbook) -> None:
-    result = assess(book, answers(cancel_threat=True, just_venting=True, your_level=True))
+def gotchas_of(result) -> set[str]:
+    return {g.id for g in result.gotchas}
+
+
+# --- the verdict table: one test per row, D1..D8 ----------------------------------------
+
+
+@pytest.mark.parametrize("against", [{}, {"just_venting": True}, {"your_level": True}])
+def test_d1_cancel_threat_is_escalate_now_whatever_else_holds(book, against) -> None:
+    result = assess(book, answers(cancel_threat=True, **against))
     assert result.verdict == "escalate_now"
     assert rules_of(result)[0] == "cancel_threat"
-    assert result.scenario and result.scenario.id == "threatening_to_cancel"
+    # a contradiction is still named, though it does not change this verdict
+    assert [(c.for_id, c.against_id) for c in result.conflicts] == [
+        ("cancel_threat", key) for key in against
+    ]
 
 
-def test_customer_checked_out_is_escalate_now(book: Playbook) -> None:
-    result = assess(book, answers(customer_checked_out=True, **ALL_CHECKLIST_YES))
+@pytest.mark.parametrize("sign_for", FOR)
+@pytest.mark.parametrize("sign_against", AGAINST)
+def test_d2_conflicting_signs_are_not_yet_and_named(book, sign_for, sign_against) -> None:
+    given = answers(**{**ALL_CHECKLIST_YES, sign_for: True, sign_against: True})
+    result = assess(book, given)
+    assert result.verdict == "not_yet"
+    assert rules_of(result) == ["conflicting_signals"]
+    assert [(c.for_id, c.against_id) for c in result.conflicts] == [(sign_for, sign_against)]
+    assert all(c.for_text and c.against_text for c in result.conflicts)
+
+
+def test_d3_customer_checked_out_is_escalate_now_even_without_groundwork(book) -> None:
+    result = assess(book, answers(customer_checked_out=True))
     assert result.verdict == "escalate_now"
-    assert "checked_out" in rules_of(result)
-    assert "too_late" in [g.id for g in result.gotchas]
+    assert rules_of(result) == ["checked_out"]
+    assert {"tried_to_resolve", "communicated_transparently"} <= {t.id for t in result.missing}
+    assert "alongside" in result.todo_title
+
+
+@pytest.mark.parametrize("signal", ["asked_for_manager", "needs_leadership_authority"])
+@pytest.mark.parametrize("undone", ["tried_to_resolve", "communicated_transparently"])
+def test_d4_leadership_needed_escalates_despite_missing_groundwork(book, signal, undone) -> None:
+    given = answers(**{**ALL_CHECKLIST_YES, signal: True, undone: False})
+    result = assess(book, given)
+    assert result.verdict == "escalate"
+    assert rules_of(result)[0] == "needs_leadership_anyway"
+    assert "would not change the outcome" in result.reasons[0].text  # said out loud
+    assert [t.id for t in result.missing] == [undone]
+    assert "alongside" in result.todo_title
+    assert "too_early" not in gotchas_of(result)  # the exception is not also called too early
+
+
+@pytest.mark.parametrize("signal", ["asked_for_manager", "needs_leadership_authority"])
+def test_d5_leadership_needed_with_groundwork_done_escalates(book, signal) -> None:
+    result = assess(book, answers(**{**ALL_CHECKLIST_YES, signal: True}))
+    assert result.verdict == "escalate"
+    assert rules_of(result)[0] == "needs_leadership"
+    assert book.question(signal).if_yes in [r.text for r in result.reasons]
 
 
 @pytest.mark.parametrize("signal", ["relationship_at_risk", "beyond_your_ability", "deal_at_risk"])
 @pytest.mark.parametrize("undone", ["tried_to_resolve", "communicated_transparently"])
-def test_risk_without_groundwork_is_not_yet(book: Playbook, signal: str, undone: str) -> None:
-    given = answers(**{**ALL_CHECKLIST_YES, signal: True, undone: False})
-    result = assess(book, given)
+def test_d6_risk_without_groundwork_is_not_yet(book, signal, undone) -> None:
+    result = assess(book, answers(**{**ALL_CHECKLIST_YES, signal: True, undone: False}))
     assert result.verdict == "not_yet"
-    assert rules_of(result) == ["groundwork_first"]
-    assert [todo.id for todo in result.missing] == [undone]
+    assert set(rules_of(result)) == {"groundwork_first"}
+    assert book.question(signal).if_yes in [r.text for r in result.reasons]  # which sign
+    assert [t.id for t in result.missing] == [undone]
     assert result.first, "not_yet must say what to do first"
-
-
-@pytest.mark.parametrize("signal", ["asked_for_manager", "needs_leadership_authority"])
-def test_beyond_your_level_escalates_even_untried(book: Playbook, signal: str) -> None:
-    result = assess(book, answers(**{signal: True, "relationship_at_risk": True}))
-    assert result.verdict == "escalate"
-    assert rules_of(result)[0] == "needs_leadership"
-    assert "tried_to_resolve" in [todo.id for todo in result.missing]
+    assert "too_early" in gotchas_of(result)
 
 
 @pytest.mark.parametrize("signal", ["relationship_at_risk", "beyond_your_ability", "deal_at_risk"])
-def test_signal_with_groundwork_escalates(book: Playbook, signal: str) -> None:
-    given = answers(tried_to_resolve=True, communicated_transparently=True, **{signal: True})
-    result = assess(book, given)
+def test_d7_risk_with_groundwork_escalates(book, signal) -> None:
+    result = assess(book, answers(**GROUNDWORK_DONE, **{signal: True}))
     assert result.verdict == "escalate"
-    assert rules_of(result) == ["signal_with_groundwork"]
+    assert set(rules_of(result)) == {"signal_with_groundwork"}
+    assert book.question(signal).if_yes in [r.text for r in result.reasons]
+    assert result.todo_title.startswith("Still open")
 
 
-def test_no_signal_is_dont_escalate_citing_what_applies(book: Playbook) -> None:
+def test_d8_no_sign_for_is_dont_escalate_citing_the_signs_against(book) -> None:
     result = assess(book, answers(routine_technical_issue=True, just_venting=True))
     assert result.verdict == "dont_escalate"
     texts = [reason.text for reason in result.reasons]
-    assert any("routine technical issue" in text for text in texts)
-    assert any("venting" in text for text in texts)
-    assert not any("your level" in text for text in texts)
+    assert book.question("routine_technical_issue").if_yes in texts
+    assert book.question("just_venting").if_yes in texts
+    assert book.question("your_level").if_yes not in texts
+    assert result.conflicts == ()
+
+
+# --- the timing table: T1..T4 ------------------------------------------------------------
+
+
+def test_t1_too_early_warns_on_the_answer_too_early(book) -> None:
+    given = answers(**{**ALL_CHECKLIST_YES, "right_time": False}, deal_at_risk=True)
+    result = assess(book, {**given, "timing_off": "too_early"})
+    assert result.verdict == "escalate"
+    assert "too_early" in gotchas_of(result) and "too_late" not in gotchas_of(result)
+
+
+def test_t2_too_late_warns_on_the_answer_too_late_or_a_customer_gone_quiet(book) -> None:
+    given = answers(**{**ALL_CHECKLIST_YES, "right_time": False}, deal_at_risk=True)
+    late = assess(book, {**given, "timing_off": "too_late"})
+    assert "too_late" in gotchas_of(late) and "too_early" not in gotchas_of(late)
+    quiet = assess(book, answers(**ALL_CHECKLIST_YES, customer_checked_out=True))
+    assert "too_late" in gotchas_of(quiet)
+
+
+def test_t3_right_time_no_alone_warns_of_neither(book) -> None:
+    """Finding 3: `right_time: no` said nothing about lateness, yet warned of it."""
+    given = answers(**{**ALL_CHECKLIST_YES, "right_time": False}, deal_at_risk=True)
+    result = assess(book, given)
+    assert not gotchas_of(result) & {"too_early", "too_late"}
+    assert [t.id for t in result.missing] == ["right_time"]
+
+
+def test_t4_which_way_is_ignored_when_the_timing_is_right(book) -> None:
+    given = answers(**ALL_CHECKLIST_YES, deal_at_risk=True)
+    result = assess(book, {**given, "timing_off": "too_late"})
+    assert "too_late" not in gotchas_of(result)
+    assert "timing_off" not in result.answers
+
+
+# --- the scenario table: S1..S8 ----------------------------------------------------------
+
+SCENARIO_ROWS = {
+    "S1": ({"cancel_threat": True}, "threatening_to_cancel"),
+    "S2": ({"customer_checked_out": True}, "relationship_breakdown"),
+    "S3": ({"triggers": ["overpromised"]}, "reset_our_promise"),
+    "S4": ({"triggers": ["expectations_unset"]}, "scope_or_timeline_dispute"),
+    "S5": ({"beyond_your_ability": True}, "technical_beyond_control"),
+    "S6": ({"routine_technical_issue": True}, "routine_fix"),
+    "S7": ({"just_venting": True}, "letting_off_steam"),
+    "S8": ({"your_level": True}, None),
+}
+
+
+@pytest.mark.parametrize("row", SCENARIO_ROWS)
+def test_scenario_rows(book: Playbook, row: str) -> None:
+    given, expected = SCENARIO_ROWS[row]
+    result = assess(book, answers(**given))
+    assert (result.scenario.id if result.scenario else None) == expected
+
+
+@pytest.mark.parametrize("trigger", ["overpromised", "eta_without_buffer", "promised_others_work"])
+def test_our_own_promise_is_ours_to_reset(book: Playbook, trigger: str) -> None:
+    """Finding 4: our own over-promise was shown as the customer being unreasonable."""
+    result = assess(book, answers(triggers=[trigger]))
+    assert result.scenario and result.scenario.id == "reset_our_promise"
+    steps = " ".join(result.scenario.steps).lower()
+    assert "ours to fix" in steps
+    assert "escalate if the customer" not in steps
+
+
+def test_a_routine_technical_issue_shows_no_escalation_scenario(book: Playbook) -> None:
+    """Finding 2: a routine issue said don't escalate, then showed 'escalate to engineering'."""
+    result = assess(book, answers(routine_technical_issue=True))
+    assert result.verdict == "dont_escalate"
+    assert result.scenario and result.scenario.id == "routine_fix"
+    assert "engineering leadership" not in " ".join(result.scenario.steps)
+
+
+def test_the_readme_tables_have_a_test_for_every_row() -> None:
+    text = README.read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| ([DTS]\d+) \|", text, flags=re.MULTILINE))
+    tested = {name[5:7].upper() for name in globals() if re.match(r"test_[dt]\d_", name)}
+    assert rows == tested | set(SCENARIO_ROWS)
+
+
+# --- everything else the verdict shows ---------------------------------------------------
 
 
 def test_missing_lists_checklist_answered_no_in_order(book: Playbook) -> None:
@@ -87,34 +222,61 @@ def test_both_escalate_now_rules_give_their_reasons(book: Playbook) -> None:
 
 def test_gotchas_follow_the_verdict(book: Playbook) -> None:
     escalating = assess(book, answers(cancel_threat=True))
-    assert {"too_early", "manager_not_briefed", "no_plan", "blame"} <= {
-        g.id for g in escalating.gotchas
-    }
+    assert {"manager_not_briefed", "no_plan", "blame"} <= gotchas_of(escalating)
+    assert "too_early" not in gotchas_of(escalating)  # a threat to leave is never early
     calm = assess(book, answers(**ALL_CHECKLIST_YES))
     assert calm.verdict == "dont_escalate"
     assert calm.gotchas == ()
 
 
+def test_signals_are_the_yes_signs_on_both_sides_in_words(book: Playbook) -> None:
+    result = assess(book, answers(deal_at_risk=True, just_venting=True))
+    assert result.signals == (
+        book.question("deal_at_risk").if_yes,
+        book.question("just_venting").if_yes,
+    )
+
+
 OTHERS = ["routine_technical_issue", "just_venting", "your_level", "customer_checked_out"]
 
 
-def test_every_combination_gets_a_consistent_verdict(book: Playbook) -> None:
-    """All 2^16 yes/no combinations of the checklist, the signals and the rest."""
+def expected_rows(g: dict[str, bool]) -> dict[str, tuple[str, str]]:
+    """The verdict table as mutually exclusive conditions: row -> (verdict, rule)."""
+    cancel = g["cancel_threat"]
+    conflict = any(g[k] for k in FOR) and any(g[k] for k in AGAINST)
+    groundwork = g["tried_to_resolve"] and g["communicated_transparently"]
+    leader = g["asked_for_manager"] or g["needs_leadership_authority"]
+    risk = any(g[k] for k in ("relationship_at_risk", "beyond_your_ability", "deal_at_risk"))
+    rest = not cancel and not conflict and not g["customer_checked_out"]
+    table = {
+        "D1": (cancel, "escalate_now", "cancel_threat"),
+        "D2": (not cancel and conflict, "not_yet", "conflicting_signals"),
+        "D3": (not cancel and not conflict and g["customer_checked_out"], "escalate_now", "checked_out"),
+        "D4": (rest and leader and not groundwork, "escalate", "needs_leadership_anyway"),
+        "D5": (rest and leader and groundwork, "escalate", "needs_leadership"),
+        "D6": (rest and not leader and risk and not groundwork, "not_yet", "groundwork_first"),
+        "D7": (rest and not leader and risk and groundwork, "escalate", "signal_with_groundwork"),
+        "D8": (not cancel and not any(g[k] for k in FOR), "dont_escalate", "no_signal"),
+    }
+    return {row: (verdict, rule) for row, (holds, verdict, rule) in table.items() if holds}
+
+
+def test_every_combination_matches_exactly_one_row_of_the_table(book: Playbook) -> None:
+    """All 2^16 yes/no combinations of the checklist, the signs and the rest."""
     ids = CHECKLIST + SIGNALS + OTHERS
     for values in itertools.product((False, True), repeat=len(ids)):
         given = {**ASSESS_IDS_NO, **dict(zip(ids, values, strict=True))}
+        rows = expected_rows(given)
+        assert len(rows) == 1, (given, rows)
+        ((verdict, rule),) = rows.values()
         result = assess(book, given)
-        assert result.reasons, "every verdict says why"
+        assert (result.verdict, result.reasons[0].rule) == (verdict, rule), given
         assert [t.id for t in result.missing] == [k for k in CHECKLIST if not given[k]]
-        signals = [given[k] for k in SIGNALS]
-        if given["cancel_threat"] or given["customer_checked_out"]:
-            expected = "escalate_now"
-        elif given["asked_for_manager"] or given["needs_leadership_authority"]:
-            expected = "escalate"
-        elif not any(signals):
-            expected = "dont_escalate"
-        elif given["tried_to_resolve"] and given["communicated_transparently"]:
-            expected = "escalate"
-        else:
-            expected = "not_yet"
-        assert result.verdict == expected, given
+        early = not (given["tried_to_resolve"] and given["communicated_transparently"]) and not any(
+            given[k]
+            for k in ("cancel_threat", "customer_checked_out", "asked_for_manager")
+            + ("needs_leadership_authority",)
+        )
+        gotchas = gotchas_of(result)
+        assert ("too_early" in gotchas) == (early and verdict in ("escalate", "not_yet")), given
+        assert ("too_late" in gotchas) == given["customer_checked_out"], given

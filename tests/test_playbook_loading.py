@@ -96,12 +96,12 @@ def test_yaml_syntax_error_names_file_line_col(tmp_path: Path, default_text: str
 
 def test_duplicate_key_is_an_error_with_both_lines(tmp_path: Path, default_text: str) -> None:
     text = default_text.replace(
-        "        hint: Escalating before you have tried",
-        "        hint: first\n        hint: Escalating before you have tried",
+        "        hint: Pulling in leadership before you have tried",
+        "        hint: first\n        hint: Pulling in leadership before you have tried",
         1,
     )
     error = error_for(broken(tmp_path, text))
-    line = line_of(text, "hint: Escalating before")
+    line = line_of(text, "hint: Pulling in leadership before")
     assert f"team.yaml:{line}:9: duplicate key 'hint' (first at line {line - 1})" in error.message
 
 
@@ -116,7 +116,9 @@ def test_unknown_field_is_named_with_its_line(tmp_path: Path, default_text: str)
 
 def test_missing_field_is_named(tmp_path: Path, default_text: str) -> None:
     text = default_text.replace(
-        "        hint: Escalating before you have tried is the classic too-early escalation.\n", ""
+        "        hint: Pulling in leadership before you have tried is the textbook premature "
+        "escalation.\n",
+        "",
     )
     error = error_for(broken(tmp_path, text))
     assert "assess.0.questions.0.hint: missing field `hint`" in error.message

@@ -3,6 +3,8 @@
 Rules are checked in playbook order and the first that holds sets the verdict; every
 other rule that holds with the same verdict adds its reason, so a user sees all that
 points the same way. `missing` is the checklist answered no: the to-do before the call.
+`conflicts` pairs every yes for escalating with every yes against it, so answers that
+disagree are named whatever the rules make of them.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from escalate_cli.playbook import Choice, Gotcha, Playbook, Scenario, Verdict
+from escalate_cli.playbook import Choice, Gotcha, Playbook, Question, Scenario, Verdict
 from escalate_cli.rules import holds
 
 
@@ -27,6 +29,16 @@ class Todo:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """Two yes answers that disagree: one points to escalating, the other against it."""
+
+    for_id: str
+    for_text: str
+    against_id: str
+    against_text: str
+
+
+@dataclass(frozen=True)
 class Assessment:
     verdict: str
     title: str
@@ -38,14 +50,18 @@ class Assessment:
     gotchas: tuple[Gotcha, ...]
     triggers: tuple[Choice, ...]
     answers: dict[str, Any] = field(default_factory=dict)
+    conflicts: tuple[Conflict, ...] = ()
+    signals: tuple[str, ...] = ()
+    todo_title: str = "Before the call"
 
     @property
     def escalating(self) -> bool:
         return self.verdict in ("escalate_now", "escalate")
 
 
-def assess(book: Playbook, answers: dict[str, Any]) -> Assessment:
+def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
     """Apply the playbook's rules to the answers."""
+    answers = applicable(book, given)
     fired = [rule for rule in book.rules if holds(rule.when, answers)]
     if not fired:
         # The bundled rules always decide; a team's own rules may leave a gap.
@@ -78,6 +94,10 @@ def assess(book: Playbook, answers: dict[str, Any]) -> Assessment:
     )
     scenario = next((s for s in book.scenarios if holds(s.when, answers)), None)
     text = book.verdicts[cast(Verdict, verdict)]
+    leaning_for, leaning_against = (
+        [q for q in book.leaning(side) if answers.get(q.id) is True]
+        for side in ("escalate", "dont_escalate")
+    )
     return Assessment(
         verdict=verdict,
         title=text.title,
@@ -89,7 +109,30 @@ def assess(book: Playbook, answers: dict[str, Any]) -> Assessment:
         gotchas=gotchas,
         triggers=tuple(chosen),
         answers=dict(answers),
+        conflicts=tuple(
+            Conflict(yes.id, _words(yes), no.id, _words(no))
+            for yes in leaning_for
+            for no in leaning_against
+        ),
+        signals=tuple(_words(q) for q in [*leaning_for, *leaning_against]),
+        todo_title=text.todo_title or "Before the call",
     )
+
+
+def applicable(book: Playbook, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers without those to follow-up questions whose condition does not hold
+    (a `timing_off` given while `right_time` is yes would otherwise warn of nothing real)."""
+    follow_ups = [q for q in book.questions("assess") if q.when is not None]
+    return {
+        key: value
+        for key, value in answers.items()
+        if all(q.id != key or q.applies(answers) for q in follow_ups)
+    }
+
+
+def _words(question: Question) -> str:
+    """A yes answer as a sentence: the question's `if_yes`, else the question itself."""
+    return question.if_yes or question.text
 
 
 _NO_RULE = "No rule in the playbook matched these answers; check the playbook's rules."

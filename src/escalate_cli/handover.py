@@ -13,6 +13,7 @@ from typing import Any
 
 from escalate_cli import safe_yaml
 from escalate_cli.errors import EscalateError
+from escalate_cli.playbook import VERDICT_WORDS
 from escalate_cli.store import Commitment, Escalation, Note
 from escalate_cli.textsafe import code_fence, one_line
 from escalate_cli.textsafe import markdown as md
@@ -46,7 +47,6 @@ SECTIONS = (
     ("Lessons learned", ("lesson",), "Ask the previous owner what they would do differently."),
     ("Other notes", ("note",), None),
 )
-ESCALATING = ("escalate_now", "escalate")
 ESSENTIALS = {
     "trigger": "No trigger words or actions are recorded for this partner.",
     "communication": "No communication expectations are recorded for this partner.",
@@ -61,6 +61,7 @@ class HandoverDoc:
     notes: tuple[Note, ...]
     escalations: tuple[Escalation, ...]
     commitments: tuple[Commitment, ...]
+    guidance: tuple[tuple[str, str], ...] = ()  # (title, advice) on working with a partner
 
     def of_kind(self, *kinds: str) -> list[Note]:
         return [note for note in self.notes if note.kind in kinds]
@@ -77,6 +78,7 @@ def assemble(
     commitments: list[Commitment],
     to: str,
     now: dt.datetime,
+    guidance: tuple[tuple[str, str], ...] = (),
 ) -> HandoverDoc:
     return HandoverDoc(
         partner=partner,
@@ -85,6 +87,7 @@ def assemble(
         notes=tuple(notes),
         escalations=tuple(escalations),
         commitments=tuple(commitments),
+        guidance=guidance,
     )
 
 
@@ -113,6 +116,8 @@ def to_data(doc: HandoverDoc) -> dict[str, Any]:
                 "kind": e.kind,
                 "verdict": e.verdict,
                 "reasons": list(e.reasons),
+                "signals": list(e.signals),
+                "triggers": list(e.triggers),
                 "issue": e.issue,
                 "root_cause": e.root_cause,
                 "ask": e.ask,
@@ -152,32 +157,43 @@ def to_markdown(doc: HandoverDoc) -> str:
     for missing in doc.missing_essentials:
         lines += [f"> **Missing:** {missing} Ask the previous owner before your first call.", ""]
     open_items = [c for c in doc.commitments if not c.done_on]
-    escalated = [e for e in doc.escalations if e.kind == "brief" or e.verdict in ESCALATING]
-    last = escalated[-1] if escalated else None
+    happened = [e for e in doc.escalations if e.took_place]
+    advice_only = [e for e in doc.escalations if not e.took_place]
+    latest = doc.escalations[-1] if doc.escalations else None
+    last = happened[-1] if happened else None
     lines += [
         "## Summary",
         "",
         f"- Notes: {len(doc.notes)}",
-        # an assessment and the brief that followed it on the same day are one escalation
-        f"- Past escalations: {len({e.date for e in escalated}) + len(doc.of_kind('escalation'))}"
-        + (f" (last: {last.date}, {md(last.verdict or last.kind)})" if last else ""),
-        f"- Assessments recorded: {sum(e.kind == 'assessment' for e in doc.escalations)}",
+        # an assessment acted on and the brief that followed it on the same day are one
+        f"- Past escalations: {len({e.date for e in happened}) + len(doc.of_kind('escalation'))}"
+        + (f" (last: {last.date}, {_what(last)})" if last else ""),
+        f"- Assessments only (advice before a call, not escalations): {len(advice_only)}",
         f"- Open commitments: {len(open_items)}",
         "",
         "## Escalation history",
         "",
+        "Briefs, assessments that were acted on, and escalations noted by hand.",
+        "",
     ]
     history = sorted(
-        [
-            (item.date, _escalation_line(item, item is doc.escalations[-1]))
-            for item in doc.escalations
-        ]
+        [(item.date, _escalation_line(item, item is latest)) for item in happened]
         + [(note.date or "", _note_line(note)) for note in doc.of_kind("escalation")]
     )
     if history:
         lines += [line for _, line in history]
     else:
         lines.append("Nothing recorded. Ask whether this partner has escalated before, and why.")
+    if advice_only:
+        lines += [
+            "",
+            "## Assessments",
+            "",
+            "What the coach advised before a call. None of these is an escalation unless it was "
+            "acted on: then record how it ended with `escalate outcome`.",
+            "",
+        ]
+        lines += [_escalation_line(item, item is latest) for item in advice_only]
     for title, kinds, ask in SECTIONS:
         found = doc.of_kind(*kinds)
         if not found and ask is None:
@@ -192,30 +208,41 @@ def to_markdown(doc: HandoverDoc) -> str:
             lines.append(f"- {md(one_line(c.what))}{owner}{due}")
     else:
         lines.append("Nothing recorded. Ask what was promised to the partner and is still open.")
+    if doc.guidance:
+        lines += ["", "## Working with this partner", ""]
+        lines += [f"- **{md(title)}**: {md(text)}" for title, text in doc.guidance]
     intro = introduction(doc)
     fence = code_fence(intro)
     lines += ["", "## Draft introduction from the new owner", "", f"{fence}text", intro, fence, ""]
     return "\n".join(lines)
 
 
+def _what(item: Escalation) -> str:
+    """What a record is, in words: a brief, or an assessment and its verdict."""
+    if item.kind == "brief":
+        return "brief"
+    verdict = VERDICT_WORDS.get(item.verdict, item.verdict.replace("_", " ") or "no verdict")
+    acted = " (acted on)" if item.took_place else ""
+    return f"assessment{acted}, verdict: {verdict}"
+
+
 def _escalation_line(item: Escalation, latest: bool) -> str:
-    what = "; ".join(one_line(r) for r in item.reasons) if item.reasons else ""
-    detail = [f"{item.kind}"]
-    if item.verdict:
-        detail.append(f"verdict {item.verdict}")
-    if item.issue:
-        detail.append(f"issue: {one_line(item.issue)}")
-    if item.root_cause:
-        detail.append(f"root cause: {one_line(item.root_cause)}")
-    if what:
-        detail.append(f"reason: {what}")
-    if item.ask:
-        detail.append(f"ask: {one_line(item.ask)}")
-    if item.outcome:
-        detail.append(f"outcome: {one_line(item.outcome)}")
-    elif latest:  # `escalate outcome` records on the latest one
-        detail.append("outcome: not recorded yet (escalate outcome PARTNER TEXT)")
-    return f"- {item.date}: " + md("; ".join(detail))
+    """One record: what it was, then the signs and triggers present, why, and the outcome."""
+    why = [r for r in item.reasons if r not in item.signals]  # cited signs are listed once
+    detail = [
+        ("signs present", " ".join(one_line(s) for s in item.signals)),
+        ("triggers", "; ".join(one_line(t) for t in item.triggers)),
+        ("issue", one_line(item.issue)),
+        ("root cause", one_line(item.root_cause)),
+        ("why", " ".join(one_line(r) for r in why)),
+        ("ask", one_line(item.ask)),
+        ("outcome", one_line(item.outcome)),
+    ]
+    if latest and not item.outcome:  # `escalate outcome` records on the latest one
+        detail.append(("outcome", "not recorded yet (escalate outcome PARTNER TEXT)"))
+    lines = [f"- {item.date}: {_what(item)}"]
+    lines += [f"  - {label}: {md(text)}" for label, text in detail if text]
+    return "\n".join(lines)
 
 
 def introduction(doc: HandoverDoc) -> str:
@@ -224,8 +251,8 @@ def introduction(doc: HandoverDoc) -> str:
     return (
         f"Hello {one_line(doc.partner)} team,\n\n"
         f"I'm {me}, and I am taking over as your main contact. I have read the history of our "
-        "work together, including the issues we have escalated, and I want to make sure you "
-        "always know how and when you will hear from us.\n\n"
+        "work together, including the issues we have escalated, and I would like you always to "
+        "know how and when you will hear from us.\n\n"
         "Could we set up a short call in the next two weeks to agree:\n"
         "- which channel you prefer for day-to-day questions and for urgent issues,\n"
         "- how often you would like a status update, and\n"

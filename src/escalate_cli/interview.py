@@ -57,6 +57,8 @@ def run(
             for question in todo:
                 if question.id in answers:  # taken over from a resumed draft meanwhile
                     continue
+                if not question.applies(answers):
+                    continue  # a follow-up whose condition the answers so far rule out
                 current = question.id
                 answers[question.id] = prompter.ask(question, unfinished.pop(question.id, ""))
                 if slot:

@@ -22,10 +22,17 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from escalate_cli import __version__, safe_yaml
 from escalate_cli.errors import PlaybookError
-from escalate_cli.rules import ID_PATTERN, Condition, leaves, parse_condition
+from escalate_cli.rules import ID_PATTERN, Condition, holds, leaves, parse_condition
 
 FORMAT_VERSION = 1
 VERDICTS = ("escalate_now", "escalate", "not_yet", "dont_escalate")
+# A verdict in plain words, for records read long after the playbook's titles were shown
+VERDICT_WORDS = {
+    "escalate_now": "escalate now",
+    "escalate": "escalate",
+    "not_yet": "not yet",
+    "dont_escalate": "don't escalate",
+}
 INTERVIEWS = ("assess", "brief")
 TEMPLATES = ("manager_brief", "customer_message", "agenda", "follow_up")
 _ID = re.compile(ID_PATTERN)
@@ -103,8 +110,11 @@ class Choice(_Model):
 
 
 @dataclass(frozen=True)
-class Question(_Model):
-    """One question; `hint` is the one line that says why it matters."""
+class Question(_Conditional):
+    """One question; `hint` is the one line that says why it matters.
+
+    A question with `when` is a follow-up: asked, and its answer counted, only when the
+    condition holds on the answers given before it."""
 
     id: Id
     type: Literal["yes_no", "text", "long_text", "choice", "multi", "commitments"]
@@ -114,12 +124,18 @@ class Question(_Model):
     if_no: Text | None = None
     choices: tuple[Choice, ...] = ()
     required: Flag = True
+    when: Any = None
+
+    def applies(self, answers: Mapping[str, Any]) -> bool:
+        return self.when is None or holds(self.when, answers)
 
 
 @dataclass(frozen=True)
 class Section(_Model):
     """A group of questions asked together (a checklist, a step of the framework).
 
+    `points_to` marks a section of signs for (`escalate`) or against (`dont_escalate`)
+    escalating: a yes on each side is a conflict the assessment names.
     `ask_again` names questions defined in another section that this one asks too, when
     they have no answer yet (an answer carried over from `assess` is not asked again)."""
 
@@ -128,6 +144,7 @@ class Section(_Model):
     intro: Text | None = None
     hints: tuple[Text, ...] = ()
     checklist: Flag = False
+    points_to: Literal["escalate", "dont_escalate"] | None = None
     ask_again: tuple[Id, ...] = ()
     questions: tuple[Question, ...] = ()
 
@@ -146,8 +163,11 @@ class Rule(_Conditional):
 
 @dataclass(frozen=True)
 class VerdictText(_Model):
+    """How a verdict reads; `todo_title` heads the checklist items still answered no."""
+
     title: Text
     advice: Text
+    todo_title: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +176,17 @@ class Scenario(_Conditional):
     title: Text
     when: Any
     steps: Annotated[tuple[Text, ...], _NOT_EMPTY]
+
+
+@dataclass(frozen=True)
+class Guidance(_Model):
+    """A piece of advice on working with a partner; `before_call` also shows it in the
+    short view before a call, not only in a handover."""
+
+    id: Id
+    title: Text
+    text: Text
+    before_call: Flag = False
 
 
 @dataclass(frozen=True)
@@ -210,6 +241,7 @@ class Playbook(_Model):
     description: Text | None = None
     scenarios: tuple[Scenario, ...] = ()
     gotchas: tuple[Gotcha, ...] = ()
+    relationship: tuple[Guidance, ...] = ()
     brief: tuple[Section, ...] = ()
     templates: Templates | None = None
     lint: Lint = field(default_factory=Lint)
@@ -242,7 +274,16 @@ class Playbook(_Model):
 
     @property
     def checklist(self) -> tuple[Question, ...]:
-        return tuple(q for s in self.assess if s.checklist for q in s.questions)
+        """The yes/no questions of checklist sections (a follow-up choice is no item)."""
+        return tuple(
+            q for s in self.assess if s.checklist for q in s.questions if q.type == "yes_no"
+        )
+
+    def leaning(self, side: str) -> tuple[Question, ...]:
+        """The yes/no questions of the sections that point to `side`."""
+        return tuple(
+            q for s in self.assess if s.points_to == side for q in s.questions if q.type == "yes_no"
+        )
 
 
 def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -264,6 +305,13 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
             values = [c.value for c in question.choices]
             for dup in {v for v in values if values.count(v) > 1}:
                 yield (*path, "choices"), f"duplicate choice value {dup!r}"
+            if question.when is not None:
+                # a follow-up depends on answers asked before it
+                earlier = {k: q for k, q in known.items() if q is not question}
+                for problem in _condition_problems(question.when, earlier):
+                    yield (*path, "when"), problem
+                if question.required:
+                    yield (*path, "required"), "a follow-up question (with `when`) is optional"
     for interview, s_index, section in sections:
         for index, again in enumerate(section.ask_again):
             if again not in known:
@@ -288,11 +336,11 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
     missing = [v for v in VERDICTS if v not in book.verdicts]
     if missing:
         yield ("verdicts",), "missing verdict texts for: " + ", ".join(missing)
-    for group in ("rules", "scenarios", "gotchas"):
+    for group in ("rules", "scenarios", "gotchas", "relationship"):
         seen: set[str] = set()
         for index, item in enumerate(getattr(book, group)):
             if item.id in seen:
-                yield (group, index, "id"), f"duplicate {group[:-1]} id {item.id!r}"
+                yield (group, index, "id"), f"duplicate {group.rstrip('s')} id {item.id!r}"
             seen.add(item.id)
             when = getattr(item, "when", None)
             if when is not None:

@@ -19,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from escalate_cli.files import resume_command
-from escalate_cli.report import DRAFT_TITLES, is_overdue
+from escalate_cli.playbook import VERDICT_WORDS
+from escalate_cli.report import DRAFT_TITLES, disagreeing, is_overdue
 from escalate_cli.textsafe import plural, visible
 
 if TYPE_CHECKING:  # types only: each command imports just the layers it uses
@@ -75,9 +76,14 @@ def assessment_view(result: Assessment) -> Group:
         _heading("Why"),
         *_bullets([Text.assemble(r.text, (f"  [{r.rule}]", "dim")) for r in result.reasons]),
     ]
+    if result.conflicts:
+        parts.append(_heading("Answers that disagree"))
+        for side, answers in disagreeing(result):
+            parts.append(Text(f"{side}:", style="italic"))
+            parts += _bullets([Text.assemble(text, (f"  ({id})", "dim")) for id, text in answers])
     if result.first:
         parts += [_heading("Do first"), *_bullets([Text(s) for s in result.first], "→")]
-    parts.append(_heading("Before the call"))
+    parts.append(_heading(result.todo_title))
     if result.missing:
         parts += _bullets(
             [Text.assemble(t.text, (f"  ({t.id})", "dim")) for t in result.missing], "☐"
@@ -205,8 +211,10 @@ def before_you_talk_view(
     escalation_notes: list[Note],
     communication: list[Note],
     commitments: list[Commitment],
+    guidance: tuple[tuple[str, str], ...] = (),
 ) -> Panel:
-    """The short view shown before `assess` or `brief` about a partner with history."""
+    """The short view shown before `assess` or `brief` about a partner with history, with
+    the playbook's advice for the call itself."""
     parts: list[RenderableType] = []
 
     def section(title: str, items: list[Text], empty: str) -> None:
@@ -219,11 +227,9 @@ def before_you_talk_view(
         "none recorded - ask the previous owner",
     )
     history = [
-        user_text(
-            f"{e.date} {e.verdict or e.kind}: " + "; ".join(filter(None, [e.issue, *e.reasons]))
-        )
+        user_text(f"{e.date} {_record_words(e)}: " + " ".join(filter(None, [e.issue, *e.signals])))
         for e in escalations[-5:]
-    ] + [user_text(f"{n.date or ''} {n.text}".strip()) for n in escalation_notes[-5:]]
+    ] + [user_text(f"{n.date or ''} escalation: {n.text}".strip()) for n in escalation_notes[-5:]]
     section("Past escalations and assessments", history, "none recorded")
     section(
         "Communication expectations", [user_text(n.text) for n in communication], "none recorded"
@@ -233,9 +239,23 @@ def before_you_talk_view(
         [user_text(f"{c.what} ({c.owner or 'no owner'}, due {c.due or '?'})") for c in commitments],
         "none",
     )
+    if guidance:
+        section(
+            "For the call",
+            [Text.assemble((f"{title}: ", "bold"), text) for title, text in guidance],
+            "",
+        )
     return Panel(
         Group(*parts), title=Text(f" Before you talk to {visible(partner)} "), title_align="left"
     )
+
+
+def _record_words(item: Escalation) -> str:
+    """An assessment or brief in words: what it was and, for an assessment, its verdict."""
+    if item.kind == "brief":
+        return "brief (escalated)"
+    verdict = VERDICT_WORDS.get(item.verdict, item.verdict)
+    return f"assessment ({verdict}{', acted on' if item.took_place else ', advice only'})"
 
 
 def lint_view(findings: list[Finding]) -> Group:

@@ -40,12 +40,25 @@ def assessment_data(result: Assessment, playbook_name: str) -> dict[str, Any]:
             "steps": list(result.scenario.steps),
         },
         "gotchas": [{"id": g.id, "text": g.text, "advice": g.advice} for g in result.gotchas],
+        "conflicts": [{"for": c.for_id, "against": c.against_id} for c in result.conflicts],
         "triggers": [
             {"id": c.value, "label": c.label, "remedy": c.remedy} for c in result.triggers
         ],
         "answers": result.answers,
         "playbook": playbook_name,
     }
+
+
+def disagreeing(result: Assessment) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The conflicting answers grouped by side, each answer once: easier to weigh than pairs."""
+    sides = (
+        ("Pointing to escalating", [(c.for_id, c.for_text) for c in result.conflicts]),
+        (
+            "Pointing to handling it yourself",
+            [(c.against_id, c.against_text) for c in result.conflicts],
+        ),
+    )
+    return [(title, list(dict.fromkeys(answers))) for title, answers in sides]
 
 
 def to_json(data: Any) -> str:
@@ -56,10 +69,15 @@ def assessment_markdown(result: Assessment) -> str:
     """The assessment as Markdown, ready to paste into a ticket or a chat."""
     lines = [f"# Verdict: {result.title}", "", result.advice, "", "## Why", ""]
     lines += [f"- {r.text} (rule `{r.rule}`)" for r in result.reasons]
+    if result.conflicts:
+        lines += ["", "## Answers that disagree", ""]
+        for side, answers in disagreeing(result):
+            lines += [f"{side}:", ""] + [f"- {text} (`{id}`)" for id, text in answers] + [""]
+        lines.pop()
     if result.first:
         lines += ["", "## Do first", ""]
         lines += [f"1. {step}" for step in result.first]
-    lines += ["", "## Before the call", ""]
+    lines += ["", f"## {result.todo_title}", ""]
     if result.missing:
         lines += [f"- [ ] {todo.text} (`{todo.id}`)" for todo in result.missing]
     else:

@@ -15,7 +15,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from escalate_cli.kinds import NOTE_KINDS
 DB_NAME = "escalate.db"
 APPLICATION_ID = 0x45534341  # "ESCA": marks the file as ours in the SQLite header
 ESCALATION_KINDS = ("assessment", "brief")
+ESCALATING = ("escalate_now", "escalate")
 MOVE_ASIDE = "move it aside (nothing in it was changed), or use --home / ESCALATE_HOME"
 
 # One tuple of statements per schema version, applied in order. Never edit a released entry:
@@ -88,6 +89,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX commitments_open ON commitments (done_on, due)",
     ),
+    (  # 2: an escalation names the signs and triggers that were present, in words
+        """CREATE TABLE escalations_v2 (
+            id INTEGER PRIMARY KEY,
+            partner_id INTEGER NOT NULL REFERENCES partners(id),
+            date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('assessment', 'brief')),
+            verdict TEXT NOT NULL DEFAULT '',
+            reasons TEXT NOT NULL DEFAULT '[]',
+            signals TEXT NOT NULL DEFAULT '[]',
+            triggers TEXT NOT NULL DEFAULT '[]',
+            issue TEXT NOT NULL DEFAULT '',
+            root_cause TEXT NOT NULL DEFAULT '',
+            ask TEXT NOT NULL DEFAULT '',
+            outcome TEXT NOT NULL DEFAULT '',
+            UNIQUE (partner_id, date, kind, verdict, reasons, signals, triggers, issue,
+                root_cause, ask, outcome)
+        )""",
+        """INSERT INTO escalations_v2 (id, partner_id, date, kind, verdict, reasons, issue,
+            root_cause, ask, outcome)
+        SELECT id, partner_id, date, kind, verdict, reasons, issue, root_cause, ask, outcome
+        FROM escalations""",
+        "DROP TABLE escalations",
+        "ALTER TABLE escalations_v2 RENAME TO escalations",
+    ),
 )
 
 
@@ -113,6 +138,8 @@ class Note:
 
 @dataclass(frozen=True)
 class Escalation:
+    """An assessment or a brief about a partner; `signals` and `triggers` are in words."""
+
     id: int
     partner: str
     date: str
@@ -123,6 +150,14 @@ class Escalation:
     root_cause: str
     ask: str
     outcome: str
+    signals: list[str] = field(default_factory=list)
+    triggers: list[str] = field(default_factory=list)
+
+    @property
+    def took_place(self) -> bool:
+        """Whether this is an escalation that happened, not only advice about one: a brief,
+        or an assessment that said escalate and whose outcome was recorded afterwards."""
+        return self.kind == "brief" or (self.verdict in ESCALATING and bool(self.outcome))
 
 
 @dataclass(frozen=True)
@@ -149,14 +184,17 @@ class PartnerSummary:
 _NOTE_SELECT = """SELECT n.id, p.name AS partner, n.kind, n.text, n.date, n.link, n."by",
     n.created FROM notes n JOIN partners p ON p.id = n.partner_id"""
 _ESCALATION_SELECT = """SELECT e.id, p.name AS partner, e.date, e.kind, e.verdict, e.reasons,
-    e.issue, e.root_cause, e.ask, e.outcome FROM escalations e
+    e.signals, e.triggers, e.issue, e.root_cause, e.ask, e.outcome FROM escalations e
     JOIN partners p ON p.id = e.partner_id"""
+_ESCALATION_COLUMNS = """(partner_id, date, kind, verdict, reasons, signals, triggers, issue,
+    root_cause, ask, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 _COMMITMENT_SELECT = """SELECT c.id, p.name AS partner, c.what, c.owner, c.due, c.done_on,
     c.source FROM commitments c JOIN partners p ON p.id = c.partner_id"""
 # Import: fields an export carries that are not used (identity belongs to this store),
 # and each table's optional fields.
 _IMPORT_IGNORES = ("id", "partner")
 ESCALATION_FIELDS = ("verdict", "issue", "root_cause", "ask", "outcome")
+TEXT_LISTS = ("reasons", "signals", "triggers")  # an escalation's lists of sentences
 COMMITMENT_FIELDS = ("owner", "due", "done_on", "source", "created")
 
 
@@ -357,21 +395,23 @@ class Store:
         root_cause: str = "",
         ask: str = "",
         outcome: str = "",
+        signals: Iterable[str] = (),
+        triggers: Iterable[str] = (),
     ) -> Escalation:
         """Record an assessment or brief (creating the partner); a repeat is not doubled."""
-        row = _escalation_row(date, kind, verdict, reasons, issue, root_cause, ask, outcome)
+        row = _escalation_row(
+            date, kind, verdict, reasons, issue, root_cause, ask, outcome, signals, triggers
+        )
         with self._write():
             pid = self._ensure(partner).id
             self._db.execute(
-                """INSERT OR IGNORE INTO escalations (partner_id, date, kind, verdict, reasons,
-                issue, root_cause, ask, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (pid, *row),
+                "INSERT OR IGNORE INTO escalations " + _ESCALATION_COLUMNS, (pid, *row)
             )
             found = self._read(
                 _ESCALATION_SELECT
                 + """ WHERE e.partner_id = ? AND e.date = ? AND e.kind = ? AND e.verdict = ?
-                AND e.reasons = ? AND e.issue = ? AND e.root_cause = ? AND e.ask = ?
-                AND e.outcome = ?""",
+                AND e.reasons = ? AND e.signals = ? AND e.triggers = ? AND e.issue = ?
+                AND e.root_cause = ? AND e.ask = ? AND e.outcome = ?""",
                 (pid, *row),
             )
         return _escalation(found[0])
@@ -480,8 +520,9 @@ class Store:
             note_rows.append((*row, f["created"] or now))
         for i, item in enumerate(_items(escalations, "escalations")):
             where = f"escalations[{i}]"
-            f = _checked(item, where, ("date", "kind"), ESCALATION_FIELDS, also=("reasons",))
-            escalation_rows.append(_escalation_row(**f, reasons=_reasons(item, where)))
+            f = _checked(item, where, ("date", "kind"), ESCALATION_FIELDS, also=TEXT_LISTS)
+            lists = {name: _text_list(item, name, where) for name in TEXT_LISTS}
+            escalation_rows.append(_escalation_row(**f, **lists))
         for i, item in enumerate(_items(commitments, "commitments")):
             f = _checked(item, f"commitments[{i}]", ("what",), COMMITMENT_FIELDS)
             row = _commitment_row(f["what"], f["owner"], f["due"], f["done_on"], f["source"])
@@ -495,8 +536,7 @@ class Store:
                     [(pid, *row) for row in note_rows],
                 ).rowcount,
                 "escalations": self._db.executemany(
-                    """INSERT OR IGNORE INTO escalations (partner_id, date, kind, verdict,
-                    reasons, issue, root_cause, ask, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    "INSERT OR IGNORE INTO escalations " + _ESCALATION_COLUMNS,
                     [(pid, *row) for row in escalation_rows],
                 ).rowcount,
                 "commitments": self._db.executemany(
@@ -650,20 +690,25 @@ def _escalation_row(
     root_cause: str,
     ask: str,
     outcome: str,
+    signals: Iterable[str] = (),
+    triggers: Iterable[str] = (),
 ) -> tuple[str, ...]:
-    """(date, kind, verdict, reasons as JSON, issue, root_cause, ask, outcome) as stored."""
+    """(date, kind, verdict, reasons, signals, triggers, issue, root_cause, ask, outcome) as
+    stored, the three lists as JSON."""
     if not date.strip():
         raise EscalateError("an escalation needs a date")
     if kind not in ESCALATION_KINDS:
         raise EscalateError(
             f"unknown escalation kind {kind!r}", "choose one of: " + ", ".join(ESCALATION_KINDS)
         )
-    reasons_json = json.dumps([reason.strip() for reason in reasons], ensure_ascii=False)
     return (
         date.strip(),
         kind,
         verdict.strip(),
-        reasons_json,
+        *(
+            json.dumps([line.strip() for line in lines], ensure_ascii=False)
+            for lines in (reasons, signals, triggers)
+        ),
         *(text.strip() for text in (issue, root_cause, ask, outcome)),
     )
 
@@ -715,11 +760,11 @@ def _checked(
     return fields
 
 
-def _reasons(item: dict[str, Any], where: str) -> list[str]:
-    reasons = item.get("reasons") or []
-    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
-        raise EscalateError(f"{where}: 'reasons' must be a list of text")
-    return reasons
+def _text_list(item: dict[str, Any], name: str, where: str) -> list[str]:
+    lines = item.get(name) or []
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        raise EscalateError(f"{where}: {name!r} must be a list of text")
+    return lines
 
 
 def _note(row: sqlite3.Row) -> Note:
@@ -747,6 +792,8 @@ def _escalation(row: sqlite3.Row) -> Escalation:
         row["root_cause"],
         row["ask"],
         row["outcome"],
+        json.loads(row["signals"]),
+        json.loads(row["triggers"]),
     )
 
 
