@@ -215,7 +215,7 @@ def test_escalation_round_trip_and_repeat(store: Store) -> None:
     )
     assert recorded == Escalation(
         recorded.id, "Acme", "2024-03-01", "brief", "now", ["cancel threat", "deal at risk"],
-        "outage", "bad deploy", "exec call", "credit",
+        "outage", "bad deploy", "exec call", "credit", [], [],
     )  # fmt: skip
     earlier = store.record_escalation("acme", date="2024-01-01", kind="assessment")
     again = store.record_escalation(
@@ -231,6 +231,62 @@ def test_escalation_round_trip_and_repeat(store: Store) -> None:
     )
     assert again == recorded
     assert store.escalations("Acme") == [earlier, recorded]
+
+
+def test_signs_and_triggers_are_kept_in_words_and_tell_records_apart(store: Store) -> None:
+    """Two assessments on one day with the same verdict and reasons but different signs
+    are two records, each with its own signs."""
+    common = {"date": "2024-03-01", "kind": "assessment", "verdict": "escalate"}
+    deal = store.record_escalation("Acme", **common, signals=["Revenue is at stake."])
+    trust = store.record_escalation(
+        "Acme", **common, signals=["Trust has slipped."], triggers=["We promised more"]
+    )
+    assert deal.id != trust.id
+    assert (deal.signals, deal.triggers) == (["Revenue is at stake."], [])
+    assert store.escalations("Acme") == [deal, trust]
+    assert trust.triggers == ["We promised more"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "verdict", "outcome", "took_place"),
+    [
+        ("brief", "", "", True),
+        ("assessment", "escalate_now", "", False),  # advice, not yet acted on
+        ("assessment", "escalate", "VP call held", True),  # outcome recorded: it happened
+        ("assessment", "not_yet", "handled it myself", False),
+        ("assessment", "dont_escalate", "fine", False),
+    ],
+)
+def test_what_counts_as_an_escalation(store, kind, verdict, outcome, took_place) -> None:
+    item = store.record_escalation(
+        "Acme", date="2024-03-01", kind=kind, verdict=verdict, outcome=outcome
+    )
+    assert item.took_place is took_place
+
+
+def test_a_version_1_store_migrates_keeping_its_escalations(home: Path) -> None:
+    from escalate_cli.store import APPLICATION_ID, MIGRATIONS
+
+    db = sqlite3.connect(home / "escalate.db")
+    for statement in MIGRATIONS[0]:
+        db.execute(statement)
+    db.execute("INSERT INTO partners (name, key, created) VALUES ('Acme', 'acme', 'x')")
+    db.execute(
+        "INSERT INTO escalations (partner_id, date, kind, verdict, reasons, outcome)"
+        " VALUES (1, '2024-01-05', 'assessment', 'escalate', '[\"old reason\"]', 'done')"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.commit()
+    db.close()
+    with Store.open(home) as store:
+        (old,) = store.escalations("Acme")
+        assert (old.date, old.verdict, old.reasons, old.outcome) == (
+            "2024-01-05", "escalate", ["old reason"], "done",
+        )  # fmt: skip
+        assert (old.signals, old.triggers, old.took_place) == ([], [], True)
+        store.record_escalation("Acme", date="2024-01-06", kind="brief", signals=["x"])
+        assert store._pragma("user_version") == len(MIGRATIONS)
 
 
 def test_unknown_escalation_kind(store: Store) -> None:
