@@ -68,7 +68,7 @@ COMMAND_TIMEOUT = 60.0
 TTY_TIMEOUT = 20.0
 """Seconds to wait for the first question of `assess` in the pseudo-terminal."""
 
-FIRST_QUESTION = b"Have you tried to resolve this yourself?"
+FIRST_QUESTION = b"Have you made a real attempt to fix this yourself?"
 """The default playbook's first question; prompt_toolkit draws it as one contiguous run."""
 
 HANDOVER_NOTES = 10_000

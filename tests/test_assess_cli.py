@@ -193,3 +193,46 @@ def test_unexpected_error_is_exit_1_without_the_data(runner, tmp_path, monkeypat
     assert result.exit_code == 1
     assert "unexpected error (RuntimeError" in result.stderr
     assert "secret answer text" not in result.output
+
+
+def test_signs_against_escalating_now_weigh_and_the_conflict_is_named(runner, tmp_path) -> None:
+    """Finding 1: the signs not to escalate never changed the verdict."""
+    cases = [
+        (
+            {"relationship_at_risk": True, "just_venting": True},
+            [{"for": "relationship_at_risk", "against": "just_venting"}],
+        ),
+        (
+            {"deal_at_risk": True, "your_level": True, "routine_technical_issue": True},
+            [
+                {"for": "deal_at_risk", "against": "routine_technical_issue"},
+                {"for": "deal_at_risk", "against": "your_level"},
+            ],
+        ),
+    ]
+    for given, conflicts in cases:
+        groundwork = {"tried_to_resolve": True, "communicated_transparently": True}
+        file = write_yaml(tmp_path / "a.yaml", answers(**groundwork, **given))
+        result = run(runner, "assess", "-a", str(file), "--no-input", "-f", "json")
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert data["verdict"] == "not_yet"
+        assert data["reasons"][0]["rule"] == "conflicting_signals"
+        assert data["conflicts"] == conflicts
+    markdown = run(runner, "assess", "-a", str(file), "--no-input", "-f", "markdown").stdout
+    body = markdown.split("## Answers that disagree\n", 1)[1].split("\n## ", 1)[0]
+    assert "Pointing to escalating:\n\n- A deal or a renewal is at stake" in body
+    assert "(`routine_technical_issue`)" in body and "(`your_level`)" in body
+
+
+def test_timing_follow_up_is_optional_and_checked_in_answers_files(runner, tmp_path) -> None:
+    given = answers(right_time=False, deal_at_risk=True)
+    without = write_yaml(tmp_path / "a.yaml", given)
+    assert run(runner, "assess", "-a", str(without), "--no-input").exit_code == 0
+    late = write_yaml(tmp_path / "b.yaml", {**given, "timing_off": "too_late"})
+    data = json.loads(run(runner, "assess", "-a", str(late), "--no-input", "-f", "json").stdout)
+    assert "too_late" in [g["id"] for g in data["gotchas"]]
+    wrong = write_yaml(tmp_path / "c.yaml", {**given, "timing_off": "yesterday"})
+    result = run(runner, "assess", "-a", str(wrong), "--no-input")
+    assert result.exit_code == 2
+    assert "timing_off: expected one of too_early, too_late; got 'yesterday'" in result.stderr

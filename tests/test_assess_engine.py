@@ -238,6 +238,12 @@ def test_signals_are_the_yes_signs_on_both_sides_in_words(book: Playbook) -> Non
 
 
 OTHERS = ["routine_technical_issue", "just_venting", "your_level", "customer_checked_out"]
+OVERRIDE_EARLY = [
+    "cancel_threat",
+    "customer_checked_out",
+    "asked_for_manager",
+    "needs_leadership_authority",
+]
 
 
 def expected_rows(g: dict[str, bool]) -> dict[str, tuple[str, str]]:
@@ -251,7 +257,11 @@ def expected_rows(g: dict[str, bool]) -> dict[str, tuple[str, str]]:
     table = {
         "D1": (cancel, "escalate_now", "cancel_threat"),
         "D2": (not cancel and conflict, "not_yet", "conflicting_signals"),
-        "D3": (not cancel and not conflict and g["customer_checked_out"], "escalate_now", "checked_out"),
+        "D3": (
+            not cancel and not conflict and g["customer_checked_out"],
+            "escalate_now",
+            "checked_out",
+        ),
         "D4": (rest and leader and not groundwork, "escalate", "needs_leadership_anyway"),
         "D5": (rest and leader and groundwork, "escalate", "needs_leadership"),
         "D6": (rest and not leader and risk and not groundwork, "not_yet", "groundwork_first"),
@@ -272,11 +282,8 @@ def test_every_combination_matches_exactly_one_row_of_the_table(book: Playbook) 
         result = assess(book, given)
         assert (result.verdict, result.reasons[0].rule) == (verdict, rule), given
         assert [t.id for t in result.missing] == [k for k in CHECKLIST if not given[k]]
-        early = not (given["tried_to_resolve"] and given["communicated_transparently"]) and not any(
-            given[k]
-            for k in ("cancel_threat", "customer_checked_out", "asked_for_manager")
-            + ("needs_leadership_authority",)
-        )
+        groundwork = given["tried_to_resolve"] and given["communicated_transparently"]
+        early = not groundwork and not any(given[k] for k in OVERRIDE_EARLY)
         gotchas = gotchas_of(result)
         assert ("too_early" in gotchas) == (early and verdict in ("escalate", "not_yet")), given
         assert ("too_late" in gotchas) == given["customer_checked_out"], given

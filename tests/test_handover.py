@@ -59,7 +59,9 @@ def test_an_assessment_acted_on_counts_once_with_its_brief() -> None:
 
 
 def test_escalation_notes_count_and_sit_in_the_history() -> None:
-    note = Note(1, "Acme", "escalation", "Q3 outage, five days silent", "2026-09-14", None, None, "")
+    note = Note(
+        1, "Acme", "escalation", "Q3 outage, five days silent", "2026-09-14", None, None, ""
+    )
     text = document(record(verdict="not_yet"), notes=(note,))
     assert "- Past escalations: 1\n" in text
     assert "2026-09-14: Q3 outage" in section(text, "Escalation history")

@@ -298,7 +298,8 @@ def test_outcome_is_recorded_on_the_latest_escalation(runner, tmp_path: Path) ->
     doc = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)
     assert [e["outcome"] for e in doc["escalations"]] == ["", "VP call held; renewal signed"]
     text = run(runner, "handover", "acme").stdout
-    assert "- Past escalations: 1 (last: " in text and "- Assessments recorded: 2" in text
+    assert "- Past escalations: 1 (last: " in text  # the one acted on
+    assert "- Assessments only (advice before a call, not escalations): 1" in text
     assert "outcome: VP call held; renewal signed" in text
     assert "outcome: not recorded" not in text  # only the latest one awaits an outcome
     later = write_yaml(tmp_path / "c.yaml", answers(asked_for_manager=True))
@@ -319,3 +320,63 @@ def test_hostile_partner_names_never_reach_the_terminal_raw(runner) -> None:
     ):
         result = run(runner, *args)
         assert "\x1b" not in result.stdout + result.stderr, args
+
+
+def test_one_assessment_is_no_escalation_and_its_signs_are_named(runner, tmp_path) -> None:
+    """Finding 5: a single `assess --partner` saying escalate became "Past escalations: 1",
+    and its history line gave the rule's generic sentence, not the signs present."""
+    given = answers(
+        tried_to_resolve=True,
+        communicated_transparently=True,
+        deal_at_risk=True,
+        triggers=["overpromised"],
+    )
+    file = write_yaml(tmp_path / "a.yaml", given)
+    assessed = run(runner, "assess", "-a", str(file), "-p", "Acme", "-f", "json")
+    assert json.loads(assessed.stdout)["verdict"] == "escalate"
+    text = run(runner, "handover", "acme").stdout
+    assert "- Past escalations: 0\n" in text
+    assert "## Escalation history\n" in text and "## Assessments\n" in text
+    assessments = text.split("## Assessments\n", 1)[1].split("\n## ", 1)[0]
+    assert "assessment, verdict: escalate\n" in assessments
+    assert "signs present: Revenue is at stake" not in assessments  # the old wording is gone
+    assert "signs present: A deal or a renewal is at stake" in assessments
+    assert "triggers: We promised more than we delivered" in assessments
+    assert "escalate\\_" not in text
+    doc = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)
+    assert doc["escalations"][0]["triggers"] == ["We promised more than we delivered"]
+    done = run(runner, "outcome", "acme", "VP call held")
+    assert done.exit_code == 0 and "lists it as advice" not in done.stderr
+    assert "- Past escalations: 1 (last: " in run(runner, "handover", "acme").stdout
+
+
+def test_an_outcome_on_advice_not_to_escalate_says_it_stays_advice(runner, tmp_path) -> None:
+    file = write_yaml(tmp_path / "a.yaml", answers(routine_technical_issue=True))
+    run(runner, "assess", "-a", str(file), "-p", "Acme", "-f", "json")
+    done = run(runner, "outcome", "acme", "fixed it myself")
+    assert done.exit_code == 0
+    assert "lists it as advice, not as a past escalation" in done.stderr
+    assert "- Past escalations: 0\n" in run(runner, "handover", "acme").stdout
+
+
+def test_before_you_talk_shows_history_in_words_and_advice_for_the_call(runner, tmp_path) -> None:
+    first = write_yaml(tmp_path / "a.yaml", answers(cancel_threat=True))
+    run(runner, "assess", "-a", str(first), "-p", "Acme", "-f", "json")
+    again = run(runner, "assess", "-a", str(first), "-p", "Acme", "-f", "json")
+    shown = " ".join(again.stderr.replace("│", " ").split())  # the panel's lines, unwrapped
+    assert "assessment (escalate now, advice only)" in shown
+    assert "The customer has talked about leaving us." in shown
+    assert "escalate_now" not in shown
+    assert "For the call" in shown and "Past escalations:" in shown
+
+
+def test_handover_has_a_working_with_this_partner_section(runner, tmp_path) -> None:
+    add(runner, "Acme", "trigger", "per our policy")
+    text = run(runner, "handover", "acme").stdout
+    part = text.split("## Working with this partner\n", 1)[1].split("\n## ", 1)[0]
+    assert "- **Trust and rapport**: " in part and "segment or cohort" in part
+    custom = tmp_path / "team.yaml"
+    default = Path(__file__).resolve().parents[1] / "playbooks" / "default.yaml"
+    custom.write_text(default.read_text().replace("title: Trust and rapport", "title: Rapport"))
+    mine = run(runner, "handover", "acme", "--playbook", str(custom)).stdout
+    assert "- **Rapport**: " in mine

@@ -38,6 +38,7 @@ def test_default_playbook_has_the_public_question_ids(book) -> None:
         "just_venting",
         "your_level",
         "customer_checked_out",
+        "timing_off",
         "triggers",
     } <= ids
     triggers = book.question("triggers")
@@ -168,6 +169,42 @@ def test_condition_value_must_be_a_choice(tmp_path: Path, default_text: str) -> 
     text = default_text.replace("triggers=overpromised", "triggers=overpromise", 1)
     error = error_for(broken(tmp_path, text))
     assert "'overpromise' is not a choice of 'triggers'" in error.message
+
+
+FOLLOW_UP = "        when:\n          not: right_time\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (FOLLOW_UP, FOLLOW_UP.replace("right_time", "right_tme"), "no question has the id"),
+        (FOLLOW_UP, FOLLOW_UP.replace("right_time", "manager_briefed"), "not asked before"),
+        ("        required: false\n" + FOLLOW_UP, FOLLOW_UP, "is optional"),
+    ],
+    ids=["unknown id", "asked later", "required"],
+)
+def test_a_follow_up_question_is_checked(tmp_path, default_text, old, new, problem) -> None:
+    """A follow-up names a question asked before it, and is optional in answers files."""
+    assert old in default_text
+    error = error_for(broken(tmp_path, default_text.replace(old, new, 1)))
+    assert "assess.0.questions.5." in error.message and problem in error.message
+
+
+def test_sections_point_one_way_and_guidance_ids_are_unique(tmp_path, default_text) -> None:
+    wrong = default_text.replace("points_to: escalate\n", "points_to: up\n", 1)
+    assert "points_to" in error_for(broken(tmp_path, wrong)).message
+    twice = default_text.replace("  - id: trust\n", "  - id: feedback\n", 1)
+    assert "duplicate relationship id 'feedback'" in error_for(broken(tmp_path, twice)).message
+
+
+def test_follow_ups_and_guidance_survive_loading_without_pydantic(tmp_path: Path) -> None:
+    stamps = tmp_path / "stamps"
+    load(bundled_path(), stamps=stamps)
+    again = load(bundled_path(), stamps=stamps)  # built from the stamp
+    timing = again.question("timing_off")
+    assert timing is not None and timing.applies({"right_time": False})
+    assert not timing.applies({"right_time": True})
+    assert again.relationship and again.leaning("dont_escalate")
 
 
 def test_unknown_verdict(tmp_path: Path, default_text: str) -> None:

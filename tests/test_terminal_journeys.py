@@ -43,23 +43,23 @@ def answer_yes_no(child: pexpect.spawn, question: str, key: str) -> None:
 
 
 CHECKLIST = [
-    ("Have you tried to resolve this yourself?", "y"),
-    ("Do you understand the root cause", "y"),
+    ("Have you made a real attempt to fix this yourself?", "y"),
+    ("Can you say what is really behind their frustration", "y"),
     ("Have you been open with the customer", "y"),
     ("Do you know exactly what you need from leadership?", "n"),
-    ("Is now the right moment", "y"),
+    ("Is this the right moment to bring leadership in?", "y"),
     ("Have you briefed your manager?", "y"),
 ]
 SIGNALS = [
-    ("threatening to cancel", "n"),
-    ("relationship at risk", "y"),
+    ("talked about leaving", "n"),
+    ("relationship in trouble", "y"),
     ("decision or authority", "n"),
     ("asked to speak to your manager", "n"),
     ("beyond what you can do yourself", "n"),
-    ("deal at risk", "n"),
-    ("routine technical issue", "n"),
-    ("just venting", "n"),
-    ("handle at your level", "n"),
+    ("deal or a renewal at stake", "n"),
+    ("everyday technical problem", "n"),
+    ("letting off steam", "n"),
+    ("within your own remit", "n"),
     ("gone quiet or disengaged", "n"),
 ]
 
@@ -67,7 +67,7 @@ SIGNALS = [
 def test_new_user_answers_the_interview_and_gets_the_verdict(tmp_path: Path) -> None:
     child = spawn(tmp_path / "home", "assess", "--format", "json")
     child.expect_exact("Pre-escalation checklist")
-    child.expect_exact("why: Escalating before you have tried")
+    child.expect_exact("why: Pulling in leadership before you have tried")
     for question, key in CHECKLIST + SIGNALS:
         answer_yes_no(child, question, key)
     child.expect_exact("Which of these have happened?")
@@ -87,7 +87,7 @@ def test_new_user_answers_the_interview_and_gets_the_verdict(tmp_path: Path) -> 
 
 def test_bare_enter_is_not_an_answer(tmp_path: Path) -> None:
     child = spawn(tmp_path / "home", "assess")
-    child.expect_exact("Have you tried to resolve this yourself?")
+    child.expect_exact("Have you made a real attempt to fix this yourself?")
     child.send("\r")
     child.expect_exact("please answer y or n")
     child.sendcontrol("c")
@@ -296,7 +296,7 @@ def test_assess_offers_to_continue_into_brief_carrying_answers(tmp_path: Path) -
     child = spawn(tmp_path / "home", "assess")
     for question, key in CHECKLIST:
         answer_yes_no(child, question, key)
-    answer_yes_no(child, SIGNALS[0][0], "y")  # threatening to cancel
+    answer_yes_no(child, SIGNALS[0][0], "y")  # talked about leaving
     for question, _ in SIGNALS[1:]:
         answer_yes_no(child, question, "n")
     child.expect_exact("Which of these have happened?")
@@ -489,3 +489,66 @@ def test_a_named_draft_is_offered_again_and_never_replaced_silently(tmp_path: Pa
     by_name = {d["name"]: d for d in drafts}
     assert set(by_name) == {"Acme Corp", "Globex"}
     assert by_name["Acme Corp"]["answers"] == 4 and by_name["Globex"]["answers"] == 1
+
+
+def test_timing_no_asks_which_way_and_too_late_warns(tmp_path: Path) -> None:
+    child = spawn(tmp_path / "home", "assess", "--format", "json")
+    for question, key in CHECKLIST[:4]:
+        answer_yes_no(child, question, key)
+    answer_yes_no(child, "Is this the right moment to bring leadership in?", "n")
+    child.expect_exact("Which way is the timing off?")
+    child.expect_exact("Too late - the customer is already drifting away")
+    child.send("\x1b[B")  # down to "too late"
+    child.send("\r")
+    answer_yes_no(child, "Have you briefed your manager?", "y")
+    for question, _ in SIGNALS:
+        answer_yes_no(child, question, "y" if question == "deal or a renewal at stake" else "n")
+    child.expect_exact("Which of these have happened?")
+    child.send("\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    data = json.loads(child.before[child.before.index("{") :].replace("\r\n", "\n"))
+    assert data["answers"]["timing_off"] == "too_late"
+    assert [g["id"] for g in data["gotchas"] if g["id"].startswith("too_")] == ["too_late"]
+
+
+def conflicting_interview(tmp_path: Path) -> pexpect.spawn:
+    child = spawn(tmp_path / "home", "assess", "--format", "json")
+    for question, key in CHECKLIST:
+        answer_yes_no(child, question, key)
+    for question, _ in SIGNALS:
+        key = "y" if question in ("relationship in trouble", "letting off steam") else "n"
+        answer_yes_no(child, question, key)
+    child.expect_exact("Which of these have happened?")
+    child.send("\r")
+    child.expect_exact("Some of your answers point in opposite directions:")
+    child.expect_exact("Trust has slipped further than you can rebuild on your own.")
+    child.expect_exact("The customer is letting off steam")
+    return child
+
+
+def verdict_of(child: pexpect.spawn) -> dict:
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    return json.loads(child.before[child.before.index("{") :].replace("\r\n", "\n"))
+
+
+def test_conflicting_answers_can_be_looked_at_again_before_the_verdict(tmp_path: Path) -> None:
+    child = conflicting_interview(tmp_path)
+    answer_yes_no(child, "Answer these again before you see the verdict?", "y")
+    child.expect_exact("Answers that disagree")
+    answer_yes_no(child, "relationship in trouble", "n")  # on reflection: it is not
+    answer_yes_no(child, "letting off steam", "y")
+    data = verdict_of(child)
+    assert data["verdict"] == "dont_escalate" and data["conflicts"] == []
+
+
+def test_conflicting_answers_kept_as_they_are_are_named_in_the_verdict(tmp_path: Path) -> None:
+    child = conflicting_interview(tmp_path)
+    answer_yes_no(child, "Answer these again before you see the verdict?", "n")
+    data = verdict_of(child)
+    assert data["verdict"] == "not_yet"
+    assert data["reasons"][0]["rule"] == "conflicting_signals"
+    assert data["conflicts"] == [{"for": "relationship_at_risk", "against": "just_venting"}]

@@ -15,10 +15,11 @@ from escalate_cli.answers import Answers, missing
 from escalate_cli.dates import parse_date
 from escalate_cli.errors import EscalateError, InterruptedByUser, MissingAnswersError
 from escalate_cli.files import draft_key, resume_command
-from escalate_cli.playbook import Question, Section
+from escalate_cli.playbook import Playbook, Question, Section
 from escalate_cli.textsafe import plural
 
 if TYPE_CHECKING:  # prompts imports questionary, which only a terminal session needs
+    from escalate_cli.assess import Assessment
     from escalate_cli.files import Draft, Drafts
     from escalate_cli.prompts import Prompter
 
@@ -165,6 +166,33 @@ def choose_draft(prompter: Prompter, drafts: list[Draft]) -> Draft:
         return drafts[int(prompter.ask(question))]
     except (KeyboardInterrupt, EOFError):
         raise InterruptedByUser("interrupted; nothing was changed") from None
+
+
+def look_again(
+    book: Playbook,
+    result: Assessment,
+    answers: Answers,
+    prompter: Prompter,
+    slot: DraftSlot | None,
+) -> Answers:
+    """Before the verdict, offer to answer again the questions whose answers disagree;
+    the answers as they are when the user declines."""
+    disputed = {c.for_id for c in result.conflicts} | {c.against_id for c in result.conflicts}
+    questions = [q for q in book.questions("assess") if q.id in disputed]
+    prompter.say("")
+    prompter.say("Some of your answers point in opposite directions:", "bold")
+    for question in questions:
+        prompter.say(f"  - {question.if_yes or question.text}")
+    offer = "Answer these again before you see the verdict?"
+    if not ask_once(prompter, offer, "your answers are kept; continue with --resume"):
+        return answers
+    section = Section(
+        id="look_again",
+        title="Answers that disagree",
+        intro="Only one side can be true; answer each as things stand today.",
+    )
+    undecided = {k: v for k, v in answers.items() if k not in disputed}
+    return run([(section, questions)], undecided, prompter, slot)
 
 
 def ask_once(prompter: Prompter, text: str, if_interrupted: str) -> bool:

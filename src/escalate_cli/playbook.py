@@ -289,6 +289,7 @@ class Playbook(_Model):
 def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Cross-field checks pydantic cannot express: ids unique, references resolvable."""
     known: dict[str, Question] = {}
+    every = {q.id: q for q in book.all_questions()}
     sections = [(name, i, s) for name in INTERVIEWS for i, s in enumerate(getattr(book, name))]
     for interview, s_index, section in sections:
         if not section.questions and not section.ask_again:
@@ -306,10 +307,18 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
             for dup in {v for v in values if values.count(v) > 1}:
                 yield (*path, "choices"), f"duplicate choice value {dup!r}"
             if question.when is not None:
-                # a follow-up depends on answers asked before it
-                earlier = {k: q for k, q in known.items() if q is not question}
-                for problem in _condition_problems(question.when, earlier):
+                # a follow-up depends on answers given before it
+                for problem in _condition_problems(question.when, every):
                     yield (*path, "when"), problem
+                for leaf in leaves(question.when):
+                    if leaf.id in every and (leaf.id not in known or leaf.id == question.id):
+                        yield (
+                            (*path, "when"),
+                            (
+                                f"{leaf.id!r} is not asked before this question; a follow-up "
+                                "can only depend on earlier answers"
+                            ),
+                        )
                 if question.required:
                     yield (*path, "required"), "a follow-up question (with `when`) is optional"
     for interview, s_index, section in sections:

@@ -69,9 +69,12 @@ def assess(
         book, "assess", answers_file, resume, partner, prompter, home
     )
     if partner:
-        show_before_you_talk(partner, home)
+        show_before_you_talk(partner, home, book)
     given = interview.run(book.asked("assess"), prefill, prompter, slot, unfinished)
     result = run_assessment(book, given)
+    if prompter and result.conflicts and result.verdict != "escalate_now":
+        given = interview.look_again(book, result, given, prompter, slot)
+        result = run_assessment(book, given)
     write_assessment(result, book.name, fmt, output, force)
     if partner:  # only once the result is out: a failed run records nothing
         with open_store(home) as store:
@@ -81,6 +84,8 @@ def assess(
                 kind="assessment",
                 verdict=result.verdict,
                 reasons=[reason.text for reason in result.reasons],
+                signals=result.signals,
+                triggers=[choice.label for choice in result.triggers],
             )
         say(f"the assessment is now in {partner}'s history")
     if slot:

@@ -81,7 +81,7 @@ def brief(
         book, "brief", answers_file, resume, partner, prompter, home
     )
     if partner:
-        show_before_you_talk(partner, home)
+        show_before_you_talk(partner, home, book)
     run_brief(book, prefill, prompter, slot, fmt, output, force, home, unfinished, partner)
 
 

@@ -167,8 +167,9 @@ def store_partner(store: Store, name: str) -> bool:
     return True
 
 
-def show_before_you_talk(partner: str, home: Path | None) -> None:
-    """What to know before talking to a partner, on stderr so stdout stays the result."""
+def show_before_you_talk(partner: str, home: Path | None, book: Playbook) -> None:
+    """What to know before talking to a partner, and the playbook's advice for the call,
+    on stderr so stdout stays the result."""
     from escalate_cli import present
 
     with open_store(home) as store:
@@ -182,6 +183,7 @@ def show_before_you_talk(partner: str, home: Path | None) -> None:
             store.notes(partner, "escalation"),
             store.notes(partner, "communication"),
             store.commitments(partner),
+            tuple((g.title, g.text) for g in book.relationship if g.before_call),
         )
     present.show(view, sys.stderr)
 

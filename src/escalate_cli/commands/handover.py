@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from escalate_cli.commands.common import emit, open_store, say
-from escalate_cli.options import DocFormat, ForceOpt, HomeOpt, OutputOpt
+from escalate_cli.commands.common import emit, load_playbook, open_store, say
+from escalate_cli.options import DocFormat, ForceOpt, HomeOpt, OutputOpt, PlaybookOpt
 from escalate_cli.textsafe import plural
 
 
@@ -26,13 +26,16 @@ def handover(
     ] = DocFormat.markdown,
     output: OutputOpt = None,
     force: ForceOpt = False,
+    playbook: PlaybookOpt = None,
     home: HomeOpt = None,
 ) -> None:
     """Everything the next owner of a relationship must know, in one document.
 
-    Summary, escalation history with reasons, trigger words and actions, communication
-    expectations, roles, agreements and decisions with links, open commitments, lessons,
-    and a draft introduction from the new owner. Missing essentials are flagged at the top.
+    Summary, the escalations that happened (signs, triggers, verdict, outcome) and,
+    separately, the assessments that were only advice, trigger words and actions,
+    communication expectations, roles, agreements and decisions with links, open
+    commitments, lessons, the playbook's advice on working with the partner, and a draft
+    introduction from the new owner. Missing essentials are flagged at the top.
     The JSON form is what `escalate import` reads in the new owner's store.
 
     Examples:
@@ -43,6 +46,7 @@ def handover(
     """
     from escalate_cli import handover as ho
 
+    guidance = tuple((g.title, g.text) for g in load_playbook(playbook, home).relationship)
     with open_store(home) as store:
         found = store.find_partner(partner)
         doc = ho.assemble(
@@ -52,6 +56,7 @@ def handover(
             store.commitments(found.name, open_only=False),
             to or "",
             dt.datetime.now(dt.timezone.utc),
+            guidance,
         )
     text = ho.dumps(doc) if fmt is DocFormat.json else ho.to_markdown(doc)
     emit(text, output, force)

@@ -242,6 +242,9 @@ def outcome(
 ) -> None:
     """Record how a partner's latest escalation ended; the handover shows it.
 
+    An assessment that said to escalate counts as a past escalation once its outcome is
+    recorded: that is how you confirm you acted on it.
+
     Examples:
 
     \b
@@ -250,3 +253,8 @@ def outcome(
     with open_store(home) as store:
         item = store.set_outcome(partner, text)
     say(f"outcome recorded for the {item.kind} of {item.date} ({item.partner})")
+    if not item.took_place:
+        say(
+            "that assessment did not say to escalate, so the handover lists it as advice, "
+            "not as a past escalation"
+        )

@@ -521,8 +521,10 @@ class Store:
         for i, item in enumerate(_items(escalations, "escalations")):
             where = f"escalations[{i}]"
             f = _checked(item, where, ("date", "kind"), ESCALATION_FIELDS, also=TEXT_LISTS)
-            lists = {name: _text_list(item, name, where) for name in TEXT_LISTS}
-            escalation_rows.append(_escalation_row(**f, **lists))
+            reasons, signals, triggers = (_text_list(item, name, where) for name in TEXT_LISTS)
+            escalation_rows.append(
+                _escalation_row(**f, reasons=reasons, signals=signals, triggers=triggers)
+            )
         for i, item in enumerate(_items(commitments, "commitments")):
             f = _checked(item, f"commitments[{i}]", ("what",), COMMITMENT_FIELDS)
             row = _commitment_row(f["what"], f["owner"], f["due"], f["done_on"], f["source"])
