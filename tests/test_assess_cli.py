@@ -223,6 +223,8 @@ def test_signs_against_escalating_now_weigh_and_the_conflict_is_named(runner, tm
     body = markdown.split("## Answers that disagree\n", 1)[1].split("\n## ", 1)[0]
     assert "Pointing to escalating:\n\n- A deal or a renewal is at stake" in body
     assert "(`routine_technical_issue`)" in body and "(`your_level`)" in body
+    assert "- If the answers pointing to escalating are right: Escalate." in body
+    assert "- If the answers pointing to handling it yourself are right: Don't escalate." in body
 
 
 def test_timing_follow_up_is_optional_and_checked_in_answers_files(runner, tmp_path) -> None:
@@ -236,3 +238,12 @@ def test_timing_follow_up_is_optional_and_checked_in_answers_files(runner, tmp_p
     result = run(runner, "assess", "-a", str(wrong), "--no-input")
     assert result.exit_code == 2
     assert "timing_off: expected one of too_early, too_late; got 'yesterday'" in result.stderr
+
+
+def test_a_complete_checklist_gets_a_neutral_heading(runner, tmp_path) -> None:
+    file = write_yaml(
+        tmp_path / "a.yaml", answers(**dict.fromkeys(CHECKLIST, True), deal_at_risk=True)
+    )
+    markdown = run(runner, "assess", "-a", str(file), "--no-input", "-f", "markdown").stdout
+    assert "## Pre-escalation checklist\n\nThe pre-escalation checklist is complete." in markdown
+    assert "Still open" not in markdown

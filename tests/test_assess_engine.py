@@ -60,6 +60,14 @@ def test_d2_conflicting_signs_are_not_yet_and_named(book, sign_for, sign_against
     assert all(c.for_text and c.against_text for c in result.conflicts)
 
 
+def test_d2_says_what_settling_the_conflict_would_decide(book) -> None:
+    given = answers(**ALL_CHECKLIST_YES, deal_at_risk=True, your_level=True)
+    result = assess(book, given)
+    assert (result.if_for, result.if_against) == ("Escalate", "Don't escalate")
+    calm = assess(book, answers(**ALL_CHECKLIST_YES, deal_at_risk=True))
+    assert (calm.if_for, calm.if_against) == ("", "")
+
+
 def test_d3_customer_checked_out_is_escalate_now_even_without_groundwork(book) -> None:
     result = assess(book, answers(customer_checked_out=True))
     assert result.verdict == "escalate_now"

@@ -53,6 +53,10 @@ class Assessment:
     conflicts: tuple[Conflict, ...] = ()
     signals: tuple[str, ...] = ()
     todo_title: str = "Before the call"
+    # with conflicts: the verdict title if the signs for escalating are right, and if the
+    # signs against are right, so the user sees what settling the question decides
+    if_for: str = ""
+    if_against: str = ""
 
     @property
     def escalating(self) -> bool:
@@ -98,6 +102,12 @@ def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
         [q for q in book.leaning(side) if answers.get(q.id) is True]
         for side in ("escalate", "dont_escalate")
     )
+    settled = {}
+    if leaning_for and leaning_against:
+        for side, wrong in (("if_for", leaning_against), ("if_against", leaning_for)):
+            settled[side] = assess(
+                book, {**answers, **dict.fromkeys((q.id for q in wrong), False)}
+            ).title
     return Assessment(
         verdict=verdict,
         title=text.title,
@@ -116,6 +126,7 @@ def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
         ),
         signals=tuple(_words(q) for q in [*leaning_for, *leaning_against]),
         todo_title=text.todo_title or "Before the call",
+        **settled,
     )
 
 

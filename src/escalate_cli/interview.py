@@ -183,6 +183,10 @@ def look_again(
     prompter.say("Some of your answers point in opposite directions:", "bold")
     for question in questions:
         prompter.say(f"  - {question.if_yes or question.text}")
+    from escalate_cli.report import settling
+
+    for line in settling(result):
+        prompter.say(f"  {line}")
     offer = "Answer these again before you see the verdict?"
     if not ask_once(prompter, offer, "your answers are kept; continue with --resume"):
         return answers

@@ -20,7 +20,14 @@ from rich.text import Text
 
 from escalate_cli.files import resume_command
 from escalate_cli.playbook import VERDICT_WORDS
-from escalate_cli.report import DRAFT_TITLES, disagreeing, is_overdue
+from escalate_cli.report import (
+    CONFLICT_INTRO,
+    DRAFT_TITLES,
+    disagreeing,
+    is_overdue,
+    settling,
+    todo_heading,
+)
 from escalate_cli.textsafe import plural, visible
 
 if TYPE_CHECKING:  # types only: each command imports just the layers it uses
@@ -77,13 +84,14 @@ def assessment_view(result: Assessment) -> Group:
         *_bullets([Text.assemble(r.text, (f"  [{r.rule}]", "dim")) for r in result.reasons]),
     ]
     if result.conflicts:
-        parts.append(_heading("Answers that disagree"))
+        parts += [_heading("Answers that disagree"), Text(CONFLICT_INTRO)]
         for side, answers in disagreeing(result):
             parts.append(Text(f"{side}:", style="italic"))
             parts += _bullets([Text.assemble(text, (f"  ({id})", "dim")) for id, text in answers])
+        parts += _bullets([Text(line) for line in settling(result)], "→")
     if result.first:
         parts += [_heading("Do first"), *_bullets([Text(s) for s in result.first], "→")]
-    parts.append(_heading(result.todo_title))
+    parts.append(_heading(todo_heading(result)))
     if result.missing:
         parts += _bullets(
             [Text.assemble(t.text, (f"  ({t.id})", "dim")) for t in result.missing], "☐"

@@ -49,6 +49,22 @@ def assessment_data(result: Assessment, playbook_name: str) -> dict[str, Any]:
     }
 
 
+CONFLICT_INTRO = "Only one side can be true; settle which before the call."
+
+
+def settling(result: Assessment) -> list[str]:
+    """What each way of settling the conflict would make the verdict."""
+    return [
+        f"If the answers pointing to escalating are right: {result.if_for}.",
+        f"If the answers pointing to handling it yourself are right: {result.if_against}.",
+    ]
+
+
+def todo_heading(result: Assessment) -> str:
+    """The verdict's title for open checklist items; a neutral one when none is open."""
+    return result.todo_title if result.missing else "Pre-escalation checklist"
+
+
 def disagreeing(result: Assessment) -> list[tuple[str, list[tuple[str, str]]]]:
     """The conflicting answers grouped by side, each answer once: easier to weigh than pairs."""
     sides = (
@@ -70,14 +86,14 @@ def assessment_markdown(result: Assessment) -> str:
     lines = [f"# Verdict: {result.title}", "", result.advice, "", "## Why", ""]
     lines += [f"- {r.text} (rule `{r.rule}`)" for r in result.reasons]
     if result.conflicts:
-        lines += ["", "## Answers that disagree", ""]
+        lines += ["", "## Answers that disagree", "", CONFLICT_INTRO, ""]
         for side, answers in disagreeing(result):
             lines += [f"{side}:", ""] + [f"- {text} (`{id}`)" for id, text in answers] + [""]
-        lines.pop()
+        lines += [f"- {line}" for line in settling(result)]
     if result.first:
         lines += ["", "## Do first", ""]
         lines += [f"1. {step}" for step in result.first]
-    lines += ["", f"## {result.todo_title}", ""]
+    lines += ["", f"## {todo_heading(result)}", ""]
     if result.missing:
         lines += [f"- [ ] {todo.text} (`{todo.id}`)" for todo in result.missing]
     else:
