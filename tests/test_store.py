@@ -265,7 +265,7 @@ def test_what_counts_as_an_escalation(store, kind, verdict, outcome, took_place)
 
 
 def test_a_version_1_store_migrates_keeping_its_escalations(home: Path) -> None:
-    from escalate_cli.store import APPLICATION_ID, MIGRATIONS
+    from escalate_cli.store.sqlite import APPLICATION_ID, MIGRATIONS
 
     db = sqlite3.connect(home / "escalate.db")
     for statement in MIGRATIONS[0]:

@@ -179,12 +179,14 @@ def look_again(
     the answers as they are when the user declines."""
     disputed = {c.for_id for c in result.conflicts} | {c.against_id for c in result.conflicts}
     questions = [q for q in book.questions("assess") if q.id in disputed]
+    from escalate_cli.report import disagreeing, settling
+
     prompter.say("")
     prompter.say("Some of your answers point in opposite directions:", "bold")
-    for question in questions:
-        prompter.say(f"  - {question.if_yes or question.text}")
-    from escalate_cli.report import settling
-
+    for side, sentences in disagreeing(result):
+        prompter.say(f"  {side}:")
+        for _, sentence in sentences:
+            prompter.say(f"    - {sentence}")
     for line in settling(result):
         prompter.say(f"  {line}")
     offer = "Answer these again before you see the verdict?"

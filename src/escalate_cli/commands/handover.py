@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from escalate_cli.commands.common import emit, load_playbook, open_store, say
+from escalate_cli.commands.common import (
+    emit,
+    load_playbook,
+    open_store,
+    refuse_existing_output,
+    say,
+)
 from escalate_cli.options import DocFormat, ForceOpt, HomeOpt, OutputOpt, PlaybookOpt
 from escalate_cli.textsafe import plural
 
@@ -46,6 +52,7 @@ def handover(
     """
     from escalate_cli import handover as ho
 
+    refuse_existing_output(output, force)  # before anything is read or cached
     guidance = tuple((g.title, g.text) for g in load_playbook(playbook, home).relationship)
     with open_store(home) as store:
         found = store.find_partner(partner)
