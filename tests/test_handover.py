@@ -44,7 +44,7 @@ def test_an_assessment_alone_is_no_past_escalation() -> None:
     assert "- Past escalations: 0\n" in text
     assert "- Assessments only (advice before a call, not escalations): 1" in text
     assert "Nothing recorded." in section(text, "Escalation history")
-    assert "2026-11-20: assessment, verdict: escalate now" in section(text, "Assessments")
+    assert "2026-11-20: assessment that said escalate now\n" in section(text, "Assessments")
 
 
 def test_an_assessment_acted_on_counts_once_with_its_brief() -> None:
@@ -53,7 +53,7 @@ def test_an_assessment_acted_on_counts_once_with_its_brief() -> None:
     text = document(acted, brief)
     assert "- Past escalations: 1 (last: 2026-11-20, brief)" in text
     history = section(text, "Escalation history")
-    assert "assessment (acted on), verdict: escalate now" in history
+    assert "assessment that said escalate now, acted on" in history
     assert "- 2026-11-20: brief" in history
     assert "## Assessments\n" not in text
 
@@ -76,7 +76,7 @@ def test_history_names_signs_and_triggers_in_words_and_the_verdict_in_words() ->
         outcome="renewal signed",
     )
     entry = section(document(item), "Escalation history")
-    assert "verdict: escalate\n" in entry and "escalate\\_now" not in entry
+    assert "assessment that said escalate, acted on\n" in entry and "escalate\\_now" not in entry
     assert "  - signs present: Revenue is at stake. The customer is letting off steam." in entry
     assert "  - triggers: We promised more than we delivered" in entry
     assert "  - why: A reason to escalate is present …\n" in entry  # the sign is not repeated
@@ -86,7 +86,7 @@ def test_history_names_signs_and_triggers_in_words_and_the_verdict_in_words() ->
 def test_only_the_latest_record_asks_for_its_outcome() -> None:
     text = document(record(), record(id=2, date="2026-11-25", verdict="not_yet"))
     assert text.count("outcome: not recorded yet") == 1
-    assert "- 2026-11-25: assessment, verdict: not yet\n  - outcome: not recorded yet" in text
+    assert "- 2026-11-25: assessment that said not yet\n  - outcome: not recorded yet" in text
 
 
 def test_working_with_this_partner_carries_the_playbook_guidance(book: Playbook) -> None:
@@ -117,3 +117,8 @@ def test_the_guidance_covers_what_the_sources_ask_for(book: Playbook) -> None:
         "past_escalations",
         "solve_together",
     ]
+
+
+def test_the_introduction_mentions_escalations_only_when_there_were_some() -> None:
+    assert "including the issues we have escalated" not in document(record())
+    assert "including the issues we have escalated" in document(record(outcome="call held"))

@@ -338,7 +338,7 @@ def test_one_assessment_is_no_escalation_and_its_signs_are_named(runner, tmp_pat
     assert "- Past escalations: 0\n" in text
     assert "## Escalation history\n" in text and "## Assessments\n" in text
     assessments = text.split("## Assessments\n", 1)[1].split("\n## ", 1)[0]
-    assert "assessment, verdict: escalate\n" in assessments
+    assert "assessment that said escalate\n" in assessments
     assert "signs present: Revenue is at stake" not in assessments  # the old wording is gone
     assert "signs present: A deal or a renewal is at stake" in assessments
     assert "triggers: We promised more than we delivered" in assessments
@@ -346,7 +346,7 @@ def test_one_assessment_is_no_escalation_and_its_signs_are_named(runner, tmp_pat
     doc = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)
     assert doc["escalations"][0]["triggers"] == ["We promised more than we delivered"]
     done = run(runner, "outcome", "acme", "VP call held")
-    assert done.exit_code == 0 and "lists it as advice" not in done.stderr
+    assert done.exit_code == 0 and "now counts as a past escalation" in done.stderr
     assert "- Past escalations: 1 (last: " in run(runner, "handover", "acme").stdout
 
 

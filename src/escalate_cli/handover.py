@@ -222,8 +222,7 @@ def _what(item: Escalation) -> str:
     if item.kind == "brief":
         return "brief"
     verdict = VERDICT_WORDS.get(item.verdict, item.verdict.replace("_", " ") or "no verdict")
-    acted = " (acted on)" if item.took_place else ""
-    return f"assessment{acted}, verdict: {verdict}"
+    return f"assessment that said {verdict}" + (", acted on" if item.took_place else "")
 
 
 def _escalation_line(item: Escalation, latest: bool) -> str:
@@ -248,11 +247,13 @@ def _escalation_line(item: Escalation, latest: bool) -> str:
 def introduction(doc: HandoverDoc) -> str:
     """A first message from the new owner that sets communication expectations."""
     me = one_line(doc.to) or "[your name]"
+    escalated = any(e.took_place for e in doc.escalations) or doc.of_kind("escalation")
+    history = ", including the issues we have escalated," if escalated else ""
     return (
         f"Hello {one_line(doc.partner)} team,\n\n"
         f"I'm {me}, and I am taking over as your main contact. I have read the history of our "
-        "work together, including the issues we have escalated, and I would like you always to "
-        "know how and when you will hear from us.\n\n"
+        f"work together{history} and I would like you always to know how and when you will "
+        "hear from us.\n\n"
         "Could we set up a short call in the next two weeks to agree:\n"
         "- which channel you prefer for day-to-day questions and for urgent issues,\n"
         "- how often you would like a status update, and\n"

@@ -253,7 +253,9 @@ def outcome(
     with open_store(home) as store:
         item = store.set_outcome(partner, text)
     say(f"outcome recorded for the {item.kind} of {item.date} ({item.partner})")
-    if not item.took_place:
+    if item.kind == "assessment" and item.took_place:
+        say("that assessment now counts as a past escalation in the handover")
+    elif not item.took_place:
         say(
             "that assessment did not say to escalate, so the handover lists it as advice, "
             "not as a past escalation"
