@@ -122,3 +122,14 @@ def test_the_guidance_covers_what_the_sources_ask_for(book: Playbook) -> None:
 def test_the_introduction_mentions_escalations_only_when_there_were_some() -> None:
     assert "including the issues we have escalated" not in document(record())
     assert "including the issues we have escalated" in document(record(outcome="call held"))
+
+
+def test_trigger_remedies_carry_the_relationship_guidance(book: Playbook) -> None:
+    triggers = book.question("triggers")
+    assert triggers is not None
+    remedy = {c.value: (c.remedy or "").lower() for c in triggers.choices}
+    assert "segment" in remedy["lack_of_attention"]
+    assert "with them rather than for them" in remedy["overpromised"]
+    assert "recording of the meeting" in remedy["expectations_unset"]
+    assert "made that promise decides" in remedy["inappropriate_response"]
+    assert "nobody is steering" in remedy["inflated_urgency"]
