@@ -295,3 +295,15 @@ def test_every_combination_matches_exactly_one_row_of_the_table(book: Playbook) 
         gotchas = gotchas_of(result)
         assert ("too_early" in gotchas) == (early and verdict in ("escalate", "not_yet")), given
         assert ("too_late" in gotchas) == given["customer_checked_out"], given
+
+
+def test_the_held_out_verdict_cases_stay_valid_answers(book: Playbook) -> None:
+    """The cases benchmarks/verdicts.py measures must keep naming real ids and values."""
+    from escalate_cli.answers import check
+    from escalate_cli.safe_yaml import Located, load
+
+    cases = load(README.parent / "benchmarks" / "data" / "verdict_cases.yaml", "cases").data
+    assert len(cases) >= 15
+    for case in cases:
+        check(Located("case", case["answers"], {}), book.questions("assess"))
+        assert case["expected"] in book.verdicts
