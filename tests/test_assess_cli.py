@@ -247,3 +247,8 @@ def test_a_complete_checklist_gets_a_neutral_heading(runner, tmp_path) -> None:
     markdown = run(runner, "assess", "-a", str(file), "--no-input", "-f", "markdown").stdout
     assert "## Pre-escalation checklist\n\nThe pre-escalation checklist is complete." in markdown
     assert "Still open" not in markdown
+
+
+def test_playbook_show_says_when_a_follow_up_is_asked(runner) -> None:
+    shown = run(runner, "playbook", "show").stdout
+    assert "- `timing_off` (choice, optional, asked only when not right_time)" in shown

@@ -380,3 +380,17 @@ def test_handover_has_a_working_with_this_partner_section(runner, tmp_path) -> N
     custom.write_text(default.read_text().replace("title: Trust and rapport", "title: Rapport"))
     mine = run(runner, "handover", "acme", "--playbook", str(custom)).stdout
     assert "- **Rapport**: " in mine
+
+
+def test_a_brief_after_an_assessment_keeps_its_signs_and_triggers(runner, tmp_path) -> None:
+    given = {**answers(cancel_threat=True, triggers=["wrong_people"]), **ORDINARY}
+    file = tmp_path / "both.json"
+    file.write_text(json.dumps(given))
+    assert run(runner, "brief", "-a", str(file), "-p", "Acme", "-f", "json").exit_code == 0
+    (brief,) = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)["escalations"]
+    assert brief["kind"] == "brief"
+    assert brief["signals"] == ["The customer has talked about leaving us."]
+    assert brief["triggers"] == ["The right people were not involved early enough"]
+    text = run(runner, "handover", "acme").stdout
+    assert "- Past escalations: 1 (last: " in text
+    assert "  - signs present: The customer has talked about leaving us." in text

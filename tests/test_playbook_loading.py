@@ -324,3 +324,17 @@ def test_stamp_folders_are_private(tmp_path: Path) -> None:
     load(bundled_path(), stamps=stamps)
     for folder in (stamps.parent, stamps):
         assert oct(folder.stat().st_mode & 0o777) == "0o700"
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        ({"not": "right_time"}, "not right_time"),
+        ({"not": {"any": ["a", "b"]}}, "not (a or b)"),
+        ({"all": ["a", {"any": ["b", "c=x"]}, {"not": "d"}]}, "a and (b or c=x) and not d"),
+    ],
+)
+def test_conditions_read_as_words(raw: object, read: str) -> None:
+    from escalate_cli.rules import describe, parse_condition
+
+    assert describe(parse_condition(raw)) == read

@@ -83,13 +83,6 @@ def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
     missing = tuple(
         Todo(q.id, q.if_no or q.text) for q in book.checklist if answers.get(q.id) is False
     )
-    chosen = [
-        choice
-        for question in book.questions("assess")
-        if question.type == "multi"
-        for choice in question.choices
-        if choice.value in (answers.get(question.id) or ())
-    ]
     gotchas = tuple(
         gotcha
         for gotcha in book.gotchas
@@ -98,10 +91,7 @@ def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
     )
     scenario = next((s for s in book.scenarios if holds(s.when, answers)), None)
     text = book.verdicts[cast(Verdict, verdict)]
-    leaning_for, leaning_against = (
-        [q for q in book.leaning(side) if answers.get(q.id) is True]
-        for side in ("escalate", "dont_escalate")
-    )
+    leaning_for, leaning_against = signs(book, answers)
     settled = {}
     if leaning_for and leaning_against:
         for side, wrong in (("if_for", leaning_against), ("if_against", leaning_for)):
@@ -117,17 +107,45 @@ def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
         missing=missing,
         scenario=scenario,
         gotchas=gotchas,
-        triggers=tuple(chosen),
+        triggers=tuple(chosen(book, answers)),
         answers=dict(answers),
         conflicts=tuple(
             Conflict(yes.id, _words(yes), no.id, _words(no))
             for yes in leaning_for
             for no in leaning_against
         ),
-        signals=tuple(_words(q) for q in [*leaning_for, *leaning_against]),
+        signals=tuple(in_words(book, answers)["signals"]),
         todo_title=text.todo_title or "Before the call",
         **settled,
     )
+
+
+def signs(book: Playbook, answers: dict[str, Any]) -> tuple[list[Question], list[Question]]:
+    """The signs answered yes: those pointing to escalating, and those against it."""
+    return (
+        [q for q in book.leaning("escalate") if answers.get(q.id) is True],
+        [q for q in book.leaning("dont_escalate") if answers.get(q.id) is True],
+    )
+
+
+def chosen(book: Playbook, answers: dict[str, Any]) -> list[Choice]:
+    """The options picked in the assessment's multi-select questions (the triggers)."""
+    return [
+        choice
+        for question in book.questions("assess")
+        if question.type == "multi"
+        for choice in question.choices
+        if choice.value in (answers.get(question.id) or ())
+    ]
+
+
+def in_words(book: Playbook, answers: dict[str, Any]) -> dict[str, list[str]]:
+    """The signs and triggers present, in words: what a history entry keeps."""
+    leaning_for, leaning_against = signs(book, answers)
+    return {
+        "signals": [_words(q) for q in [*leaning_for, *leaning_against]],
+        "triggers": [choice.label for choice in chosen(book, answers)],
+    }
 
 
 def applicable(book: Playbook, answers: dict[str, Any]) -> dict[str, Any]:

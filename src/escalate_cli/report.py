@@ -145,6 +145,7 @@ def playbook_data(book: Playbook, source: str) -> dict[str, Any]:
 def playbook_markdown(book: Playbook, source: str) -> str:
     """The questions of a playbook as Markdown: the ids answers files use, with hints."""
     from escalate_cli.playbook import INTERVIEWS
+    from escalate_cli.rules import describe
 
     lines = [f"# {book.name}", "", f"From `{source}`.", ""]
     for interview in INTERVIEWS:
@@ -153,6 +154,8 @@ def playbook_markdown(book: Playbook, source: str) -> str:
             lines += [f"### {section.title}", ""]
             for q in section.questions:
                 kind = q.type + ("" if q.required else ", optional")
+                if q.when is not None:
+                    kind += f", asked only when {describe(q.when)}"
                 lines.append(f"- `{q.id}` ({kind}): {q.text}")
                 lines.append(f"  - why: {q.hint}")
                 if q.choices:

@@ -88,6 +88,20 @@ def leaves(condition: Condition) -> Iterator[Answer]:
             yield from leaves(item)
 
 
+def describe(condition: Condition) -> str:
+    """A condition as a person reads it: `not right_time`, `a and (b or c)`."""
+    if isinstance(condition, Answer):
+        return str(condition)
+    if isinstance(condition, Not):
+        inner = describe(condition.item)
+        return f"not {inner}" if isinstance(condition.item, Answer) else f"not ({inner})"
+    joiner = " and " if isinstance(condition, AllOf) else " or "
+    return joiner.join(
+        describe(item) if isinstance(item, (Answer, Not)) else f"({describe(item)})"
+        for item in condition.items
+    )
+
+
 def holds(condition: Condition, answers: Mapping[str, Any]) -> bool:
     """Evaluate a condition; an unanswered question counts as no / not chosen."""
     if isinstance(condition, Answer):

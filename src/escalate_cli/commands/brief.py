@@ -121,16 +121,19 @@ def run_brief(
 
         present.show_brief(result)
     if partner:  # only once the drafts are out: a failed run records nothing
-        record_brief(partner, given, home)
+        record_brief(partner, given, home, book)
         kept = plural(len(given.get("commitments") or []), "commitment")
         say(f"the brief is now in {partner}'s history, with {kept}")
     if slot:
         slot.clear()
 
 
-def record_brief(partner: str, given: dict[str, Any], home: Path | None) -> None:
-    """The brief joins the partner's history (the root cause, why, the ask) with each
-    commitment, in one transaction: all of it or none."""
+def record_brief(partner: str, given: dict[str, Any], home: Path | None, book: Playbook) -> None:
+    """The brief joins the partner's history (the root cause, why, the ask, and the signs
+    and triggers of an assessment it followed) with each commitment, in one transaction:
+    all of it or none."""
+    from escalate_cli.assess import applicable, in_words
+
     reasons = [
         f"{label}: {given[key]}"
         for label, key in (("they wanted", "customer_wants"), ("not resolved", "why_unresolved"))
@@ -142,6 +145,7 @@ def record_brief(partner: str, given: dict[str, Any], home: Path | None) -> None
         "reasons": reasons,
         "issue": str(given.get("issue") or ""),
         "ask": str(given.get("ask") or ""),
+        **in_words(book, applicable(book, given)),
     }
     commitments = [{**item, "source": "brief"} for item in given.get("commitments") or []]
     with open_store(home) as store:
