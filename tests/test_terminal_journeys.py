@@ -51,7 +51,7 @@ CHECKLIST = [
     ("Have you briefed your manager?", "y"),
 ]
 SIGNALS = [
-    ("talked about leaving", "n"),
+    ("threatening to leave", "n"),
     ("relationship in trouble", "y"),
     ("decision or authority", "n"),
     ("asked to speak to your manager", "n"),
@@ -296,7 +296,7 @@ def test_assess_offers_to_continue_into_brief_carrying_answers(tmp_path: Path) -
     child = spawn(tmp_path / "home", "assess")
     for question, key in CHECKLIST:
         answer_yes_no(child, question, key)
-    answer_yes_no(child, SIGNALS[0][0], "y")  # talked about leaving
+    answer_yes_no(child, SIGNALS[0][0], "y")  # threatening to leave
     for question, _ in SIGNALS[1:]:
         answer_yes_no(child, question, "n")
     child.expect_exact("Which of these have happened?")
