@@ -48,7 +48,8 @@ def assess(
 
     Walks the pre-escalation checklist, the signs for and against escalating, timing and
     the usual triggers, then gives a verdict, the rule behind it, what to do first and
-    what is still missing.
+    what is still missing. Answers that contradict each other are named, and in a
+    terminal you can answer them again before the verdict.
 
     Examples:
 
