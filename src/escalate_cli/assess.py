@@ -12,7 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from escalate_cli.playbook import Choice, Gotcha, Playbook, Question, Scenario, Verdict
+from escalate_cli.playbook import (
+    Choice,
+    Gotcha,
+    Playbook,
+    Question,
+    Rule,
+    Scenario,
+    Verdict,
+)
 from escalate_cli.rules import holds
 
 
@@ -66,13 +74,11 @@ class Assessment:
 def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
     """Apply the playbook's rules to the answers."""
     answers = applicable(book, given)
-    fired = [rule for rule in book.rules if holds(rule.when, answers)]
-    if not fired:
+    verdict, same = decide(book, answers)
+    if not same:
         # The bundled rules always decide; a team's own rules may leave a gap.
-        verdict, reasons, first = "not_yet", [Reason("no_rule", _NO_RULE)], []
+        reasons, first = [Reason("no_rule", _NO_RULE)], []
     else:
-        verdict = fired[0].verdict
-        same = [rule for rule in fired if rule.verdict == verdict]
         reasons = [Reason(rule.id, rule.reason) for rule in same]
         first = [rule.first for rule in same if rule.first]
         for rule in same:
@@ -95,9 +101,8 @@ def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
     settled = {}
     if leaning_for and leaning_against:
         for side, wrong in (("if_for", leaning_against), ("if_against", leaning_for)):
-            settled[side] = assess(
-                book, {**answers, **dict.fromkeys((q.id for q in wrong), False)}
-            ).title
+            other, _ = decide(book, {**answers, **dict.fromkeys((q.id for q in wrong), False)})
+            settled[side] = book.verdicts[cast(Verdict, other)].title
     return Assessment(
         verdict=verdict,
         title=text.title,
@@ -118,6 +123,15 @@ def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
         todo_title=text.todo_title or "Before the call",
         **settled,
     )
+
+
+def decide(book: Playbook, answers: dict[str, Any]) -> tuple[str, list[Rule]]:
+    """The verdict and the rules that hold with it: the first rule that holds decides.
+    No rule holding gives `not_yet` and no rules."""
+    fired = [rule for rule in book.rules if holds(rule.when, answers)]
+    if not fired:
+        return "not_yet", []
+    return fired[0].verdict, [rule for rule in fired if rule.verdict == fired[0].verdict]
 
 
 def signs(book: Playbook, answers: dict[str, Any]) -> tuple[list[Question], list[Question]]:
