@@ -9,6 +9,7 @@ build plain Python values ourselves, allowing only the core tags and recording p
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,11 @@ from escalate_cli.errors import EscalateError
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 64
+# Past these, nesting may be deep enough to overflow the C composer's recursion, so the
+# event stream is scanned first; below them, `_Builder` reports anything past MAX_DEPTH.
+# 150 flow brackets + 2 levels per column of 170 leading columns stays under 500 levels.
+_FLOW_BOUND = 150
+_LEADING_BLOCK = re.compile(r"^[ \t?:-]{170}", re.MULTILINE)
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ALLOWED_SCALAR_TAGS = {
@@ -94,6 +100,8 @@ def decode(raw: bytes, source: str, label: str, limit: int = MAX_BYTES) -> str:
 def parse(text: str, source: str) -> Located:
     """Parse YAML (or JSON, which YAML mostly contains) into plain values with positions."""
     try:
+        if _may_nest_deeply(text):
+            _check_depth(text, source)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, source, text) from None
@@ -108,6 +116,38 @@ def parse(text: str, source: str) -> Located:
     builder = _Builder(source)
     data = builder.build(node, (), 0)
     return Located(source, data, builder.marks, builder.plain)
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """A cheap, generous bound on nesting: a flow bracket opens one level; block
+    collections nest by column (two levels per column, since a sequence may share its
+    mapping's column), and only indentation and `- `, `? `, `: ` indicators move the
+    column of the next collection."""
+    flow = text.count("[") + text.count("{")
+    return flow > _FLOW_BOUND or _LEADING_BLOCK.search(text) is not None
+
+
+def _check_depth(text: str, source: str) -> None:
+    """Walk the event stream (no recursion) and stop at the first level past MAX_DEPTH,
+    before the composer, which recurses in C and can overflow the stack, sees the text."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise DocumentError(
+                        f"{source}:{mark.line + 1}:{mark.column + 1}: nesting is deeper than "
+                        f"{MAX_DEPTH} levels",
+                        "flatten the structure",
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    finally:
+        loader.dispose()
 
 
 def parse_json_fallback(text: str, source: str) -> Located:
@@ -155,6 +195,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: str, text: str) -> Document
     line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
     if "\t" in line[: mark.column + 1 if mark else 0] or "tab" in problem:
         hint = "YAML does not allow tabs for indentation; indent with spaces"
+    elif "nesting" in problem:
+        hint = f"flatten the structure: keep nesting under {MAX_DEPTH} levels"
     elif "alias" in problem or "anchor" in problem:
         hint = "define an anchor (&name) before using it as an alias (*name)"
     return DocumentError(f"{where}: {problem}", hint)
