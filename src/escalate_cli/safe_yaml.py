@@ -161,14 +161,33 @@ def parse_json_fallback(text: str, source: str) -> Located:
             seen[key] = value
         return seen
 
+    too_deep = DocumentError(
+        f"{source}: nesting is deeper than {MAX_DEPTH} levels", "flatten the structure"
+    )
     try:
-        return Located(source, json.loads(text, object_pairs_hook=no_duplicates), {})
+        data = json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
         raise DocumentError(
             f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
         ) from None
     except RecursionError:
-        raise DocumentError(f"{source}: nesting is too deep") from None
+        raise too_deep from None
+    if _depth(data) > MAX_DEPTH:
+        raise too_deep
+    return Located(source, data, {})
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and mappings nest in `data`, found without recursion."""
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth + 1)
+            stack.extend(
+                (child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
+            )
+    return deepest
 
 
 def load(path: Path, label: str) -> Located:

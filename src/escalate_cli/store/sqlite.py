@@ -204,6 +204,8 @@ class Store:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
         self.path = path
+        self._checked = False  # the integrity check runs before the first write
+        self._restamp = False  # checked or written: the stamp records the file on close
 
     @classmethod
     def open(cls, home: Path) -> Store:
@@ -225,6 +227,11 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+        if self._restamp:
+            _write_stamp(self._stamp_path(), _file_state(self.path))
+
+    def _stamp_path(self) -> Path:
+        return self.path.parent / "cache" / "store-checked"
 
     def __enter__(self) -> Store:
         return self
@@ -571,11 +578,20 @@ class Store:
                 os.chmod(f"{self.path}{suffix}", 0o600)
 
     def _check_ours(self) -> None:
-        """Raise StoreError unless the file is empty or an escalate store this version reads."""
-        app_id = self._pragma("application_id")
-        version = self._pragma("user_version")
+        """Raise StoreError unless the file is empty or an escalate store this version reads.
+
+        The identity is read in one statement (one snapshot), so a migration committing in
+        another process cannot show us half of it; a file that looks foreign is looked at
+        once more after any migration under way has finished, before we blame it."""
+        app_id, version, tables = self._identity()
+        if app_id != APPLICATION_ID and not self._db.in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")  # waits for a migrating writer to finish
+            try:
+                app_id, version, tables = self._identity()
+            finally:
+                self._db.execute("ROLLBACK")
         if app_id != APPLICATION_ID:
-            if app_id == 0 and version == 0 and not self._read("SELECT 1 FROM sqlite_master"):
+            if app_id == 0 and version == 0 and tables == 0:
                 return  # a new, empty database
             raise StoreError(
                 f"{self.path}: is a SQLite database, but not one of escalate's", MOVE_ASIDE
@@ -586,6 +602,36 @@ class Store:
                 f"reads up to {len(MIGRATIONS)})",
                 "upgrade escalate, or use --home / ESCALATE_HOME for a separate store",
             )
+
+    def _identity(self) -> tuple[int, int, int]:
+        """(application_id, user_version, number of schema objects), from one snapshot."""
+        row = self._read(
+            """SELECT (SELECT application_id FROM pragma_application_id),
+                (SELECT user_version FROM pragma_user_version),
+                (SELECT count(*) FROM sqlite_master)"""
+        )[0]
+        return row[0], row[1], row[2]
+
+    def _check_integrity(self) -> None:
+        """Before the first write: refuse a damaged file rather than write into it.
+
+        `PRAGMA quick_check` reads every page, so it runs only when the file changed since
+        the last check or write of ours (size, times and inode in a stamp beside it)."""
+        if _file_state(self.path) == _read_stamp(self._stamp_path()):
+            return
+        try:
+            problems = [row[0] for row in self._db.execute("PRAGMA quick_check").fetchall()]
+        except sqlite3.OperationalError:
+            raise  # busy or unreadable: `_errors` says which
+        except sqlite3.DatabaseError as exc:
+            problems = [str(exc)]
+        if problems != ["ok"]:
+            raise StoreError(
+                f"{self.path}: the database is damaged ({problems[0][:80]})",
+                "nothing was written; restore it from a backup, or move it aside and use "
+                "`sqlite3 escalate.db .recover` on the copy",
+            )
+        self._restamp = True
 
     def _pragma(self, name: str) -> Any:
         return self._read(f"PRAGMA {name}")[0][0]
@@ -608,6 +654,9 @@ class Store:
     def _write(self) -> Iterator[None]:
         """One write transaction, taken up front so concurrent writers queue, not fail."""
         with self._errors():
+            if not self._checked:
+                self._checked = True
+                self._check_integrity()
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -616,6 +665,7 @@ class Store:
                     self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            self._restamp = True
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -649,6 +699,33 @@ def _create_private(path: Path) -> None:
             f"{path}: cannot create the database: {exc.strerror}",
             "choose another place with --home or ESCALATE_HOME",
         ) from None
+
+
+def _file_state(path: Path) -> str:
+    """What changes whenever the file's bytes do: inode, size, modified and changed times."""
+    try:
+        info = path.stat()
+    except OSError:
+        return ""
+    return f"{info.st_ino} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}"
+
+
+def _read_stamp(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return None
+
+
+def _write_stamp(path: Path, state: str) -> None:
+    """A cache: a folder we cannot write only means the next write checks again."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(state)
+        os.replace(temp, path)
 
 
 def _now() -> str:
