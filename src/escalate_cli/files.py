@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -11,6 +12,7 @@ import re
 import shlex
 import stat
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,13 +38,44 @@ def home_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
         ) from None
     if not path.is_dir():
         raise StoreError(f"{path}: is not a directory", "choose another with --home")
+    for folder in (path, path / "cache"):
+        check_private(folder)
     return path
 
 
+def check_private(folder: Path) -> None:
+    """Refuse a data or cache folder another user could change: whoever can write it can
+    swap in their own database or plant a stamp that skips validation."""
+    try:
+        info = folder.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"{folder}: cannot be checked: {exc.strerror}") from None
+    if info.st_uid != os.geteuid():
+        raise StoreError(
+            f"{folder}: belongs to another user, so it cannot hold your data safely",
+            "use a folder of your own with --home or ESCALATE_HOME",
+        )
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise StoreError(
+            f"{folder}: other users can write to it, so it cannot hold your data safely",
+            f"make it private, then run again: chmod 700 '{folder}'",
+        )
+
+
 def refuse_existing(path: Path, force: bool) -> None:
-    """An existing file or link is never replaced without `force`; a folder never is."""
+    """An existing file or link is never replaced without `force`; a folder never is.
+
+    A terminal, `/dev/null` or a named pipe is written to, never replaced, so it needs
+    no `force`; other special files are refused."""
     if path.is_dir():
         raise OutputError(f"{path}: is a directory", "give a file name")
+    kind = _special_kind(path)
+    if kind == "stream":
+        return
+    if kind:
+        raise OutputError(f"{path}: is {kind}; nothing was written", "give a file name")
     if os.path.lexists(path) and not force:
         kind = "a symbolic link" if path.is_symlink() else "a file"
         raise OutputError(
@@ -51,13 +84,32 @@ def refuse_existing(path: Path, force: bool) -> None:
         )
 
 
+def _special_kind(path: Path) -> str | None:
+    """ "stream" for a character device or named pipe (what the path finally names),
+    a description for other special files, None for a regular file or nothing."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return "stream"
+    if stat.S_ISREG(mode):
+        return None
+    return "a block device" if stat.S_ISBLK(mode) else "a socket or other special file"
+
+
 def write_atomic(path: Path, text: str, *, force: bool = False, mode: int | None = 0o600) -> None:
     """Write all of `text` or nothing; refuse an existing file or link unless `force`.
 
     `mode=None` gives the permissions the user's umask gives any new file (for exports
-    the user names); data files of our own are 0600."""
+    the user names); data files of our own are 0600. A device or named pipe is written
+    through, never replaced."""
     refuse_existing(path, force)
+    if _special_kind(path) == "stream":
+        _write_through(path, text)
+        return
     folder = path.parent if str(path.parent) else Path(".")
+    sweep_stale_temps(folder)
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
@@ -73,10 +125,65 @@ def write_atomic(path: Path, text: str, *, force: bool = False, mode: int | None
             os.fsync(handle.fileno())
         os.chmod(temp, mode)
         os.replace(temp, path)  # replaces a link itself, never the file it points to
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise _write_error(path, exc) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _write_through(path: Path, text: str) -> None:
+    """Write to a device or named pipe as it is; a pipe nobody reads is an error, not a hang."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise OutputError(
+                f"{path}: is a named pipe nobody is reading; nothing was written",
+                "start the reader first, or give a file name",
+            ) from None
+        raise _write_error(path, exc) from None
+    os.set_blocking(fd, True)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
+
+
+def _write_error(path: Path, exc: OSError) -> OutputError:
+    """A write that failed for a reason the user can fix (a full disk, no permission)."""
+    hint = (
+        "free some space, or write somewhere else"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        else "check the file and its folder"
+    )
+    return OutputError(f"{path}: cannot write: {exc.strerror}; nothing was written", hint)
+
+
+STALE_TEMP_SECONDS = 3600
+_OUR_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # what mkstemp makes of our prefix
+
+
+def sweep_stale_temps(folder: Path) -> None:
+    """Remove temporary files of our own naming (`.NAME.xxxxxxxx.tmp`, regular files of
+    ours) that a killed write left behind over an hour ago; they may hold partial notes."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not _OUR_TEMP.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                info = entry.stat(follow_symlinks=False)
+                if (
+                    stat.S_ISREG(info.st_mode)
+                    and info.st_uid == os.geteuid()
+                    and info.st_mtime < cutoff
+                ):
+                    os.unlink(entry.path)
 
 
 DRAFT_LIMIT = 1_000_000

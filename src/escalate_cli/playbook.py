@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from escalate_cli import __version__, safe_yaml
-from escalate_cli.errors import PlaybookError
+from escalate_cli.errors import EscalateError, PlaybookError
 from escalate_cli.rules import ID_PATTERN, Condition, holds, leaves, parse_condition
 
 FORMAT_VERSION = 1
@@ -483,7 +483,7 @@ def load(path: Path, *, check_templates: bool = False, stamps: Path | None = Non
     located = safe_yaml.parse_document(text, str(path))
     digest = hashlib.sha256(f"{__version__}\0{text}".encode()).hexdigest()
     names = [f"{digest}.templates"] + ([] if check_templates else [digest])
-    if stamps and any((stamps / name).exists() for name in names):
+    if stamps and any(_stamped(stamps / name, text) for name in names):
         try:
             return construct(Playbook, located.data)
         except (TypeError, ValueError, KeyError, AttributeError):
@@ -502,17 +502,28 @@ def load(path: Path, *, check_templates: bool = False, stamps: Path | None = Non
                 "template variables are question ids; see `escalate playbook show`",
             )
     if stamps:
-        _stamp(stamps / names[0 if check_templates else -1])
+        _stamp(stamps / names[0 if check_templates else -1], text)
     return book
 
 
-def _stamp(path: Path) -> None:
+def _stamped(path: Path, text: str) -> bool:
+    """Whether this exact text validated: the stamp holds the text itself, so a stamp
+    made by anything but a validation (an empty file, a guessed name) is worth nothing."""
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, ValueError):
+        return False
+
+
+def _stamp(path: Path, text: str) -> None:
     """Remember that this content validated; a folder we cannot write just means no stamp."""
+    from escalate_cli.files import write_atomic
+
     try:
         for folder in (path.parent.parent, path.parent):  # both made private, not just the last
             folder.mkdir(mode=0o700, exist_ok=True)
-        path.touch(mode=0o600)
-    except OSError:
+        write_atomic(path, text, force=True)
+    except (OSError, EscalateError):
         pass
 
 

@@ -9,7 +9,9 @@ build plain Python values ourselves, allowing only the core tags and recording p
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,17 +67,32 @@ class DocumentError(EscalateError):
     """A file that is not a readable, safe YAML/JSON document."""
 
 
-def read_text(path: Path, label: str, limit: int = MAX_BYTES) -> str:
-    """Read a UTF-8 file within the size limit, or explain what is wrong with it."""
+def read_text(path: Path, label: str, limit: int = MAX_BYTES, *, regular: bool = False) -> str:
+    """Read a UTF-8 file within the size limit, or explain what is wrong with it.
+
+    A named pipe nobody writes to reads as empty instead of waiting forever; `regular`
+    refuses anything but a regular file (for files of our own, such as drafts)."""
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except FileNotFoundError:
         raise DocumentError(f"{path}: no such {label}", "check the path") from None
     except IsADirectoryError:
         raise DocumentError(f"{path}: is a folder, not a {label}", "name a file") from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise DocumentError(f"{path}: is a folder, not a {label}", "name a file")
+        if regular and not stat.S_ISREG(mode):
+            raise DocumentError(
+                f"{path}: is not a regular file, so it is not a {label}", "remove it"
+            )
+        os.set_blocking(fd, True)
+        try:
+            raw = handle.read(limit + 1)
+        except OSError as exc:
+            raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
     return decode(raw, str(path), label, limit)
 
 
@@ -172,22 +189,30 @@ def parse_json_fallback(text: str, source: str) -> Located:
         ) from None
     except RecursionError:
         raise too_deep from None
-    if _depth(data) > MAX_DEPTH:
+    deepest, stack = 0, [(data, 0)]
+    while stack:  # without recursion: check the depth and every text
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            _check_unicode(item, source)
+        elif isinstance(item, (list, dict)):
+            deepest = max(deepest, depth + 1)
+            children = [*item, *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    if deepest > MAX_DEPTH:
         raise too_deep
     return Located(source, data, {})
 
 
-def _depth(data: Any) -> int:
-    """How deeply lists and mappings nest in `data`, found without recursion."""
-    deepest, stack = 0, [(data, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (list, dict)):
-            deepest = max(deepest, depth + 1)
-            stack.extend(
-                (child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
-            )
-    return deepest
+def _check_unicode(text: str, where: str) -> None:
+    """A lone surrogate (`"\\ud800"` in JSON) is not text: it cannot be stored or printed."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise DocumentError(
+                f"{where}: a \\u escape names half of a character (a lone surrogate)",
+                "write the character itself, or its complete surrogate pair",
+            ) from None
 
 
 def load(path: Path, label: str) -> Located:
@@ -258,9 +283,12 @@ class _Builder:
         if not getattr(node, "style", None):  # plain: None from PyYAML, '' from libyaml
             self.plain[path] = node.value
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             raise DocumentError(f"{self.where(node)}: cannot read this value: {exc}") from None
+        if isinstance(value, str):
+            _check_unicode(value, self.where(node))
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[Any, Any]:
         if node.tag != "tag:yaml.org,2002:map":
