@@ -2,7 +2,9 @@
 
 Templates are playbook data, answers are user data. Templates run in Jinja's immutable
 sandbox with strict undefined variables, no globals (no `range`, no `lipsum`), bounded
-string and list arithmetic, at most two nested loops and a cap on output. Answers enter
+string and list arithmetic, no padding or format widths past the output cap, at most two
+nested loops (counting the loops of the macros a loop calls), a cap on output, and a
+bound on the time and memory a render may take (limits.py). Answers enter
 only as values in the context (str, bool, list, dict), so `{{ 7*7 }}` typed by a user
 stays `{{ 7*7 }}`.
 """
@@ -10,14 +12,16 @@ stays `{{ 7*7 }}`.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, filters, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from escalate_cli.errors import PlaybookError
+from escalate_cli.limits import WorkTooLarge, bounded
 from escalate_cli.playbook import TEMPLATES, Playbook, Question
 
 MAX_OUTPUT = 100_000
@@ -44,6 +48,38 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
                 raise SecurityError("repetition too large in a template")
         return operator.mul(left, right)
 
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Refuse str methods asked to pad or format wider than the output may be."""
+        method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
+        if isinstance(getattr(method, "__self__", None), str):
+            _check_width(getattr(method, "__name__", ""), method.__self__, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+# Methods and filters whose arguments set how wide the result is.
+_WIDENING = {"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "format", "format_map"}
+# A width or precision past the output cap, in a `{...}` field or a `%` conversion.
+_WIDE_FORMAT = re.compile(r"\{[^{}]*\d{7,}[^{}]*\}|%[-#0 +]*(?:\d{7,}|\*)|%[^%]*\.\d{7,}")
+
+
+def _check_width(name: str, text: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    if name not in _WIDENING:
+        return
+    numbers = [v for v in (*args, *kwargs.values()) if isinstance(v, int)]
+    wide_format = name.startswith("format") and _WIDE_FORMAT.search(str(text))
+    if wide_format or any(abs(n) > MAX_OUTPUT for n in numbers):
+        raise SecurityError(f"{name}: a width past {MAX_OUTPUT:,} characters")
+
+
+def _width_checked(name: str, filter_: Callable[..., Any]) -> Callable[..., Any]:
+    """A built-in filter that first refuses widths past the output cap."""
+
+    def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_width(name, value, args, kwargs)
+        return filter_(value, *args, **kwargs)
+
+    return checked
+
 
 def environment() -> SandboxedEnvironment:
     env = _BoundedSandbox(
@@ -54,6 +90,8 @@ def environment() -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.globals.clear()
+    for name in ("center", "format", "indent"):
+        env.filters[name] = _width_checked(name, filters.FILTERS[name])
     return env
 
 
@@ -72,13 +110,59 @@ def template_problems(book: Playbook) -> Iterator[tuple[str, str]]:
             continue
         for variable in sorted(meta.find_undeclared_variables(tree) - known):
             yield name, f"`{variable}` is not a question id"
-        if _loop_depth(tree) > MAX_LOOP_DEPTH:
-            yield name, f"loops nested more than {MAX_LOOP_DEPTH} deep"
+        macros = {macro.name: macro for macro in tree.find_all(nodes.Macro)}
+        if _loop_depth(tree, macros, set()) > MAX_LOOP_DEPTH:
+            yield name, f"loops nested more than {MAX_LOOP_DEPTH} deep (counting macros called)"
+        for problem in sorted(set(_wide_calls(tree))):
+            yield name, problem
 
 
-def _loop_depth(node: nodes.Node) -> int:
-    inner = max((_loop_depth(child) for child in node.iter_child_nodes()), default=0)
+def _loop_depth(node: nodes.Node, macros: dict[str, nodes.Macro], calling: set[str]) -> int:
+    """Loops nested in `node`, where calling a macro nests the macro's own loops."""
+    inner = max(
+        (_loop_depth(child, macros, calling) for child in node.iter_child_nodes()), default=0
+    )
+    if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):
+        called = node.node.name
+        if called in macros and called not in calling:  # a macro calling itself: see render
+            inner = max(inner, _loop_depth(macros[called], macros, calling | {called}))
     return inner + 1 if isinstance(node, nodes.For) else inner
+
+
+def _wide_calls(tree: nodes.Template) -> Iterator[str]:
+    """Padding or format widths past the output cap that are written out in the template."""
+    calls: list[nodes.Call | nodes.Filter] = [*tree.find_all(nodes.Call)]
+    for node in [*calls, *tree.find_all(nodes.Filter)]:
+        if isinstance(node, nodes.Filter):
+            name, target = node.name, node.node
+        elif isinstance(node.node, nodes.Getattr):
+            name, target = node.node.attr, node.node.node
+        else:
+            continue
+        args = [_constant(arg) for arg in (*node.args, *(kw.value for kw in node.kwargs))]
+        text = _constant(target) if target is not None else None
+        try:
+            _check_width(name, text if isinstance(text, str) else "", tuple(args), {})
+        except SecurityError as exc:
+            yield f"line {node.lineno}: {exc.message}"
+
+
+def _constant(node: nodes.Node) -> Any:
+    """The value of a constant number or text, including `9**10` (which the sandbox will
+    not fold), computed with the sandbox's own bounds; None when it is not constant."""
+    if isinstance(node, nodes.Const):
+        return node.value
+    if isinstance(node, nodes.Neg):
+        value = _constant(node.node)
+        return -value if isinstance(value, int) else None
+    if isinstance(node, (nodes.Pow, nodes.Mul)):
+        left, right = _constant(node.left), _constant(node.right)
+        if isinstance(left, (int, str)) and isinstance(right, int):
+            try:
+                return _BoundedSandbox().call_binop(None, node.operator, left, right)
+            except (SecurityError, ArithmeticError, TypeError):
+                return None
+    return None
 
 
 def context(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
@@ -104,11 +188,17 @@ def render(book: Playbook, name: str, values: dict[str, Any]) -> str:
     size = 0
     parts: list[str] = []
     try:
-        for piece in template.generate(values):
-            size += len(piece)
-            if size > MAX_OUTPUT:
-                raise SecurityError(f"output longer than {MAX_OUTPUT:,} characters")
-            parts.append(piece)
+        with bounded():
+            for piece in template.generate(values):
+                size += len(piece)
+                if size > MAX_OUTPUT:
+                    raise SecurityError(f"output longer than {MAX_OUTPUT:,} characters")
+                parts.append(piece)
+    except WorkTooLarge as exc:
+        raise PlaybookError(
+            f"templates.{name}: cannot render: the template {exc}",
+            "simplify the template: fewer nested loops and macro calls, smaller strings",
+        ) from None
     except RecursionError:
         raise PlaybookError(
             f"templates.{name}: cannot render: it calls itself without end",

@@ -156,9 +156,9 @@ def _check_depth(text: str, source: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
+                    where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
                     raise DocumentError(
-                        f"{source}:{mark.line + 1}:{mark.column + 1}: nesting is deeper than "
-                        f"{MAX_DEPTH} levels",
+                        f"{where}: nesting is deeper than {MAX_DEPTH} levels",
                         "flatten the structure",
                     )
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
