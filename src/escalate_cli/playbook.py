@@ -435,11 +435,31 @@ def validate(located: safe_yaml.Located) -> Playbook:
         ) from None
     problems = [
         f"{located.where(path)}: {'.'.join(map(str, path))}: {text}"
-        for path, text in _reference_problems(book)
+        for path, text in (*_reference_problems(book), *_hidden_characters(located.data))
     ]
     if problems:
-        raise PlaybookError("\n".join(problems), "fix the ids so every reference resolves")
+        raise PlaybookError(
+            "\n".join(problems), "fix the field named on each line, then validate again"
+        )
     return book
+
+
+def _hidden_characters(data: Any) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Control, format and bidi characters in playbook text: shown on a terminal they
+    could clear the screen, set the clipboard or reorder what is read."""
+    from escalate_cli.textsafe import first_hidden
+
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            hidden = first_hidden(item)
+            if hidden:
+                yield path, f"contains the control character {hidden}; remove it"
+        elif isinstance(item, dict):
+            stack.extend(((*path, key), value) for key, value in item.items())
+        elif isinstance(item, list):
+            stack.extend(((*path, index), value) for index, value in enumerate(item))
 
 
 def _is_union_tag(part: Any) -> bool:

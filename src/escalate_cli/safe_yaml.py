@@ -264,7 +264,8 @@ class _Builder:
         if self.count > MAX_NODES:
             raise DocumentError(
                 f"{self.where(node)}: the document expands to more than {MAX_NODES:,} values",
-                "this usually means aliases (*name) nested inside each other; remove them",
+                "split the file, or if it uses aliases (*name) nested inside each other, "
+                "write those values out",
             )
         if depth > MAX_DEPTH:
             raise DocumentError(

@@ -26,6 +26,13 @@ def visible(text: str) -> str:
     return "".join(_escape(c) if _is_hidden(c) else c for c in text)
 
 
+def first_hidden(text: str) -> str | None:
+    """The first control, format or bidi character in `text`, as its escape; else None."""
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return None
+    return next((_escape(c) for c in text if _is_hidden(c)), None)
+
+
 def _escape(char: str) -> str:
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

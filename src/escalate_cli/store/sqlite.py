@@ -215,7 +215,10 @@ class Store:
         try:
             db = sqlite3.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"{path}: cannot open the database: {exc}", MOVE_ASIDE) from None
+            raise StoreError(
+                f"{path}: cannot open the database: {exc}",
+                "check that you can read and write it and its folder",
+            ) from None
         db.row_factory = sqlite3.Row
         store = cls(db, path)
         try:
