@@ -8,6 +8,7 @@ needs (pydantic, questionary, rich, sqlite) when run.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from typer.core import TyperGroup
 from escalate_cli import __version__
 from escalate_cli.commands import assess, brief, coach, drafts, handover, memory, playbook
 from escalate_cli.commands.common import say
-from escalate_cli.errors import EscalateError, InterruptedByUser
+from escalate_cli.errors import EscalateError, InterruptedByUser, OutputError
 
 
 class EscalateGroup(TyperGroup):
@@ -47,7 +48,9 @@ class EscalateGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk shows here, while we can still say so
+            return result
         except EscalateError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
@@ -60,6 +63,18 @@ class EscalateGroup(TyperGroup):
             raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort):
             raise
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+                report_bug(exc)
+                raise typer.Exit(1) from None
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            report_error(
+                OutputError(
+                    f"cannot write the output: {exc.strerror}",
+                    "free some space, or send the output somewhere else",
+                )
+            )
+            raise typer.Exit(2) from None
         except Exception as exc:
             if type(exc).__module__.startswith(("click", "typer")):
                 raise
@@ -174,4 +189,16 @@ def root(
 
 def main() -> None:
     """Console-script entry point."""
+    for arg in sys.argv[1:]:
+        if not arg.isascii():
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:  # bytes that are not UTF-8, kept as surrogates
+                report_error(
+                    EscalateError(
+                        "an argument is not valid UTF-8 text; nothing was done",
+                        "check your terminal's or script's encoding is UTF-8",
+                    )
+                )
+                raise SystemExit(2) from None
     app(prog_name="escalate")

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from escalate_cli import safe_yaml
+from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR, check_year
 from escalate_cli.errors import EscalateError
 from escalate_cli.playbook import VERDICT_WORDS
 from escalate_cli.store import Commitment, Escalation, Note
-from escalate_cli.textsafe import code_fence, one_line
+from escalate_cli.textsafe import code_fence, json_escaped, one_line
 from escalate_cli.textsafe import markdown as md
 
 FORMAT = "escalate-handover"
@@ -282,8 +283,14 @@ def read_import(text: str, source: str) -> dict[str, Any]:
     partner = data.get("partner")
     if not isinstance(partner, str) or not partner.strip():
         raise EscalateError(f"{source}: `partner` must be the partner's name")
+    for group in DATE_FIELDS:
+        if not isinstance(data.get(group) or [], list):
+            raise EscalateError(
+                f"{source}: `{group}` must be a list, not {type(data[group]).__name__}",
+                "nothing was imported; export the handover again",
+            )
     bad_dates = [
-        f"{group}[{index}].{name}: {item[name]!r} is not a date (YYYY-MM-DD)"
+        f"{group}[{index}].{name}: not a date from {EARLIEST_YEAR} to {LATEST_YEAR} (YYYY-MM-DD)"
         for group, names in DATE_FIELDS.items()
         for index, item in enumerate(data.get(group) or [])
         if isinstance(item, dict)
@@ -303,10 +310,11 @@ DATE_FIELDS = {"notes": ("date",), "escalations": ("date",), "commitments": ("du
 
 def _is_iso_date(value: Any) -> bool:
     try:
-        return isinstance(value, str) and len(value) == 10 and bool(dt.date.fromisoformat(value))
-    except ValueError:
+        when = dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        return when is not None and bool(check_year(when, "date"))
+    except (ValueError, EscalateError):
         return False
 
 
 def dumps(doc: HandoverDoc) -> str:
-    return json.dumps(to_data(doc), indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(to_data(doc), indent=2, ensure_ascii=False)) + "\n"

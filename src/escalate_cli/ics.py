@@ -1,7 +1,9 @@
-"""Commitments as iCalendar reminders (RFC 5545), written by hand: it is a small format.
+"""Commitments as iCalendar reminders (RFC 5545), written with the `icalendar` library.
 
 Each commitment with a due date becomes an all-day event with a reminder the morning
-before. Text is escaped and lines are folded at 75 octets as the RFC requires. Pure.
+before. The library escapes and folds; we make control characters visible first, so a
+note pasted from a terminal cannot carry an escape sequence into someone's calendar.
+Imported only when a calendar is asked for. Pure.
 """
 
 from __future__ import annotations
@@ -10,32 +12,12 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 
+from icalendar import Alarm, Calendar, Event
+
+from escalate_cli.dates import check_year
+from escalate_cli.errors import EscalateError
 from escalate_cli.store import Commitment
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """Split a content line into 75-octet pieces, never inside a UTF-8 character."""
-    pieces, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > 75:
-            pieces.append(current)
-            current, size = " ", 1
-        current += char
-        size += width
-    pieces.append(current)
-    return "\r\n".join(pieces)
+from escalate_cli.textsafe import visible
 
 
 def _uid(item: Commitment) -> str:
@@ -44,38 +26,44 @@ def _uid(item: Commitment) -> str:
     return f"commitment-{hashlib.sha256(key.encode()).hexdigest()[:24]}@escalate"
 
 
+def due_date(item: Commitment) -> dt.date | None:
+    """The due date a calendar can hold: None when there is none, or it is unreadable or
+    outside the years every calendar handles (a store written before dates were checked)."""
+    try:
+        return check_year(dt.date.fromisoformat(item.due), "due") if item.due else None
+    except (ValueError, EscalateError):
+        return None
+
+
 def calendar(commitments: Iterable[Commitment], now: dt.datetime) -> str:
-    """A VCALENDAR with one VEVENT per commitment that has a due date."""
-    stamp = now.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//escalate//follow-up//EN",
-        "CALSCALE:GREGORIAN",
-    ]
+    """A VCALENDAR with one VEVENT per commitment that has a usable due date."""
+    cal = Calendar()
+    cal.add("prodid", "-//escalate//follow-up//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    stamp = now.astimezone(dt.timezone.utc)
     for item in commitments:
-        if not item.due:
+        due = due_date(item)
+        if due is None:
             continue
-        due = dt.date.fromisoformat(item.due)
         owner = f" (owner: {item.owner})" if item.owner else ""
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{_uid(item)}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{due + dt.timedelta(days=1):%Y%m%d}",
-            "SUMMARY:" + _escape(f"{item.partner}: {item.what}{owner}"),
-            "DESCRIPTION:"
-            + _escape(
+        event = Event()
+        event.add("uid", _uid(item))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", due)
+        event.add("dtend", due + dt.timedelta(days=1))
+        event.add("summary", visible(f"{item.partner}: {item.what}{owner}"))
+        event.add(
+            "description",
+            visible(
                 f"Commitment #{item.id} to {item.partner}, due {item.due}."
-                " Close it with: escalate follow-up done " + str(item.id)
+                f" Close it with: escalate follow-up done {item.id}"
             ),
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            "DESCRIPTION:" + _escape(f"Due tomorrow: {item.what}"),
-            "TRIGGER:-PT15H",
-            "END:VALARM",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+        )
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", visible(f"Due tomorrow: {item.what}"))
+        alarm.add("trigger", dt.timedelta(hours=-15))  # 09:00 the day before
+        event.add_component(alarm)
+        cal.add_component(event)
+    return cal.to_ical().decode("utf-8")

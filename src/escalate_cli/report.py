@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.files import resume_command
-from escalate_cli.textsafe import code_fence, one_line
+from escalate_cli.textsafe import code_fence, json_escaped, one_line
 from escalate_cli.textsafe import markdown as md
 
 if TYPE_CHECKING:  # types only: each command imports just the layers it uses
@@ -78,7 +78,7 @@ def disagreeing(result: Assessment) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_escaped(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def assessment_markdown(result: Assessment) -> str:

@@ -80,15 +80,14 @@ def read_text(path: Path, label: str, limit: int = MAX_BYTES, *, regular: bool =
         raise DocumentError(f"{path}: is a folder, not a {label}", "name a file") from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISDIR(mode) or (regular and not stat.S_ISREG(mode)):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise DocumentError(f"{path}: is a folder, not a {label}", "name a file")
-        if regular and not stat.S_ISREG(mode):
-            raise DocumentError(
-                f"{path}: is not a regular file, so it is not a {label}", "remove it"
-            )
-        os.set_blocking(fd, True)
+        raise DocumentError(f"{path}: is not a regular file, so it is not a {label}", "remove it")
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as handle:
         try:
             raw = handle.read(limit + 1)
         except OSError as exc:

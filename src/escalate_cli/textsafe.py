@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 _KEEP = {"\n", "\t"}
+_NOT_ASCII_TEXT = re.compile(r"[^\n\t -~]")
 _MD_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~"})
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
 
@@ -24,6 +25,23 @@ def visible(text: str) -> str:
     if text.replace("\n", "").replace("\t", "").isprintable():
         return text  # the common case, checked in C: nothing hidden in it
     return "".join(_escape(c) if _is_hidden(c) else c for c in text)
+
+
+def json_escaped(document: str) -> str:
+    """A JSON document with its control, format and bidi characters as `\\u` escapes:
+    the same data to any JSON reader, nothing hidden to a person reading the file."""
+    return _NOT_ASCII_TEXT.sub(_json_escape, document)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if not _is_hidden(char):
+        return char
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
 
 
 def first_hidden(text: str) -> str | None:

@@ -135,10 +135,15 @@ def follow_up(
     if ics and not any(item.due for item in items):
         say(f"{ics} not written: none of the commitments listed has a due date")
     elif ics:
+        from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR
         from escalate_cli.files import write_atomic
-        from escalate_cli.ics import calendar
+        from escalate_cli.ics import calendar, due_date
 
         write_atomic(ics, calendar(items, dt.datetime.now(dt.timezone.utc)), force=force, mode=None)
+        left_out = [f"#{c.id}" for c in items if c.due and due_date(c) is None]
+        if left_out:
+            years = f"{EARLIEST_YEAR}-{LATEST_YEAR}"
+            say(f"left out of the calendar (due date not in {years}): {', '.join(left_out)}")
         say(f"wrote {ics}")
     if fmt is Format.json:
         sys.stdout.write(report.to_json([report.commitment_data(c, now) for c in items]))
