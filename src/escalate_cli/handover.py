@@ -16,7 +16,7 @@ from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR, check_year
 from escalate_cli.errors import EscalateError
 from escalate_cli.playbook import VERDICT_WORDS
 from escalate_cli.store import Commitment, Escalation, Note
-from escalate_cli.textsafe import code_fence, json_escaped, one_line
+from escalate_cli.textsafe import code_fence, first_hidden, json_escaped, one_line
 from escalate_cli.textsafe import markdown as md
 
 FORMAT = "escalate-handover"
@@ -283,6 +283,11 @@ def read_import(text: str, source: str) -> dict[str, Any]:
     partner = data.get("partner")
     if not isinstance(partner, str) or not partner.strip():
         raise EscalateError(f"{source}: `partner` must be the partner's name")
+    if first_hidden(partner):  # a name nobody could type to find the partner again
+        raise EscalateError(
+            f"{source}: `partner` contains the control character {first_hidden(partner)}",
+            "nothing was imported; correct the name in the file, then import it",
+        )
     for group in DATE_FIELDS:
         if not isinstance(data.get(group) or [], list):
             raise EscalateError(
