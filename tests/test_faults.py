@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,18 @@ from escalate_cli.assess import assess
 from escalate_cli.brief import draft
 from escalate_cli.cli import app
 from escalate_cli.errors import EscalateError
+from escalate_cli.limits import bounded
 from escalate_cli.playbook import Playbook, bundled_path, construct, load, validate
 from escalate_cli.textsafe import visible
 from test_brief import ORDINARY
+
+
+@pytest.fixture(autouse=True)
+def bounded_case() -> Iterator[None]:
+    """Every fault case runs under a CPU-time and memory bound: a regression that loops or
+    allocates fails here (exit 1 from the command, or WorkTooLarge) instead of hanging CI."""
+    with bounded(cpu_seconds=120, extra_memory=2 << 30):
+        yield
 
 
 def snapshot(home: Path) -> dict[str, str]:

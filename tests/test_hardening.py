@@ -398,8 +398,9 @@ def test_a_far_future_date_is_refused_by_import(home: Path, tmp_path: Path) -> N
 
 
 def test_a_far_future_yaml_date_in_answers_is_refused(home: Path) -> None:
-    text = "\n".join(f"{key}: {json.dumps(value)}" for key, value in ORDINARY.items()
-                     if key != "commitments")
+    text = "\n".join(
+        f"{key}: {json.dumps(value)}" for key, value in ORDINARY.items() if key != "commitments"
+    )
     text += "\ncommitments:\n  - what: send the plan\n    due: 9999-12-31\n"
     done = run("brief", "--no-input", "-a", "-", home=home, input=text)
     fails_cleanly(done)
@@ -496,9 +497,7 @@ def test_an_import_group_that_is_not_a_list_is_exit_2(
     assert f"`{group}` must be a list" in done.stderr
 
 
-def test_a_partner_name_with_control_characters_is_not_imported(
-    home: Path, tmp_path: Path
-) -> None:
+def test_a_partner_name_with_control_characters_is_not_imported(home: Path, tmp_path: Path) -> None:
     path = tmp_path / "h.json"
     path.write_text(json.dumps(handover_file("Acme\x1b[2J")))
     done = run("import", str(path), home=home)
@@ -520,9 +519,7 @@ def test_a_deeply_nested_draft_is_exit_2(home: Path) -> None:
 
 
 @pytest.mark.parametrize("special", ["zero", "fifo"])
-def test_a_draft_that_is_not_a_file_is_exit_2_without_reading_it(
-    home: Path, special: str
-) -> None:
+def test_a_draft_that_is_not_a_file_is_exit_2_without_reading_it(home: Path, special: str) -> None:
     path = _draft(home)
     if special == "fifo":
         os.mkfifo(path)

@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 
 CPU_SECONDS = 5.0
@@ -47,12 +48,17 @@ def _cpu_limit(seconds: float) -> Iterator[None]:
         raise WorkTooLarge(f"ran for more than {seconds:g} seconds")
 
     previous = signal.signal(signal.SIGPROF, expire)
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    started = time.process_time()
+    outer, _ = signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+        if outer:  # an enclosing bound keeps running, less what was used here
+            signal.setitimer(
+                signal.ITIMER_PROF, max(outer - (time.process_time() - started), 0.001)
+            )
 
 
 @contextlib.contextmanager
