@@ -602,3 +602,21 @@ def test_hints_fit_the_problem(home: Path, tmp_path: Path, default_text: str) ->
     fails_cleanly(done)
     assert "not a valid regular expression" in done.stderr
     assert "fix the ids" not in done.stderr
+
+
+def test_raw_playbook_text_reaches_a_terminal_visibly(home: Path, tmp_path: Path) -> None:
+    """`playbook show --raw` prints a file nobody validated: on a terminal, escapes show."""
+    import pexpect
+
+    path = tmp_path / "team.yaml"
+    path.write_bytes(b"name: x\x1b]52;c;cHduZWQ=\x07\x1b[2J\xe2\x80\xae end\n")
+    child = pexpect.spawn(
+        installed(),
+        ["playbook", "show", "--raw", "--playbook", str(path)],
+        env={**os.environ, "ESCALATE_HOME": str(home)},
+        timeout=WALL_SECONDS,
+    )
+    child.expect(pexpect.EOF)
+    shown = child.before
+    assert b"\x1b" not in shown and b"\x07" not in shown and "\u202e".encode() not in shown
+    assert b"\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J\\u202e end" in shown

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from escalate_cli.commands.common import emit
 from escalate_cli.options import DocFormat, PlaybookOpt
 from escalate_cli.textsafe import plural
 
@@ -77,7 +78,7 @@ def playbook_show(
     if raw:
         from escalate_cli.safe_yaml import read_text
 
-        sys.stdout.write(read_text(where, "playbook"))
+        emit(read_text(where, "playbook"), None, False)  # not yet validated: made visible
         return
     book = pb.load(where)
     from escalate_cli import report
@@ -85,4 +86,4 @@ def playbook_show(
     if fmt is DocFormat.json:
         sys.stdout.write(report.to_json(report.playbook_data(book, str(where))))
     else:
-        sys.stdout.write(report.playbook_markdown(book, str(where)))
+        emit(report.playbook_markdown(book, str(where)), None, False)
