@@ -393,7 +393,7 @@ def test_a_far_future_date_is_refused_by_import(home: Path, tmp_path: Path) -> N
     before = snapshot(home)
     done = run("import", str(path), home=home)
     fails_cleanly(done)
-    assert "not a date from 1900 to 2999" in done.stderr
+    assert "commitments[0].due: '9999-12-31' is outside the years 1900-2999" in done.stderr
     assert snapshot(home) == before
 
 

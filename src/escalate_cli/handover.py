@@ -295,12 +295,12 @@ def read_import(text: str, source: str) -> dict[str, Any]:
                 "nothing was imported; export the handover again",
             )
     bad_dates = [
-        f"{group}[{index}].{name}: not a date from {EARLIEST_YEAR} to {LATEST_YEAR} (YYYY-MM-DD)"
+        f"{group}[{index}].{name}: {item[name]!r} {problem}"
         for group, names in DATE_FIELDS.items()
         for index, item in enumerate(data.get(group) or [])
         if isinstance(item, dict)
         for name in names
-        if item.get(name) and not _is_iso_date(item[name])
+        if item.get(name) and (problem := _date_problem(item[name]))
     ]
     if bad_dates:
         raise EscalateError(
@@ -313,12 +313,19 @@ def read_import(text: str, source: str) -> dict[str, Any]:
 DATE_FIELDS = {"notes": ("date",), "escalations": ("date",), "commitments": ("due", "done_on")}
 
 
-def _is_iso_date(value: Any) -> bool:
+def _date_problem(value: Any) -> str | None:
+    """What is wrong with an imported date, or None: YYYY-MM-DD in the years we keep."""
     try:
         when = dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
-        return when is not None and bool(check_year(when, "date"))
-    except (ValueError, EscalateError):
-        return False
+    except ValueError:
+        when = None
+    if when is None:
+        return "is not a date (YYYY-MM-DD)"
+    try:
+        check_year(when, "date")
+    except EscalateError:
+        return f"is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}"
+    return None
 
 
 def dumps(doc: HandoverDoc) -> str:
