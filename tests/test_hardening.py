@@ -179,6 +179,33 @@ def test_thirty_imports_at_once_all_land(tmp_path: Path) -> None:
     assert len(json.loads(done.stdout)) == 30
 
 
+def test_a_migration_between_two_reads_is_not_blamed_on_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race the 30 processes hit now and then, made certain: another process finishes
+    the migration right after this one's first look at the file."""
+    from escalate_cli.store import sqlite
+
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    read = sqlite.Store._read
+    raced: list[str] = []
+
+    def read_then_race(self: sqlite.Store, sql: str, params: tuple[object, ...] = ()) -> object:
+        rows = read(self, sql, params)
+        if not raced:
+            raced.append(sql)
+            with sqlite.Store.open(home):  # the other process, migrating to the end
+                pass
+        return rows
+
+    monkeypatch.setattr(sqlite.Store, "_read", read_then_race)
+    with sqlite.Store.open(home) as store:
+        store.add_note("Acme", "note", "kept")
+        assert [n.text for n in store.notes("Acme")] == ["kept"]
+    assert raced
+
+
 def handover_file(partner: str, **groups: list[dict[str, object]]) -> dict[str, object]:
     return {
         "format": "escalate-handover",
