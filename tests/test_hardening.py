@@ -532,31 +532,6 @@ def test_a_partner_name_with_control_characters_is_not_imported(home: Path, tmp_
     assert "control character \\x1b" in done.stderr
 
 
-def _draft(home: Path) -> Path:
-    drafts = home / "drafts"
-    drafts.mkdir(mode=0o700, exist_ok=True)
-    return drafts / "assess.json"
-
-
-def test_a_deeply_nested_draft_is_exit_2(home: Path) -> None:
-    _draft(home).write_text('{"answers": ' + "[" * 100000 + "]" * 100000 + "}")
-    done = run("assess", "--resume", "--no-input", home=home)
-    fails_cleanly(done)
-    assert "nesting" in done.stderr
-
-
-@pytest.mark.parametrize("special", ["zero", "fifo"])
-def test_a_draft_that_is_not_a_file_is_exit_2_without_reading_it(home: Path, special: str) -> None:
-    path = _draft(home)
-    if special == "fifo":
-        os.mkfifo(path)
-    else:
-        path.symlink_to("/dev/zero")
-    done = run("assess", "--resume", "--no-input", home=home)
-    fails_cleanly(done)
-    assert "not a regular file" in done.stderr
-
-
 # -- 12: temporary files of killed writes are swept -----------------------------------------
 
 

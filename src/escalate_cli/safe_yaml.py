@@ -67,11 +67,10 @@ class DocumentError(EscalateError):
     """A file that is not a readable, safe YAML/JSON document."""
 
 
-def read_text(path: Path, label: str, limit: int = MAX_BYTES, *, regular: bool = False) -> str:
+def read_text(path: Path, label: str, limit: int = MAX_BYTES) -> str:
     """Read a UTF-8 file within the size limit, or explain what is wrong with it.
 
-    A named pipe nobody writes to reads as empty instead of waiting forever; `regular`
-    refuses anything but a regular file (for files of our own, such as drafts)."""
+    A named pipe nobody writes to reads as empty instead of waiting forever."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except FileNotFoundError:
@@ -80,12 +79,9 @@ def read_text(path: Path, label: str, limit: int = MAX_BYTES, *, regular: bool =
         raise DocumentError(f"{path}: is a folder, not a {label}", "name a file") from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
-    mode = os.fstat(fd).st_mode
-    if stat.S_ISDIR(mode) or (regular and not stat.S_ISREG(mode)):
+    if stat.S_ISDIR(os.fstat(fd).st_mode):
         os.close(fd)
-        if stat.S_ISDIR(mode):
-            raise DocumentError(f"{path}: is a folder, not a {label}", "name a file")
-        raise DocumentError(f"{path}: is not a regular file, so it is not a {label}", "remove it")
+        raise DocumentError(f"{path}: is a folder, not a {label}", "name a file")
     os.set_blocking(fd, True)
     with os.fdopen(fd, "rb") as handle:
         try:
