@@ -51,17 +51,21 @@ def test_markdown_is_ready_to_paste(runner, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("# Verdict: Not yet")
     assert "## Do these first\n\n- [ ] Make a genuine attempt" in result.stdout
-    assert "(rule `groundwork_first`)" in result.stdout
+    assert "## Why\n\nThe risk is real" in result.stdout
+    assert "From your answers:\n\n- A deal or a renewal is at stake" in result.stdout
+    assert "groundwork_first" not in result.stdout  # rule ids are for scripts (JSON)
 
 
-def test_terminal_view_names_the_rule_and_the_todo(runner, tmp_path: Path) -> None:
+def test_terminal_view_gives_the_reason_in_words_and_the_todo(runner, tmp_path: Path) -> None:
+    """Review: rule ids in brackets were jargon; the reason in words is enough."""
     file = write_yaml(tmp_path / "a.yaml", answers(customer_checked_out=True))
     result = run(runner, "assess", "-a", str(file), "--no-input")
     assert result.exit_code == 0
     assert "Escalate now" in result.stdout
-    assert "[checked_out]" in result.stdout
+    assert "They have gone quiet" in result.stdout
+    assert "checked_out" not in result.stdout and "[" not in result.stdout
     assert "Still open - do these alongside the escalation" in result.stdout
-    assert "(manager_briefed)" in result.stdout
+    assert "manager_briefed" not in result.stdout
 
 
 def test_missing_answers_without_terminal_name_the_ids(runner, tmp_path: Path) -> None:
@@ -162,7 +166,7 @@ def test_bad_playbook_on_assess_is_exit_2_with_position(runner, tmp_path, defaul
 
 def test_playbook_validate(runner, tmp_path, default_text) -> None:
     ok = run(runner, "playbook", "validate")
-    assert ok.exit_code == 0 and "38 questions, 8 rules" in ok.stdout
+    assert ok.exit_code == 0 and "40 questions, 8 rules" in ok.stdout
     custom = tmp_path / "team.yaml"
     custom.write_text(default_text.replace("- id: just_venting", "- id: just venting"))
     bad = run(runner, "playbook", "validate", str(custom))
@@ -222,9 +226,10 @@ def test_signs_against_escalating_now_weigh_and_the_conflict_is_named(runner, tm
     markdown = run(runner, "assess", "-a", str(file), "--no-input", "-f", "markdown").stdout
     body = markdown.split("## Answers that disagree\n", 1)[1].split("\n## ", 1)[0]
     assert "Pointing to escalating:\n\n- A deal or a renewal is at stake" in body
-    assert "(`routine_technical_issue`)" in body and "(`your_level`)" in body
-    assert "- If the answers pointing to escalating are right: Escalate." in body
-    assert "- If the answers pointing to handling it yourself are right: Don't escalate." in body
+    assert "It sits squarely within your own remit." in body
+    assert "Only one side" not in body and "pull different ways" in body
+    assert "- If you decide the points for escalating weigh more: Escalate." in body
+    assert "- If you decide it is yours to handle: Don't escalate." in body
 
 
 def test_timing_follow_up_is_optional_and_checked_in_answers_files(runner, tmp_path) -> None:
@@ -237,7 +242,10 @@ def test_timing_follow_up_is_optional_and_checked_in_answers_files(runner, tmp_p
     wrong = write_yaml(tmp_path / "c.yaml", {**given, "timing_off": "yesterday"})
     result = run(runner, "assess", "-a", str(wrong), "--no-input")
     assert result.exit_code == 2
-    assert "timing_off: expected one of too_early, too_late; got 'yesterday'" in result.stderr
+    assert (
+        "timing_off: expected one of too_early, too_late, not_needed; got 'yesterday'"
+        in result.stderr
+    )
 
 
 def test_a_complete_checklist_gets_a_neutral_heading(runner, tmp_path) -> None:

@@ -128,7 +128,9 @@ def test_trigger_remedies_carry_the_relationship_guidance(book: Playbook) -> Non
     triggers = book.question("triggers")
     assert triggers is not None
     remedy = {c.value: (c.remedy or "").lower() for c in triggers.choices}
-    assert "segment" in remedy["lack_of_attention"]
+    # how often we communicate depends on the kind of account, said without company jargon
+    assert "accounts like theirs" in remedy["lack_of_attention"]
+    assert "segment" not in remedy["lack_of_attention"]
     assert "with them rather than for them" in remedy["overpromised"]
     assert "recording of the meeting" in remedy["expectations_unset"]
     assert "made that promise decides" in remedy["inappropriate_response"]

@@ -365,7 +365,7 @@ def test_before_you_talk_shows_history_in_words_and_advice_for_the_call(runner, 
     again = run(runner, "assess", "-a", str(first), "-p", "Acme", "-f", "json")
     shown = " ".join(again.stderr.replace("│", " ").split())  # the panel's lines, unwrapped
     assert "assessment (escalate now, advice only)" in shown
-    assert "The customer is threatening to leave us." in shown
+    assert "They are threatening to leave us." in shown
     assert "escalate_now" not in shown
     assert "For the call" in shown and "Past escalations:" in shown
 
@@ -389,8 +389,8 @@ def test_a_brief_after_an_assessment_keeps_its_signs_and_triggers(runner, tmp_pa
     assert run(runner, "brief", "-a", str(file), "-p", "Acme", "-f", "json").exit_code == 0
     (brief,) = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)["escalations"]
     assert brief["kind"] == "brief"
-    assert brief["signals"] == ["The customer is threatening to leave us."]
+    assert brief["signals"] == ["They are threatening to leave us."]
     assert brief["triggers"] == ["The right people were not involved early enough"]
     text = run(runner, "handover", "acme").stdout
     assert "- Past escalations: 1 (last: " in text
-    assert "  - signs present: The customer is threatening to leave us." in text
+    assert "  - signs present: They are threatening to leave us." in text

@@ -1,10 +1,11 @@
 """The verdict engine: answers + the playbook's rules -> an Assessment. Pure.
 
-Rules are checked in playbook order and the first that holds sets the verdict; every
-other rule that holds with the same verdict adds its reason, so a user sees all that
-points the same way. `missing` is the checklist answered no: the to-do before the call.
-`conflicts` pairs every yes for escalating with every yes against it, so answers that
-disagree are named whatever the rules make of them.
+Rules are checked in playbook order and the first that holds decides: its reason, with
+the words of the signs it cites that were answered yes, is the one reason a user reads.
+`missing` is the checklist answered no; `todo` the part of it this verdict lists (the rest
+is either done first or of no use on this verdict). `conflicts` pairs every yes for
+escalating with every yes against it, so answers that disagree are named whatever the
+rules make of them.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from escalate_cli.playbook import (
     Question,
     Rule,
     Scenario,
+    Step,
     Verdict,
+    fitting,
 )
-from escalate_cli.rules import holds
+from escalate_cli.rules import holds, leaves
 
 
 @dataclass(frozen=True)
@@ -55,12 +58,14 @@ class Assessment:
     first: tuple[str, ...]
     missing: tuple[Todo, ...]
     scenario: Scenario | None
+    steps: tuple[str, ...]  # the scenario's steps that fit these answers
     gotchas: tuple[Gotcha, ...]
     triggers: tuple[Choice, ...]
     answers: dict[str, Any] = field(default_factory=dict)
     conflicts: tuple[Conflict, ...] = ()
     signals: tuple[str, ...] = ()
     todo_title: str = "Before the call"
+    todo: tuple[Todo, ...] = ()
     # with conflicts: the verdict title if the signs for escalating are right, and if the
     # signs against are right, so the user sees what settling the question decides
     if_for: str = ""
@@ -75,28 +80,37 @@ def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
     """Apply the playbook's rules to the answers."""
     answers = applicable(book, given)
     verdict, same = decide(book, answers)
+    text = book.verdicts[cast(Verdict, verdict)]
     if not same:
         # The bundled rules always decide; a team's own rules may leave a gap.
-        reasons, first = [Reason("no_rule", _NO_RULE)], []
+        reasons, first = [Reason("no_rule", _NO_RULE)], list[Step]()
     else:
-        reasons = [Reason(rule.id, rule.reason) for rule in same]
-        first = [rule.first for rule in same if rule.first]
-        for rule in same:
-            for cited in rule.cite:
-                question = book.question(cited)
-                if question and question.if_yes and answers.get(cited) is True:
-                    reasons.append(Reason(rule.id, question.if_yes))
+        rule = same[0]
+        reasons = [Reason(rule.id, rule.reason)] + [
+            Reason(rule.id, _words(question))
+            for question in map(book.question, rule.cite)
+            if question and answers.get(question.id) is True
+        ]
+        first = fitting(rule.first, answers, verdict)
     missing = tuple(
-        Todo(q.id, q.if_no or q.text) for q in book.checklist if answers.get(q.id) is False
+        Todo(q.id, _todo_text(book, q, answers))
+        for q in book.checklist
+        if answers.get(q.id) is False
     )
+    scenario = next((s for s in book.scenarios if holds(s.when, answers)), None)
+    if scenario:
+        first += fitting(scenario.first, answers, verdict)
+    # a checklist item the verdict puts first, or a step takes care of, is not listed again
+    first += [Step(todo.text, covers=(todo.id,)) for todo in missing if todo.id in text.first]
+    done = {covered for step in first for covered in step.covers}
+    listed = set(text.todo) if text.todo is not None else {todo.id for todo in missing}
+    todo = tuple(t for t in missing if t.id in listed and t.id not in done)
     gotchas = tuple(
         gotcha
         for gotcha in book.gotchas
         if (gotcha.when is None or holds(gotcha.when, answers))
         and (not gotcha.verdicts or verdict in gotcha.verdicts)
     )
-    scenario = next((s for s in book.scenarios if holds(s.when, answers)), None)
-    text = book.verdicts[cast(Verdict, verdict)]
     leaning_for, leaning_against = signs(book, answers)
     settled = {}
     if leaning_for and leaning_against:
@@ -108,9 +122,10 @@ def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
         title=text.title,
         advice=text.advice,
         reasons=tuple(reasons),
-        first=tuple(dict.fromkeys(first)),
+        first=tuple(dict.fromkeys(step.text for step in first)),
         missing=missing,
         scenario=scenario,
+        steps=tuple(s.text for s in fitting(scenario.steps, answers, verdict)) if scenario else (),
         gotchas=gotchas,
         triggers=tuple(chosen(book, answers)),
         answers=dict(answers),
@@ -121,12 +136,26 @@ def assess(book: Playbook, given: dict[str, Any]) -> Assessment:
         ),
         signals=tuple(in_words(book, answers)["signals"]),
         todo_title=text.todo_title or "Before the call",
+        todo=todo,
         **settled,
     )
 
 
+def _todo_text(book: Playbook, item: Question, answers: dict[str, Any]) -> str:
+    """A checklist item answered no, as a to-do: the remedy of the choice picked in its
+    follow-up question (which way the timing is off), else its `if_no`."""
+    for follow_up in book.questions("assess"):
+        if follow_up.when is None or item.id not in {leaf.id for leaf in leaves(follow_up.when)}:
+            continue
+        picked = answers.get(follow_up.id)
+        for choice in follow_up.choices:
+            if choice.value == picked and choice.remedy:
+                return choice.remedy
+    return item.if_no or item.text
+
+
 def decide(book: Playbook, answers: dict[str, Any]) -> tuple[str, list[Rule]]:
-    """The verdict and the rules that hold with it: the first rule that holds decides.
+    """The verdict and the rules that hold with it, the deciding one first.
     No rule holding gives `not_yet` and no rules."""
     fired = [rule for rule in book.rules if holds(rule.when, answers)]
     if not fired:

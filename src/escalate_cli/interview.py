@@ -182,7 +182,7 @@ def look_again(
     from escalate_cli.report import disagreeing, settling
 
     prompter.say("")
-    prompter.say("Some of your answers point in opposite directions:", "bold")
+    prompter.say("Some of your answers pull different ways:", "bold")
     for side, sentences in disagreeing(result):
         prompter.say(f"  {side}:")
         for _, sentence in sentences:
@@ -195,7 +195,7 @@ def look_again(
     section = Section(
         id="look_again",
         title="Answers that disagree",
-        intro="Only one side can be true; answer each as things stand today.",
+        intro="Answer each as things stand today; both may stay yes if both are true.",
     )
     undecided = {k: v for k, v in answers.items() if k not in disputed}
     return run([(section, questions)], undecided, prompter, slot)

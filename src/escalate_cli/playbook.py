@@ -150,32 +150,74 @@ class Section(_Model):
 
 
 @dataclass(frozen=True)
+class Step(_Conditional):
+    """A step shown only when `when` holds on the answers and, with `verdicts`, only on
+    those verdicts: advice that fits the situation rather than every situation.
+    `covers` names checklist items the step takes care of, so they are not listed twice."""
+
+    text: Text
+    when: Any = None
+    verdicts: tuple[Verdict, ...] = ()
+    covers: tuple[Id, ...] = ()
+
+    def fits(self, answers: Mapping[str, Any], verdict: str) -> bool:
+        return (self.when is None or holds(self.when, answers)) and (
+            not self.verdicts or verdict in self.verdicts
+        )
+
+
+# A list of steps as a playbook writes them: plain text, or a Step with conditions.
+Steps = tuple[Text | Step, ...]
+
+
+def fitting(steps: Steps | Text | None, answers: Mapping[str, Any], verdict: str) -> list[Step]:
+    """The steps that fit these answers and this verdict (plain text as a Step)."""
+    if steps is None:
+        return []
+    if isinstance(steps, str):
+        return [Step(steps)]
+    found = (Step(step) if isinstance(step, str) else step for step in steps)
+    return [step for step in found if step.fits(answers, verdict)]
+
+
+@dataclass(frozen=True)
 class Rule(_Conditional):
-    """When `when` holds, the verdict is `verdict`, for the reason given in `reason`."""
+    """When `when` holds, the verdict is `verdict`, for the reason given in `reason`.
+    `first` is what to do first (text, or steps with conditions); `cite` names the signs
+    whose words are shown with the reason when they were answered yes."""
 
     id: Id
     when: Any
     verdict: Verdict
     reason: Text
-    first: Text | None = None
+    first: Text | Steps | None = None
     cite: tuple[Id, ...] = ()
 
 
 @dataclass(frozen=True)
 class VerdictText(_Model):
-    """How a verdict reads; `todo_title` heads the checklist items still answered no."""
+    """How a verdict reads; `todo_title` heads the checklist items still answered no.
+
+    `todo` names the checklist items this verdict lists as to-dos (all when absent): a
+    don't-escalate verdict has no use for "what you need from leadership". `first` names
+    those that, answered no, are done first rather than alongside (no surprises)."""
 
     title: Text
     advice: Text
     todo_title: Text | None = None
+    todo: tuple[Id, ...] | None = None
+    first: tuple[Id, ...] = ()
 
 
 @dataclass(frozen=True)
 class Scenario(_Conditional):
+    """Steps for a situation; `first` are steps that also lead the "do first" list."""
+
     id: Id
     title: Text
     when: Any
-    steps: Annotated[tuple[Text, ...], _NOT_EMPTY]
+    steps: Annotated[Steps, _NOT_EMPTY]
+    first: Steps = ()
 
 
 @dataclass(frozen=True)
@@ -345,6 +387,7 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
     missing = [v for v in VERDICTS if v not in book.verdicts]
     if missing:
         yield ("verdicts",), "missing verdict texts for: " + ", ".join(missing)
+    checklist = {q.id for q in book.checklist}
     for group in ("rules", "scenarios", "gotchas", "relationship"):
         seen: set[str] = set()
         for index, item in enumerate(getattr(book, group)):
@@ -358,6 +401,28 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
             for cited in getattr(item, "cite", ()):
                 if cited not in known:
                     yield (group, index, "cite"), _unknown(cited, known)
+            for part in ("first", "steps"):
+                steps = getattr(item, part, None)
+                for s_index, step in enumerate(steps if isinstance(steps, tuple) else ()):
+                    if not isinstance(step, Step):
+                        continue
+                    if step.when is not None:
+                        for problem in _condition_problems(step.when, known):
+                            yield (group, index, part, s_index, "when"), problem
+                    for c_index, covered in enumerate(step.covers):
+                        if covered not in checklist:
+                            yield (
+                                (group, index, part, s_index, "covers", c_index),
+                                _NOT_CHECKLIST.format(covered),
+                            )
+    for verdict, text in book.verdicts.items():
+        for part in ("todo", "first"):
+            for c_index, item_id in enumerate(getattr(text, part) or ()):
+                if item_id not in checklist:
+                    yield ("verdicts", verdict, part, c_index), _NOT_CHECKLIST.format(item_id)
+
+
+_NOT_CHECKLIST = "{!r} is not a yes/no question of a checklist section"
 
 
 def _condition_problems(condition: Condition, known: dict[str, Question]) -> Iterator[str]:
@@ -565,9 +630,27 @@ def construct(kind: Any, value: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         if value is None:
             return None
-        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        return construct(inner, value)
+        return construct(_member(typing.get_args(kind), value), value)
     return value
+
+
+def _member(kinds: tuple[Any, ...], value: Any) -> Any:
+    """Which member of a union validated data belongs to: a mapping is the dataclass, a
+    list the tuple, anything else the plain type."""
+
+    def shape(kind: Any) -> Any:
+        bare = typing.get_args(kind)[0] if typing.get_origin(kind) is Annotated else kind
+        return typing.get_origin(bare) or bare
+
+    wanted = dict if isinstance(value, dict) else tuple if isinstance(value, list) else None
+    for kind in kinds:
+        found = shape(kind)
+        is_class = isinstance(found, type) and dataclasses.is_dataclass(found)
+        if (wanted is dict and is_class) or (wanted is tuple and found is tuple):
+            return kind
+        if wanted is None and not is_class and found not in (tuple, type(None)):
+            return kind
+    raise ValueError("not the validated shape")
 
 
 @functools.cache

@@ -21,12 +21,15 @@ from rich.text import Text
 from escalate_cli.files import resume_command
 from escalate_cli.playbook import VERDICT_WORDS
 from escalate_cli.report import (
+    CHECKLIST_DONE,
+    CHECKLIST_TITLE,
     CONFLICT_INTRO,
     DRAFT_TITLES,
+    SIGNS_HEADING,
     disagreeing,
     is_overdue,
     settling,
-    todo_heading,
+    why,
 )
 from escalate_cli.textsafe import plural, visible
 
@@ -80,27 +83,28 @@ def assessment_view(result: Assessment) -> Group:
             title=Text(f" {result.title} ", style=VERDICT_STYLE.get(result.verdict, "bold")),
             title_align="left",
         ),
-        _heading("Why"),
-        *_bullets([Text.assemble(r.text, (f"  [{r.rule}]", "dim")) for r in result.reasons]),
     ]
+    reason, signs = why(result)
+    parts += [_heading("Why"), Text(reason)]
+    if signs:
+        parts += [Text(SIGNS_HEADING, style="italic"), *_bullets([Text(s) for s in signs])]
     if result.conflicts:
         parts += [_heading("Answers that disagree"), Text(CONFLICT_INTRO)]
         for side, answers in disagreeing(result):
             parts.append(Text(f"{side}:", style="italic"))
-            parts += _bullets([Text.assemble(text, (f"  ({id})", "dim")) for id, text in answers])
+            parts += _bullets([Text(text) for _, text in answers])
         parts += _bullets([Text(line) for line in settling(result)], "→")
     if result.first:
         parts += [_heading("Do first"), *_bullets([Text(s) for s in result.first], "→")]
-    parts.append(_heading(todo_heading(result)))
-    if result.missing:
-        parts += _bullets(
-            [Text.assemble(t.text, (f"  ({t.id})", "dim")) for t in result.missing], "☐"
-        )
-    else:
-        parts += _bullets([Text("The pre-escalation checklist is complete.", style="green")], "✓")
+    if result.todo:
+        parts.append(_heading(result.todo_title))
+        parts += _bullets([Text(t.text) for t in result.todo], "☐")
+    elif not result.missing:
+        parts.append(_heading(CHECKLIST_TITLE))
+        parts += _bullets([Text(CHECKLIST_DONE, style="green")], "✓")
     if result.scenario:
         parts.append(_heading(f"Scenario: {result.scenario.title}"))
-        parts += _bullets([Text(step) for step in result.scenario.steps], "1.")
+        parts += _bullets([Text(step) for step in result.steps], "1.")
     if result.gotchas:
         parts.append(_heading("Watch out for"))
         parts += _bullets(

@@ -95,6 +95,7 @@ class QuestionaryPrompter:
     def ask(self, question: Question, typed: Any = "") -> Any:
         """Ask one question; `typed` is what was typed before an interruption (text, or the
         commitments entered so far), offered again."""
+        self.say("")  # a blank line first: the hint belongs to the question below it
         self.say(f"  why: {question.hint}", _HINT_STYLE)
         kind = question.type
         if kind == "yes_no":
@@ -122,14 +123,15 @@ class QuestionaryPrompter:
         return self._text(question.text, question.required, kind == "long_text", typed)
 
     def yes_no(self, text: str) -> bool:
-        """y or n, asked again on a bare Enter: an unread default is no answer."""
+        """y or n, then Enter (so "y⏎" or "yes⏎" leaves no Enter behind for the next
+        question); asked again on a bare Enter: an unread default is no answer."""
         while True:
             answer = _ask(
                 questionary.confirm(
                     text,
                     default=None,  # type: ignore[arg-type]  # no default: Enter alone asks again
                     instruction="(y/n) ",
-                    auto_enter=True,
+                    auto_enter=False,
                     **self._io(),
                 )
             )

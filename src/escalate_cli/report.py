@@ -31,13 +31,13 @@ def assessment_data(result: Assessment, playbook_name: str) -> dict[str, Any]:
         "reasons": [{"rule": r.rule, "text": r.text} for r in result.reasons],
         "first": list(result.first),
         "missing": [todo.id for todo in result.missing],
-        "todo": [{"id": todo.id, "text": todo.text} for todo in result.missing],
+        "todo": [{"id": todo.id, "text": todo.text} for todo in result.todo],
         "scenario": None
         if result.scenario is None
         else {
             "id": result.scenario.id,
             "title": result.scenario.title,
-            "steps": list(result.scenario.steps),
+            "steps": list(result.steps),
         },
         "gotchas": [{"id": g.id, "text": g.text, "advice": g.advice} for g in result.gotchas],
         "conflicts": [{"for": c.for_id, "against": c.against_id} for c in result.conflicts],
@@ -49,20 +49,36 @@ def assessment_data(result: Assessment, playbook_name: str) -> dict[str, Any]:
     }
 
 
-CONFLICT_INTRO = "Only one side can be true; settle which before the call."
+CONFLICT_INTRO = (
+    "These answers pull different ways. Both can be true at once; what to settle before "
+    "the call is which of them should decide what you do."
+)
 
 
 def settling(result: Assessment) -> list[str]:
-    """What each way of settling the conflict would make the verdict."""
-    return [
-        f"If the answers pointing to escalating are right: {result.if_for}.",
-        f"If the answers pointing to handling it yourself are right: {result.if_against}.",
-    ]
+    """What settling the conflict either way would change: only a verdict that differs
+    from this one is worth naming."""
+    ways = (
+        ("If you decide the points for escalating weigh more", result.if_for),
+        ("If you decide it is yours to handle", result.if_against),
+    )
+    lines = [f"{way}: {title}." for way, title in ways if title and title != result.title]
+    if result.conflicts and not lines:
+        lines.append("Settling them either way leaves the verdict as it is.")
+    return lines
 
 
-def todo_heading(result: Assessment) -> str:
-    """The verdict's title for open checklist items; a neutral one when none is open."""
-    return result.todo_title if result.missing else "Pre-escalation checklist"
+def why(result: Assessment) -> tuple[str, list[str]]:
+    """The one reason for the verdict, and the signs in the answers that it cites."""
+    reason, *signs = [r.text for r in result.reasons]
+    return reason, signs
+
+
+SIGNS_HEADING = "From your answers:"
+
+
+CHECKLIST_TITLE = "Pre-escalation checklist"
+CHECKLIST_DONE = "The pre-escalation checklist is complete."
 
 
 def disagreeing(result: Assessment) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -83,24 +99,26 @@ def to_json(data: Any) -> str:
 
 def assessment_markdown(result: Assessment) -> str:
     """The assessment as Markdown, ready to paste into a ticket or a chat."""
-    lines = [f"# Verdict: {result.title}", "", result.advice, "", "## Why", ""]
-    lines += [f"- {r.text} (rule `{r.rule}`)" for r in result.reasons]
+    reason, signs = why(result)
+    lines = [f"# Verdict: {result.title}", "", result.advice, "", "## Why", "", reason]
+    if signs:
+        lines += ["", SIGNS_HEADING, ""] + [f"- {sign}" for sign in signs]
     if result.conflicts:
         lines += ["", "## Answers that disagree", "", CONFLICT_INTRO, ""]
         for side, answers in disagreeing(result):
-            lines += [f"{side}:", ""] + [f"- {text} (`{id}`)" for id, text in answers] + [""]
+            lines += [f"{side}:", ""] + [f"- {text}" for _, text in answers] + [""]
         lines += [f"- {line}" for line in settling(result)]
     if result.first:
         lines += ["", "## Do first", ""]
         lines += [f"1. {step}" for step in result.first]
-    lines += ["", f"## {todo_heading(result)}", ""]
-    if result.missing:
-        lines += [f"- [ ] {todo.text} (`{todo.id}`)" for todo in result.missing]
-    else:
-        lines.append("The pre-escalation checklist is complete.")
+    if result.todo:
+        lines += ["", f"## {result.todo_title}", ""]
+        lines += [f"- [ ] {todo.text}" for todo in result.todo]
+    elif not result.missing:
+        lines += ["", f"## {CHECKLIST_TITLE}", "", CHECKLIST_DONE]
     if result.scenario:
         lines += ["", f"## Scenario: {result.scenario.title}", ""]
-        lines += [f"{i}. {step}" for i, step in enumerate(result.scenario.steps, 1)]
+        lines += [f"{i}. {step}" for i, step in enumerate(result.steps, 1)]
     if result.gotchas:
         lines += ["", "## Watch out for", ""]
         lines += [f"- **{g.text}**: {g.advice}" for g in result.gotchas]
