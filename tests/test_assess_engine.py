@@ -161,7 +161,14 @@ def test_t4_which_way_is_ignored_when_the_timing_is_right(book) -> None:
     assert "timing_off" not in result.answers
 
 
-# --- the scenario table: S1..S8 ----------------------------------------------------------
+def test_t5_not_a_leadership_matter_warns_of_neither_and_says_keep_it(book) -> None:
+    given = answers(**{**ALL_CHECKLIST_YES, "right_time": False}, deal_at_risk=True)
+    result = assess(book, {**given, "timing_off": "not_needed"})
+    assert not gotchas_of(result) & {"too_early", "too_late"}
+    assert [t.text.split(";")[0] for t in result.todo] == ["Keep it at your level"]
+
+
+# --- the scenario table: S1..S10 ---------------------------------------------------------
 
 SCENARIO_ROWS = {
     "S1": ({"cancel_threat": True}, "threatening_to_cancel"),
@@ -172,7 +179,10 @@ SCENARIO_ROWS = {
     "S5": ({"triggers": ["overpromised"]}, "reset_our_promise"),
     "S6": ({"triggers": ["expectations_unset"]}, "scope_or_timeline_dispute"),
     # review: a contract exception was shown the technical scenario
-    "S7": ({"needs_leadership_authority": True, "beyond_your_ability": True}, "authority_exception"),
+    "S7": (
+        {"needs_leadership_authority": True, "beyond_your_ability": True},
+        "authority_exception",
+    ),
     "S8": ({"beyond_your_ability": True}, "technical_beyond_control"),
     "S9": ({"your_level": True}, "handle_yourself"),
     "S10": ({"deal_at_risk": True}, None),

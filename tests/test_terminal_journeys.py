@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -37,15 +39,16 @@ def spawn(home: Path, *args: str, **extra_env: str) -> pexpect.spawn:
 
 
 def answer_yes_no(child: pexpect.spawn, question: str, key: str) -> None:
+    """Type the answer and Enter, as people do ("y", "n", "yes" all work)."""
     child.expect_exact(question)
     child.expect_exact("(y/n)")
-    child.send(key)
+    child.send(key + "\r")
 
 
 CHECKLIST = [
     ("Have you made a real attempt to fix this yourself?", "y"),
-    ("Can you say what is really behind their frustration", "y"),
-    ("Have you been open with the customer", "y"),
+    ("Can you say what is really behind the problem", "y"),
+    ("Have you been open with them", "y"),
     ("Do you know exactly what you need from leadership?", "n"),
     ("Is this the right moment to bring leadership in?", "y"),
     ("Have you briefed your manager?", "y"),
@@ -61,6 +64,8 @@ SIGNALS = [
     ("letting off steam", "n"),
     ("within your own remit", "n"),
     ("gone quiet or disengaged", "n"),
+    ("main contact or sponsor", "n"),  # optional context: asked in a terminal
+    ("renewal or contract deadline", "n"),
 ]
 
 
@@ -226,9 +231,7 @@ BRIEF_REST = [
 
 def type_answer(child: pexpect.spawn, question: str, text: str | None) -> None:
     child.expect_exact(question)
-    if text in ("y", "n") and "on board" in question:
-        child.send(text)  # a yes/no answer is one key
-    elif text is not None:
+    if text is not None:
         child.send(text + "\r")
 
 
@@ -472,7 +475,7 @@ def test_a_named_draft_is_offered_again_and_never_replaced_silently(tmp_path: Pa
     again = spawn(home, "brief", "--partner", "acme corp")  # no --resume: it asks
     again.expect_exact("There is a `brief` draft about Acme Corp")
     again.expect_exact("with 3 answers. Resume it?")
-    again.send("y")
+    again.send("y\r")
     again.expect_exact("What exactly do they want?")
     assert "Which customer" not in again.before
     again.send("a working export\r")
@@ -497,7 +500,7 @@ def test_timing_no_asks_which_way_and_too_late_warns(tmp_path: Path) -> None:
         answer_yes_no(child, question, key)
     answer_yes_no(child, "Is this the right moment to bring leadership in?", "n")
     child.expect_exact("Which way is the timing off?")
-    child.expect_exact("Too late - the customer is already drifting away")
+    child.expect_exact("Too late - they are already drifting away")
     child.send("\x1b[B")  # down to "too late"
     child.send("\r")
     answer_yes_no(child, "Have you briefed your manager?", "y")
@@ -522,9 +525,9 @@ def conflicting_interview(tmp_path: Path) -> pexpect.spawn:
         answer_yes_no(child, question, key)
     child.expect_exact("Which of these have happened?")
     child.send("\r")
-    child.expect_exact("Some of your answers point in opposite directions:")
+    child.expect_exact("Some of your answers pull different ways:")
     child.expect_exact("Trust has slipped further than you can rebuild on your own.")
-    child.expect_exact("The customer is letting off steam")
+    child.expect_exact("They are letting off steam")
     return child
 
 
@@ -552,3 +555,46 @@ def test_conflicting_answers_kept_as_they_are_are_named_in_the_verdict(tmp_path:
     assert data["verdict"] == "not_yet"
     assert data["reasons"][0]["rule"] == "conflicting_signals"
     assert data["conflicts"] == [{"for": "relationship_at_risk", "against": "just_venting"}]
+
+
+def plain(transcript: str) -> str:
+    """A terminal transcript without colours and cursor moves, lines ending in \\n."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", transcript).replace("\r", "")
+
+
+def test_typed_answers_with_enter_leave_nothing_for_the_next_question(tmp_path: Path) -> None:
+    """Review: "n⏎" and "yes⏎" were taken on the first key, and the Enter then answered
+    the next question ("please answer y or n" every time). And the why-hint printed
+    straight under the previous answer, as if it belonged to it."""
+    child = spawn(tmp_path / "home", "assess", "--format", "json")
+    child.logfile_read = io.StringIO()
+    words = ["yes", "n", "y", "no"]
+    for index, (question, key) in enumerate(CHECKLIST + SIGNALS):
+        typed = words[index % len(words)] if key == "y" else "n"
+        answer_yes_no(child, question, typed)
+    child.expect_exact("Which of these have happened?")
+    child.send("\r")
+    data = verdict_of(child)
+    transcript = plain(child.logfile_read.getvalue())
+    assert "please answer y or n" not in transcript
+    assert data["answers"]["tried_to_resolve"] is True and data["answers"]["clear_ask"] is False
+    # each hint opens its own block, separated from the answer above it
+    assert "Yes\n\n  why: Leadership can only fix the real problem" in transcript
+
+
+def test_timing_can_be_not_a_leadership_matter_at_all(tmp_path: Path) -> None:
+    child = spawn(tmp_path / "home", "assess", "--format", "json")
+    for question, key in CHECKLIST[:4]:
+        answer_yes_no(child, question, key)
+    answer_yes_no(child, "Is this the right moment to bring leadership in?", "n")
+    child.expect_exact("Neither - it is not a leadership matter at all")
+    child.send("\x1b[B\x1b[B\r")  # down twice: the third choice
+    answer_yes_no(child, *CHECKLIST[5])
+    for question, _ in SIGNALS:
+        answer_yes_no(child, question, "y" if question == "within your own remit" else "n")
+    child.expect_exact("Which of these have happened?")
+    child.send("\r")
+    data = verdict_of(child)
+    assert data["answers"]["timing_off"] == "not_needed"
+    assert data["verdict"] == "dont_escalate"
+    assert not {g["id"] for g in data["gotchas"]} & {"too_early", "too_late"}

@@ -62,10 +62,7 @@ def settling(result: Assessment) -> list[str]:
         ("If you decide the points for escalating weigh more", result.if_for),
         ("If you decide it is yours to handle", result.if_against),
     )
-    lines = [f"{way}: {title}." for way, title in ways if title and title != result.title]
-    if result.conflicts and not lines:
-        lines.append("Settling them either way leaves the verdict as it is.")
-    return lines
+    return [f"{way}: {title}." for way, title in ways if title and title != result.title]
 
 
 def why(result: Assessment) -> tuple[str, list[str]]:
