@@ -227,7 +227,7 @@ def test_signs_against_escalating_now_weigh_and_the_conflict_is_named(runner, tm
     body = markdown.split("## Answers that disagree\n", 1)[1].split("\n## ", 1)[0]
     assert "Pointing to escalating:\n\n- A deal or a renewal is at stake" in body
     assert "It sits squarely within your own remit." in body
-    assert "Only one side" not in body and "pull different ways" in body
+    assert "Only one side" not in body and "Both sides can be true" in body
     assert "- If you decide the points for escalating weigh more: Escalate." in body
     assert "- If you decide it is yours to handle: Don't escalate." in body
 

@@ -141,6 +141,7 @@ def test_5_a_conflict_is_explained_without_either_or(book: Playbook) -> None:
     result = promise(book, deal_at_risk=True)
     assert result.verdict == "not_yet"
     assert "only one side" not in CONFLICT_INTRO.lower()
+    assert "manager_not_briefed" not in {g.id for g in result.gotchas}  # first step already
     assert "pull different ways" in result.reasons[0].text
     lines = settling(result)
     assert lines == ["If you decide it is yours to handle: Don't escalate."]

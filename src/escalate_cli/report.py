@@ -50,8 +50,8 @@ def assessment_data(result: Assessment, playbook_name: str) -> dict[str, Any]:
 
 
 CONFLICT_INTRO = (
-    "These answers pull different ways. Both can be true at once; what to settle before "
-    "the call is which of them should decide what you do."
+    "Both sides can be true at once; what to settle before the call is which of them "
+    "should decide what you do."
 )
 
 
