@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,35 +11,35 @@ import yaml
 
 from escalate_cli.brief import draft
 from escalate_cli.lint import lint
-from escalate_cli.playbook import Playbook
+from escalate_cli.playbook import Lint, Playbook
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "lint_corpus.yaml").read_text())
 
 
 @pytest.mark.parametrize("text", CORPUS["good"], ids=lambda t: t[:40])
 def test_good_messages_give_no_finding(book: Playbook, text: str) -> None:
-    assert lint(text, book.lint.rules) == []
+    assert lint(text, book.lint) == []
 
 
 @pytest.mark.parametrize("case", CORPUS["bad"], ids=lambda c: c["text"][:40])
 def test_bad_messages_give_the_expected_rules(book: Playbook, case: dict) -> None:
-    found = lint(case["text"], book.lint.rules)
+    found = lint(case["text"], book.lint)
     assert sorted(f.rule for f in found) == sorted(case["rules"])
     assert all(f.message and f.suggestion for f in found)
 
 
 def test_findings_carry_line_and_column(book: Playbook) -> None:
     text = "Hi Sam,\n\nThanks. Engineering dropped the ball.\nI'll look into it."
-    found = lint(text, book.lint.rules)
+    found = lint(text, book.lint)
     assert [(f.line, f.column, f.rule, f.excerpt) for f in found] == [
-        (3, 21, "blame", "dropped the ball"),
-        (4, 6, "vague_commitment", "look into it"),
+        (3, 9, "blame", "Engineering dropped"),
+        (4, 1, "vague_commitment", "I'll look into"),
     ]
 
 
 def test_partner_trigger_words_are_flagged_with_their_position(book: Playbook) -> None:
     text = "Hi,\nper our policy we cannot\nchange the Policy."
-    found = lint(text, book.lint.rules, triggers=["per our policy", "policy"], partner="Acme")
+    found = lint(text, book.lint, triggers=["per our policy", "policy"], partner="Acme")
     assert [(f.line, f.column, f.excerpt) for f in found] == [
         (2, 1, "per our policy"),
         (2, 9, "policy"),
@@ -48,12 +49,12 @@ def test_partner_trigger_words_are_flagged_with_their_position(book: Playbook) -
 
 
 def test_phrases_match_whole_words_across_line_breaks(book: Playbook) -> None:
-    assert [f.rule for f in lint("we'll get\nback to you", book.lint.rules)] == ["vague_commitment"]
-    assert lint("guaranteeing", book.lint.rules) == []
+    assert [f.rule for f in lint("we'll get\nback to you", book.lint)] == ["vague_commitment"]
+    assert lint("guaranteeing", book.lint) == []
 
 
 def test_cushion_days_fill_the_suggestion(book: Playbook) -> None:
-    (finding,) = lint("It will be ready by Friday.", book.lint.rules, cushion_days=3)
+    (finding,) = lint("It will be ready by Friday.", replace(book.lint, cushion_days=3))
     assert "3 working days" in finding.suggestion
 
 
@@ -105,12 +106,12 @@ def test_broken_rule_pattern_is_a_playbook_error_at_load(tmp_path, default_text)
     from escalate_cli.errors import EscalateError
     from escalate_cli.playbook import load
 
-    text = default_text.replace("        - '!{2,}'", "        - '(unclosed'", 1)
+    text = default_text.replace("        - '!{2,}|", "        - '(unclosed|", 1)
     path = tmp_path / "team.yaml"
     path.write_text(text)
     with pytest.raises(EscalateError) as caught:
         load(path)
-    line = text[: text.index("'(unclosed'")].count("\n") + 1
+    line = text[: text.index("'(unclosed|")].count("\n") + 1
     assert f"team.yaml:{line}:" in caught.value.message
     assert "not a valid regular expression" in caught.value.message
 
@@ -133,14 +134,14 @@ def test_lint_rule_needs_phrases_or_patterns(tmp_path, default_text) -> None:
 def test_a_trigger_note_watches_for_its_quoted_phrases(book: Playbook) -> None:
     notes = ["being told 'per our policy'", 'the words "escalation" and "urgent"', "circle back"]
     text = "Per our policy, this escalation is not urgent.\nLet's circle back on Monday."
-    found = [(f.line, f.column, f.excerpt) for f in lint(text, [], notes, "Acme")]
+    found = [(f.line, f.column, f.excerpt) for f in lint(text, Lint(), notes, "Acme")]
     assert found == [
         (1, 1, "Per our policy"),
         (1, 22, "escalation"),
         (1, 40, "urgent"),
         (2, 7, "circle back"),
     ]
-    assert lint("being told is fine", [], notes) == []
+    assert lint("being told is fine", Lint(), notes) == []
 
 
 @pytest.mark.parametrize("ending", ["\r\n", "\r"])
@@ -150,4 +151,4 @@ def test_line_endings_do_not_move_findings(runner, tmp_path, ending) -> None:
     draft_file = tmp_path / "d.txt"
     draft_file.write_bytes(f"Hi Sam,{ending}{ending}We guarantee it.{ending}".encode())
     result = runner.invoke(app, ["lint", str(draft_file), "-f", "json"])
-    assert [(f["line"], f["column"]) for f in json.loads(result.stdout)] == [(3, 4)]
+    assert [(f["line"], f["column"]) for f in json.loads(result.stdout)] == [(3, 1)]

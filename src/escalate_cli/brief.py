@@ -37,11 +37,10 @@ def warnings(book: Playbook, answers: dict[str, Any]) -> tuple[Gotcha, ...]:
     no_plan: no specific ask; blame: blame in what was tried; manager_not_briefed: the
     manager does not know yet."""
     ask = str(answers.get("ask") or "")
-    blame_rules = [rule for rule in book.lint.rules if rule.id == "blame"]
     said = "\n".join(str(answers.get(key) or "") for key in BLAME_SOURCES)
     applies = {
         "no_plan": len(ask.split()) < MIN_ASK_WORDS or answers.get("clear_ask") is False,
-        "blame": bool(lint(said, blame_rules)),
+        "blame": bool(lint(said, book.lint, only={"blame"})),
         "manager_not_briefed": answers.get("manager_briefed") is False,
     }
     found = (book.gotcha(gotcha_id) for gotcha_id, hit in applies.items() if hit)
@@ -58,7 +57,7 @@ def draft(
     values = context(list(book.all_questions()), answers)
     texts = {name: render(book, name, values) for name in TEMPLATES}
     findings = {
-        name: lint(text, book.lint.rules, triggers, partner, book.lint.cushion_days)
+        name: lint(text, book.lint, triggers, partner)
         for name, text in texts.items()
     }
     return Brief(

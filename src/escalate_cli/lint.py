@@ -1,20 +1,29 @@
 """The message coach: find wording that triggers or worsens escalations. Pure.
 
-Rules are playbook data (phrases or regular expressions, message, suggestion, severity);
-a partner's recorded trigger words join them as rule `partner_trigger`. Each finding
-carries its 1-based line and column so an editor or a person can go straight to it.
+Rules are playbook data (see `LintRule`); a partner's recorded trigger notes join them as
+rule `partner_trigger`. The draft is read sentence by sentence, with quoted text and
+reported speech ("they asked us to fix it ASAP") left out, and each rule gives at most one
+finding a sentence, with its 1-based line and column and a suggestion that rewrites the
+sentence where the rule can. Cost is linear in the draft: line starts are found once and
+looked up by bisection, and each rule scans the whole draft once before it looks closer at
+the sentences it hit.
 """
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
-from escalate_cli.playbook import LintRule
+from escalate_cli.dates import WEEKDAYS, add_working_days
+from escalate_cli.patterns import expand
+from escalate_cli.playbook import Lint, LintRule
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+MAX_REWRITE = 300
+"""Sentences longer than this get the rule's advice, not a rewritten copy of themselves."""
 
 
 @dataclass(frozen=True)
@@ -39,17 +48,60 @@ class Finding:
         }
 
 
+# --- the draft: sentences, and what is someone else's words --------------------------------
+
+_BOUNDARY = re.compile(
+    r"""[.!?]+(?=[\s"'”’)\]]|$)|;|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
+)
 _QUOTED = re.compile(
     r"""(?<!\w)'([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”"""
 )
+_REPORTED = re.compile(
+    r"(?<!never\s)(?<!n't\s)(?<!n’t\s)(?<!not\s)"
+    r"\b(?:ask(?:ed|s|ing)|sa(?:id|ys|ying)|told\s+(?:us|me)|tells\s+(?:us|me)|wr(?:ote|ites)"
+    r"|mentioned|complained|requested|demanded|insisted|claimed|wanted\s+to\s+know)\b"
+    r"[^,;:.!?\n]*",
+    re.IGNORECASE,
+)
 
 
-def trigger_phrases(note: str) -> list[str]:
-    """The words to watch for in a trigger note: its quoted phrases, else the whole note.
+class Draft:
+    """A draft prepared once for every rule: sentence spans, line starts, masked copy."""
 
-    "being told 'per our policy'" watches for `per our policy`; "circle back" for itself."""
-    quoted = [next(part for part in match.groups() if part) for match in _QUOTED.finditer(note)]
-    return quoted or [note]
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.starts: list[int] = [0]
+        self.spans: list[tuple[int, int]] = []
+        for boundary in _BOUNDARY.finditer(text):
+            self.spans.append((self.starts[-1], boundary.end()))
+            self.starts.append(boundary.end())
+        self.spans.append((self.starts[-1], len(text)))
+        masked = list(text)
+        for match in (*_QUOTED.finditer(text), *_REPORTED.finditer(text)):
+            masked[match.start() : match.end()] = re.sub(r"[^\n]", " ", match.group(0))
+        self.masked = "".join(masked)
+
+    def sentence(self, position: int) -> int:
+        return bisect.bisect_right(self.starts, position) - 1
+
+    def place(self, position: int) -> tuple[int, int]:
+        """1-based line and column of a character offset."""
+        line = bisect.bisect_right(self.lines, position)
+        return line, position - self.lines[line - 1] + 1
+
+
+# --- rules, compiled once per playbook -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    rule: LintRule
+    find: re.Pattern[str]
+    unless: re.Pattern[str] | None
+    before: re.Pattern[str] | None
+    inside: re.Pattern[str] | None
+    swaps: tuple[tuple[re.Pattern[str], str], ...]
 
 
 def phrase_pattern(phrase: str) -> str:
@@ -58,47 +110,281 @@ def phrase_pattern(phrase: str) -> str:
     return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
 
 
-@lru_cache(maxsize=256)
-def _compiled(rule: LintRule) -> re.Pattern[str]:
-    parts = [phrase_pattern(p) for p in rule.phrases] + [f"(?:{p})" for p in rule.patterns]
+def _either(patterns: Iterable[str], coach: Lint, flags: int, end: str = "") -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{expand(p, coach.classes)}){end}" for p in patterns), flags)
+
+
+def _compile(rule: LintRule, coach: Lint) -> _Rule:
     flags = 0 if rule.case_sensitive else re.IGNORECASE
-    return re.compile("|".join(parts), flags)
+    find = [phrase_pattern(p) for p in rule.phrases] + list(rule.patterns)
+    return _Rule(
+        rule,
+        _either(find, coach, flags),
+        _either(rule.unless, coach, flags) if rule.unless else None,
+        _either(rule.unless_before, coach, flags, r"\W*$") if rule.unless_before else None,
+        _either(rule.unless_inside, coach, flags) if rule.unless_inside else None,
+        tuple((_either([p], coach, flags), put) for p, put in rule.swap.items()),
+    )
+
+
+_CACHE: dict[int, tuple[Lint, tuple[_Rule, ...]]] = {}
+
+
+def _compiled(coach: Lint) -> tuple[_Rule, ...]:
+    """Each playbook's rules are compiled once per process (playbooks are immutable)."""
+    cached = _CACHE.get(id(coach))
+    if cached is None or cached[0] is not coach:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        cached = (coach, tuple(_compile(rule, coach) for rule in coach.rules))
+        _CACHE[id(coach)] = cached
+    return cached[1]
+
+
+# --- linting ---------------------------------------------------------------------------------
 
 
 def lint(
     text: str,
-    rules: Iterable[LintRule],
+    coach: Lint,
     triggers: Iterable[str] = (),
     partner: str = "",
-    cushion_days: int = 2,
+    *,
+    only: Collection[str] | None = None,
+    today: dt.date | None = None,
 ) -> list[Finding]:
-    """Every finding in `text`, in reading order; `triggers` are trigger-note texts."""
+    """Every finding in `text`, in reading order; `triggers` are trigger-note texts.
+
+    `only` limits the playbook rules to those ids; `today` lets suggestions name the
+    cushioned date for "tomorrow" or "March 3rd" (weekdays need no calendar)."""
+    draft = Draft(text)
     findings: list[Finding] = []
-    for rule in rules:
-        for match in _compiled(rule).finditer(text):
-            suggestion = rule.suggestion.replace("{cushion_days}", str(cushion_days))
-            findings.append(_finding(text, match, rule.id, rule.severity, rule.message, suggestion))
-    phrases = (phrase.strip() for note in triggers for phrase in trigger_phrases(note))
-    for trigger in dict.fromkeys(p for p in phrases if p):
-        for match in re.finditer(phrase_pattern(trigger), text, re.IGNORECASE):
-            findings.append(
-                _finding(
-                    text,
-                    match,
-                    "partner_trigger",
-                    "error",
-                    f"{partner or 'This partner'} has a recorded trigger: {trigger!r}",
-                    "Say it another way; check the partner's notes "
-                    "(escalate notes list PARTNER --kind trigger)",
-                )
-            )
+    for compiled in _compiled(coach):
+        if only is None or compiled.rule.id in only:
+            findings.extend(_rule_findings(draft, compiled, coach.cushion_days, today))
+    findings.extend(_trigger_findings(draft, triggers, partner))
     return sorted(findings, key=lambda f: (f.line, f.column, SEVERITY_ORDER[f.severity]))
 
 
-def _finding(
-    text: str, match: re.Match[str], rule: str, severity: str, message: str, suggestion: str
-) -> Finding:
-    start = match.start()
-    line = text.count("\n", 0, start) + 1
-    column = start - (text.rfind("\n", 0, start) + 1) + 1
-    return Finding(line, column, rule, severity, message, suggestion, match.group(0))
+def _rule_findings(
+    draft: Draft, compiled: _Rule, cushion_days: int, today: dt.date | None
+) -> Iterator[Finding]:
+    rule = compiled.rule
+    source = draft.text if rule.quoted else draft.masked
+    hit: dict[int, None] = {}  # sentences a whole-draft scan touched, in order
+    for match in compiled.find.finditer(source):
+        for index in range(draft.sentence(match.start()), draft.sentence(match.end() - 1) + 1):
+            hit[index] = None
+    for index in hit:
+        start, end = draft.spans[index]
+        match = _first_match(compiled, source, start, end)
+        if match is None:
+            continue
+        line, column = draft.place(match.start())
+        suggestion = rule.suggestion.replace("{cushion_days}", str(cushion_days))
+        better = _rewrite(compiled, draft.text[start:end].strip(), cushion_days, today)
+        if better:
+            suggestion = f'Try: "{better}" {suggestion}'
+        yield Finding(
+            line, column, rule.id, rule.severity, rule.message, suggestion, match.group(0)
+        )
+
+
+def _first_match(compiled: _Rule, source: str, start: int, end: int) -> re.Match[str] | None:
+    """The first match within one sentence that no exception clears."""
+    if compiled.unless and compiled.unless.search(source, start, end):
+        return None
+    position = start
+    while (match := compiled.find.search(source, position, end)) is not None:
+        cleared = (compiled.before and compiled.before.search(source, start, match.start())) or (
+            compiled.inside and compiled.inside.search(match.group(0))
+        )
+        if not cleared:
+            return match
+        position = match.start() + 1
+    return None
+
+
+# --- suggestions that rewrite the sentence ---------------------------------------------------
+
+_DAY_NAMES = r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?"
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTH = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a couple of": 2}
+_DATE = re.compile(
+    rf"""\b(?:
+      (?P<weekday>(?:next\s+|this\s+|coming\s+)?(?:{_DAY_NAMES}))
+    | (?P<relative>tomorrow|today|tonight|end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business)
+    | (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
+    | (?P<monthday>(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?)
+    | (?P<daymonth>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}))
+    | (?P<nth>the\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th))
+    | (?P<span>(?P<within>in|within)\s+(?:the\s+next\s+)?
+        (?P<count>\d{{1,3}}|an?|one|two|three|four|five|a\s+couple\s+of)\s+
+        (?:working\s+|business\s+)?(?P<unit>hours?|days?|weeks?))
+    )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date | None) -> str:
+    """The sentence said better, or "" when the rule has no rewrite that applies."""
+    if len(sentence) > MAX_REWRITE:
+        return ""
+    better = sentence
+    for pattern, put in compiled.swaps:
+        better = pattern.sub(lambda _m, put=put: put, better)
+    if compiled.rule.rewrite == "cushion" and cushion_days:
+        match = _DATE.search(better)
+        new = _cushioned(match, cushion_days, today) if match else None
+        if match and new:
+            better = f"{better[: match.start()]}{new}{better[match.end() :]}"
+    better = " ".join(better.split())
+    return better if better != " ".join(sentence.split()) else ""
+
+
+def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | None:
+    """A date expression moved by `days` working days, saying what it was."""
+    said = match.group(0)
+    plus = f"plus {days} working day{'s' if days != 1 else ''}"
+    if match.group("span"):
+        raw = match.group("count").lower()
+        count = int(raw) if raw.isdigit() else _COUNTS.get(" ".join(raw.split()), 1)
+        unit = match.group("unit").lower()
+        if unit.startswith("hour"):
+            count, unit = -(-count // 24), "day"
+        if unit.startswith("day"):
+            return f"{match.group('within')} {count + days} working days ({said[len(match.group('within')) :].strip()} {plus})"
+        return None
+    if match.group("weekday"):
+        name = match.group("weekday").split()[-1].lower()
+        index = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(name[:3]))
+        monday = dt.date(2024, 1, 1)
+        moved = add_working_days(monday + dt.timedelta(days=index), days)
+        return f"{WEEKDAYS[moved.weekday()].capitalize()} ({said} {plus})"
+    when = _date_of(match, today)
+    if when is None:
+        return None
+    moved = add_working_days(when, days)
+    if match.group("iso"):
+        return f"{moved.isoformat()} ({said} {plus})"
+    if today is not None and 0 <= (moved - today).days < 7:
+        return f"{WEEKDAYS[moved.weekday()].capitalize()} ({said} {plus})"
+    return f"{_MONTHS[moved.month - 1].capitalize()} {moved.day} ({said} {plus})"
+
+
+def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
+    try:
+        if match.group("iso"):
+            return dt.date.fromisoformat(match.group("iso"))
+        if today is None:
+            return None
+        if match.group("relative"):
+            ahead = 1 if match.group("relative").lower() == "tomorrow" else 0
+            return today + dt.timedelta(days=ahead)
+        month_name = match.group("m1") or match.group("m2")
+        day = int(match.group("d1") or match.group("d2") or match.group("d3"))
+        if month_name:
+            month = next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(month_name[:3].lower()))
+            when = dt.date(today.year, month, day)
+            return when if when >= today else dt.date(today.year + 1, month, day)
+        when = dt.date(today.year, today.month, day)
+        if when < today:
+            when = dt.date(today.year + (today.month == 12), today.month % 12 + 1, day)
+        return when
+    except ValueError:  # the 31st of a short month, and the like
+        return None
+
+
+# --- partner trigger notes -------------------------------------------------------------------
+
+_STOP = frozenset(
+    """a an the to of in on at for with about and or but not no nor when whenever if being be
+    is are was were been am gets get got getting called calling call calls hates hate hated
+    dislikes dislike disliked likes like liked loves love really very does doesn't don't do
+    did didn't any anything something someone our their his her its they them he she we us
+    you your my me i it mention mentions mentioned mentioning hear hears hearing heard told
+    tell tells telling say says saying said word words phrase phrases term terms using use
+    uses used upset angry annoyed irritated frustrated sensitive reacts react reacted badly
+    strongly never always again please avoid avoids just that this these those who what
+    which how why where there here by from as so too also can't cannot won't will would
+    should must feel feels felt makes make made treated treat like being""".split()
+)
+_WORD = re.compile(r"[\w'’]+")
+
+
+def trigger_phrases(note: str) -> list[str]:
+    """The words to watch for in a trigger note.
+
+    Its quoted phrases ("being told 'per our policy'" watches `per our policy`); else a
+    short note (three words or fewer) as a whole; else each run of its distinctive words
+    ("Hates being called a ticket number" watches `ticket number`)."""
+    quoted = [next(part for part in match.groups() if part) for match in _QUOTED.finditer(note)]
+    if quoted:
+        return quoted
+    words = note.split()
+    if len(words) <= 3:
+        return [" ".join(words)] if words else []
+    runs: list[list[str]] = [[]]
+    for word in words:
+        bare = word.strip(".,;:!?()[]\"'“”‘’").lower()
+        if not bare or bare in _STOP or not _WORD.fullmatch(bare):
+            runs.append([])
+        else:
+            runs[-1].append(word.strip(".,;:!?()[]\"“”"))
+    return [" ".join(run) for run in runs if run and (len(run) > 1 or len(run[0]) > 3)]
+
+
+def _stem(word: str) -> str:
+    """A word's key for trigger look-up: lower case, no possessive, no plural -s/-es."""
+    word = word.lower().replace("’", "'").removesuffix("'s")
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-2] if word.endswith(("ches", "shes", "xes", "sses")) else word[:-1]
+    return word
+
+
+def _trigger_pattern(phrase: str) -> re.Pattern[str]:
+    """Whole words, any spacing, the last word also in its plural (or singular) form."""
+    words = phrase.split()
+    last = _stem(words[-1])
+    if not words[-1].isalpha() or len(last) < 3:
+        plural = re.escape(words[-1])
+    elif last.endswith("y"):
+        plural = re.escape(last[:-1]) + r"(?:y|ies|y's|y’s)"
+    else:
+        plural = re.escape(last) + r"(?:e?s|'s|’s)?"
+    parts = [*(re.escape(word) for word in words[:-1]), plural]
+    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
+
+
+def _trigger_findings(draft: Draft, triggers: Iterable[str], partner: str) -> Iterator[Finding]:
+    """Each trigger phrase wherever it occurs: candidates are looked up by their first word,
+    so thousands of trigger notes cost one pass over the draft, not one pass each."""
+    phrases = (phrase.strip() for note in triggers for phrase in trigger_phrases(note))
+    by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for phrase in dict.fromkeys(p for p in phrases if p):
+        first = _WORD.search(phrase)
+        if first:
+            key = _stem(first.group(0))
+            by_first.setdefault(key, []).append((phrase, _trigger_pattern(phrase)))
+    if not by_first:
+        return
+    for word in _WORD.finditer(draft.text):
+        for phrase, pattern in by_first.get(_stem(word.group(0)), ()):
+            match = pattern.match(draft.text, word.start())
+            if match:
+                line, column = draft.place(match.start())
+                yield Finding(
+                    line,
+                    column,
+                    "partner_trigger",
+                    "error",
+                    f"{partner or 'This partner'} has a recorded trigger: {phrase!r}",
+                    "Say it another way; check the partner's notes "
+                    "(escalate notes list PARTNER --kind trigger)",
+                    match.group(0),
+                )

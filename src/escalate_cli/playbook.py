@@ -242,7 +242,13 @@ class Gotcha(_Conditional):
 
 @dataclass(frozen=True)
 class LintRule(_Model):
-    """A message check: any phrase (case-insensitive, whole words) or pattern is a finding."""
+    """A message check, read sentence by sentence with quoted and reported speech left out.
+
+    Any phrase (whole words, any case) or pattern is a finding, unless an `unless` pattern
+    matches the same sentence, an `unless_before` pattern ends right before the match (a
+    negation: "we can't guarantee"), or an `unless_inside` pattern matches inside it. `swap`
+    maps patterns to replacements that rewrite the sentence for the suggestion; `rewrite:
+    cushion` moves the dates in it by the playbook's `cushion_days`."""
 
     id: Id
     message: Text
@@ -250,14 +256,23 @@ class LintRule(_Model):
     severity: Literal["error", "warning", "info"] = "warning"
     phrases: tuple[Text, ...] = ()
     patterns: tuple[Text, ...] = ()
+    unless: tuple[Text, ...] = ()
+    unless_before: tuple[Text, ...] = ()
+    unless_inside: tuple[Text, ...] = ()
+    swap: dict[str, str] = field(default_factory=dict)
+    rewrite: Literal["cushion"] | None = None
+    quoted: Flag = False
     case_sensitive: Flag = False
 
 
 @dataclass(frozen=True)
 class Lint(_Model):
+    """The message coach: word classes (`{name}` in a pattern) and the rules that use them."""
+
     cushion_days: Annotated[
         int, _Strict(), _Check(lambda n: 0 <= n <= 60, "must be a whole number from 0 to 60")
     ] = 2
+    classes: dict[Id, Annotated[tuple[Text, ...], _NOT_EMPTY]] = field(default_factory=dict)
     rules: tuple[LintRule, ...] = ()
 
 
@@ -369,21 +384,7 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
                 yield (interview, s_index, "ask_again", index), _unknown(again, known)
     if book.brief and book.templates is None:
         yield ("brief",), "a playbook with a `brief` interview needs `templates`"
-    rule_ids = [rule.id for rule in book.lint.rules]
-    for index, rule in enumerate(book.lint.rules):
-        if rule.id in rule_ids[:index]:
-            yield ("lint", "rules", index, "id"), f"duplicate lint rule id {rule.id!r}"
-        if not (rule.phrases or rule.patterns):
-            yield ("lint", "rules", index), "a lint rule needs `phrases` or `patterns`"
-        for p_index, pattern in enumerate(rule.patterns):
-            where = ("lint", "rules", index, "patterns", p_index)
-            try:
-                compiled = re.compile(pattern)
-            except re.error as exc:
-                yield where, f"not a valid regular expression: {exc}"
-                continue
-            if compiled.search("") is not None:
-                yield where, "matches empty text, so it would flag every message"
+    yield from _lint_problems(book.lint)
     missing = [v for v in VERDICTS if v not in book.verdicts]
     if missing:
         yield ("verdicts",), "missing verdict texts for: " + ", ".join(missing)
@@ -423,6 +424,30 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
 
 
 _NOT_CHECKLIST = "{!r} is not a yes/no question of a checklist section"
+
+
+def _lint_problems(coach: Lint) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Lint rules: unique ids, and patterns that are valid, never empty and never slow."""
+    from escalate_cli.patterns import problem
+
+    for name, items in coach.classes.items():
+        for index, item in enumerate(items):
+            found = problem(item, coach.classes, part=True)
+            if found:
+                yield ("lint", "classes", name, index), found
+    rule_ids = [rule.id for rule in coach.rules]
+    for index, rule in enumerate(coach.rules):
+        if rule.id in rule_ids[:index]:
+            yield ("lint", "rules", index, "id"), f"duplicate lint rule id {rule.id!r}"
+        if not (rule.phrases or rule.patterns):
+            yield ("lint", "rules", index), "a lint rule needs `phrases` or `patterns`"
+        flags = 0 if rule.case_sensitive else re.IGNORECASE
+        for group in ("patterns", "unless", "unless_before", "unless_inside", "swap"):
+            for p_index, pattern in enumerate(getattr(rule, group)):
+                found = problem(pattern, coach.classes, flags)
+                if found:
+                    where = pattern if group == "swap" else p_index
+                    yield ("lint", "rules", index, group, where), found
 
 
 def _condition_problems(condition: Condition, known: dict[str, Question]) -> Iterator[str]:
@@ -503,9 +528,12 @@ def validate(located: safe_yaml.Located) -> Playbook:
         for path, text in (*_reference_problems(book), *_hidden_characters(located.data))
     ]
     if problems:
-        raise PlaybookError(
-            "\n".join(problems), "fix the field named on each line, then validate again"
+        hint = (
+            "fix each lint pattern named above (see the README's playbook format)"
+            if all(": lint." in line for line in problems)
+            else "fix the field named on each line, then validate again"
         )
+        raise PlaybookError("\n".join(problems), hint)
     return book
 
 

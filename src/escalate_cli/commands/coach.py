@@ -76,7 +76,7 @@ def lint_command(
         with open_store(home) as store:
             store.find_partner(partner)
             triggers = [note.text for note in store.notes(partner, "trigger")]
-    findings = lint(text, book.lint.rules, triggers, partner or "", book.lint.cushion_days)
+    findings = lint(text, book.lint, triggers, partner or "", today=dt.date.today())
     if fmt is Format.json:
         sys.stdout.write(report.to_json([f.as_dict() for f in findings]))
     elif fmt is Format.markdown:
