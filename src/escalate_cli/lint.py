@@ -98,6 +98,7 @@ class Draft:
 class _Rule:
     rule: LintRule
     find: re.Pattern[str]
+    requires: re.Pattern[str] | None
     unless: re.Pattern[str] | None
     before: re.Pattern[str] | None
     inside: re.Pattern[str] | None
@@ -120,6 +121,7 @@ def _compile(rule: LintRule, coach: Lint) -> _Rule:
     return _Rule(
         rule,
         _either(find, coach, flags),
+        _either(rule.requires, coach, flags) if rule.requires else None,
         _either(rule.unless, coach, flags) if rule.unless else None,
         _either(rule.unless_before, coach, flags, r"\W*$") if rule.unless_before else None,
         _either(rule.unless_inside, coach, flags) if rule.unless_inside else None,
@@ -192,6 +194,8 @@ def _rule_findings(
 
 def _first_match(compiled: _Rule, source: str, start: int, end: int) -> re.Match[str] | None:
     """The first match within one sentence that no exception clears."""
+    if compiled.requires and not compiled.requires.search(source, start, end):
+        return None
     if compiled.unless and compiled.unless.search(source, start, end):
         return None
     position = start

@@ -244,8 +244,8 @@ class Gotcha(_Conditional):
 class LintRule(_Model):
     """A message check, read sentence by sentence with quoted and reported speech left out.
 
-    Any phrase (whole words, any case) or pattern is a finding, unless an `unless` pattern
-    matches the same sentence, an `unless_before` pattern ends right before the match (a
+    Any phrase (whole words, any case) or pattern is a finding when the sentence also
+    matches one of `requires` (if given), unless an `unless` pattern matches the sentence, an `unless_before` pattern ends right before the match (a
     negation: "we can't guarantee"), or an `unless_inside` pattern matches inside it. `swap`
     maps patterns to replacements that rewrite the sentence for the suggestion; `rewrite:
     cushion` moves the dates in it by the playbook's `cushion_days`."""
@@ -256,6 +256,7 @@ class LintRule(_Model):
     severity: Literal["error", "warning", "info"] = "warning"
     phrases: tuple[Text, ...] = ()
     patterns: tuple[Text, ...] = ()
+    requires: tuple[Text, ...] = ()
     unless: tuple[Text, ...] = ()
     unless_before: tuple[Text, ...] = ()
     unless_inside: tuple[Text, ...] = ()
@@ -442,7 +443,7 @@ def _lint_problems(coach: Lint) -> Iterator[tuple[tuple[str | int, ...], str]]:
         if not (rule.phrases or rule.patterns):
             yield ("lint", "rules", index), "a lint rule needs `phrases` or `patterns`"
         flags = 0 if rule.case_sensitive else re.IGNORECASE
-        for group in ("patterns", "unless", "unless_before", "unless_inside", "swap"):
+        for group in ("patterns", "requires", "unless", "unless_before", "unless_inside", "swap"):
             for p_index, pattern in enumerate(getattr(rule, group)):
                 found = problem(pattern, coach.classes, flags)
                 if found:
