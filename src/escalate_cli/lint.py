@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from escalate_cli.dates import WEEKDAYS, add_working_days
-from escalate_cli.patterns import expand
+from escalate_cli.patterns import Compiled, compile_all, expand
 from escalate_cli.playbook import Lint, LintRule
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -82,6 +84,25 @@ class Draft:
             masked[match.start() : match.end()] = re.sub(r"[^\n]", " ", match.group(0))
         self.masked = "".join(masked)
 
+    @functools.cache  # noqa: B019 - a draft lives for one lint call
+    def lower(self, masked: bool) -> str | None:
+        """The draft in lower case for anchor search, if lower-casing keeps every offset."""
+        source = self.masked if masked else self.text
+        lowered = source.lower()
+        return lowered if len(lowered) == len(source) else None
+
+    @functools.cache  # noqa: B019
+    def holding(self, anchor: str, masked: bool, lower: bool) -> frozenset[int]:
+        """The sentences in which `anchor` occurs (many patterns share anchors)."""
+        haystack = (self.lower(masked) or "") if lower else (self.masked if masked else self.text)
+        found = set()
+        position = haystack.find(anchor)
+        while position >= 0:
+            index = self.sentence(position)
+            found.add(index)
+            position = haystack.find(anchor, max(position + 1, self.spans[index][1]))
+        return frozenset(found)
+
     def sentence(self, position: int) -> int:
         return bisect.bisect_right(self.starts, position) - 1
 
@@ -97,7 +118,7 @@ class Draft:
 @dataclass(frozen=True)
 class _Rule:
     rule: LintRule
-    find: re.Pattern[str]
+    finds: tuple[Compiled, ...]
     requires: re.Pattern[str] | None
     unless: re.Pattern[str] | None
     before: re.Pattern[str] | None
@@ -111,35 +132,55 @@ def phrase_pattern(phrase: str) -> str:
     return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
 
 
-def _either(patterns: Iterable[str], coach: Lint, flags: int, end: str = "") -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{expand(p, coach.classes)}){end}" for p in patterns), flags)
+def _sources(rule: LintRule, coach: Lint) -> list[tuple[str, int]]:
+    """Every pattern a rule compiles, expanded, in the order `_rule` takes them back.
 
-
-def _compile(rule: LintRule, coach: Lint) -> _Rule:
+    Each pattern is compiled on its own, so the matcher can skip ahead to the literal a
+    pattern starts with; the exceptions are one alternation each."""
     flags = 0 if rule.case_sensitive else re.IGNORECASE
-    find = [phrase_pattern(p) for p in rule.phrases] + list(rule.patterns)
+
+    def either(patterns: Iterable[str], end: str = "") -> str:
+        return "|".join(f"(?:{expand(p, coach.classes)}){end}" for p in patterns)
+
+    phrases = [either(phrase_pattern(p) for p in rule.phrases)] if rule.phrases else []
+    finds = phrases + [expand(p, coach.classes) for p in rule.patterns]
+    groups = [either(rule.requires), either(rule.unless), either(rule.unless_before, r"\W*$")]
+    groups.append(either(rule.unless_inside))
+    return [(p, flags) for p in [*finds, *groups, *(either([p]) for p in rule.swap)]]
+
+
+def _rule(rule: LintRule, compiled: Iterator[Compiled]) -> _Rule:
+    finds = tuple(next(compiled) for _ in range(bool(rule.phrases) + len(rule.patterns)))
+    requires, unless, before, inside = (next(compiled).regex for _ in range(4))
     return _Rule(
         rule,
-        _either(find, coach, flags),
-        _either(rule.requires, coach, flags) if rule.requires else None,
-        _either(rule.unless, coach, flags) if rule.unless else None,
-        _either(rule.unless_before, coach, flags, r"\W*$") if rule.unless_before else None,
-        _either(rule.unless_inside, coach, flags) if rule.unless_inside else None,
-        tuple((_either([p], coach, flags), put) for p, put in rule.swap.items()),
+        finds,
+        requires if rule.requires else None,
+        unless if rule.unless else None,
+        before if rule.unless_before else None,
+        inside if rule.unless_inside else None,
+        tuple((next(compiled).regex, put) for put in rule.swap.values()),
     )
 
 
 _CACHE: dict[int, tuple[Lint, tuple[_Rule, ...]]] = {}
 
 
+def prepare(coach: Lint, cache: Path | None = None) -> None:
+    """Compile a playbook's rules once per process; with `cache`, once per playbook version
+    (the command line keeps them in the data folder, so a short draft is checked quickly)."""
+    sources = [_sources(rule, coach) for rule in coach.rules]
+    compiled = iter(compile_all([item for rule in sources for item in rule], cache))
+    if len(_CACHE) > 8:
+        _CACHE.clear()
+    _CACHE[id(coach)] = (coach, tuple(_rule(rule, compiled) for rule in coach.rules))
+
+
 def _compiled(coach: Lint) -> tuple[_Rule, ...]:
-    """Each playbook's rules are compiled once per process (playbooks are immutable)."""
     cached = _CACHE.get(id(coach))
-    if cached is None or cached[0] is not coach:
-        if len(_CACHE) > 8:
-            _CACHE.clear()
-        cached = (coach, tuple(_compile(rule, coach) for rule in coach.rules))
-        _CACHE[id(coach)] = cached
+    if cached is None or cached[0] is not coach:  # playbooks are immutable: id and identity
+        prepare(coach)
+        cached = _CACHE[id(coach)]
     return cached[1]
 
 
@@ -173,13 +214,14 @@ def _rule_findings(
 ) -> Iterator[Finding]:
     rule = compiled.rule
     source = draft.text if rule.quoted else draft.masked
-    hit: dict[int, None] = {}  # sentences a whole-draft scan touched, in order
-    for match in compiled.find.finditer(source):
-        for index in range(draft.sentence(match.start()), draft.sentence(match.end() - 1) + 1):
-            hit[index] = None
-    for index in hit:
+    hit: dict[int, list[int]] = {}  # sentence -> the patterns that may match in it
+    for number, find in enumerate(compiled.finds):
+        for index in _candidates(draft, find, source, not rule.quoted):
+            hit.setdefault(index, []).append(number)
+    for index in sorted(hit):
         start, end = draft.spans[index]
-        match = _first_match(compiled, source, start, end)
+        finds = [compiled.finds[number].regex for number in hit[index]]
+        match = _first_match(compiled, finds, source, start, end)
         if match is None:
             continue
         line, column = draft.place(match.start())
@@ -192,21 +234,45 @@ def _rule_findings(
         )
 
 
-def _first_match(compiled: _Rule, source: str, start: int, end: int) -> re.Match[str] | None:
+def _candidates(draft: Draft, find: Compiled, source: str, masked: bool) -> set[int]:
+    """The sentences a pattern may match in: those holding a string of each of its anchor
+    groups (plain string search is far quicker than the pattern), else those a scan touches."""
+    lower = bool(find.regex.flags & re.IGNORECASE)
+    if not find.anchors or (lower and draft.lower(masked) is None):
+        return {
+            index
+            for match in find.regex.finditer(source)
+            for index in range(draft.sentence(match.start()), draft.sentence(match.end() - 1) + 1)
+        }
+    found: set[int] | None = None
+    for group in find.anchors:
+        holding = set().union(*(draft.holding(anchor, masked, lower) for anchor in group))
+        found = holding if found is None else found & holding
+    return found or set()
+
+
+def _first_match(
+    compiled: _Rule, finds: list[re.Pattern[str]], source: str, start: int, end: int
+) -> re.Match[str] | None:
     """The first match within one sentence that no exception clears."""
     if compiled.requires and not compiled.requires.search(source, start, end):
         return None
     if compiled.unless and compiled.unless.search(source, start, end):
         return None
-    position = start
-    while (match := compiled.find.search(source, position, end)) is not None:
-        cleared = (compiled.before and compiled.before.search(source, start, match.start())) or (
-            compiled.inside and compiled.inside.search(match.group(0))
-        )
-        if not cleared:
-            return match
-        position = match.start() + 1
-    return None
+    found: re.Match[str] | None = None
+    for find in finds:
+        position = start
+        while (match := find.search(source, position, end)) and not (
+            found and match.start() >= found.start()
+        ):
+            cleared = (compiled.before and compiled.before.search(source, start, match.start())) or (
+                compiled.inside and compiled.inside.search(match.group(0))
+            )
+            if not cleared:
+                found = match
+                break
+            position = match.start() + 1
+    return found
 
 
 # --- suggestions that rewrite the sentence ---------------------------------------------------

@@ -9,11 +9,14 @@ is how a rule says "a few words in between" without nesting repetitions itself.
 
 from __future__ import annotations
 
+import array
+import base64
 import importlib
 import re
 import sys
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
 
 GAP = r"(?:[\w'’/-]+[\s,]+){0,%d}?"
 """`{words:N}`: up to N words, fewest first. Word and separator characters never overlap,
@@ -113,3 +116,116 @@ def _slow_parts(items: Any, parser: Any, repeated: bool) -> Iterator[str]:
 def _parser() -> Any:
     """The standard library's own regular-expression parser (renamed in Python 3.11)."""
     return importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
+
+
+class Compiled(NamedTuple):
+    """A compiled pattern and its anchors: groups of strings (lower case when the pattern
+    ignores case) such that every match contains a string of each group."""
+
+    regex: re.Pattern[str]
+    anchors: tuple[tuple[str, ...], ...]
+
+
+def compile_all(items: Sequence[tuple[str, int]], cache: Path | None = None) -> list[Compiled]:
+    """Compile expanded patterns; with a `cache` folder, reuse what an earlier run compiled.
+
+    The standard library compiles regular expressions in Python: a playbook's lint rules take
+    about a second, every run. Their compiled code is kept per Python build and handed back
+    to the C matcher, which checks it before use; anything unreadable is compiled afresh."""
+    import hashlib
+    import json
+
+    key = json.dumps([sys.version, list(items)])
+    path = cache / f"{hashlib.sha256(key.encode()).hexdigest()}.json" if cache else None
+    if path is not None:
+        try:
+            return [_from_code(item) for item in json.loads(path.read_text())]
+        except (OSError, ValueError, TypeError, KeyError, IndexError, RuntimeError, OverflowError):
+            pass  # not cached yet, or not usable: compile afresh below
+    try:
+        kept = [_code(pattern, flags) for pattern, flags in items]
+        compiled = [_from_code(item) for item in kept]
+    except (AttributeError, TypeError, ValueError, RuntimeError):  # another Python's internals
+        return [Compiled(re.compile(pattern, flags), ()) for pattern, flags in items]
+    if path is not None:
+        from escalate_cli.errors import EscalateError
+        from escalate_cli.files import write_atomic
+
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_atomic(path, json.dumps(kept), force=True)
+        except (OSError, EscalateError):
+            pass  # a cache we cannot write only costs time
+    return compiled
+
+
+def _code(pattern: str, flags: int) -> dict[str, Any]:
+    """What the C matcher needs to rebuild a compiled pattern, as plain data."""
+    parser = _parser()
+    compiler = importlib.import_module(
+        "re._compiler" if sys.version_info >= (3, 11) else "sre_compile"
+    )
+    tree = parser.parse(pattern, flags)
+    state = getattr(tree, "state", None) or tree.pattern
+    names = dict(state.groupdict)
+    index: list[str | None] = [None] * state.groups
+    for name, number in names.items():
+        index[number] = name
+    code = array.array("I", [int(op) for op in compiler._code(tree, flags)])
+    ranked = sorted(_anchors(tree.data, parser), key=_selectivity, reverse=True)
+    groups = [group for group in ranked[:3] if min(map(len, group)) >= 3] or ranked[:1]
+    if flags & re.IGNORECASE:
+        groups = [{anchor.lower() for anchor in group} for group in groups]
+    return {
+        "p": pattern,
+        "f": flags | state.flags,
+        "c": base64.b64encode(code.tobytes()).decode(),
+        "g": state.groups - 1,
+        "n": names,
+        "i": index,
+        "a": [sorted(group) for group in groups],
+    }
+
+
+def _from_code(item: dict[str, Any]) -> Compiled:
+    import _sre
+
+    if not isinstance(item["p"], str) or not isinstance(item["a"], list):
+        raise TypeError("not a compiled pattern")
+    code = array.array("I")
+    code.frombytes(base64.b64decode(item["c"], validate=True))
+    regex: re.Pattern[str] = _sre.compile(
+        item["p"], item["f"], code.tolist(), item["g"], item["n"], tuple(item["i"])
+    )
+    return Compiled(regex, tuple(tuple(map(str, group)) for group in item["a"]))
+
+
+def _anchors(items: Any, parser: Any) -> list[set[str]]:
+    """Groups of literal strings such that every match contains one string of each group.
+
+    The coach looks for these with plain string search first and runs the pattern only on
+    the sentences that have one of every group: most sentences never meet the pattern."""
+    groups: list[set[str]] = []
+    run: list[str] = []
+    for op, value in items:
+        if op == parser.LITERAL:
+            run.append(chr(value))
+            continue
+        if run:
+            groups.append({"".join(run)})
+        run = []
+        if op == parser.SUBPATTERN and not (value[1] or value[2]):  # no inline flag change
+            groups.extend(_anchors(value[-1], parser))
+        elif op == parser.BRANCH:
+            best = [max(_anchors(branch, parser), key=_selectivity, default=None) for branch in value[1]]
+            if all(best):
+                groups.append(set().union(*best))  # type: ignore[arg-type]
+        elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT) and value[0] >= 1:
+            groups.extend(_anchors(value[2], parser))
+    if run:
+        groups.append({"".join(run)})
+    return groups
+
+
+def _selectivity(anchors: set[str]) -> tuple[int, int]:
+    return (min(len(anchor) for anchor in anchors), -len(anchors))
