@@ -27,6 +27,8 @@ Measurements and their targets (ratio to the floor):
   The scripted path: load the playbook, decide, print JSON.
 - `brief-json`: `escalate brief --answers FILE --no-input --format json`; no target, the
   ratio is reported to watch the template and message-coach cost.
+- `lint`: `escalate lint DRAFT --format json` on a ten-line draft with findings, at most
+  20x. The message coach's rules are compiled once per data folder, not once per run.
 - `handover`: `escalate handover Big --format markdown` for a partner with 10,000 notes,
   at most 40x. A long relationship history must not make the handover slow.
 
@@ -217,7 +219,10 @@ class Result:
 
 
 def run_checked(
-    argv: list[str], env: dict[str, str], check: Callable[[str], bool] | None = None
+    argv: list[str],
+    env: dict[str, str],
+    check: Callable[[str], bool] | None = None,
+    ok: tuple[int, ...] = (0,),
 ) -> tuple[float, str]:
     """Run a command to completion and time it; any sign of failure raises BenchError.
 
@@ -238,7 +243,7 @@ def run_checked(
         raise BenchError(f"timed out after {COMMAND_TIMEOUT:g} s: {' '.join(argv)}") from exc
     elapsed = time.perf_counter() - start
     stdout = proc.stdout.decode("utf-8", "replace")
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         stderr = proc.stderr.decode("utf-8", "replace").strip()
         raise BenchError(f"exit {proc.returncode}: {' '.join(argv)}\n{stderr[-2000:]}")
     if check is not None and not check(stdout):
@@ -266,11 +271,14 @@ def floor_runner(env: dict[str, str]) -> Runner:
 
 
 def command_runner(
-    argv: list[str], env: dict[str, str], check: Callable[[str], bool] | None = None
+    argv: list[str],
+    env: dict[str, str],
+    check: Callable[[str], bool] | None = None,
+    ok: tuple[int, ...] = (0,),
 ) -> Runner:
     """Time a non-interactive command, having checked once that it works at all."""
-    run_checked(argv, env, check)
-    return lambda: run_checked(argv, env, check)[0]
+    run_checked(argv, env, check, ok)
+    return lambda: run_checked(argv, env, check, ok)[0]
 
 
 def prepare_help(ctx: Context) -> Runner:
@@ -289,6 +297,29 @@ def prepare_brief_json(ctx: Context) -> Runner:
     answers = ctx.write_json("brief-answers.json", BRIEF_ANSWERS)
     argv = [ctx.escalate, "brief", "--answers", str(answers), "--no-input", "--format", "json"]
     return command_runner(argv, ctx.env(ctx.home("brief-json")), json_with("manager_brief"))
+
+
+LINT_DRAFT = """Hi Sam,
+
+Thank you for your patience while we worked through the export failures.
+Engineering will have it fixed by Friday, and I promise it won't happen again.
+Our devs messed up the last release, which is why the totals were wrong.
+I'll update you soon with the root cause.
+In the meantime, the workaround is to run the export with the date filter off.
+
+Best regards,
+Dana
+"""
+
+
+def prepare_lint(ctx: Context) -> Runner:
+    """`escalate lint` on a ten-line draft with findings (exit 1 says it found them)."""
+    draft = ctx.home("lint-input") / "draft.txt"
+    draft.write_text(LINT_DRAFT, encoding="utf-8")
+    argv = [ctx.escalate, "lint", str(draft), "--format", "json"]
+    return command_runner(
+        argv, ctx.env(ctx.home("lint")), lambda out: '"eta_no_buffer"' in out, ok=(1,)
+    )
 
 
 def prepare_handover(ctx: Context) -> Runner:
@@ -403,6 +434,7 @@ MEASUREMENTS = [
         None,
         prepare_brief_json,
     ),
+    Measurement("lint", "escalate lint DRAFT (ten lines) --format json", 20.0, prepare_lint),
     Measurement(
         "handover",
         f"escalate handover Big --format markdown ({HANDOVER_NOTES:,} notes)",

@@ -1,6 +1,7 @@
 """How well the message coach does on labelled messages: recall per rule, false alarms.
 
-    .venv/bin/python benchmarks/lint_eval.py tests/data/lint_tuning.yaml tests/data/lint_heldout.yaml
+    .venv/bin/python benchmarks/lint_eval.py tests/data/lint_tuning.yaml \\
+        tests/data/lint_heldout.yaml
     .venv/bin/python benchmarks/lint_eval.py tests/data/lint_tuning.yaml --show
 
 A labelled file holds `messages:`, each with `id`, `voice`, `expect` (the rules it must
@@ -90,7 +91,9 @@ def evaluate(path: Path) -> Score:
 
 
 def report(path: Path, score: Score) -> str:
-    lines = [f"{path} ({sum(score.expected.values())} expected findings, {score.ordinary} ordinary)"]
+    lines = [
+        f"{path} ({sum(score.expected.values())} expected findings, {score.ordinary} ordinary)"
+    ]
     lines.append(f"  {'rule':<18} {'caught':>9} {'recall':>7}")
     for rule in RULES:
         caught = f"{score.caught[rule]}/{score.expected[rule]}"

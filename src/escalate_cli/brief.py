@@ -56,10 +56,7 @@ def draft(
     """Render every template and lint every draft (with the partner's trigger words)."""
     values = context(list(book.all_questions()), answers)
     texts = {name: render(book, name, values) for name in TEMPLATES}
-    findings = {
-        name: lint(text, book.lint, triggers, partner)
-        for name, text in texts.items()
-    }
+    findings = {name: lint(text, book.lint, triggers, partner) for name, text in texts.items()}
     return Brief(
         **texts,
         warnings=warnings(book, answers),

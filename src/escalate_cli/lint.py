@@ -22,6 +22,7 @@ from pathlib import Path
 from escalate_cli.dates import WEEKDAYS, add_working_days
 from escalate_cli.patterns import Compiled, compile_all, expand
 from escalate_cli.playbook import Lint, LintRule
+from escalate_cli.triggers import QUOTED, trigger_phrases
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 MAX_REWRITE = 300
@@ -55,9 +56,6 @@ class Finding:
 _BOUNDARY = re.compile(
     r"""[.!?]+(?=[\s"'”’)\]]|$)|;|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
 )
-_QUOTED = re.compile(
-    r"""(?<!\w)'([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”"""
-)
 _REPORTED = re.compile(
     r"(?<!never\s)(?<!n't\s)(?<!n’t\s)(?<!not\s)"
     r"\b(?:ask(?:ed|s|ing)|sa(?:id|ys|ying)|told\s+(?:us|me)|tells\s+(?:us|me)|wr(?:ote|ites)"
@@ -80,7 +78,7 @@ class Draft:
             self.starts.append(boundary.end())
         self.spans.append((self.starts[-1], len(text)))
         masked = list(text)
-        for match in (*_QUOTED.finditer(text), *_REPORTED.finditer(text)):
+        for match in (*QUOTED.finditer(text), *_REPORTED.finditer(text)):
             masked[match.start() : match.end()] = re.sub(r"[^\n]", " ", match.group(0))
         self.masked = "".join(masked)
 
@@ -265,9 +263,9 @@ def _first_match(
         while (match := find.search(source, position, end)) and not (
             found and match.start() >= found.start()
         ):
-            cleared = (compiled.before and compiled.before.search(source, start, match.start())) or (
-                compiled.inside and compiled.inside.search(match.group(0))
-            )
+            cleared = (
+                compiled.before and compiled.before.search(source, start, match.start())
+            ) or (compiled.inside and compiled.inside.search(match.group(0)))
             if not cleared:
                 found = match
                 break
@@ -279,9 +277,23 @@ def _first_match(
 
 _DAY_NAMES = r"mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?"
 _MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
-_MONTH = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a couple of": 2}
 _DATE = re.compile(
     rf"""\b(?:
@@ -305,7 +317,7 @@ def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date |
         return ""
     better = sentence
     for pattern, put in compiled.swaps:
-        better = pattern.sub(lambda _m, put=put: put, better)
+        better = pattern.sub(put.replace("\\", "\\\\"), better)  # the words as written
     if compiled.rule.rewrite == "cushion" and cushion_days:
         match = _DATE.search(better)
         new = _cushioned(match, cushion_days, today) if match else None
@@ -325,9 +337,10 @@ def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | 
         unit = match.group("unit").lower()
         if unit.startswith("hour"):
             count, unit = -(-count // 24), "day"
-        if unit.startswith("day"):
-            return f"{match.group('within')} {count + days} working days ({said[len(match.group('within')) :].strip()} {plus})"
-        return None
+        if not unit.startswith("day"):
+            return None
+        within = match.group("within")
+        return f"{within} {count + days} working days ({said[len(within) :].strip()} {plus})"
     if match.group("weekday"):
         name = match.group("weekday").split()[-1].lower()
         index = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(name[:3]))
@@ -357,7 +370,9 @@ def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
         month_name = match.group("m1") or match.group("m2")
         day = int(match.group("d1") or match.group("d2") or match.group("d3"))
         if month_name:
-            month = next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(month_name[:3].lower()))
+            month = next(
+                i for i, m in enumerate(_MONTHS, 1) if m.startswith(month_name[:3].lower())
+            )
             when = dt.date(today.year, month, day)
             return when if when >= today else dt.date(today.year + 1, month, day)
         when = dt.date(today.year, today.month, day)
@@ -370,41 +385,7 @@ def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
 
 # --- partner trigger notes -------------------------------------------------------------------
 
-_STOP = frozenset(
-    """a an the to of in on at for with about and or but not no nor when whenever if being be
-    is are was were been am gets get got getting called calling call calls hates hate hated
-    dislikes dislike disliked likes like liked loves love really very does doesn't don't do
-    did didn't any anything something someone our their his her its they them he she we us
-    you your my me i it mention mentions mentioned mentioning hear hears hearing heard told
-    tell tells telling say says saying said word words phrase phrases term terms using use
-    uses used upset angry annoyed irritated frustrated sensitive reacts react reacted badly
-    strongly never always again please avoid avoids just that this these those who what
-    which how why where there here by from as so too also can't cannot won't will would
-    should must feel feels felt makes make made treated treat like being""".split()
-)
 _WORD = re.compile(r"[\w'’]+")
-
-
-def trigger_phrases(note: str) -> list[str]:
-    """The words to watch for in a trigger note.
-
-    Its quoted phrases ("being told 'per our policy'" watches `per our policy`); else a
-    short note (three words or fewer) as a whole; else each run of its distinctive words
-    ("Hates being called a ticket number" watches `ticket number`)."""
-    quoted = [next(part for part in match.groups() if part) for match in _QUOTED.finditer(note)]
-    if quoted:
-        return quoted
-    words = note.split()
-    if len(words) <= 3:
-        return [" ".join(words)] if words else []
-    runs: list[list[str]] = [[]]
-    for word in words:
-        bare = word.strip(".,;:!?()[]\"'“”‘’").lower()
-        if not bare or bare in _STOP or not _WORD.fullmatch(bare):
-            runs.append([])
-        else:
-            runs[-1].append(word.strip(".,;:!?()[]\"“”"))
-    return [" ".join(run) for run in runs if run and (len(run) > 1 or len(run[0]) > 3)]
 
 
 def _stem(word: str) -> str:

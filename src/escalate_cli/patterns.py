@@ -89,7 +89,7 @@ def _slow_parts(items: Any, parser: Any, repeated: bool) -> Iterator[str]:
         elif op in (parser.GROUPREF, parser.GROUPREF_EXISTS):
             yield "uses a back-reference, which can take exponential time; remove it"
         elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
-            low, high, body = value
+            _, high, body = value
             if repeated and high > 1:
                 yield (
                     "repeats a repetition (like `(a+)+`), which can take exponential time; "
@@ -132,10 +132,23 @@ def compile_all(items: Sequence[tuple[str, int]], cache: Path | None = None) -> 
     The standard library compiles regular expressions in Python: a playbook's lint rules take
     about a second, every run. Their compiled code is kept per Python build and handed back
     to the C matcher, which checks it before use; anything unreadable is compiled afresh."""
-    import hashlib
     import json
 
     key = json.dumps([sys.version, list(items)])
+    if key in _MEMO:
+        return _MEMO[key]
+    _MEMO[key] = _compile_all(items, key, cache)
+    return _MEMO[key]
+
+
+_MEMO: dict[str, list[Compiled]] = {}
+"""Compiled patterns by what they compile: every playbook object with the same rules shares them."""
+
+
+def _compile_all(items: Sequence[tuple[str, int]], key: str, cache: Path | None) -> list[Compiled]:
+    import hashlib
+    import json
+
     path = cache / f"{hashlib.sha256(key.encode()).hexdigest()}.json" if cache else None
     if path is not None:
         try:
@@ -217,7 +230,9 @@ def _anchors(items: Any, parser: Any) -> list[set[str]]:
         if op == parser.SUBPATTERN and not (value[1] or value[2]):  # no inline flag change
             groups.extend(_anchors(value[-1], parser))
         elif op == parser.BRANCH:
-            best = [max(_anchors(branch, parser), key=_selectivity, default=None) for branch in value[1]]
+            best = [
+                max(_anchors(branch, parser), key=_selectivity, default=None) for branch in value[1]
+            ]
             if all(best):
                 groups.append(set().union(*best))  # type: ignore[arg-type]
         elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT) and value[0] >= 1:

@@ -245,10 +245,11 @@ class LintRule(_Model):
     """A message check, read sentence by sentence with quoted and reported speech left out.
 
     Any phrase (whole words, any case) or pattern is a finding when the sentence also
-    matches one of `requires` (if given), unless an `unless` pattern matches the sentence, an `unless_before` pattern ends right before the match (a
-    negation: "we can't guarantee"), or an `unless_inside` pattern matches inside it. `swap`
-    maps patterns to replacements that rewrite the sentence for the suggestion; `rewrite:
-    cushion` moves the dates in it by the playbook's `cushion_days`."""
+    matches one of `requires` (if given), unless an `unless` pattern matches the sentence,
+    an `unless_before` pattern ends right before the match (a negation: "we can't
+    guarantee"), or an `unless_inside` pattern matches inside it. `swap` maps patterns to
+    replacements that rewrite the sentence for the suggestion; `rewrite: cushion` moves
+    the dates in it by the playbook's `cushion_days`."""
 
     id: Id
     message: Text

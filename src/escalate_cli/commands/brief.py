@@ -109,7 +109,8 @@ def run_brief(
         with open_store(home) as store:
             if store_partner(store, partner):
                 triggers = tuple(note.text for note in store.notes(partner, "trigger"))
-    result = draft(book, given, triggers, partner or "")
+    with common.message_coach(book, home):
+        result = draft(book, given, triggers, partner or "")
     if fmt is BriefFormat.json:
         emit(report.to_json(report.brief_data(result)), output, force)
     elif fmt is BriefFormat.markdown:

@@ -59,14 +59,14 @@ def lint_command(
     """
     from escalate_cli import report
     from escalate_cli.lint import lint
-    from escalate_cli.safe_yaml import decode, read_text
+    from escalate_cli.safe_yaml import MAX_BYTES, decode, read_text
 
     if file in (None, "-"):
         if file is None and sys.stdin.isatty():
             raise EscalateError(
                 "no draft given", "name a file, or pipe the draft: ... | escalate lint"
             )
-        text = decode(sys.stdin.buffer.read(), "<stdin>", "draft")
+        text = decode(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>", "draft")
     else:
         text = read_text(Path(file), "draft")
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # any line ending counts lines
@@ -76,7 +76,8 @@ def lint_command(
         with open_store(home) as store:
             store.find_partner(partner)
             triggers = [note.text for note in store.notes(partner, "trigger")]
-    findings = lint(text, book.lint, triggers, partner or "", today=dt.date.today())
+    with common.message_coach(book, home):
+        findings = lint(text, book.lint, triggers, partner or "", today=dt.date.today())
     if fmt is Format.json:
         sys.stdout.write(report.to_json([f.as_dict() for f in findings]))
     elif fmt is Format.markdown:

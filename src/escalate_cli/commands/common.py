@@ -3,8 +3,10 @@ and the partner's story before a call. Heavy imports happen inside, when a comma
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +30,45 @@ def load_playbook(
 
     stamps = home_dir(home) / "cache" / "validated"
     return playbook.load(playbook.locate(path), check_templates=check_templates, stamps=stamps)
+
+
+LINT_SECONDS = 30.0
+"""How long the message coach may take on one draft (a 1 MB draft takes a few seconds)."""
+
+
+@contextlib.contextmanager
+def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
+    """Ready the playbook's lint rules, compiled once per data folder, and stop a rule that
+    runs away: `playbook validate` refuses the patterns known to be slow, and a team's pattern
+    that is slow on some draft all the same is exit 2 here, not a hung terminal."""
+    import signal
+    import threading
+
+    from escalate_cli.files import home_dir
+    from escalate_cli.lint import prepare
+
+    prepare(book.lint, home_dir(home) / "cache" / "patterns")
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise EscalateError(
+            f"the message coach stopped after {LINT_SECONDS:.0f} seconds on this draft",
+            "a lint pattern in the playbook is too slow for it: simplify the playbook's "
+            "lint patterns (see escalate playbook validate), or check a shorter draft",
+        )
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, LINT_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def terminal_prompter(

@@ -110,6 +110,10 @@ def notes_add(
         )
     verb = "added" if added else "already recorded as"
     say(f"{verb} note #{note.id} ({note.kind}) for {note.partner}")
+    if note.kind == "trigger":
+        from escalate_cli.triggers import watch_hint
+
+        say(watch_hint(note.text))
 
 
 @notes_app.command("list")

@@ -1,0 +1,59 @@
+"""What a partner's trigger note tells the message coach to watch for. Pure, and light:
+`notes add` says what it will watch without loading the coach."""
+
+from __future__ import annotations
+
+import re
+
+QUOTED = re.compile(r"""(?<!\w)'([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”""")
+
+_STOP = frozenset(
+    re.findall(
+        r"\S+",
+        """a an the to of in on at for with about and or but not no nor when whenever if being be
+    is are was were been am gets get got getting called calling call calls hates hate hated
+    dislikes dislike disliked likes like liked loves love really very does doesn't don't do
+    did didn't any anything something someone our their his her its they them he she we us
+    you your my me i it mention mentions mentioned mentioning hear hears hearing heard told
+    tell tells telling say says saying said word words phrase phrases term terms using use
+    uses used upset angry annoyed irritated frustrated sensitive reacts react reacted badly
+    strongly never always again please avoid avoids just that this these those who what
+    which how why where there here by from as so too also can't cannot won't will would
+    should must feel feels felt makes make made treated treat""",
+    )
+)
+_WORD = re.compile(r"[\w'’]+")
+
+
+def trigger_phrases(note: str) -> list[str]:
+    """The words to watch for in a trigger note.
+
+    Its quoted phrases ("being told 'per our policy'" watches `per our policy`); else a
+    short note (three words or fewer) as a whole; else each run of its distinctive words
+    ("Hates being called a ticket number" watches `ticket number`). The coach also matches
+    the plural (or singular) of each phrase's last word."""
+    quoted = [next(part for part in match.groups() if part) for match in QUOTED.finditer(note)]
+    if quoted:
+        return quoted
+    words = note.split()
+    if len(words) <= 3:
+        return [" ".join(words)] if words else []
+    runs: list[list[str]] = [[]]
+    for word in words:
+        bare = word.strip(".,;:!?()[]\"'“”‘’").lower()
+        if not bare or bare in _STOP or not _WORD.fullmatch(bare):
+            runs.append([])
+        else:
+            runs[-1].append(word.strip('.,;:!?()[]"“”'))
+    return [" ".join(run) for run in runs if run and (len(run) > 1 or len(run[0]) > 3)]
+
+
+def watch_hint(note: str) -> str:
+    """What `notes add --kind trigger` says back: the words watched, and how quoting works."""
+    phrases = ", ".join(f"'{phrase}'" for phrase in trigger_phrases(note)) or "nothing"
+    if QUOTED.search(note):
+        return f"the message coach watches for {phrases}"
+    return (
+        f"the message coach watches for {phrases}; to watch exact words only, quote them: "
+        "\"being told 'per our policy'\""
+    )
