@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +16,12 @@ import yaml
 from escalate_cli.brief import draft
 from escalate_cli.lint import lint
 from escalate_cli.playbook import Lint, Playbook
+
+
+def installed() -> str:
+    path = Path(sys.executable).parent / "escalate"
+    return str(path) if path.exists() else "escalate"
+
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "lint_corpus.yaml").read_text())
 
@@ -152,3 +162,215 @@ def test_line_endings_do_not_move_findings(runner, tmp_path, ending) -> None:
     draft_file.write_bytes(f"Hi Sam,{ending}{ending}We guarantee it.{ending}".encode())
     result = runner.invoke(app, ["lint", str(draft_file), "-f", "json"])
     assert [(f["line"], f["column"]) for f in json.loads(result.stdout)] == [(3, 1)]
+
+
+# --- what people actually write ---------------------------------------------------------------
+
+
+def rules(text: str, book: Playbook) -> list[str]:
+    return sorted({f.rule for f in lint(text, book.lint)})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They asked us to fix it ASAP, so I've looped in the on-call engineer.",
+        'You wrote that the outage was "URGENT" for your finance team.',
+        "We can't guarantee a date yet, but I will update you on Thursday at 10:00.",
+        "The uptime guarantee is 99.9%.",
+        "Definitely worth a conversation before the renewal.",
+        "As promised, here is the summary. We promised you a root cause, and it is attached.",
+        "We deployed the fix on Monday and the error rate has been flat since.",
+        "Engineering identified the root cause on the 14th.",
+        "Legal has confirmed they will approve the terms this week.",
+        "I'll send you an update by 3pm tomorrow, even if there is nothing new.",
+        "The SSO config uses SAML, not OIDC, and the API token is in the AWS console.",
+        "Our disaster recovery plan was tested in May.",
+    ],
+)
+def test_hard_ordinary_messages_pass(book: Playbook, text: str) -> None:
+    assert rules(text, book) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Our devs messed this up.", "blame"),
+        ("It's down to our payment processor.", "blame"),
+        ("Rest assured it won't recur.", "over_promise"),
+        ("Zero chance of data loss.", "over_promise"),
+        ("The fix will be ready on March 3rd.", "eta_no_buffer"),
+        ("The new build ships Tuesday.", "eta_no_buffer"),
+        ("We'll have it fixed within 48 hours.", "eta_no_buffer"),
+        ("Legal will approve the revised terms.", "others_work"),
+        ("I'll get engineering to prioritise your ticket.", "others_work"),
+        ("Leave it with me.", "vague_commitment"),
+        ("I'll keep you posted.", "vague_commitment"),
+        ("Extremely urgent: P0 emergency.", "inflated_urgency"),
+    ],
+)
+def test_everyday_wording_is_caught(book: Playbook, text: str, rule: str) -> None:
+    assert rule in rules(text, book)
+
+
+def test_each_rule_gives_one_finding_a_sentence(book: Playbook) -> None:
+    found = lint("We need this ASAP, it is URGENT!!!\nAnd now!!!", book.lint)
+    assert [(f.line, f.rule) for f in found] == [(1, "inflated_urgency"), (2, "inflated_urgency")]
+
+
+def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
+    (friday,) = lint("We will have it fixed by Friday.", book.lint)
+    assert 'Try: "We will have it fixed by Tuesday (Friday plus 2 working days)."' in (
+        friday.suggestion
+    )
+    monday = dt.date(2026, 11, 30)  # a Monday
+    (tomorrow,) = lint("It will be live tomorrow.", book.lint, today=monday)
+    assert "live Thursday (tomorrow plus 2 working days)" in tomorrow.suggestion
+    (hours,) = lint("We'll restore it within 48 hours.", book.lint)
+    assert "within 4 working days (48 hours plus 2 working days)" in hours.suggestion
+    (march,) = lint("It will be ready on March 3rd.", book.lint, today=monday)
+    assert "on March 5 (March 3rd plus 2 working days)" in march.suggestion
+
+
+def test_a_vague_promise_gets_a_time_slot_in_its_rewrite(book: Playbook) -> None:
+    (finding,) = lint("I'll update you soon.", book.lint)
+    assert 'Try: "I\'ll update you by <day, time>."' in finding.suggestion
+
+
+def test_positions_stay_right_in_a_long_draft_full_of_findings(book: Playbook) -> None:
+    text = "Fine line.\n" * 3000 + "We guarantee it.\n" + "Fine line.\n" * 10 + "We guarantee it."
+    found = lint(text, book.lint)
+    assert [(f.line, f.column, f.excerpt) for f in found] == [
+        (3001, 1, "We guarantee"),
+        (3012, 1, "We guarantee"),
+    ]
+
+
+def test_a_trigger_note_without_quotes_watches_its_distinctive_words(runner) -> None:
+    from escalate_cli.cli import app
+
+    note = "Hates being called a ticket number"
+    added = runner.invoke(app, ["notes", "add", "Acme", "--kind", "trigger", note])
+    assert added.exit_code == 0
+    assert "watches for 'ticket number'" in added.stderr and "quote them" in added.stderr
+    text = "Your ticket number is 4411.\nBoth ticket numbers are closed."
+    found = runner.invoke(app, ["lint", "-", "--partner", "acme", "-f", "json"], input=text)
+    assert [(f["line"], f["excerpt"]) for f in json.loads(found.stdout)] == [
+        (1, "ticket number"),
+        (2, "ticket numbers"),
+    ]
+    quoted = runner.invoke(app, ["notes", "add", "Acme", "--kind", "trigger", "'per our policy'"])
+    assert "watches for 'per our policy'" in quoted.stderr and "quote them" not in quoted.stderr
+
+
+def test_thousands_of_trigger_notes_are_looked_up_by_word(book: Playbook) -> None:
+    notes = [f"'phrase number {i}'" for i in range(5000)] + ["'per our policy'"]
+    text = "Per our policy, see phrase number 4999 and phrase number 12.\n" * 3
+    found = lint(text, Lint(), notes, "Acme")
+    assert [(f.line, f.column) for f in found][:3] == [(1, 1), (1, 21), (1, 44)]
+    assert len(found) == 9
+
+
+# --- patterns that cannot hang the coach --------------------------------------------------------
+
+
+def playbook_with_pattern(tmp_path: Path, default_text: str, pattern: str) -> Path:
+    text = default_text.replace(
+        "        - '!{2,}|", f"        - '{pattern}'\n        - '!{{2,}}|", 1
+    )
+    path = tmp_path / "team.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("(a+)+$", "repeats a repetition"),
+        ("(a|ab)+c", "repeats a choice of alternatives"),
+        ("(x)\\1", "back-reference"),
+        ("\\b", "can match empty text"),
+        ("(?=\\w)", "can match empty text"),
+        ("\\B", "can match empty text"),
+        ("{nope}", "names no word class: {nope}"),
+    ],
+)
+def test_slow_or_empty_patterns_are_refused_by_validate(
+    tmp_path, default_text, pattern, problem
+) -> None:
+    path = playbook_with_pattern(tmp_path, default_text, pattern)
+    env = {**os.environ, "ESCALATE_HOME": str(tmp_path / "home")}
+    for argv in (["playbook", "validate", str(path)], ["lint", "--playbook", str(path), "-"]):
+        done = subprocess.run(
+            [installed(), *argv],
+            input="a" * 33 + "!",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert problem in done.stderr and "team.yaml:" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_a_gap_of_words_is_the_vetted_way_to_repeat(tmp_path, default_text) -> None:
+    from escalate_cli.playbook import load
+
+    path = playbook_with_pattern(tmp_path, default_text, "\\bwe\\s+{words:3}(?:{weekday})\\b")
+    book = load(path)
+    found = lint("we will see on monday", book.lint)
+    assert [f.rule for f in found] == ["inflated_urgency"]
+
+
+def test_a_runaway_pattern_is_stopped(runner, tmp_path, default_text, monkeypatch) -> None:
+    from escalate_cli.cli import app
+    from escalate_cli.commands import common
+
+    monkeypatch.setattr(common, "LINT_SECONDS", 0.5)
+    path = playbook_with_pattern(tmp_path, default_text, "[a-z]*[a-z]*[a-z]*[a-z]*[a-z]*[0-9]")
+    result = runner.invoke(app, ["lint", "--playbook", str(path), "-"], input="a" * 5000)
+    assert result.exit_code == 2
+    assert "stopped after" in result.stderr and "too slow" in result.stderr
+
+
+def test_lint_reads_no_more_than_the_limit_from_a_pipe(tmp_path) -> None:
+    env = {**os.environ, "ESCALATE_HOME": str(tmp_path / "home")}
+    producer = subprocess.Popen(["yes"], stdout=subprocess.PIPE)
+    try:
+        done = subprocess.run(
+            [installed(), "lint", "-"],
+            stdin=producer.stdout,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        producer.kill()
+        producer.wait()
+    assert done.returncode == 2 and "larger than 1,000,000 bytes" in done.stderr
+
+
+def test_compiled_rules_are_kept_and_a_damaged_copy_is_ignored(book: Playbook, tmp_path) -> None:
+    from escalate_cli import lint as coach
+    from escalate_cli import patterns
+
+    text = "Engineering will have it fixed by Friday, guaranteed!!! I'll look into it."
+    expected = lint(text, book.lint)
+    patterns._MEMO.clear()
+    coach.prepare(book.lint, tmp_path)
+    (kept,) = tmp_path.iterdir()
+    patterns._MEMO.clear()
+    coach.prepare(book.lint, tmp_path)
+    assert lint(text, book.lint) == expected
+    kept.write_text('[{"p": "x", "f": 0, "c": "AAAA", "g": 0, "n": {}, "i": [null], "a": []}]')
+    patterns._MEMO.clear()
+    coach.prepare(book.lint, tmp_path)
+    assert lint(text, book.lint) == expected
+    kept.write_text("not json")
+    patterns._MEMO.clear()
+    coach.prepare(book.lint, tmp_path)
+    assert lint(text, book.lint) == expected
