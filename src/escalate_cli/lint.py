@@ -295,20 +295,25 @@ _MONTH = (
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a couple of": 2}
-_DATE = re.compile(
-    rf"""\b(?:
-      (?P<weekday>(?:next\s+|this\s+|coming\s+)?(?:{_DAY_NAMES}))
-    | (?P<relative>tomorrow|today|tonight|end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business)
-    | (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
-    | (?P<monthday>(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?)
-    | (?P<daymonth>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}))
-    | (?P<nth>the\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th))
-    | (?P<span>(?P<within>in|within)\s+(?:the\s+next\s+)?
-        (?P<count>\d{{1,3}}|an?|one|two|three|four|five|a\s+couple\s+of)\s+
-        (?:working\s+|business\s+)?(?P<unit>hours?|days?|weeks?))
-    )\b""",
-    re.IGNORECASE | re.VERBOSE,
-)
+
+
+@functools.cache
+def _date_pattern() -> re.Pattern[str]:
+    """Date expressions to move by the cushion; compiled only when a finding needs it."""
+    return re.compile(
+        rf"""\b(?:
+          (?P<weekday>(?:next\s+|this\s+|coming\s+)?(?:{_DAY_NAMES}))
+        | (?P<relative>tomorrow|today|tonight|end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business)
+        | (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
+        | (?P<monthday>(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?)
+        | (?P<daymonth>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}))
+        | (?P<nth>the\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th))
+        | (?P<span>(?P<within>in|within)\s+(?:the\s+next\s+)?
+            (?P<count>\d{{1,3}}|an?|one|two|three|four|five|a\s+couple\s+of)\s+
+            (?:working\s+|business\s+)?(?P<unit>hours?|days?|weeks?))
+        )\b""",
+        re.IGNORECASE | re.VERBOSE,
+    )
 
 
 def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date | None) -> str:
@@ -319,7 +324,7 @@ def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date |
     for pattern, put in compiled.swaps:
         better = pattern.sub(put.replace("\\", "\\\\"), better)  # the words as written
     if compiled.rule.rewrite == "cushion" and cushion_days:
-        match = _DATE.search(better)
+        match = _date_pattern().search(better)
         new = _cushioned(match, cushion_days, today) if match else None
         if match and new:
             better = f"{better[: match.start()]}{new}{better[match.end() :]}"
