@@ -303,7 +303,8 @@ def _date_pattern() -> re.Pattern[str]:
     return re.compile(
         rf"""\b(?:
           (?P<weekday>(?:next\s+|this\s+|coming\s+)?(?:{_DAY_NAMES}))
-        | (?P<relative>tomorrow|today|tonight|end\s+of\s+(?:the\s+)?day|eod|cob|close\s+of\s+business)
+        | (?P<relative>tomorrow|today|tonight|end\s+of\s+(?:the\s+)?day|eod|cob
+            |close\s+of\s+business)
         | (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
         | (?P<monthday>(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?)
         | (?P<daymonth>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}))
