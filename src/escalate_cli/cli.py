@@ -1,16 +1,18 @@
 """The `escalate` command line: the app, errors to exit codes, and the commands it holds.
 
 Each command's workflow lives in its own module under `commands/`; this module only
-registers them. Only typer and the standard library are imported at module level, here
-and in the command modules, so that `--help` is quick; each command imports what it
-needs (pydantic, questionary, rich, sqlite) when run.
+lists them (COMMANDS) and builds the one being run. Only typer and the standard library
+are imported at module level, here and in the command modules, so that `--help` is
+quick; each command imports what it needs (pydantic, questionary, rich, sqlite) when run.
 """
 
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sys
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,13 +20,95 @@ import typer
 from typer.core import TyperGroup
 
 from escalate_cli import __version__
-from escalate_cli.commands import assess, brief, coach, drafts, handover, memory, playbook
 from escalate_cli.commands.common import say
 from escalate_cli.errors import EscalateError, InterruptedByUser, OutputError
 
+# Every command, in the order `escalate --help` lists them (commands, then groups). To add
+# one, add one line:
+#     "name": ("module:attribute", "The line `escalate --help` shows for it."),
+# `module` is under escalate_cli/commands/; `attribute` is a command function or a
+# typer.Typer (a group of subcommands). The line is the command's short help: the listing
+# shows it without importing the module. Only the command being run is imported and
+# built; tests/test_cli_registry.py checks that every entry builds.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "assess": ("assess:assess", "Before a tough call: escalate now, later, or not at all?"),
+    "brief": ("brief:brief", "The six-step framework; drafts the manager brief and message."),
+    "handover": ("handover:handover", "Everything the next owner of a relationship must know."),
+    "import": (
+        "handover:import_handover",
+        "Load a handover (from `handover -f json`) into your store.",
+    ),
+    "outcome": ("memory:outcome", "Record how a partner's latest escalation ended."),
+    "partners": ("memory:partners", "The partners you have history with."),
+    "lint": ("coach:lint_command", "Check a draft for trigger words, blame and over-promising."),
+    "notes": (
+        "memory:notes_app",
+        "Partner memory: triggers, escalations, expectations, agreements.",
+    ),
+    "drafts": ("drafts:drafts_app", "Interrupted interviews kept to resume, one per customer."),
+    "follow-up": (
+        "coach:follow_app",
+        "The commitments you made, soonest first; calendar reminders.",
+    ),
+    "playbook": ("playbook:playbook_app", "Check or show the playbook the coach follows."),
+}
+
+
+def build_command(name: str) -> Any:
+    """The click command for one COMMANDS entry, built as `app.command()` would build it."""
+    target, short_help = COMMANDS[name]
+    module_name, _, attribute = target.partition(":")
+    command = getattr(importlib.import_module(f"escalate_cli.commands.{module_name}"), attribute)
+    holder = typer.Typer(rich_markup_mode=None, pretty_exceptions_enable=False)
+    if isinstance(command, typer.Typer):
+        holder.add_typer(command, name=name, short_help=short_help)
+    else:
+        holder.command(name, short_help=short_help)(command)
+    return typer.main.get_group(holder).commands[name]
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The root group's commands: every name in COMMANDS, each built on first lookup, so a
+    run builds (and imports) only the command it runs; click's lookups, listing and
+    "did you mean" suggestions all see the full set."""
+
+    def __init__(self) -> None:
+        self.built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self.built[name] = build_command(name)
+        return self.built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("commands are removed from COMMANDS, not at run time")
+
+    def __iter__(self) -> Iterator[str]:
+        yield from COMMANDS
+        yield from (name for name in self.built if name not in COMMANDS)
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self.built))
+
 
 class EscalateGroup(TyperGroup):
-    """Turns the tool's errors into a message and an exit code, never a traceback."""
+    """Builds commands on demand, and turns the tool's errors into a message and an exit
+    code, never a traceback."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands()
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The command list as click writes it, from COMMANDS: building none."""
+        rows = [(name, short_help) for name, (_, short_help) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run the app; click's own errors (an unknown option, a missing argument, a value
@@ -134,40 +218,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
-# registered in the order `escalate --help` lists them (commands, then groups), each once
-# with a line that fits the listing
-app.command(short_help="Before a tough call: escalate now, later, or not at all?")(assess.assess)
-app.command(short_help="The six-step framework; drafts the manager brief and message.")(brief.brief)
-app.command(short_help="Everything the next owner of a relationship must know.")(handover.handover)
-app.command("import", short_help="Load a handover (from `handover -f json`) into your store.")(
-    handover.import_handover
-)
-app.command(short_help="Record how a partner's latest escalation ended.")(memory.outcome)
-app.command(short_help="The partners you have history with.")(memory.partners)
-app.command("lint", short_help="Check a draft for trigger words, blame and over-promising.")(
-    coach.lint_command
-)
-app.add_typer(
-    memory.notes_app,
-    name="notes",
-    short_help="Partner memory: triggers, escalations, expectations, agreements.",
-)
-app.add_typer(
-    drafts.drafts_app,
-    name="drafts",
-    short_help="Interrupted interviews kept to resume, one per customer.",
-)
-app.add_typer(
-    coach.follow_app,
-    name="follow-up",
-    short_help="The commitments you made, soonest first; calendar reminders.",
-)
-app.add_typer(
-    playbook.playbook_app,
-    name="playbook",
-    short_help="Check or show the playbook the coach follows.",
-)
-
 
 def version_callback(value: bool) -> None:
     if value:
@@ -188,7 +238,13 @@ def root(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    After a successful run, the output is flushed and the process ends at once: the
+    interpreter's shutdown (tearing down every imported module, a last garbage
+    collection) costs a tenth of a quick command's time and does nothing for us. Every
+    file and the store are closed by the command itself (with-blocks) before this point.
+    A failure takes the ordinary way out, with its exit code."""
     for arg in sys.argv[1:]:
         if not arg.isascii():
             try:
@@ -201,4 +257,14 @@ def main() -> None:
                     )
                 )
                 raise SystemExit(2) from None
-    app(prog_name="escalate")
+    try:
+        app(prog_name="escalate")
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # the ordinary shutdown reports it (a closed pipe, a full disk)
+    os._exit(0)
