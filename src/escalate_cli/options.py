@@ -121,3 +121,28 @@ PartnerOpt = Annotated[
 ListFormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="terminal (default), markdown, or json.")
 ]
+
+
+LimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        "-n",
+        metavar="N",
+        min=1,
+        max=MAX_ID,
+        help="Show at most N: the most recent (for a search: the best matches).",
+        show_default=False,
+    ),
+]
+
+
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        metavar="DATE",
+        help="Only notes dated DATE or later (2026-11-01, today...).",
+        show_default=False,
+    ),
+]

@@ -8,9 +8,10 @@ with a hint, before anyone is mid-call.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
-import hashlib
+import json
 import os
 import re
 import types
@@ -591,18 +592,16 @@ def load(path: Path, *, check_templates: bool = False, stamps: Path | None = Non
 
     Templates are compiled and checked (syntax, variables) when `check_templates` is set:
     by `brief` before its first question and by `playbook validate`; `assess` renders no
-    template. With a `stamps` folder, a playbook whose exact content was validated before
-    (by this version) is built directly, without importing pydantic: that keeps the first
-    question quick while every new or edited playbook is checked in full."""
+    template. With a `stamps` folder, what validated is kept there (the playbook's text
+    and its data as JSON, by a hash of the text), and a playbook whose exact text was
+    validated before by this version is built from it directly, reading no YAML and
+    importing no pydantic: that keeps the first question quick while every new or edited
+    playbook is checked in full."""
     text = safe_yaml.read_text(path, "playbook")
+    kept = _validated(stamps, text, check_templates) if stamps else None
+    if kept is not None:
+        return kept
     located = safe_yaml.parse_document(text, str(path))
-    digest = hashlib.sha256(f"{__version__}\0{text}".encode()).hexdigest()
-    names = [f"{digest}.templates"] + ([] if check_templates else [digest])
-    if stamps and any(_stamped(stamps / name, text) for name in names):
-        try:
-            return construct(Playbook, located.data)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            pass  # not what was stamped after all: validate in full below
     book = validate(located)
     if check_templates and book.templates is not None:
         from escalate_cli.render import template_problems
@@ -617,28 +616,57 @@ def load(path: Path, *, check_templates: bool = False, stamps: Path | None = Non
                 "template variables are question ids; see `escalate playbook show`",
             )
     if stamps:
-        _stamp(stamps / names[0 if check_templates else -1], text)
+        _keep(stamps, text, located.data, check_templates)
     return book
 
 
-def _stamped(path: Path, text: str) -> bool:
-    """Whether this exact text validated: the stamp holds the text itself, so a stamp
-    made by anything but a validation (an empty file, a guessed name) is worth nothing."""
+def _kept_path(stamps: Path, text: str) -> Path:
+    """Where the validated form of this text is kept. The name is only a quick hash: what
+    decides is the text stored inside, compared in full."""
+    import zlib
+
+    return stamps / f"{zlib.crc32(text.encode()):08x}-{len(text)}.json"
+
+
+def _validated(stamps: Path, text: str, check_templates: bool) -> Playbook | None:
+    """The playbook kept when exactly this text validated (with its templates checked,
+    if asked), built without YAML or pydantic; None when there is no such record.
+
+    A record holds the text it was made from, so one made by anything but a validation
+    (an empty file, a guessed name, another text with the same hash) is worth nothing."""
     try:
-        return path.read_text(encoding="utf-8") == text
-    except (OSError, ValueError):
-        return False
+        with _kept_path(stamps, text).open(encoding="utf-8") as handle:
+            record = json.load(handle)
+        if (
+            record["version"] == __version__
+            and record["text"] == text
+            and (record["templates"] or not check_templates)
+        ):
+            return construct(Playbook, record["data"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass  # no record, or not one we wrote: validate in full
+    return None
 
 
-def _stamp(path: Path, text: str) -> None:
-    """Remember that this content validated; a folder we cannot write just means no stamp."""
+def _keep(stamps: Path, text: str, data: Any, templates: bool) -> None:
+    """Keep what validated, for the next run; a folder we cannot write just means the
+    next run validates again. Data JSON cannot carry exactly (a date) is not kept."""
     from escalate_cli.files import write_atomic
 
+    path = _kept_path(stamps, text)
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        with path.open(encoding="utf-8") as handle:
+            old = json.load(handle)
+        templates = templates or (old["text"] == text and old["templates"] is True)
+    record = {"version": __version__, "text": text, "templates": templates, "data": data}
     try:
-        for folder in (path.parent.parent, path.parent):  # both made private, not just the last
+        dumped = json.dumps(record, ensure_ascii=False)
+        if json.loads(dumped) != record:
+            return
+        for folder in (stamps.parent, stamps):  # both made private, not just the last
             folder.mkdir(mode=0o700, exist_ok=True)
-        write_atomic(path, text, force=True)
-    except (OSError, EscalateError):
+        write_atomic(path, dumped, force=True)
+    except (OSError, TypeError, ValueError, EscalateError):
         pass
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.files import resume_command
@@ -246,7 +247,7 @@ def note_data(note: Note) -> dict[str, Any]:
     }
 
 
-def notes_markdown(notes: list[Note], title: str) -> str:
+def notes_markdown(notes: Iterable[Note], title: str) -> str:
     lines = [f"# {md(one_line(title))}", ""]
     for note in notes:
         date = f"{note.date} " if note.date else ""
@@ -269,7 +270,7 @@ def partner_data(summary: PartnerSummary) -> dict[str, Any]:
     }
 
 
-def partners_markdown(summaries: list[PartnerSummary]) -> str:
+def partners_markdown(summaries: Iterable[PartnerSummary]) -> str:
     lines = [
         "| partner | notes | last escalation | open commitments |",
         "| --- | --- | --- | --- |",
@@ -319,7 +320,7 @@ def commitment_data(item: Commitment, today: dt.date) -> dict[str, Any]:
     }
 
 
-def commitments_markdown(items: list[Commitment], today: dt.date) -> str:
+def commitments_markdown(items: Iterable[Commitment], today: dt.date) -> str:
     lines = ["# Open commitments", ""]
     for c in items:
         mark = " **OVERDUE**" if is_overdue(c, today) else ""

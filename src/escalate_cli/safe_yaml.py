@@ -15,11 +15,26 @@ import stat
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from escalate_cli.errors import EscalateError
+
+if TYPE_CHECKING:
+    import yaml
+else:
+
+    class _LazyYaml:
+        """PyYAML, imported on first use: reading a draft, or a playbook that validated
+        before, needs none of it, and importing it is a good part of a quick command."""
+
+        def __getattr__(self, name: str) -> Any:
+            import yaml
+
+            value = getattr(yaml, name)
+            setattr(self, name, value)
+            return value
+
+    yaml = _LazyYaml()
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
@@ -30,7 +45,12 @@ MAX_DEPTH = 64
 _FLOW_BOUND = 150
 _LEADING_BLOCK = re.compile(r"^[ \t?:-]{170}", re.MULTILINE)
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def _Loader(stream: str) -> Any:
+    """The safe loader, C where available, made as yaml.compose makes its Loader."""
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)(stream)
+
+
 _ALLOWED_SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -114,7 +134,7 @@ def parse(text: str, source: str) -> Located:
     try:
         if _may_nest_deeply(text):
             _check_depth(text, source)
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]  # a factory
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, source, text) from None
     except yaml.YAMLError as exc:

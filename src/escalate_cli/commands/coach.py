@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +16,7 @@ from escalate_cli.commands.common import (
     open_store,
     refuse_list_options,
     say,
+    show_list,
     terminal_prompter,
 )
 from escalate_cli.errors import EscalateError
@@ -22,10 +24,14 @@ from escalate_cli.options import (
     MAX_ID,
     Format,
     HomeOpt,
+    LimitOpt,
     ListFormatOpt,
     NoInputOpt,
     PlaybookOpt,
 )
+
+if TYPE_CHECKING:
+    from escalate_cli.store import Commitment
 
 
 def lint_command(
@@ -107,6 +113,7 @@ def follow_up(
     force: Annotated[
         bool, typer.Option("--force", help="Let --ics replace an existing file.")
     ] = False,
+    limit: LimitOpt = None,
     fmt: ListFormatOpt = Format.terminal,
     home: HomeOpt = None,
 ) -> None:
@@ -126,34 +133,55 @@ def follow_up(
         return
     from escalate_cli import report
 
+    now = common.today()
     with open_store(home) as store:
         if partner:
             store.find_partner(partner)
-        items = store.commitments(partner)
-    now = common.today()
-    if overdue:
-        items = [c for c in items if report.is_overdue(c, now)]
-    if ics and not any(item.due for item in items):
-        say(f"{ics} not written: none of the commitments listed has a due date")
-    elif ics:
-        from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR
-        from escalate_cli.files import write_atomic
-        from escalate_cli.ics import calendar, due_date
+        items: Iterable[Commitment] = store.each_commitment(partner, limit=limit)
+        if overdue:
+            items = (c for c in items if report.is_overdue(c, now))
+        if ics:
+            items = list(items)  # read twice: the calendar, then the list
+            _write_calendar(items, ics, force)
+        show_commitments(items, fmt, now)
 
-        write_atomic(ics, calendar(items, dt.datetime.now(dt.timezone.utc)), force=force, mode=None)
-        left_out = [f"#{c.id}" for c in items if c.due and due_date(c) is None]
-        if left_out:
-            years = f"{EARLIEST_YEAR}-{LATEST_YEAR}"
-            say(f"left out of the calendar (due date not in {years}): {', '.join(left_out)}")
-        say(f"wrote {ics}")
-    if fmt is Format.json:
-        sys.stdout.write(report.to_json([report.commitment_data(c, now) for c in items]))
-    elif fmt is Format.markdown:
-        sys.stdout.write(report.commitments_markdown(items, now))
-    else:
+
+def _write_calendar(items: list[Commitment], ics: Path, force: bool) -> None:
+    if not any(item.due for item in items):
+        say(f"{ics} not written: none of the commitments listed has a due date")
+        return
+    from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR
+    from escalate_cli.files import write_atomic
+    from escalate_cli.ics import calendar, due_date
+
+    write_atomic(ics, calendar(items, dt.datetime.now(dt.timezone.utc)), force=force, mode=None)
+    left_out = [f"#{c.id}" for c in items if c.due and due_date(c) is None]
+    if left_out:
+        years = f"{EARLIEST_YEAR}-{LATEST_YEAR}"
+        say(f"left out of the calendar (due date not in {years}): {', '.join(left_out)}")
+    say(f"wrote {ics}")
+
+
+def show_commitments(items: Iterable[Commitment], fmt: Format, now: dt.date) -> None:
+    from escalate_cli import report
+
+    def table(first: list[Commitment]) -> Any:
         from escalate_cli import present
 
-        present.show(present.commitments_view(items, now))
+        return present.commitments_view(first, now)
+
+    def row(item: Commitment) -> tuple[str, ...]:
+        due = (item.due or "-") + (" overdue" if report.is_overdue(item, now) else "")
+        return (str(item.id), due, item.partner, item.what, item.owner or "-")
+
+    show_list(
+        items,
+        fmt,
+        data=lambda item: report.commitment_data(item, now),
+        markdown=lambda items: report.commitments_markdown(items, now),
+        table=table,
+        columns=(("#", "due", "partner", "what", "owner"), (-7, 18, 16, 40), row),
+    )
 
 
 @follow_app.command("add")

@@ -6,9 +6,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from escalate_cli.options import Format
 
 from escalate_cli.errors import EscalateError
 from escalate_cli.textsafe import plural
@@ -176,6 +178,37 @@ def emit(text: str, output: Path | None, force: bool) -> None:
 
     write_atomic(output, text, force=force, mode=None)
     say(f"wrote {output}")
+
+
+T = TypeVar("T")
+
+
+def show_list(
+    items: Iterable[T],
+    fmt: Format,
+    *,
+    data: Callable[[T], dict[str, Any]],
+    markdown: Callable[[Iterable[T]], str],
+    table: Callable[[list[T]], Any],
+    columns: tuple[tuple[str, ...], tuple[int, ...], Callable[[T], tuple[str, ...]]],
+) -> None:
+    """A list as JSON, Markdown or in the terminal, written as it is read (see `listing`):
+    `table` makes the rich view of a short list; `columns` (headers, widths, one row's
+    cells) lay out the plain rows of a long one."""
+    from escalate_cli import listing
+
+    if fmt is Format.json:
+        listing.write_json(map(data, items))
+    elif fmt is Format.markdown:
+        sys.stdout.write(markdown(items))
+    else:
+
+        def show_table(first: list[T]) -> None:
+            from escalate_cli import present
+
+            present.show(table(first))
+
+        listing.show(items, show_table, *columns)
 
 
 def say(message: str, prefix: str = "escalate: ") -> None:

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from escalate_cli.commands import common
-from escalate_cli.commands.common import open_store, say, terminal_prompter
+from escalate_cli.commands.common import open_store, say, show_list, terminal_prompter
 from escalate_cli.errors import EscalateError
 from escalate_cli.kinds import NOTE_KINDS
-from escalate_cli.options import MAX_ID, Format, HomeOpt, ListFormatOpt, NoInputOpt
+from escalate_cli.options import (
+    MAX_ID,
+    Format,
+    HomeOpt,
+    LimitOpt,
+    ListFormatOpt,
+    NoInputOpt,
+    SinceOpt,
+)
+
+if TYPE_CHECKING:
+    from escalate_cli.store import Note, PartnerSummary
 
 
 def partners(fmt: ListFormatOpt = Format.terminal, home: HomeOpt = None) -> None:
@@ -25,16 +36,26 @@ def partners(fmt: ListFormatOpt = Format.terminal, home: HomeOpt = None) -> None
     """
     from escalate_cli import report
 
-    with open_store(home) as store:
-        summaries = store.partners()
-    if fmt is Format.json:
-        sys.stdout.write(report.to_json([report.partner_data(p) for p in summaries]))
-    elif fmt is Format.markdown:
-        sys.stdout.write(report.partners_markdown(summaries))
-    else:
+    def table(items: list[PartnerSummary]) -> Any:
         from escalate_cli import present
 
-        present.show(present.partners_view(summaries))
+        return present.partners_view(items)
+
+    def row(item: PartnerSummary) -> tuple[str, ...]:
+        last = item.last_escalation
+        when = f"{last.date} {last.verdict or last.kind}" if last else "-"
+        return (item.name, str(item.notes), when, str(item.open_commitments))
+
+    header = ("partner", "notes", "last assessed or briefed", "open commitments")
+    with open_store(home) as store:
+        show_list(
+            store.each_partner(),
+            fmt,
+            data=report.partner_data,
+            markdown=report.partners_markdown,
+            table=table,
+            columns=(header, (24, -7, 24), row),
+        )
 
 
 notes_app = typer.Typer(
@@ -122,20 +143,27 @@ def notes_list(
     kind: Annotated[
         str | None, typer.Option("--kind", "-k", metavar="KIND", help=KINDS_HELP)
     ] = None,
+    since: SinceOpt = None,
+    limit: LimitOpt = None,
     fmt: ListFormatOpt = Format.terminal,
     home: HomeOpt = None,
 ) -> None:
     """List a partner's notes, oldest first.
+
+    A long list is printed as plain rows as it is read, through your PAGER when the
+    output is a terminal.
 
     Examples:
 
     \b
       escalate notes list Acme
       escalate notes list acme --kind trigger --format json
+      escalate notes list Acme --since 2026-11-01 --limit 50
     """
+    since_day = _since(since)
     with open_store(home) as store:
-        found = store.notes(partner, kind)
-    show_notes(found, fmt, f"Notes for {partner}")
+        found = store.each_note(partner, kind, since_day, limit)
+        show_notes(found, fmt, f"Notes for {partner}")
 
 
 @notes_app.command("search")
@@ -143,6 +171,8 @@ def notes_search(
     words: Annotated[
         list[str], typer.Argument(metavar="WORDS...", help="Words that must all appear.")
     ],
+    since: SinceOpt = None,
+    limit: LimitOpt = None,
     fmt: ListFormatOpt = Format.terminal,
     home: HomeOpt = None,
 ) -> None:
@@ -153,23 +183,43 @@ def notes_search(
     \b
       escalate notes search outage
       escalate notes search per our policy --format json
+      escalate notes search outage --since 2026-01-01 --limit 20
     """
+    since_day = _since(since)
     with open_store(home) as store:
-        found = store.search(" ".join(words))
-    show_notes(found, fmt, f"Notes matching {' '.join(words)!r}")
+        found = store.each_match(" ".join(words), since_day, limit)
+        show_notes(found, fmt, f"Notes matching {' '.join(words)!r}")
 
 
-def show_notes(found: list[Any], fmt: Format, title: str) -> None:
+def _since(since: str | None) -> str | None:
+    """--since as the ISO date notes are stored with."""
+    if since is None:
+        return None
+    from escalate_cli.dates import parse_date
+
+    return parse_date(since, common.today()).isoformat()
+
+
+def show_notes(found: Iterable[Note], fmt: Format, title: str) -> None:
     from escalate_cli import report
 
-    if fmt is Format.json:
-        sys.stdout.write(report.to_json([report.note_data(n) for n in found]))
-    elif fmt is Format.markdown:
-        sys.stdout.write(report.notes_markdown(found, title))
-    else:
+    def table(notes: list[Note]) -> Any:
         from escalate_cli import present
 
-        present.show(present.notes_view(found, title))
+        return present.notes_view(notes, title)
+
+    def row(note: Note) -> tuple[str, ...]:
+        text = f"{note.text}  {note.link}" if note.link else note.text
+        return (str(note.id), note.date or "", note.kind, note.partner, text)
+
+    show_list(
+        found,
+        fmt,
+        data=report.note_data,
+        markdown=lambda notes: report.notes_markdown(notes, title),
+        table=table,
+        columns=(("#", "date", "kind", "partner", "note"), (-7, 10, 13, 16), row),
+    )
 
 
 @notes_app.command("edit")

@@ -113,6 +113,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP TABLE escalations",
         "ALTER TABLE escalations_v2 RENAME TO escalations",
     ),
+    # 3: per-partner lookups that summaries make once per partner: without these, counting
+    # a partner's open commitments scanned every open one, and finding a partner's latest
+    # escalation sorted all of theirs (`partners` was quadratic in the store's size).
+    (
+        "CREATE INDEX commitments_by_partner ON commitments (partner_id, done_on, due)",
+        "CREATE INDEX escalations_by_date ON escalations (partner_id, date)",
+    ),
 )
 
 
@@ -267,25 +274,24 @@ class Store:
 
     def partners(self) -> list[PartnerSummary]:
         """Every partner with counts and the latest escalation, by name."""
-        rows = self._read(
-            """SELECT p.id, p.name,
+        return list(self.each_partner())
+
+    def each_partner(self) -> Iterator[PartnerSummary]:
+        """`partners`, as they are read. Each figure is one index lookup per partner (see
+        migration 3), so the list costs time in proportion to its length."""
+        rows = self._stream(
+            """SELECT p.name,
                 (SELECT count(*) FROM notes WHERE partner_id = p.id) AS notes,
                 (SELECT count(*) FROM commitments WHERE partner_id = p.id AND done_on = '')
-                    AS open_commitments
-            FROM partners p ORDER BY p.key"""
+                    AS open_commitments,
+                e.id, p.name AS partner, e.date, e.kind, e.verdict, e.reasons, e.signals,
+                e.triggers, e.issue, e.root_cause, e.ask, e.outcome
+            FROM partners p LEFT JOIN escalations e ON e.id = (
+                SELECT id FROM escalations WHERE partner_id = p.id
+                ORDER BY date DESC, id DESC LIMIT 1)
+            ORDER BY p.key"""
         )
-        latest = self._read(
-            _ESCALATION_SELECT
-            + """ WHERE e.id = (SELECT id FROM escalations WHERE partner_id = e.partner_id
-                ORDER BY date DESC, id DESC LIMIT 1)"""
-        )
-        last = {row["partner"]: _escalation(row) for row in latest}
-        return [
-            PartnerSummary(
-                row["name"], row["notes"], last.get(row["name"]), row["open_commitments"]
-            )
-            for row in rows
-        ]
+        return map(_summary, rows)
 
     # -- notes ----------------------------------------------------------------------------
 
@@ -317,35 +323,60 @@ class Store:
 
     def notes(self, partner: str, kind: str | None = None) -> list[Note]:
         """A partner's notes, oldest first (undated ones lead), optionally of one kind."""
+        return list(self.each_note(partner, kind))
+
+    def each_note(
+        self,
+        partner: str,
+        kind: str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Note]:
+        """`notes`, as they are read: only those dated `since` (ISO) or later, and only the
+        `limit` most recent, if given; still oldest first."""
         kind = None if kind is None else _note_kind(kind)
-        pid = self.find_partner(partner).id
-        if kind is None:
-            rows = self._read(
-                _NOTE_SELECT + " WHERE n.partner_id = ? ORDER BY n.date, n.id", (pid,)
-            )
+        params: list[Any]
+        where, params = ["n.partner_id = ?"], [self.find_partner(partner).id]
+        if kind is not None:
+            where.append("n.kind = ?")
+            params.append(kind)
+        if since is not None:
+            where.append("n.date >= ?")
+            params.append(since)
+        sql = _NOTE_SELECT + " WHERE " + " AND ".join(where)
+        if limit is None:
+            rows = self._stream(sql + " ORDER BY n.date, n.id", params)
         else:
-            rows = self._read(
-                _NOTE_SELECT + " WHERE n.partner_id = ? AND n.kind = ? ORDER BY n.date, n.id",
-                (pid, kind),
-            )
-        return [_note(row) for row in rows]
+            latest = sql + " ORDER BY n.date DESC, n.id DESC LIMIT ?"
+            rows = self._stream(f"SELECT * FROM ({latest}) ORDER BY date, id", [*params, limit])
+        return map(_note, rows)
 
     def search(self, words: str) -> list[Note]:
-        """Notes containing every word, best match first.
+        """Notes containing every word, best match first."""
+        return list(self.each_match(words))
+
+    def each_match(
+        self, words: str, since: str | None = None, limit: int | None = None
+    ) -> Iterator[Note]:
+        """`search`, as they are read: only notes dated `since` (ISO) or later, and only
+        the `limit` best, if given.
 
         Each word becomes a quoted FTS5 string, so the user's text is never FTS syntax:
         quotes, `*`, `:`, `-`, NEAR or OR in it are searched for, never interpreted.
         """
         query = " ".join('"' + word.replace('"', '""') + '"' for word in words.split())
         if not query:
-            return []
-        rows = self._read(
-            _NOTE_SELECT
-            + """ JOIN notes_fts ON notes_fts.rowid = n.id
-            WHERE notes_fts MATCH ? ORDER BY notes_fts.rank, n.date, n.id""",
-            (query,),
-        )
-        return [_note(row) for row in rows]
+            return iter(())
+        sql = _NOTE_SELECT + " JOIN notes_fts ON notes_fts.rowid = n.id WHERE notes_fts MATCH ?"
+        params: list[Any] = [query]
+        if since is not None:
+            sql += " AND n.date >= ?"
+            params.append(since)
+        sql += " ORDER BY notes_fts.rank, n.date, n.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return map(_note, self._stream(sql, params))
 
     def get_note(self, id: int) -> Note:
         rows = self._read(_NOTE_SELECT + " WHERE n.id = ?", (id,))
@@ -484,6 +515,12 @@ class Store:
 
     def commitments(self, partner: str | None = None, open_only: bool = True) -> list[Commitment]:
         """Commitments, soonest due first and undated last; all partners unless one is named."""
+        return list(self.each_commitment(partner, open_only))
+
+    def each_commitment(
+        self, partner: str | None = None, open_only: bool = True, limit: int | None = None
+    ) -> Iterator[Commitment]:
+        """`commitments`, as they are read; only the `limit` soonest, if given."""
         where, params = [], []
         if partner is not None:
             where.append("c.partner_id = ?")
@@ -491,8 +528,11 @@ class Store:
         if open_only:
             where.append("c.done_on = ''")
         sql = _COMMITMENT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
-        rows = self._read(sql + " ORDER BY c.due = '', c.due, c.id", params)
-        return [_commitment(row) for row in rows]
+        sql += " ORDER BY c.due = '', c.due, c.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return map(_commitment, self._stream(sql, params))
 
     def close_commitment(self, id: int, done_on: str) -> Commitment:
         """Mark a commitment done on that date."""
@@ -652,6 +692,18 @@ class Store:
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._errors():
             return self._db.execute(sql, params).fetchall()
+
+    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[sqlite3.Row]:
+        """Rows as SQLite steps to them, a batch at a time: a long list never sits in
+        memory whole. Read them before the store is closed."""
+        with self._errors():
+            cursor = self._db.execute(sql, params)
+        while True:
+            with self._errors():
+                batch = cursor.fetchmany(500)
+            if not batch:
+                return
+            yield from batch
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
@@ -877,6 +929,11 @@ def _escalation(row: sqlite3.Row) -> Escalation:
         json.loads(row["signals"]),
         json.loads(row["triggers"]),
     )
+
+
+def _summary(row: sqlite3.Row) -> PartnerSummary:
+    last = None if row["id"] is None else _escalation(row)
+    return PartnerSummary(row["name"], row["notes"], last, row["open_commitments"])
 
 
 def _commitment(row: sqlite3.Row) -> Commitment:

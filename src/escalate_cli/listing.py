@@ -1,0 +1,121 @@
+"""Lists of any length (notes, partners, commitments): written as they are read from the
+store, so a long one costs time in proportion to its length and memory not at all.
+
+A screenful or so is shown as a rich table (`present`); past TABLE_ROWS the terminal
+gets plain rows, through a pager when standard output is a terminal. JSON lists are the
+same bytes `report.to_json` would write for the whole list, one item at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice
+from typing import IO, Any, TypeVar
+
+from escalate_cli.textsafe import one_line
+
+TABLE_ROWS = 200
+"""Past this many rows the rich table (about 0.4 ms a row) gives way to plain rows."""
+
+T = TypeVar("T")
+
+
+def head(items: Iterable[T], count: int = TABLE_ROWS) -> tuple[list[T], Iterator[T]]:
+    """The first `count + 1` items (so a caller can tell whether there are more than
+    `count`), and all of them, in order, as an iterator that reads the rest lazily."""
+    rest = iter(items)
+    first = list(islice(rest, count + 1))
+    return first, chain(first, rest)
+
+
+def write_json(items: Iterable[dict[str, Any]], out: IO[str] | None = None) -> None:
+    """A JSON array written item by item, byte for byte what json.dumps(indent=2) of the
+    whole list writes."""
+    out = out or sys.stdout
+    opening = "[\n  "
+    for item in items:
+        out.write(opening + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+        opening = ",\n  "
+    out.write("[]\n" if opening == "[\n  " else "\n]\n")
+
+
+def write_lines(lines: Iterable[str], out: IO[str] | None = None) -> None:
+    out = out or sys.stdout
+    for line in lines:
+        out.write(line + "\n")
+
+
+def plain_rows(
+    header: tuple[str, ...], widths: tuple[int, ...], rows: Iterable[tuple[str, ...]]
+) -> Iterator[str]:
+    """Aligned rows without a table: each cell but the last padded (never cut) to its
+    width, user text on one line with control characters made visible."""
+
+    def line(cells: tuple[str, ...]) -> str:
+        padded = [
+            cell.rjust(width) if width < 0 else cell.ljust(width)
+            for cell, width in zip(cells[:-1], [abs(w) for w in widths], strict=True)
+        ]
+        return "  ".join([*padded, cells[-1]]).rstrip()
+
+    yield line(header)
+    for row in rows:
+        yield line(tuple(one_line(cell) for cell in row))
+
+
+@contextlib.contextmanager
+def pager() -> Iterator[IO[str]]:
+    """Where a long list goes: standard output, or when that is a terminal, the user's
+    PAGER (default `less`, with LESS=FRX unless set: one screen is just printed). PAGER
+    set to nothing or `cat` means no pager. A pager that cannot start is skipped; one
+    the user quits early ends the list quietly."""
+    command = os.environ.get("PAGER", "less").strip()
+    if not sys.stdout.isatty() or command in ("", "cat"):
+        yield sys.stdout
+        return
+    import shlex
+    import subprocess
+
+    sys.stdout.flush()
+    try:
+        proc = subprocess.Popen(
+            shlex.split(command),
+            stdin=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env={"LESS": "FRX", **os.environ},
+        )
+    except (OSError, ValueError):
+        yield sys.stdout
+        return
+    assert proc.stdin is not None
+    try:
+        with contextlib.suppress(BrokenPipeError):
+            try:
+                yield proc.stdin
+            finally:
+                proc.stdin.close()
+    finally:
+        proc.wait()
+
+
+def show(
+    items: Iterable[T],
+    table: Callable[[list[T]], None],
+    header: tuple[str, ...],
+    widths: tuple[int, ...],
+    row: Callable[[T], tuple[str, ...]],
+) -> None:
+    """A list in the terminal format: `table` draws a short one; a long one is streamed
+    as plain rows (`widths` negative: right-aligned) through the pager."""
+    first, items_again = head(items)
+    if len(first) <= TABLE_ROWS:
+        table(first)
+        return
+    with pager() as out:
+        write_lines(plain_rows(header, widths, map(row, items_again)), out)
