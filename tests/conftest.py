@@ -53,6 +53,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ESCALATE_HOME", str(home))
     monkeypatch.delenv("ESCALATE_PLAYBOOK", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("PAGER", "cat")  # a test that pages says which pager
     return home
 
 
