@@ -7,6 +7,7 @@ Run from a checkout (standard library only, POSIX only because of the terminal t
     python benchmarks/bench.py --escalate .venv/bin/escalate --json
     python benchmarks/bench.py --check              # exit 1 if a target is missed or a
                                                     # command fails (default: always 0)
+    python benchmarks/bench.py --scale              # also the scale cases (1M notes)
 
 `--escalate` defaults to the `escalate` next to this Python (so run it with the venv's
 `python`), else the one on PATH.
@@ -18,19 +19,33 @@ cost of starting an interpreter at all. Floor and command runs are interleaved (
 command, floor, command, ...) and the ratio is the median of the per-pair ratios, so a
 machine that speeds up or slows down during the run moves both sides of each ratio.
 
-Measurements and their targets (ratio to the floor):
+Start-up measurements and their targets (ratio to the floor):
 
-- `help`: `escalate --help`, at most 10x. `--help` must not import the heavy libraries.
+- `help`: `escalate --help`, at most 6x. `--help` must not import the heavy libraries.
 - `assess-tty`: launch to the first question of `escalate assess` drawn in a
-  pseudo-terminal, at most 22x. That is the wait before an interactive user can type.
-- `assess-json`: `escalate assess --answers FILE --no-input --format json`, at most 15x.
+  pseudo-terminal, at most 14x. That is the wait before an interactive user can type.
+- `assess-json`: `escalate assess --answers FILE --no-input --format json`, at most 8.5x.
   The scripted path: load the playbook, decide, print JSON.
-- `brief-json`: `escalate brief --answers FILE --no-input --format json`; no target, the
-  ratio is reported to watch the template and message-coach cost.
+- `brief-json`: `escalate brief --answers FILE --no-input --format json`, at most 10x.
 - `lint`: `escalate lint DRAFT --format json` on a ten-line draft with findings, at most
   20x. The message coach's rules are compiled once per data folder, not once per run.
-- `handover`: `escalate handover Big --format markdown` for a partner with 10,000 notes,
-  at most 40x. A long relationship history must not make the handover slow.
+- `first-run`: `assess-json` in a data folder nobody used yet (a new one every run), so
+  the playbook is validated in full, at most 14x.
+
+Scale measurements (targets in seconds; `--scale` runs them, `--only` names them), on a
+store of 1,000,000 notes over 3,000 partners. The store is built once, through the
+public `escalate import` (one handover per partner), and kept outside the repository in
+`$XDG_CACHE_HOME/escalate-bench` (default ~/.cache/escalate-bench; `--store DIR` moves
+it): building it takes minutes. A newer escalate migrates it in place when it opens it.
+Each run works on a copy-free read of that store: these commands only read it.
+
+- `scale-partners`: `escalate partners` (3,000 rows), under 0.5 s.
+- `scale-search`: `escalate notes search WORD` matching about 1,000 notes, under 0.5 s.
+- `scale-handover`: `escalate handover Big --format markdown`, a 10,000-note partner,
+  under 0.5 s.
+- `scale-list`: `escalate notes list Huge` (100,000 notes) in a pseudo-terminal with
+  PAGER=cat, launch to the last row, under 2 s; the child's peak memory is reported next
+  to that of listing the 10,000-note partner, to show it stays flat.
 
 Every measurement gets an environment of its own: ESCALATE_HOME and XDG_CONFIG_HOME point
 at temporary folders (never your real data or your own playbook), ESCALATE_PLAYBOOK and
@@ -64,8 +79,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-COMMAND_TIMEOUT = 60.0
+COMMAND_TIMEOUT = 120.0
 """Seconds a non-interactive command may take before the run counts as failed."""
+
+SCALE_RUNS = 5
+"""Timed runs of a scale measurement at most (each can take seconds on a slow build)."""
+
+SCALE_PARTNERS = 3_000
+SCALE_NOTES = 1_000_000
+HUGE_NOTES = 100_000
+SCALE_BUILD = 1
+"""Bump when the generated store changes, so an old kept store is not reused."""
+
+SEARCH_WORD = "topic123"
+"""One of 1,000 topic words spread evenly over the notes: about 1,000 matches."""
 
 TTY_TIMEOUT = 20.0
 """Seconds to wait for the first question of `assess` in the pseudo-terminal."""
@@ -74,6 +101,7 @@ FIRST_QUESTION = b"Have you made a real attempt to fix this yourself?"
 """The default playbook's first question; prompt_toolkit draws it as one contiguous run."""
 
 HANDOVER_NOTES = 10_000
+
 NOTE_KINDS = (
     "trigger",
     "escalation",
@@ -143,6 +171,8 @@ class Context:
 
     escalate: str
     scratch: Path
+    store: Path = Path()
+    notes: dict[str, str] = field(default_factory=dict)
 
     def env(self, home: Path) -> dict[str, str]:
         """An environment isolated from the user's data, config and playbook choice."""
@@ -170,12 +200,16 @@ Runner = Callable[[], float]
 
 @dataclass
 class Measurement:
-    """A named command with an optional target, and how to prepare and time it."""
+    """A named command with an optional target, and how to prepare and time it.
+
+    `target` is a ratio to the floor, or with `seconds` set, a median in seconds."""
 
     name: str
     description: str
     target: float | None
     prepare: Callable[[Context], Runner]
+    seconds: bool = False
+    scale: bool = False
 
 
 @dataclass
@@ -185,9 +219,11 @@ class Result:
     name: str
     description: str
     target: float | None
+    seconds: bool = False
     times: list[float] = field(default_factory=list)
     floors: list[float] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)
+    note: str = ""
     error: str | None = None
 
     @property
@@ -195,23 +231,30 @@ class Result:
         return statistics.median(self.ratios) if self.ratios else None
 
     @property
+    def median(self) -> float | None:
+        return statistics.median(self.times) if self.times else None
+
+    @property
     def status(self) -> str:
         if self.error is not None:
             return "failed"
-        if self.target is None or self.ratio is None:
+        figure = self.median if self.seconds else self.ratio
+        if self.target is None or figure is None:
             return "-"
-        return "ok" if self.ratio <= self.target else "over"
+        return "ok" if figure <= self.target else "over"
 
     def as_dict(self) -> dict[str, object]:
         return {
             "name": self.name,
             "command": self.description,
-            "median": statistics.median(self.times) if self.times else None,
+            "median": self.median,
             "min": min(self.times, default=None),
             "max": max(self.times, default=None),
             "ratio": self.ratio,
             "target": self.target,
+            "target_unit": "seconds" if self.seconds else "ratio",
             "status": self.status,
+            "note": self.note,
             "error": self.error,
             "times": self.times,
             "floors": self.floors,
@@ -322,38 +365,196 @@ def prepare_lint(ctx: Context) -> Runner:
     )
 
 
-def prepare_handover(ctx: Context) -> Runner:
-    """Import a 10,000-note partner once, check it is all there, then time the handover."""
-    notes = [
-        {
-            "kind": NOTE_KINDS[i % len(NOTE_KINDS)],
-            "text": f"Note {i}: the partner expects a status update every {i % 7 + 1} days",
-            "date": "2026-01-05",
-            "link": "",
-            "by": "",
-        }
-        for i in range(HANDOVER_NOTES)
-    ]
-    handover = {
+def prepare_first_run(ctx: Context) -> Runner:
+    """assess-json in a new data folder every run: the playbook validated in full."""
+    answers = ctx.write_json("assess-answers.json", ASSESS_ANSWERS)
+    argv = [ctx.escalate, "assess", "--answers", str(answers), "--no-input", "--format", "json"]
+
+    def run() -> float:
+        return run_checked(argv, ctx.env(ctx.home("first-run")), json_with("verdict"))[0]
+
+    run()
+    return run
+
+
+def handover_document(partner: str, notes: list[dict[str, str]], index: int) -> dict[str, object]:
+    """A format-1 handover (what `escalate handover --format json` writes) to import."""
+    return {
         "format": "escalate-handover",
         "version": 1,
-        "partner": "Big",
+        "partner": partner,
         "to": "",
         "exported": "2026-01-01T00:00:00+00:00",
         "missing_essentials": [],
         "notes": notes,
-        "escalations": [],
-        "commitments": [],
+        "escalations": [
+            {
+                "date": f"2026-{month:02d}-{index % 28 + 1:02d}",
+                "kind": "assessment",
+                "verdict": "escalate",
+                "reasons": ["the deal is at risk"],
+            }
+            for month in (3, 6, 9)
+        ],
+        "commitments": [
+            {
+                "what": f"send the plan, part {k}",
+                "owner": "Dana",
+                "due": f"2026-12-{k + 1:02d}",
+                "done_on": "2026-11-30" if k < 3 else "",
+            }
+            for k in range(5)
+        ],
     }
-    env = ctx.env(ctx.home("handover"))
-    path = ctx.write_json("big-handover.json", handover)
-    run_checked([ctx.escalate, "import", str(path)], env)
-    _, listed = run_checked([ctx.escalate, "notes", "list", "Big", "--format", "json"], env)
-    count = len(json.loads(listed))
-    if count != HANDOVER_NOTES:
-        raise BenchError(f"import stored {count} notes for Big, expected {HANDOVER_NOTES}")
-    argv = [ctx.escalate, "handover", "Big", "--format", "markdown"]
-    return command_runner(argv, env, lambda out: "# Handover: Big" in out)
+
+
+def scale_notes(start: int, count: int) -> list[dict[str, str]]:
+    """`count` notes numbered from `start`: kinds, dates and topic words spread evenly."""
+    return [
+        {
+            "kind": NOTE_KINDS[i % len(NOTE_KINDS)],
+            "text": f"Note {i}: the partner expects a status update every {i % 7 + 1} days "
+            f"about topic{i % 1000}",
+            "date": f"{2016 + i % 10}-{i % 12 + 1:02d}-{i % 28 + 1:02d}",
+        }
+        for i in range(start, start + count)
+    ]
+
+
+IMPORT_LOOP = """
+import sys
+from escalate_cli.cli import app
+for path in sys.argv[1:]:
+    try:
+        app(["import", path], prog_name="escalate")
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise
+"""
+"""Runs `escalate import FILE` for many files in one process: the command's own code
+path, without paying an interpreter start-up 3,000 times."""
+
+
+def escalate_python(escalate: str) -> str:
+    """The interpreter of the `escalate` script (from its #! line)."""
+    with open(escalate, "rb") as handle:
+        first = handle.readline().decode("utf-8", "replace").strip()
+    if not first.startswith("#!") or not os.access(first[2:].split()[0], os.X_OK):
+        raise BenchError(f"{escalate} is not a Python script with a #! line")
+    return first[2:].split()[0]
+
+
+def build_store(ctx: Context, home: Path) -> None:
+    """Fill `home` with SCALE_NOTES notes over SCALE_PARTNERS partners: Big (10,000
+    notes), Huge (100,000), and the rest shared by the others, each partner with three
+    escalations and five commitments (two done)."""
+    python = escalate_python(ctx.escalate)
+    env = ctx.env(home)
+    rest = SCALE_NOTES - HANDOVER_NOTES - HUGE_NOTES
+    others = SCALE_PARTNERS - 2
+    plan = [("Big", HANDOVER_NOTES), ("Huge", HUGE_NOTES)] + [
+        (f"Partner {i:04d}", rest // others + (1 if i < rest % others else 0))
+        for i in range(others)
+    ]
+    start, batch = 0, []
+    folder = Path(tempfile.mkdtemp(prefix="import-", dir=ctx.scratch))
+    for index, (partner, count) in enumerate(plan):
+        path = folder / f"{index}.json"
+        path.write_text(json.dumps(handover_document(partner, scale_notes(start, count), index)))
+        start += count
+        batch.append(str(path))
+        if len(batch) == 100 or index == len(plan) - 1:
+            print(
+                f"  building the scale store: {index + 1:,}/{len(plan):,} partners",
+                file=sys.stderr,
+                flush=True,
+            )
+            proc = subprocess.run(
+                [python, "-c", IMPORT_LOOP, *batch], env=env, capture_output=True, check=False
+            )
+            if proc.returncode != 0:
+                raise BenchError(f"import failed:\n{proc.stderr.decode()[-2000:]}")
+            for done in batch:
+                os.unlink(done)
+            batch = []
+
+
+def scale_home(ctx: Context) -> Path:
+    """The kept scale store, built on first use (a half-built one is rebuilt)."""
+    home = ctx.store / f"store-{SCALE_BUILD}"
+    done = home / "built"
+    if not done.exists():
+        if home.exists():
+            shutil.rmtree(home)
+        home.mkdir(parents=True, mode=0o700)
+        print(f"building the scale store in {home} (once; minutes)", file=sys.stderr)
+        build_store(ctx, home)
+        done.write_text(f"{SCALE_NOTES} notes over {SCALE_PARTNERS} partners\n")
+    return home
+
+
+def prepare_scale(args: list[str], check: Callable[[str], bool]) -> Callable[[Context], Runner]:
+    def prepare(ctx: Context) -> Runner:
+        return command_runner([ctx.escalate, *args], ctx.env(scale_home(ctx)), check)
+
+    return prepare
+
+
+def time_in_terminal(argv: list[str], env: dict[str, str], until: bytes) -> tuple[float, int]:
+    """Seconds from launch until the child has printed `until` and exited, in a
+    pseudo-terminal (24x80, output read and dropped as it comes), and its peak memory
+    in KiB."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    start = time.perf_counter()
+    try:
+        proc = subprocess.Popen(
+            argv, env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True
+        )
+    finally:
+        os.close(slave)
+    tail = b""
+    seen = False
+    try:
+        while True:
+            if time.perf_counter() - start > COMMAND_TIMEOUT:
+                raise BenchError(f"timed out after {COMMAND_TIMEOUT:g} s: {' '.join(argv)}")
+            ready, _, _ = select.select([master], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 1 << 16)
+            except OSError:  # EIO: the child has closed the terminal
+                chunk = b""
+            if not chunk:
+                break
+            tail = (tail + chunk)[-4096:]
+            seen = seen or until in tail
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            proc.wait()
+        os.close(master)
+    if os.waitstatus_to_exitcode(status) != 0 or not seen:
+        raise BenchError(f"{' '.join(argv)} failed in the terminal; it ended with:\n{tail!r}")
+    return elapsed, usage.ru_maxrss
+
+
+def prepare_scale_list(ctx: Context) -> Runner:
+    env = ctx.env(scale_home(ctx))
+    env.update(TERM="xterm", PAGER="cat")
+    last = f"Note {HANDOVER_NOTES + HUGE_NOTES - 1}:".encode()
+    argv = [ctx.escalate, "notes", "list", "Huge"]
+    _, small_peak = time_in_terminal([ctx.escalate, "notes", "list", "Big"], env, b"Note 9999:")
+    _, huge_peak = time_in_terminal(argv, env, last)
+    ctx.notes["scale-list"] = (
+        f"peak memory {huge_peak / 1024:.0f} MiB for 100,000 notes, "
+        f"{small_peak / 1024:.0f} MiB for 10,000"
+    )
+    return lambda: time_in_terminal(argv, env, last)[0]
 
 
 def time_first_question(argv: list[str], env: dict[str, str]) -> float:
@@ -418,36 +619,69 @@ def prepare_assess_tty(ctx: Context) -> Runner:
 
 
 MEASUREMENTS = [
-    Measurement("help", "escalate --help", 10.0, prepare_help),
+    Measurement("help", "escalate --help", 6.0, prepare_help),
     Measurement(
-        "assess-tty", "escalate assess: launch to first question in a pty", 22.0, prepare_assess_tty
+        "assess-tty", "escalate assess: launch to first question in a pty", 14.0, prepare_assess_tty
     ),
     Measurement(
         "assess-json",
         "escalate assess --answers FILE --no-input --format json",
-        15.0,
+        8.5,
         prepare_assess_json,
     ),
     Measurement(
         "brief-json",
         "escalate brief --answers FILE --no-input --format json",
-        None,
+        10.0,
         prepare_brief_json,
     ),
     Measurement("lint", "escalate lint DRAFT (ten lines) --format json", 20.0, prepare_lint),
     Measurement(
-        "handover",
+        "first-run", "assess-json in a new data folder (full validation)", 14.0, prepare_first_run
+    ),
+    Measurement(
+        "scale-partners",
+        f"escalate partners ({SCALE_PARTNERS:,} partners, {SCALE_NOTES:,} notes)",
+        0.5,
+        prepare_scale(["partners"], lambda out: "Partner 2997" in out),
+        seconds=True,
+        scale=True,
+    ),
+    Measurement(
+        "scale-search",
+        f"escalate notes search {SEARCH_WORD} (about 1,000 of {SCALE_NOTES:,} notes)",
+        0.5,
+        prepare_scale(["notes", "search", SEARCH_WORD], lambda out: SEARCH_WORD in out),
+        seconds=True,
+        scale=True,
+    ),
+    Measurement(
+        "scale-handover",
         f"escalate handover Big --format markdown ({HANDOVER_NOTES:,} notes)",
-        40.0,
-        prepare_handover,
+        0.5,
+        prepare_scale(
+            ["handover", "Big", "--format", "markdown"], lambda out: "# Handover: Big" in out
+        ),
+        seconds=True,
+        scale=True,
+    ),
+    Measurement(
+        "scale-list",
+        f"escalate notes list Huge in a pty, PAGER=cat ({HUGE_NOTES:,} notes)",
+        2.0,
+        prepare_scale_list,
+        seconds=True,
+        scale=True,
     ),
 ]
 
 
 def measure(ctx: Context, spec: Measurement, runs: int, warmup: int) -> Result:
     """Warm up, then time floor and command in alternation; stop at the first failure."""
-    result = Result(spec.name, spec.description, spec.target)
+    result = Result(spec.name, spec.description, spec.target, spec.seconds)
     floor = floor_runner(ctx.env(ctx.home(f"{spec.name}-floor")))
+    if spec.scale:
+        runs, warmup = min(runs, SCALE_RUNS), min(warmup, 1)
     try:
         command = spec.prepare(ctx)
         for _ in range(warmup):
@@ -461,6 +695,7 @@ def measure(ctx: Context, spec: Measurement, runs: int, warmup: int) -> Result:
             result.ratios.append(command_time / floor_time)
     except BenchError as exc:
         result.error = str(exc)
+    result.note = ctx.notes.get(spec.name, "")
     return result
 
 
@@ -512,7 +747,7 @@ def print_table(results: list[Result], floors: list[float], info: dict[str, obje
                 seconds(min(r.times, default=None)),
                 seconds(max(r.times, default=None)),
                 "-" if r.ratio is None else f"{r.ratio:.1f}x",
-                "-" if r.target is None else f"<= {r.target:g}x",
+                "-" if r.target is None else f"<= {r.target:g}{' s' if r.seconds else 'x'}",
                 r.status,
             )
         )
@@ -531,6 +766,9 @@ def print_table(results: list[Result], floors: list[float], info: dict[str, obje
     print(f"python: {info['python']} ({info['python_executable']})")
     print(f"escalate: {info['escalate']}")
     for r in results:
+        if r.note:
+            print(f"{r.name}: {r.note}")
+    for r in results:
         if r.error is not None:
             print(f"\n{r.name} failed: {r.error}")
 
@@ -548,6 +786,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="run only this measurement (repeatable)",
     )
     parser.add_argument("--escalate", metavar="PATH", help="the escalate executable to time")
+    parser.add_argument(
+        "--scale", action="store_true", help="also run the scale measurements (builds a store)"
+    )
+    parser.add_argument(
+        "--store",
+        metavar="DIR",
+        help="where the scale store is kept (default $XDG_CACHE_HOME/escalate-bench)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document instead")
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if a target is missed or a command fails"
@@ -562,9 +808,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     info = machine()
     info["escalate"] = find_escalate(args.escalate)
-    chosen = [m for m in MEASUREMENTS if not args.only or m.name in args.only]
+    chosen = [
+        m for m in MEASUREMENTS if (m.name in args.only if args.only else args.scale or not m.scale)
+    ]
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    store = Path(args.store or Path(cache) / "escalate-bench").expanduser().resolve()
     with tempfile.TemporaryDirectory(prefix="escalate-bench-") as scratch:
-        ctx = Context(str(info["escalate"]), Path(scratch))
+        ctx = Context(str(info["escalate"]), Path(scratch), store)
         results = []
         for spec in chosen:
             if not args.json:

@@ -263,22 +263,49 @@ def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     assert "a playbook is a mapping" in error_for(broken(tmp_path, "- a\n- b\n")).message
 
 
-def test_validated_content_loads_again_the_same_without_pydantic(tmp_path: Path) -> None:
+def imports_after_loading(path: Path, stamps: Path, check_templates: bool = False) -> set[str]:
+    """The top-level modules a fresh interpreter has imported once it has loaded `path`."""
+    import json
     import subprocess
     import sys
 
-    stamps = tmp_path / "stamps"
-    first = load(bundled_path(), stamps=stamps)
-    assert len(list(stamps.iterdir())) == 1
-    again = load(bundled_path(), stamps=stamps)
-    assert again == first
     code = (
-        "import sys; from pathlib import Path; from escalate_cli.playbook import load, "
-        f"bundled_path; load(bundled_path(), stamps=Path({str(stamps)!r})); "
-        "print('pydantic' in sys.modules)"
+        "import sys, json; from pathlib import Path; from escalate_cli.playbook import load; "
+        f"load(Path({str(path)!r}), stamps=Path({str(stamps)!r}), "
+        f"check_templates={check_templates}); "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.stdout.strip() == "False", out.stderr
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout))
+
+
+def test_validated_content_loads_again_the_same_without_pydantic_or_yaml(
+    tmp_path: Path, default_text: str
+) -> None:
+    stamps = tmp_path / "stamps"
+    path = tmp_path / "team.yaml"
+    path.write_text(default_text)
+    first = load(path, stamps=stamps)
+    assert len(list(stamps.iterdir())) == 1
+    again = load(path, stamps=stamps)
+    assert again == first
+    assert imports_after_loading(path, stamps).isdisjoint({"pydantic", "yaml"})
+
+
+def test_the_bundled_playbook_ships_validated_and_first_runs_use_it(tmp_path: Path, book) -> None:
+    from escalate_cli.playbook import _record, bundled_record_path, safe_yaml
+
+    text = bundled_path().read_text(encoding="utf-8")
+    expected = _record(text, safe_yaml.parse_document(text, "default").data, templates=True)
+    assert bundled_record_path().read_text(encoding="utf-8") == expected, (
+        "playbooks/default.validated.json is out of date; refresh it with: python -c "
+        "'from escalate_cli.playbook import write_bundled_record; write_bundled_record()'"
+    )
+    empty = tmp_path / "new-home" / "cache" / "validated"
+    assert load(bundled_path(), check_templates=True, stamps=empty) == book
+    loaded = imports_after_loading(bundled_path(), empty, check_templates=True)
+    assert loaded.isdisjoint({"pydantic", "yaml"})
 
 
 def test_a_stamp_never_covers_edited_content(tmp_path: Path, default_text: str) -> None:
@@ -318,10 +345,12 @@ def test_show_bundled_prints_the_bundled_playbook_even_when_mine_is_broken(
     assert shown.exit_code == 0 and shown.stdout == default_text
 
 
-def test_stamp_folders_are_private(tmp_path: Path) -> None:
+def test_stamp_folders_are_private(tmp_path: Path, default_text: str) -> None:
     stamps = tmp_path / "home" / "cache" / "validated"
     (tmp_path / "home").mkdir(mode=0o700)
-    load(bundled_path(), stamps=stamps)
+    path = tmp_path / "team.yaml"
+    path.write_text(default_text)
+    load(path, stamps=stamps)
     for folder in (stamps.parent, stamps):
         assert oct(folder.stat().st_mode & 0o777) == "0o700"
 

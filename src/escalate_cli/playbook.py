@@ -504,10 +504,21 @@ def validate(located: safe_yaml.Located) -> Playbook:
             f"{located.source}: a playbook is a mapping (key: value) at the top level",
             "start from the bundled playbook: escalate playbook show --raw --bundled",
         )
-    from pydantic import TypeAdapter, ValidationError
-
+    # pydantic looks for plugins by scanning every installed package's metadata; the
+    # playbook has no use for them, and the scan is a good part of a first run
+    plugins = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
     try:
-        book = TypeAdapter(Playbook).validate_python(located.data)
+        from pydantic import TypeAdapter, ValidationError
+
+        adapter = TypeAdapter(Playbook)
+    finally:
+        if plugins is None:
+            del os.environ["PYDANTIC_DISABLE_PLUGINS"]
+        else:
+            os.environ["PYDANTIC_DISABLE_PLUGINS"] = plugins
+    try:
+        book = adapter.validate_python(located.data)
     except ValidationError as exc:
         lines = []
         hints: list[str] = []
@@ -596,11 +607,16 @@ def load(path: Path, *, check_templates: bool = False, stamps: Path | None = Non
     and its data as JSON, by a hash of the text), and a playbook whose exact text was
     validated before by this version is built from it directly, reading no YAML and
     importing no pydantic: that keeps the first question quick while every new or edited
-    playbook is checked in full."""
+    playbook is checked in full. The bundled playbook ships with such a record (see
+    `write_bundled_record`), so a first run does not validate it again either. Without
+    `stamps` (`escalate playbook validate`), every check runs."""
     text = safe_yaml.read_text(path, "playbook")
-    kept = _validated(stamps, text, check_templates) if stamps else None
-    if kept is not None:
-        return kept
+    if stamps:
+        kept = _validated(_kept_path(stamps, text), text, check_templates)
+        if kept is None and path.resolve() == bundled_path().resolve():
+            kept = _validated(bundled_record_path(), text, check_templates)
+        if kept is not None:
+            return kept
     located = safe_yaml.parse_document(text, str(path))
     book = validate(located)
     if check_templates and book.templates is not None:
@@ -620,6 +636,24 @@ def load(path: Path, *, check_templates: bool = False, stamps: Path | None = Non
     return book
 
 
+def bundled_record_path() -> Path:
+    return bundled_path().with_name("default.validated.json")
+
+
+def write_bundled_record() -> None:
+    """For maintainers, after editing playbooks/default.yaml: validate it in full,
+    templates included, and write the record a first run builds it from. A test says when
+    the record is out of date; until it is refreshed, the bundled playbook is simply
+    validated on each first run."""
+    path = bundled_path()
+    text = safe_yaml.read_text(path, "playbook")
+    load(path, check_templates=True)  # raises if it does not validate
+    record = _record(text, safe_yaml.parse_document(text, str(path)).data, templates=True)
+    if record is None:
+        raise ValueError("the bundled playbook holds values JSON cannot carry exactly")
+    bundled_record_path().write_text(record, encoding="utf-8")
+
+
 def _kept_path(stamps: Path, text: str) -> Path:
     """Where the validated form of this text is kept. The name is only a quick hash: what
     decides is the text stored inside, compared in full."""
@@ -628,14 +662,14 @@ def _kept_path(stamps: Path, text: str) -> Path:
     return stamps / f"{zlib.crc32(text.encode()):08x}-{len(text)}.json"
 
 
-def _validated(stamps: Path, text: str, check_templates: bool) -> Playbook | None:
-    """The playbook kept when exactly this text validated (with its templates checked,
-    if asked), built without YAML or pydantic; None when there is no such record.
+def _validated(record_path: Path, text: str, check_templates: bool) -> Playbook | None:
+    """The playbook recorded when exactly this text validated (with its templates
+    checked, if asked), built without YAML or pydantic; None when there is no such record.
 
     A record holds the text it was made from, so one made by anything but a validation
     (an empty file, a guessed name, another text with the same hash) is worth nothing."""
     try:
-        with _kept_path(stamps, text).open(encoding="utf-8") as handle:
+        with record_path.open(encoding="utf-8") as handle:
             record = json.load(handle)
         if (
             record["version"] == __version__
@@ -648,9 +682,20 @@ def _validated(stamps: Path, text: str, check_templates: bool) -> Playbook | Non
     return None
 
 
+def _record(text: str, data: Any, templates: bool) -> str | None:
+    """The JSON record of a validated text, or None if JSON cannot carry its data exactly
+    (a date, a number as a key)."""
+    record = {"version": __version__, "text": text, "templates": templates, "data": data}
+    try:
+        dumped = json.dumps(record, ensure_ascii=False, indent=0)
+    except (TypeError, ValueError):
+        return None
+    return dumped if json.loads(dumped) == record else None
+
+
 def _keep(stamps: Path, text: str, data: Any, templates: bool) -> None:
     """Keep what validated, for the next run; a folder we cannot write just means the
-    next run validates again. Data JSON cannot carry exactly (a date) is not kept."""
+    next run validates again."""
     from escalate_cli.files import write_atomic
 
     path = _kept_path(stamps, text)
@@ -658,15 +703,14 @@ def _keep(stamps: Path, text: str, data: Any, templates: bool) -> None:
         with path.open(encoding="utf-8") as handle:
             old = json.load(handle)
         templates = templates or (old["text"] == text and old["templates"] is True)
-    record = {"version": __version__, "text": text, "templates": templates, "data": data}
+    record = _record(text, data, templates)
+    if record is None:
+        return
     try:
-        dumped = json.dumps(record, ensure_ascii=False)
-        if json.loads(dumped) != record:
-            return
         for folder in (stamps.parent, stamps):  # both made private, not just the last
             folder.mkdir(mode=0o700, exist_ok=True)
-        write_atomic(path, dumped, force=True)
-    except (OSError, TypeError, ValueError, EscalateError):
+        write_atomic(path, record, force=True)
+    except (OSError, EscalateError):
         pass
 
 
