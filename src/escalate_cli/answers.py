@@ -53,7 +53,6 @@ def check(located: safe_yaml.Located, questions: Iterable[Question]) -> Answers:
     problems: list[str] = []
     result: Answers = {}
     for key, value in located.data.items():
-        where = located.where((key,))
         question = by_id.get(key) if isinstance(key, str) else None
         if question is not None and value is None and not question.required:
             continue  # `documents:` left empty: not answered
@@ -64,12 +63,12 @@ def check(located: safe_yaml.Located, questions: Iterable[Question]) -> Answers:
         if question is None:
             close = difflib.get_close_matches(str(key), list(by_id), n=3)
             also = f" (did you mean {', '.join(close)}?)" if close else ""
-            problems.append(f"{where}: unknown question id {key!r}{also}")
+            problems.append(f"{located.where((key,))}: unknown question id {key!r}{also}")
             continue
         try:
             result[key] = coerce(question, value)
         except ValueError as exc:
-            problems.append(f"{where}: {key}: {exc}")
+            problems.append(f"{located.where((key,))}: {key}: {exc}")
     if problems:
         raise AnswersError(
             "\n".join(problems),

@@ -8,6 +8,7 @@ build plain Python values ourselves, allowing only the core tags and recording p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -237,13 +238,80 @@ def load(path: Path, label: str) -> Located:
 
 
 def parse_document(text: str, source: str) -> Located:
-    """Parse text as YAML, falling back to strict JSON for JSON that YAML cannot read."""
+    """Parse text as YAML, falling back to strict JSON for JSON that YAML cannot read.
+
+    JSON that YAML would read the same way (what scripts write) is read by the json
+    module, and YAML is imported only if a position is asked for, for an error message."""
+    if _json_reads_it_as_yaml_would(text):
+        with contextlib.suppress(DocumentError):
+            data = parse_json_fallback(text, source).data
+            positions = _Positions(text, source)
+            return Located(source, data, positions.marks, positions.plain)
     try:
         return parse(text, source)
     except DocumentError:
         if text.lstrip().startswith(("{", "[")):
             return parse_json_fallback(text, source)
         raise
+
+
+# Where the json module and YAML 1.1 part ways on text both read: numbers with an exponent
+# (YAML reads 1e5 as text), NaN or Infinity (JSON extensions, text to YAML), and the
+# characters YAML takes for line breaks inside a string (it folds them to spaces). Found
+# anywhere, even inside a string, the document is read as YAML.
+_READ_DIFFERENTLY = re.compile("[0-9.][eE][-+0-9]|NaN|Infinity|[\x85\u2028\u2029]")
+
+
+def _json_reads_it_as_yaml_would(text: str) -> bool:
+    return (
+        text.lstrip().startswith(("{", "["))
+        and text.count(",") + text.count(":") < MAX_NODES  # YAML's limit on values
+        and _READ_DIFFERENTLY.search(text) is None
+    )
+
+
+class _Positions:
+    """The marks and plain scalars of a JSON document, found by reading it as YAML the
+    first time either is asked for: an error message needs them, a good file never does."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text, self.source = text, source
+        self.marks = _OnDemand(self, "marks")
+        self.plain = _OnDemand(self, "plain")
+        self._read: Located | None = None
+
+    def read(self) -> Located:
+        if self._read is None:
+            try:
+                self._read = parse(self.text, self.source)
+            except DocumentError:  # JSON that only the json module reads: no positions
+                self._read = Located(self.source, None)
+        return self._read
+
+
+class _OnDemand(dict[Any, Any]):
+    """A dict filled from `_Positions` on first look-up."""
+
+    def __init__(self, positions: _Positions, part: str) -> None:
+        super().__init__()
+        self.positions, self.part, self.filled = positions, part, False
+
+    def _fill(self) -> None:
+        if not self.filled:
+            self.filled = True
+            self.update(getattr(self.positions.read(), self.part))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._fill()
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._fill()
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._fill()
+        return super().__contains__(key)
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, source: str, text: str) -> DocumentError:
