@@ -50,6 +50,7 @@ def test_a_long_list_is_plain_rows_oldest_first(runner, isolated_home: Path) -> 
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["#", "date", "kind", "partner", "note"]
+    assert lines[1].startswith("      1  2026-01-01  note           Big  ")  # ids right-aligned
     assert len(lines) == MANY + 1
     dates = [line.split()[1] for line in lines[1:]]
     assert dates == sorted(dates)

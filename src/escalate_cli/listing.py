@@ -57,8 +57,8 @@ def plain_rows(
 
     def line(cells: tuple[str, ...]) -> str:
         padded = [
-            cell.rjust(width) if width < 0 else cell.ljust(width)
-            for cell, width in zip(cells[:-1], [abs(w) for w in widths], strict=True)
+            cell.rjust(-width) if width < 0 else cell.ljust(width)
+            for cell, width in zip(cells[:-1], widths, strict=True)
         ]
         return "  ".join([*padded, cells[-1]]).rstrip()
 
