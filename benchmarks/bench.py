@@ -64,6 +64,7 @@ import fcntl
 import json
 import os
 import platform
+import resource
 import select
 import shutil
 import signal
@@ -221,6 +222,9 @@ class Result:
     target: float | None
     seconds: bool = False
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    """CPU seconds (user + system) of each timed run's processes: less moved by other
+    load on the machine than wall time."""
     floors: list[float] = field(default_factory=list)
     ratios: list[float] = field(default_factory=list)
     note: str = ""
@@ -250,6 +254,7 @@ class Result:
             "median": self.median,
             "min": min(self.times, default=None),
             "max": max(self.times, default=None),
+            "cpu_median": statistics.median(self.cpu) if self.cpu else None,
             "ratio": self.ratio,
             "target": self.target,
             "target_unit": "seconds" if self.seconds else "ratio",
@@ -676,6 +681,11 @@ MEASUREMENTS = [
 ]
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(ctx: Context, spec: Measurement, runs: int, warmup: int) -> Result:
     """Warm up, then time floor and command in alternation; stop at the first failure."""
     result = Result(spec.name, spec.description, spec.target, spec.seconds)
@@ -689,7 +699,9 @@ def measure(ctx: Context, spec: Measurement, runs: int, warmup: int) -> Result:
             command()
         for _ in range(runs):
             floor_time = floor()
+            before = children_cpu()
             command_time = command()
+            result.cpu.append(children_cpu() - before)
             result.floors.append(floor_time)
             result.times.append(command_time)
             result.ratios.append(command_time / floor_time)
@@ -737,7 +749,7 @@ def seconds(value: float | None) -> str:
 
 def print_table(results: list[Result], floors: list[float], info: dict[str, object]) -> None:
     """A plain table that reads well in a terminal and in a CI log."""
-    header = ("name", "median s", "min s", "max s", "ratio", "target", "status")
+    header = ("name", "median s", "min s", "max s", "cpu s", "ratio", "target", "status")
     rows = [header]
     for r in results:
         rows.append(
@@ -746,6 +758,7 @@ def print_table(results: list[Result], floors: list[float], info: dict[str, obje
                 seconds(statistics.median(r.times) if r.times else None),
                 seconds(min(r.times, default=None)),
                 seconds(max(r.times, default=None)),
+                seconds(statistics.median(r.cpu) if r.cpu else None),
                 "-" if r.ratio is None else f"{r.ratio:.1f}x",
                 "-" if r.target is None else f"<= {r.target:g}{' s' if r.seconds else 'x'}",
                 r.status,

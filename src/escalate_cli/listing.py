@@ -53,18 +53,14 @@ def plain_rows(
     header: tuple[str, ...], widths: tuple[int, ...], rows: Iterable[tuple[str, ...]]
 ) -> Iterator[str]:
     """Aligned rows without a table: each cell but the last padded (never cut) to its
-    width, user text on one line with control characters made visible."""
-
-    def line(cells: tuple[str, ...]) -> str:
-        padded = [
-            cell.rjust(-width) if width < 0 else cell.ljust(width)
-            for cell, width in zip(cells[:-1], widths, strict=True)
-        ]
-        return "  ".join([*padded, cells[-1]]).rstrip()
-
-    yield line(header)
+    width (negative: right-aligned), user text on one line with control characters made
+    visible. A row that is all printable (nearly all) is checked in one call."""
+    layout = "  ".join(f"{{:{'>' if w < 0 else '<'}{abs(w)}}}" for w in widths) + "  {}"
+    yield layout.format(*header).rstrip()
     for row in rows:
-        yield line(tuple(one_line(cell) for cell in row))
+        if not "".join(row).isprintable():
+            row = tuple(one_line(cell) for cell in row)
+        yield layout.format(*row).rstrip()
 
 
 @contextlib.contextmanager
