@@ -104,6 +104,8 @@ def test_since_and_limit_on_search(runner, isolated_home: Path) -> None:
     assert len(json.loads(limited.stdout)) == 5
     bad = runner.invoke(app, ["notes", "list", "Acme", "--since", "someday"])
     assert bad.exit_code == 2
+    none = runner.invoke(app, ["notes", "list", "Acme", "--limit", "0"])
+    assert none.exit_code == 2 and "at least 1" in none.stderr
 
 
 def test_partners_and_follow_up_stream_past_a_screenful(runner, isolated_home: Path) -> None:

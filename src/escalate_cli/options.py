@@ -123,14 +123,20 @@ ListFormatOpt = Annotated[
 ]
 
 
+def _at_least_one(value: int | None) -> int | None:
+    """--limit: 1 or more; past SQLite's largest integer it is no limit at all."""
+    if value is not None and value < 1:
+        raise typer.BadParameter("must be at least 1")
+    return None if value is None else min(value, MAX_ID)
+
+
 LimitOpt = Annotated[
     int | None,
     typer.Option(
         "--limit",
         "-n",
         metavar="N",
-        min=1,
-        max=MAX_ID,
+        callback=_at_least_one,
         help="Show at most N: the most recent (for a search: the best matches).",
         show_default=False,
     ),

@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from escalate_cli.options import Format
-
 from escalate_cli.errors import EscalateError
+from escalate_cli.options import Format
 from escalate_cli.textsafe import plural
 
 if TYPE_CHECKING:
