@@ -5,13 +5,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import hashlib
 import json
 import os
 import re
 import shlex
 import stat
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +109,8 @@ def write_atomic(path: Path, text: str, *, force: bool = False, mode: int | None
     folder = path.parent if str(path.parent) else Path(".")
     sweep_stale_temps(folder)
     try:
+        import tempfile  # with shutil, bz2 and lzma: only for a command that writes
+
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise OutputError(f"{path}: cannot write here: {exc.strerror}") from None
@@ -236,6 +236,8 @@ class Drafts:
         key = draft_key(name)
         if not key:
             return self.folder / f"{command}.json"
+        import hashlib  # OpenSSL's: only for a named draft
+
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
         return self.folder / f"{command}-{digest}.json"
 

@@ -117,7 +117,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # a partner's open commitments scanned every open one, and finding a partner's latest
     # escalation sorted all of theirs (`partners` was quadratic in the store's size).
     (
-        "CREATE INDEX IF NOT EXISTS commitments_by_partner ON commitments (partner_id, done_on, due)",
+        """CREATE INDEX IF NOT EXISTS commitments_by_partner
+            ON commitments (partner_id, done_on, due)""",
         "CREATE INDEX IF NOT EXISTS escalations_by_date ON escalations (partner_id, date)",
     ),
 )
