@@ -4,6 +4,7 @@ module gives, and a run builds only the command it runs."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -60,3 +61,22 @@ def test_a_command_imports_its_own_module_only() -> None:
         "escalate_cli.commands.common",
         "escalate_cli.commands.memory",
     ]
+
+
+def test_the_program_ends_early_only_with_all_output_written(tmp_path) -> None:
+    """`run` skips interpreter shutdown after a success: the output must be complete."""
+    from escalate_cli.store import Store
+
+    home = tmp_path / "home"
+    home.mkdir()
+    notes = [{"kind": "note", "text": f"call {i} " + "x" * 200} for i in range(3000)]
+    with Store.open(home) as store:
+        store.import_records("Big", notes, [], [])
+    env = {**os.environ, "ESCALATE_HOME": str(home)}
+    program = [sys.executable, "-m", "escalate_cli"]
+    done = subprocess.run(
+        [*program, "notes", "list", "Big", "-f", "json"], capture_output=True, env=env
+    )
+    assert done.returncode == 0 and len(json.loads(done.stdout)) == 3000
+    failed = subprocess.run([*program, "notes", "list", "Nobody"], capture_output=True, env=env)
+    assert failed.returncode == 2 and b"no partner named 'Nobody'" in failed.stderr

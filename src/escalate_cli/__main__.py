@@ -1,5 +1,5 @@
 """Allow `python -m escalate_cli`."""
 
-from escalate_cli.cli import main
+from escalate_cli.cli import run
 
-main()
+run()

@@ -238,13 +238,7 @@ def root(
 
 
 def main() -> None:
-    """Console-script entry point.
-
-    After a successful run, the output is flushed and the process ends at once: the
-    interpreter's shutdown (tearing down every imported module, a last garbage
-    collection) costs a tenth of a quick command's time and does nothing for us. Every
-    file and the store are closed by the command itself (with-blocks) before this point.
-    A failure takes the ordinary way out, with its exit code."""
+    """Run the command line; exits (SystemExit) with the command's code."""
     for arg in sys.argv[1:]:
         if not arg.isascii():
             try:
@@ -257,8 +251,17 @@ def main() -> None:
                     )
                 )
                 raise SystemExit(2) from None
+    app(prog_name="escalate")
+
+
+def run() -> None:
+    """Console-script entry point: `main`, and after a successful run, once the output is
+    flushed, the process ends at once. The interpreter's shutdown (tearing down every
+    imported module, a last garbage collection) costs a tenth of a quick command's time
+    and does nothing for us: every file and the store are closed by the command itself
+    (with-blocks) before this point. A failure takes the ordinary way out, with its code."""
     try:
-        app(prog_name="escalate")
+        main()
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import IO, Any, TypeVar
 
-from escalate_cli.textsafe import one_line
+from escalate_cli.textsafe import json_escaped, one_line
 
 TABLE_ROWS = 200
 """Past this many rows the rich table (about 0.4 ms a row) gives way to plain rows."""
@@ -33,12 +33,13 @@ def head(items: Iterable[T], count: int = TABLE_ROWS) -> tuple[list[T], Iterator
 
 
 def write_json(items: Iterable[dict[str, Any]], out: IO[str] | None = None) -> None:
-    """A JSON array written item by item, byte for byte what json.dumps(indent=2) of the
-    whole list writes."""
+    """A JSON array written item by item, byte for byte what `report.to_json` writes for
+    the whole list (hidden characters escaped the same way)."""
     out = out or sys.stdout
     opening = "[\n  "
     for item in items:
-        out.write(opening + json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        out.write(opening + json_escaped(text))
         opening = ",\n  "
     out.write("[]\n" if opening == "[\n  " else "\n]\n")
 
