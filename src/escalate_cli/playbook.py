@@ -716,23 +716,38 @@ def _keep(stamps: Path, text: str, data: Any, templates: bool) -> None:
 
 def construct(kind: Any, value: Any) -> Any:
     """Build playbook dataclasses from already-validated data: what pydantic would build."""
+    return _builder(kind)(value)
+
+
+@functools.cache
+def _builder(kind: Any) -> Callable[[Any], Any]:
+    """How `construct` builds one type, worked out once per type: a playbook holds
+    thousands of values but a few dozen types, and reading a type's hints is the slow part."""
     origin = typing.get_origin(kind)
     if origin is Annotated:
-        return construct(typing.get_args(kind)[0], value)
+        return _builder(typing.get_args(kind)[0])
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = _hints(kind)
-        if not isinstance(value, dict) or set(value) - set(hints):
-            raise ValueError("not the validated shape")
-        return kind(**{name: construct(hints[name], item) for name, item in value.items()})
+        fields = {name: _builder(hint) for name, hint in _hints(kind).items()}
+
+        def build(value: Any) -> Any:
+            if not isinstance(value, dict) or not value.keys() <= fields.keys():
+                raise ValueError("not the validated shape")
+            return kind(**{name: fields[name](item) for name, item in value.items()})
+
+        return build
     if origin is tuple:
-        return tuple(construct(typing.get_args(kind)[0], item) for item in value)
+        item = _builder(typing.get_args(kind)[0])
+        return lambda value: tuple(map(item, value))
     if origin is dict:
-        item_kind = typing.get_args(kind)[1]
-        return {key: construct(item_kind, item) for key, item in value.items()}
+        item = _builder(typing.get_args(kind)[1])
+        return lambda value: {key: item(each) for key, each in value.items()}
     if origin in (typing.Union, types.UnionType):
-        if value is None:
-            return None
-        return construct(_member(typing.get_args(kind), value), value)
+        members = typing.get_args(kind)
+        return lambda value: None if value is None else construct(_member(members, value), value)
+    return _same
+
+
+def _same(value: Any) -> Any:
     return value
 
 
