@@ -15,7 +15,7 @@ from escalate_cli.brief import draft, warnings
 from escalate_cli.cli import app
 from escalate_cli.errors import EscalateError
 from escalate_cli.playbook import Playbook, bundled_path, load
-from escalate_cli.render import context, render
+from escalate_cli.render import clause, context, render, sentence
 
 ORDINARY = {
     "customer": "Acme Corp",
@@ -65,14 +65,20 @@ def test_every_answer_appears_where_the_templates_put_it(checked_book: Playbook)
         "others_involved",
         "documents",
     ):
-        assert ORDINARY[key] in manager, key
+        assert ORDINARY[key][1:] in manager, key  # a sentence may capitalise the first letter
     customer = result.customer_message
-    for key in ("customer_contact", "issue", "leader_name", "leader_title", "meeting_when"):
+    for key in ("customer_contact", "leader_name", "leader_title", "meeting_when"):
         assert ORDINARY[key] in customer, key
-    assert "6. Review the export timeline" in result.agenda
-    assert "7. Agree a test plan" in result.agenda
-    assert "send the hotfix plan (owner: Dana, due 2026-12-01)" in result.follow_up
-    assert ORDINARY["lessons"] in result.follow_up
+    assert ORDINARY["issue"] not in customer  # the root cause is internal
+    agenda, follow_up = result.drafts()["agenda"], result.drafts()["follow_up"]
+    assert "6. Review the export timeline." in agenda
+    assert "7. Agree a test plan." in agenda
+    assert (
+        "- Send the hotfix plan. Owner: Dana. Promise: Thursday 3 December (due 2026-12-01)."
+        in follow_up
+    )
+    assert "By Thursday 3 December: Send the hotfix plan." in customer
+    assert ORDINARY["lessons"][1:] in follow_up
 
 
 def test_customer_message_blames_no_one_and_promises_nothing(checked_book: Playbook) -> None:
@@ -89,7 +95,7 @@ def test_optional_answers_left_out_leave_no_gap(checked_book: Playbook) -> None:
     }
     result = draft(checked_book, given_answers)
     assert "Background" not in result.manager_brief
-    assert "none recorded yet" in result.follow_up
+    assert "none recorded yet" in result.drafts()["follow_up"]
     for text in result.drafts().values():
         assert not PLACEHOLDER.search(text)
 
@@ -110,8 +116,11 @@ printable = st.text(
 def test_no_placeholder_is_left_and_answers_come_out_verbatim(checked_book, values) -> None:
     answers = {**ORDINARY, **values}
     result = draft(checked_book, answers)
-    for key, value in values.items():
-        assert value in result.manager_brief + result.customer_message + result.agenda, key
+    everything = "".join(result.drafts().values())
+    for key in ("customer", "leader_name"):
+        assert values[key] in everything, key
+    for key in ("issue", "meeting_when"):  # trimmed to fit the sentence, never rewritten
+        assert clause(values[key])[1:] in everything, key
 
 
 @pytest.mark.parametrize(
@@ -126,10 +135,14 @@ def test_no_placeholder_is_left_and_answers_come_out_verbatim(checked_book, valu
     ],
 )
 def test_injection_strings_appear_exactly_as_typed(checked_book, hostile: str) -> None:
-    result = draft(checked_book, {**ORDINARY, "issue": hostile, "customer": hostile})
-    assert f"concern about {hostile}," in result.customer_message
-    assert f"escalate the {hostile} situation" in result.manager_brief
-    assert "49" not in result.customer_message
+    result = draft(
+        checked_book,
+        {**ORDINARY, "issue": hostile, "customer": hostile, "customer_problem": hostile},
+    )
+    assert f"cost you: {hostile}." in result.customer_message
+    assert f"I need your help with {hostile} this week." in result.manager_brief
+    assert f"Root cause: {sentence(hostile)}" in result.manager_brief
+    assert "49" not in result.customer_message + result.manager_brief
 
 
 def test_warnings_name_the_gotchas_that_apply(checked_book: Playbook) -> None:
@@ -166,7 +179,7 @@ def test_cli_markdown_and_text(runner, tmp_path: Path) -> None:
     file = str(write(tmp_path / "a.json", {**ORDINARY, "issue": "```x```"}))
     md = runner.invoke(app, ["brief", "-a", file, "--no-input", "-f", "markdown"])
     assert md.exit_code == 0
-    assert "## Customer message\n\n````text\nHi Sam," in md.stdout
+    assert "## Manager brief\n\n````text\nHi Dana," in md.stdout
     text = runner.invoke(app, ["brief", "-a", file, "--no-input", "-f", "text"])
     assert "Manager brief\n=============\n\nHi Dana," in text.stdout
 
@@ -262,8 +275,8 @@ def test_unquoted_times_and_numbers_keep_the_text_as_typed(runner, tmp_path: Pat
     result = runner.invoke(app, ["brief", "-a", str(file), "--no-input", "-f", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert "Could we schedule a call 10:30?" in data["customer_message"]
-    assert "escalate the 0x1F situation" in data["manager_brief"]
+    assert "Could we talk 10:30?" in data["customer_message"]
+    assert "I need your help with 0x1F this week" in data["manager_brief"]
     assert "documents" not in data["answers"] and "lessons" not in data["answers"]
 
 
@@ -279,3 +292,25 @@ def test_a_blank_commitment_is_exit_2_before_anything_is_written(runner, tmp_pat
     assert result.exit_code == 2 and "commitment 2: needs at least `what:`" in result.stderr
     assert not out.exists()
     assert json.loads(runner.invoke(app, ["partners", "-f", "json"]).stdout) == []
+
+
+def test_a_playbook_without_the_chat_template_drafts_the_rest(checked_book: Playbook) -> None:
+    assert checked_book.templates is not None
+    older = replace(checked_book, templates=replace(checked_book.templates, customer_chat=None))
+    result = draft(older, ORDINARY)
+    assert list(result.drafts()) == ["manager_brief", "customer_message", "agenda", "follow_up"]
+
+
+def test_templates_may_use_the_profile_but_no_other_unknown_name(tmp_path, default_text) -> None:
+    start = default_text.index("  customer_chat: |\n")
+    end = default_text.index("  agenda: |\n")
+    custom = tmp_path / "team.yaml"
+    custom.write_text(
+        default_text[:start]
+        + '  customer_chat: "{{ profile.team }} {{ me }}"\n'
+        + default_text[end:]
+    )
+    with pytest.raises(EscalateError) as caught:
+        load(custom, check_templates=True)
+    assert "templates.customer_chat: `me` is not a question id" in caught.value.message
+    assert "profile" not in caught.value.message

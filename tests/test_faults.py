@@ -26,6 +26,7 @@ from escalate_cli.cli import app
 from escalate_cli.errors import EscalateError
 from escalate_cli.limits import bounded
 from escalate_cli.playbook import Playbook, bundled_path, construct, load, validate
+from escalate_cli.render import sentence
 from escalate_cli.textsafe import visible
 from test_brief import ORDINARY
 
@@ -175,7 +176,7 @@ def test_hostile_text_is_shown_visibly_and_literally(runner, tmp_path: Path, tex
     answers_file.write_text(json.dumps({**ORDINARY, "issue": text}))
     brief = runner.invoke(app, ["brief", "-a", str(answers_file), "--no-input"])
     assert brief.exit_code == 0
-    assert f"concern about {shown}," in brief.stdout
+    assert f"Root cause: {visible(sentence(text))}" in brief.stdout
 
 
 def test_markup_in_notes_is_literal(runner) -> None:
@@ -396,7 +397,10 @@ def test_resume_without_a_terminal_keeps_finished_commitments(runner, isolated_h
     )
     result = runner.invoke(app, ["brief", "--resume", "--no-input", "-f", "json"])
     assert result.exit_code == 0, result.output
-    assert "- send hotfix plan (owner: Dana)" in json.loads(result.stdout)["follow_up"]
+    assert (
+        "- Send hotfix plan. Owner: Dana. Date: to be agreed."
+        in json.loads(result.stdout)["follow_up"]
+    )
     assert "with 1 commitment\n" in result.stderr
     listed = json.loads(runner.invoke(app, ["follow-up", "-p", "acme", "-f", "json"]).stdout)
     assert [c["what"] for c in listed] == ["send hotfix plan"]

@@ -6,11 +6,13 @@ through the message coach, and the gotchas that apply named before anything is s
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from escalate_cli.dates import promise_date
 from escalate_cli.lint import Finding, lint
-from escalate_cli.playbook import TEMPLATES, Gotcha, Playbook
+from escalate_cli.playbook import Gotcha, Playbook
 from escalate_cli.render import context, render
 
 MIN_ASK_WORDS = 3
@@ -19,16 +21,25 @@ BLAME_SOURCES = ("issue", "tried", "why_unresolved")
 
 @dataclass(frozen=True)
 class Brief:
-    manager_brief: str
-    customer_message: str
-    agenda: str
-    follow_up: str
+    """The drafts by template name (in the playbook's order), with what to do around them:
+    `steps` come before sending (e.g. brief the manager first), `warnings` are gotchas."""
+
+    texts: dict[str, str]
     warnings: tuple[Gotcha, ...]
+    steps: tuple[str, ...] = ()
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     answers: dict[str, Any] = field(default_factory=dict)
 
     def drafts(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in TEMPLATES}
+        return dict(self.texts)
+
+    @property
+    def manager_brief(self) -> str:
+        return self.texts["manager_brief"]
+
+    @property
+    def customer_message(self) -> str:
+        return self.texts["customer_message"]
 
 
 def warnings(book: Playbook, answers: dict[str, Any]) -> tuple[Gotcha, ...]:
@@ -47,19 +58,50 @@ def warnings(book: Playbook, answers: dict[str, Any]) -> tuple[Gotcha, ...]:
     return tuple(gotcha for gotcha in found if gotcha is not None)
 
 
+PREFILLED_FROM_PROFILE = {"your_name": "name", "manager_name": "manager_name"}
+
+
+def prefill(
+    answers: dict[str, Any], profile: dict[str, str], partner: str | None = None
+) -> dict[str, Any]:
+    """Answers completed from who you are (your name, your manager's) and from `--partner`
+    (the customer), so they are not asked again; what was answered explicitly wins."""
+    known = {answer: profile.get(key) for answer, key in PREFILLED_FROM_PROFILE.items()}
+    known["customer"] = partner
+    return {**{k: v for k, v in known.items() if v}, **answers}
+
+
+def with_promise_dates(commitments: Any, cushion_days: int) -> list[dict[str, str]]:
+    """Each commitment with `promise`: the date to give the customer (the due date plus the
+    playbook's cushion), so drafts promise that date and the due date stays internal."""
+    result = []
+    for item in commitments if isinstance(commitments, list) else []:
+        due = str(item.get("due") or "")
+        try:
+            promise = promise_date(dt.date.fromisoformat(due), cushion_days).isoformat()
+        except ValueError:
+            promise = ""
+        result.append({**item, "promise": promise})
+    return result
+
+
 def draft(
     book: Playbook,
     answers: dict[str, Any],
     triggers: tuple[str, ...] = (),
     partner: str = "",
+    profile: dict[str, str] | None = None,
 ) -> Brief:
     """Render every template and lint every draft (with the partner's trigger words)."""
-    values = context(list(book.all_questions()), answers)
-    texts = {name: render(book, name, values) for name in TEMPLATES}
+    values = context(list(book.all_questions()), answers, profile)
+    values["commitments"] = with_promise_dates(values.get("commitments"), book.lint.cushion_days)
+    texts = {name: render(book, name, values) for name in book.drafts()}
     findings = {name: lint(text, book.lint, triggers, partner) for name, text in texts.items()}
+    gotchas = warnings(book, answers)
     return Brief(
-        **texts,
-        warnings=warnings(book, answers),
+        texts=texts,
+        warnings=tuple(g for g in gotchas if g.step is None),
+        steps=tuple(g.step for g in gotchas if g.step is not None),
         findings={name: found for name, found in findings.items() if found},
         answers=dict(answers),
     )

@@ -35,7 +35,7 @@ VERDICT_WORDS = {
     "dont_escalate": "don't escalate",
 }
 INTERVIEWS = ("assess", "brief")
-TEMPLATES = ("manager_brief", "customer_message", "agenda", "follow_up")
+TEMPLATES = ("manager_brief", "customer_message", "customer_chat", "agenda", "follow_up")
 _ID = re.compile(ID_PATTERN)
 
 
@@ -234,11 +234,15 @@ class Guidance(_Model):
 
 @dataclass(frozen=True)
 class Gotcha(_Conditional):
+    """A common mistake. `step` words it as what to do next, for `brief`, where a warning
+    about the very message being drafted would be shown at the wrong moment."""
+
     id: Id
     text: Text
     advice: Text
     when: Any = None
     verdicts: tuple[Verdict, ...] = ()
+    step: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -281,12 +285,14 @@ class Lint(_Model):
 
 @dataclass(frozen=True)
 class Templates(_Model):
-    """Jinja templates of the drafts `brief` writes; variables are question ids."""
+    """Jinja templates of the drafts `brief` writes; variables are question ids and
+    `profile`. `customer_chat`, the short form for Slack or Teams, is optional."""
 
     manager_brief: Text
     customer_message: Text
     agenda: Text
     follow_up: Text
+    customer_chat: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -320,6 +326,12 @@ class Playbook(_Model):
             )
             for section in getattr(self, interview)
         ]
+
+    def drafts(self) -> list[str]:
+        """The names of the templates this playbook has, in the order they are drafted."""
+        if self.templates is None:
+            return []
+        return [name for name in TEMPLATES if getattr(self.templates, name) is not None]
 
     def gotcha(self, gotcha_id: str) -> Gotcha | None:
         return next((g for g in self.gotchas if g.id == gotcha_id), None)

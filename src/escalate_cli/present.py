@@ -152,6 +152,9 @@ def show_brief(result: Brief, file: IO[str] | None = None) -> None:
     Drafts are printed with soft wrapping: the terminal wraps long lines, so a copy gets
     the lines exactly as drafted and nothing is cropped."""
     out = console(file)
+    if result.steps:
+        out.print(_heading("Do first"))
+        out.print(*_bullets([Text(step) for step in result.steps], "1."))
     if result.warnings:
         out.print(_heading("Before you send"))
         out.print(

@@ -11,6 +11,7 @@ stays `{{ 7*7 }}`.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import re
 from collections.abc import Callable, Iterator
@@ -81,6 +82,103 @@ def _width_checked(name: str, filter_: Callable[..., Any]) -> Callable[..., Any]
     return checked
 
 
+# Filters: answers are typed as clauses, phrases, sentences or lists, with or without a
+# full stop; these let one template read well for every shape. Pure, and total on any text.
+
+_TRAILING = ".,;:!?… \t\r\n"
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,3}[.)])\s+")
+_CLOSERS = "\"'”’)]"
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"}
+
+
+def items(text: Any) -> list[str]:
+    """The points of an answer: one per non-empty line, bullet or number removed."""
+    lines = (_BULLET.sub("", line).strip() for line in str(text or "").splitlines())
+    return [line for line in lines if line.strip(_TRAILING)]
+
+
+def clause(text: Any) -> str:
+    """An answer that fits inside a sentence: one line, trailing punctuation and space
+    trimmed, the user's capitalisation kept. Several lines are joined with semicolons."""
+    return "; ".join(point.rstrip(_TRAILING) for point in items(text) if point.rstrip(_TRAILING))
+
+
+def sentence(text: Any) -> str:
+    """An answer as a whole sentence: its first letter capitalised when its first word is
+    all lower case, ended by exactly one full stop (or the user's own ? or !)."""
+    body = clause(text)
+    if not body:
+        return ""
+    first = body.split(maxsplit=1)[0].rstrip(_TRAILING + "'\"")
+    if first.isalpha() and first.islower() and len(body[0].upper()) == 1:
+        body = body[0].upper() + body[1:]
+    if body[-1] in _CLOSERS and body[-2:-1] in ("?", "!", "."):
+        return body  # ends with a quotation that ends a sentence: 'they said "not again."'
+    ending = str(text).rstrip(" \t\r\n")[-1:]
+    return body + (ending if ending in "?!" and "\n" not in str(text).strip() else ".")
+
+
+def bullets(text: Any, marker: str = "-") -> str:
+    """A (multi-line) answer as a list, one sentence per line, for a template that has one."""
+    return "\n".join(f"{marker} {sentence(point)}" for point in items(text))
+
+
+def points(text: Any) -> str:
+    """After a label: one point as a sentence on the same line, several as a list below it
+    ("What I tried:{{ tried|points }}")."""
+    found = items(text)
+    if len(found) == 1:
+        return " " + sentence(found[0])
+    return "".join(f"\n- {sentence(point)}" for point in found)
+
+
+_RELATIVE = {"by", "on", "before", "within", "in", "at", "tomorrow", "today", "tonight"}
+_RELATIVE |= {"this", "next", "later", "first", "early"}
+
+
+def by_time(text: Any) -> str:
+    """A time to be held to: "Friday noon" gives "by Friday noon"; "tomorrow at 10",
+    "by Friday" and "Thursday by 5pm" stay as they are."""
+    when = clause(text)
+    words = [word.lower() for word in when.split()]
+    if not words or words[0] in _RELATIVE or {"by", "before", "until"} & set(words):
+        return when
+    return f"by {when}"
+
+
+def first_name(text: Any) -> str:
+    """The name to greet someone by: "Dana Whitfield", "Dr. Dana Whitfield" and
+    "Whitfield, Dana" all give "Dana"."""
+    name = str(text or "").strip()
+    if "," in name:
+        name = name.split(",", 1)[1]
+    words = [w for w in name.split() if w.rstrip(".").lower() not in _HONORIFICS]
+    first = words[0].strip(_TRAILING) if words else name.strip(_TRAILING)
+    return first[:1].upper() + first[1:] if first.islower() else first
+
+
+def long_date(value: Any) -> str:
+    """An ISO date as people write it in a message ("Friday 4 December"); any other text
+    is returned unchanged, so a template never fails on a date typed by hand."""
+    try:
+        day = dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return str(value or "")
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+FILTERS = {
+    "items": items,
+    "clause": clause,
+    "sentence": sentence,
+    "bullets": bullets,
+    "points": points,
+    "by_time": by_time,
+    "first_name": first_name,
+    "long_date": long_date,
+}
+
+
 def environment() -> SandboxedEnvironment:
     env = _BoundedSandbox(
         undefined=StrictUndefined,
@@ -92,6 +190,7 @@ def environment() -> SandboxedEnvironment:
     env.globals.clear()
     for name in ("center", "format", "indent"):
         env.filters[name] = _width_checked(name, filters.FILTERS[name])
+    env.filters.update(FILTERS)
     return env
 
 
@@ -100,9 +199,11 @@ def template_problems(book: Playbook) -> Iterator[tuple[str, str]]:
     if book.templates is None:
         return
     env = environment()
-    known = {q.id for q in book.all_questions()}
+    known = {q.id for q in book.all_questions()} | set(EXTRA_VARIABLES)
     for name in TEMPLATES:
         source = getattr(book.templates, name)
+        if source is None:
+            continue
         try:
             tree = env.parse(source)
         except TemplateSyntaxError as exc:
@@ -165,10 +266,21 @@ def _constant(node: nodes.Node) -> Any:
     return None
 
 
-def context(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
-    """Every question id, unanswered optional ones empty, values as plain data only."""
+EXTRA_VARIABLES = ("profile",)
+"""Template variables besides the question ids: `profile` holds every profile key."""
+
+
+def context(
+    questions: list[Question], answers: dict[str, Any], profile: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Every question id, unanswered optional ones empty, values as plain data only; and
+    the sender's profile, every key present (empty when not set)."""
+    from escalate_cli.profile import KEYS
+
     empty: dict[str, Any] = {"yes_no": False, "multi": [], "commitments": []}
-    return {q.id: _plain(answers.get(q.id, empty.get(q.type, ""))) for q in questions}
+    values = {q.id: _plain(answers.get(q.id, empty.get(q.type, ""))) for q in questions}
+    values["profile"] = {key: str((profile or {}).get(key) or "") for key in KEYS}
+    return values
 
 
 def _plain(value: Any) -> Any:

@@ -185,6 +185,7 @@ def playbook_markdown(book: Playbook, source: str) -> str:
 DRAFT_TITLES = {
     "manager_brief": "Manager brief",
     "customer_message": "Customer message",
+    "customer_chat": "Customer message, short (chat)",
     "agenda": "Leadership call agenda",
     "follow_up": "Follow-up plan",
 }
@@ -194,6 +195,7 @@ def brief_data(result: Brief) -> dict[str, Any]:
     """The JSON contract of `escalate brief --format json` (see README)."""
     return {
         **result.drafts(),
+        "steps": list(result.steps),
         "warnings": [{"id": g.id, "text": g.text, "advice": g.advice} for g in result.warnings],
         "findings": {
             name: [finding.as_dict() for finding in found]
@@ -206,6 +208,10 @@ def brief_data(result: Brief) -> dict[str, Any]:
 def brief_markdown(result: Brief) -> str:
     """The drafts as Markdown; each draft is fenced so it pastes exactly as written."""
     lines = ["# Escalation brief", ""]
+    if result.steps:
+        lines += ["## Do first", ""]
+        lines += [f"1. {step}" for step in result.steps]
+        lines.append("")
     if result.warnings:
         lines += ["## Before you send", ""]
         lines += [f"- **{g.text}**: {g.advice}" for g in result.warnings]
@@ -225,7 +231,7 @@ def brief_markdown(result: Brief) -> str:
 
 def brief_text(result: Brief) -> str:
     """The drafts as plain text, separated by their titles."""
-    parts = []
+    parts = [f"> {step}\n" for step in result.steps]
     for gotcha in result.warnings:
         parts.append(f"! {gotcha.text}: {gotcha.advice}\n")
     for name, text in result.drafts().items():

@@ -42,7 +42,7 @@ def playbook_validate(
     where = pb.locate(path or playbook)
     book = pb.load(where, check_templates=True)
     questions = list(book.all_questions())
-    templates = len(pb.TEMPLATES) if book.templates else 0
+    templates = len(book.drafts())
     counts = [
         plural(len(questions), "question"),
         plural(len(book.rules), "rule"),
