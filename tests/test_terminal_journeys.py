@@ -13,6 +13,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from escalate_cli import profile
 from escalate_cli.files import Drafts
 
 ESCALATE = shutil.which(
@@ -185,12 +186,13 @@ BRIEF_STEPS = [
         "Step 1: Understand the situation",
         [
             ("Which customer", "Acme Corp"),
-            ("What is the actual problem?", "the nightly export failing"),
+            ("What is the root cause?", "the nightly export failing"),
+            ("What is the problem costing them, in their words?", "reports a day late"),
             ("How are they feeling", "frustrated"),
             ("What exactly do they want?", "a working export"),
             ("What have you tried so far?", ":e"),  # written in $EDITOR
             ("Why has that not resolved it?", "the fault is in the storage layer"),
-            ("What is the business impact?", "a 400k renewal"),
+            ("What is at stake for the business?", "a 400k renewal"),
             ("How would you describe the deal?", "at risk"),
         ],
     ),
@@ -199,11 +201,13 @@ BRIEF_STEPS = [
         [
             ("What exactly do you need from leadership?", "an engineering lead on the fix"),
             ("What solution or path forward", "a hotfix and daily updates"),
+            ("Is there a workaround", ""),
             ("Links to relevant documentation", ""),
         ],
     ),
 ]
 BRIEF_REST = [
+    ("What is your name?", "Maya Chen"),
     ("What is your manager's name?", "Dana"),
     ("Who else should be involved?", ""),
     ("Step 4: Escalate to the customer", None),
@@ -211,6 +215,7 @@ BRIEF_REST = [
     ("Which leader will you bring in?", "Priya Shah"),
     ("What is their title?", "VP of Customer Success"),
     ("When do you propose to meet?", "this Thursday"),
+    ("When will they next hear from you?", "Friday noon"),
     ("Step 5: Execute the escalation", None),
     ("Anything to add to the call agenda?", "Agree a test plan"),
     ("Step 6: Follow through", None),
@@ -246,28 +251,33 @@ def test_brief_journey_through_all_six_steps_drafts_both_messages(tmp_path: Path
     answer_yes_no(child, "Have you briefed your manager?", "y")
     for question, text in BRIEF_REST:
         type_answer(child, question, text)
+    answer_yes_no(child, "Save 'Maya Chen' as your name", "n")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before
     data = json.loads(child.before[child.before.index("{") :].replace("\r\n", "\n"))
     assert data["manager_brief"].startswith("Hi Dana,")
-    assert "bring in Priya Shah, our VP of Customer Success" in data["customer_message"]
-    assert "6. Agree a test plan" in data["agenda"]
-    assert "send the hotfix plan (owner: Dana, due 2026-12-01)" in data["follow_up"]
+    assert "bringing in Priya Shah, our VP of Customer Success" in data["customer_message"]
+    assert "cost you: reports a day late." in data["customer_message"]
+    assert "you will hear from me by Friday noon" in data["customer_message"]
+    assert data["customer_message"].endswith("Best regards,\nMaya Chen\n")
+    assert "6. Agree a test plan." in data["agenda"]
+    assert "- Send the hotfix plan. Owner: Dana. Promise: Thursday 3 December" in data["follow_up"]
     assert "a promise nobody agreed to" not in data["follow_up"]
-    assert data["warnings"] == []
-    assert "What I have tried: rolled back the config\n" in data["manager_brief"]
+    assert data["warnings"] == [] and data["steps"] == []
+    assert "What I tried: Rolled back the config.\n" in data["manager_brief"]
+    assert not profile.path().exists()  # the offer to save was declined
 
 
 def test_brief_ctrl_c_then_resume_restores_the_answers(tmp_path: Path) -> None:
     home = tmp_path / "home"
     child = spawn(home, "brief")
-    for question, text in BRIEF_STEPS[0][1][:3]:
+    for question, text in BRIEF_STEPS[0][1][:4]:
         type_answer(child, question, text)
     child.expect_exact("What exactly do they want?")
     child.send("a working exp")  # typed, not yet entered
     child.sendcontrol("c")
-    child.expect_exact("3 answers and what you were typing kept as a draft")
+    child.expect_exact("4 answers and what you were typing kept as a draft")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
@@ -278,6 +288,7 @@ def test_brief_ctrl_c_then_resume_restores_the_answers(tmp_path: Path) -> None:
         "answers": {
             "customer": "Acme Corp",
             "issue": "the nightly export failing",
+            "customer_problem": "reports a day late",
             "sentiment": "frustrated",
         },
         "unfinished": {"customer_wants": "a working exp"},
@@ -361,7 +372,7 @@ def test_follow_up_add_asks_whether_the_owner_is_on_board(tmp_path: Path) -> Non
 
 def test_a_missing_editor_asks_again_instead_of_failing(tmp_path: Path) -> None:
     child = spawn(tmp_path / "home", "brief", EDITOR="no-such-editor-here")
-    for question, text in BRIEF_STEPS[0][1][:4]:
+    for question, text in BRIEF_STEPS[0][1][:5]:
         type_answer(child, question, text)
     child.expect_exact("What have you tried so far?")
     child.send(":e\r")
@@ -379,12 +390,8 @@ def test_a_missing_editor_asks_again_instead_of_failing(tmp_path: Path) -> None:
 
 def test_commitments_entered_before_ctrl_c_are_kept_and_offered_on_resume(tmp_path) -> None:
     home = tmp_path / "home"
-    answers_file = tmp_path / "a.json"
-    from test_brief import ORDINARY
-
-    given = {k: v for k, v in ORDINARY.items() if k not in ("commitments", "lessons")}
-    answers_file.write_text(json.dumps(given))
-    child = spawn(home, "brief", "--answers", str(answers_file), "--partner", "Globex")
+    answers_file = everything_but(tmp_path, "commitments", "lessons")
+    child = spawn(home, "brief", "--answers", answers_file, "--partner", "Globex")
     child.expect_exact("Step 6: Follow through")
     for question, text in [
         ("Commitment - what", "send the plan"),
@@ -412,7 +419,7 @@ def test_commitments_entered_before_ctrl_c_are_kept_and_offered_on_resume(tmp_pa
     assert resumed.exitstatus == 0
     text = resumed.before[resumed.before.index("{") :].replace("\r\n", "\n")
     data, _ = json.JSONDecoder().raw_decode(text)
-    assert "- send the plan (owner: Dana)" in data["follow_up"]
+    assert "- Send the plan. Owner: Dana. Date: to be agreed." in data["follow_up"]
     assert "now in Globex's history" in text
     listed = spawn(home, "follow-up", "--partner", "globex", "--format", "json")
     listed.expect(pexpect.EOF)
@@ -421,7 +428,7 @@ def test_commitments_entered_before_ctrl_c_are_kept_and_offered_on_resume(tmp_pa
 
 def test_an_editor_that_saves_nothing_does_not_answer_a_required_question(tmp_path) -> None:
     child = spawn(tmp_path / "home", "brief", EDITOR="true")
-    for question, text in BRIEF_STEPS[0][1][:4]:
+    for question, text in BRIEF_STEPS[0][1][:5]:
         type_answer(child, question, text)
     type_answer(child, "What have you tried so far?", ":e")
     child.expect_exact("the editor saved nothing; type the answer here")
@@ -450,11 +457,11 @@ def test_notes_edit_with_a_failing_editor_saves_nothing(tmp_path: Path) -> None:
 def test_a_named_draft_is_offered_again_and_never_replaced_silently(tmp_path: Path) -> None:
     home = tmp_path / "home"
     acme = spawn(home, "brief", "--partner", "Acme Corp")
-    for question, text in BRIEF_STEPS[0][1][:3]:
+    for question, text in BRIEF_STEPS[0][1][1:4]:  # --partner is the customer: not asked
         type_answer(acme, question, text)
     acme.expect_exact("What exactly do they want?")
     acme.sendcontrol("c")
-    acme.expect_exact("3 answers kept as a draft")
+    acme.expect_exact("4 answers kept as a draft")
     acme.expect_exact("escalate brief --resume --partner 'Acme Corp'")
     acme.expect(pexpect.EOF)
     acme.close()
@@ -462,26 +469,26 @@ def test_a_named_draft_is_offered_again_and_never_replaced_silently(tmp_path: Pa
 
     globex = spawn(home, "brief")  # another customer: a draft of its own
     type_answer(globex, "Which customer", "Globex")
-    globex.expect_exact("What is the actual problem?")
+    globex.expect_exact("What is the root cause?")
     globex.sendcontrol("c")
     globex.expect_exact("1 answer kept as a draft")
     globex.expect(pexpect.EOF)
 
     listed = spawn(home, "drafts")
     listed.expect(pexpect.EOF)
-    assert "Acme Corp" in listed.before and "3 answers" in listed.before
+    assert "Acme Corp" in listed.before and "4 answers" in listed.before
     assert "Globex" in listed.before and "1 answer" in listed.before
 
     again = spawn(home, "brief", "--partner", "acme corp")  # no --resume: it asks
     again.expect_exact("There is a `brief` draft about Acme Corp")
-    again.expect_exact("with 3 answers. Resume it?")
+    again.expect_exact("with 4 answers. Resume it?")
     again.send("y\r")
     again.expect_exact("What exactly do they want?")
     assert "Which customer" not in again.before
     again.send("a working export\r")
     again.expect_exact("What have you tried so far?")
     again.sendcontrol("c")
-    again.expect_exact("4 answers kept as a draft")
+    again.expect_exact("5 answers kept as a draft")
     again.expect(pexpect.EOF)
     again.close()
     assert again.exitstatus == 130
@@ -491,7 +498,7 @@ def test_a_named_draft_is_offered_again_and_never_replaced_silently(tmp_path: Pa
     drafts = json.loads(kept.before[kept.before.index("[") :].replace("\r\n", "\n"))
     by_name = {d["name"]: d for d in drafts}
     assert set(by_name) == {"Acme Corp", "Globex"}
-    assert by_name["Acme Corp"]["answers"] == 4 and by_name["Globex"]["answers"] == 1
+    assert by_name["Acme Corp"]["answers"] == 5 and by_name["Globex"]["answers"] == 1
 
 
 def test_timing_no_asks_which_way_and_too_late_warns(tmp_path: Path) -> None:
@@ -598,3 +605,62 @@ def test_timing_can_be_not_a_leadership_matter_at_all(tmp_path: Path) -> None:
     assert data["answers"]["timing_off"] == "not_needed"
     assert data["verdict"] == "dont_escalate"
     assert not {g["id"] for g in data["gotchas"]} & {"too_early", "too_late"}
+
+
+def everything_but(tmp_path: Path, *left_out: str) -> str:
+    from test_brief import ORDINARY
+
+    extra = {
+        "customer_problem": "reports a day late",
+        "workaround": "",
+        "next_update": "",
+        "your_name": "Maya Chen",
+    }
+    given = {k: v for k, v in {**ORDINARY, **extra}.items() if k not in left_out}
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(given))
+    return str(path)
+
+
+def test_brief_without_a_profile_asks_your_name_once_and_offers_to_save_it(tmp_path) -> None:
+    home, answers_file = tmp_path / "home", everything_but(tmp_path, "your_name")
+    assert "your_name" not in json.loads(Path(answers_file).read_text())
+    child = spawn(home, "brief", "--answers", answers_file, "--format", "json")
+    type_answer(child, "What is your name? (it signs the drafts)", "Maya Chen")
+    answer_yes_no(child, "Save 'Maya Chen' as your name, so drafts are signed without asking?", "y")
+    child.expect_exact("saved; change it with `escalate config set name`")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert profile.load() == {"name": "Maya Chen"}
+    data = json.loads(child.before[child.before.index("{") :].replace("\r\n", "\n"))
+    assert data["customer_message"].endswith("Best regards,\nMaya Chen\n")
+    again = spawn(home, "brief", "--answers", answers_file, "--format", "json")
+    again.expect(pexpect.EOF)
+    again.close()
+    assert again.exitstatus == 0, again.before
+    assert "What is your name?" not in again.before and "Save " not in again.before
+    assert json.loads(again.before[again.before.index("{") :])["manager_brief"].endswith(
+        "Thanks,\nMaya\n"
+    )
+
+
+def test_brief_with_partner_fills_in_the_customer(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    answers_file = everything_but(tmp_path, "customer", "leader_title")
+    profile.set_value("name", "Maya Chen")
+    child = spawn(
+        home, "brief", "--answers", answers_file, "--partner", "Northwind Logistics", "-f", "json"
+    )
+    seen = io.StringIO()
+    child.logfile_read = seen
+    child.expect_exact("no history for 'Northwind Logistics' yet")
+    type_answer(child, "What is their title?", "VP of Customer Success")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "the brief is now in Northwind Logistics's history" in child.before
+    assert "Step 1" not in seen.getvalue() and "Which customer" not in seen.getvalue()
+    data = json.loads(child.before[child.before.index("{") : child.before.rindex("}") + 1])
+    assert data["answers"]["customer"] == "Northwind Logistics"
+    assert "I need your help with Northwind Logistics this week." in data["manager_brief"]

@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "The commitments you made, soonest first; calendar reminders.",
     ),
     "playbook": ("playbook:playbook_app", "Check or show the playbook the coach follows."),
+    "config": ("config:config_app", "Who signs the drafts: your name, title, signature, manager."),
 }
 
 

@@ -19,7 +19,7 @@ from escalate_cli.commands.common import (
     store_partner,
     terminal_prompter,
 )
-from escalate_cli.errors import EscalateError
+from escalate_cli.errors import EscalateError, OutputError
 from escalate_cli.options import (
     AnswersOpt,
     BriefFormat,
@@ -50,6 +50,15 @@ def brief(
         ),
     ] = BriefFormat.terminal,
     output: OutputOpt = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            help="Also write each draft to its own text file in this folder, to paste into "
+            "mail or chat.",
+            show_default=False,
+        ),
+    ] = None,
     force: ForceOpt = False,
     partner: PartnerOpt = None,
     playbook: PlaybookOpt = None,
@@ -59,9 +68,10 @@ def brief(
 
     Asks what the drafts need, step by step (understand, prepare, escalate internally,
     escalate to the customer, execute, follow through), warns about the gotchas your
-    answers run into, then drafts the manager brief, the customer message, the
-    leadership call agenda and the follow-up plan, each checked by the message coach.
-    Long answers can be written in $EDITOR: type :e at the prompt.
+    answers run into, then drafts the manager brief, the customer message (and its short
+    form for chat), the leadership call agenda and the follow-up plan, each checked by the
+    message coach. Drafts are signed from your profile (`escalate config`); --partner
+    fills in the customer. Long answers can be written in $EDITOR: type :e at the prompt.
 
     Examples:
 
@@ -69,6 +79,7 @@ def brief(
       escalate brief
       escalate brief --answers acme.yaml --no-input --format markdown -o acme-brief.md
       escalate brief --resume
+      escalate brief --partner "Northwind Logistics" --output-dir drafts/
     """
     book = load_playbook(playbook, home, check_templates=True)
     if not book.brief:
@@ -76,13 +87,52 @@ def brief(
             "this playbook has no `brief` interview", "use the bundled playbook or add one"
         )
     refuse_existing_output(output, force)
+    for path in draft_paths(book, output_dir).values():
+        refuse_existing_output(path, force)
     prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
     prefill, unfinished, partner, slot = gather_answers(
         book, "brief", answers_file, resume, partner, prompter, home
     )
     if partner:
         show_before_you_talk(partner, home, book)
-    run_brief(book, prefill, prompter, slot, fmt, output, force, home, unfinished, partner)
+    run_brief(
+        book, prefill, prompter, slot, fmt, output, force, home, unfinished, partner, output_dir
+    )
+
+
+def draft_paths(book: Playbook, folder: Path | None) -> dict[str, Path]:
+    """Where --output-dir puts each draft: one plain-text file per draft, by its name."""
+    if folder is None:
+        return {}
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is not a folder", "give --output-dir a folder name")
+    return {name: folder / f"{name.replace('_', '-')}.txt" for name in book.drafts()}
+
+
+def write_drafts(drafted: dict[str, str], paths: dict[str, Path], force: bool) -> None:
+    """Each draft to its own file, atomically; the folder is made when first needed."""
+    from escalate_cli.files import write_atomic
+
+    for name, path in paths.items():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{path.parent}: cannot make the folder: {exc.strerror}") from None
+        write_atomic(path, drafted[name], force=force, mode=None)
+        say(f"wrote {path}")
+
+
+def offer_to_save_name(prompter: QuestionaryPrompter, saved: dict[str, str], name: str) -> None:
+    """Asked once: with the name saved, the next brief signs without asking."""
+    from escalate_cli import profile
+    from escalate_cli.interview import ask_once
+
+    if saved.get("name") or not name.strip():
+        return
+    question = f"Save {name.strip()!r} as your name, so drafts are signed without asking?"
+    if ask_once(prompter, question, "your answers are kept as a draft to resume"):
+        profile.set_value("name", name)
+        say("saved; change it with `escalate config set name`")
 
 
 def run_brief(
@@ -96,21 +146,32 @@ def run_brief(
     home: Path | None,
     unfinished: dict[str, Any] | None = None,
     partner: str | None = None,
+    output_dir: Path | None = None,
 ) -> None:
     """The brief interview, the warnings, then the drafts in the chosen format. The
-    partner is the slot's (a resumed draft may have named it), else `partner`."""
-    from escalate_cli import interview, report
-    from escalate_cli.brief import draft
+    partner is the slot's (a resumed draft may have named it), else `partner`.
 
-    given = interview.run(book.asked("brief"), prefill, prompter, slot, unfinished)
+    Your profile and the partner fill in the answers they know; a name typed in a
+    terminal without a profile is offered to be saved."""
+    from escalate_cli import interview, profile, report
+    from escalate_cli.brief import draft
+    from escalate_cli.brief import prefill as from_profile
+
+    me = profile.load()
+    known = from_profile(prefill, me, slot.partner if slot else partner)
+    given = interview.run(book.asked("brief"), known, prompter, slot, unfinished)
     partner = slot.partner if slot else partner
     triggers: tuple[str, ...] = ()
     if partner:
         with open_store(home) as store:
             if store_partner(store, partner):
                 triggers = tuple(note.text for note in store.notes(partner, "trigger"))
+    typed_name = given.get("your_name") if "your_name" not in known else None
+    if prompter is not None and isinstance(typed_name, str):
+        offer_to_save_name(prompter, me, typed_name)
     with common.message_coach(book, home):
-        result = draft(book, given, triggers, partner or "")
+        result = draft(book, given, triggers, partner or "", me)
+    write_drafts(result.drafts(), draft_paths(book, output_dir), force)
     if fmt is BriefFormat.json:
         emit(report.to_json(report.brief_data(result)), output, force)
     elif fmt is BriefFormat.markdown:
