@@ -17,10 +17,10 @@ from escalate_cli.files import write_atomic
 KEYS = {
     "name": "your name; signs the drafts",
     "title": "your job title, under your name when there is no signature",
-    "signature": "the block under the customer message (several lines)",
+    "signature": "the block under the customer message; several lines",
     "manager_name": "your manager; the manager brief is addressed to them",
-    "team": "your team, named in the customer message",
-    "company": "your company, named in the customer message",
+    "team": "your team, in the sign-off when there is no signature",
+    "company": "your company, in the sign-off when there is no signature",
 }
 MAX_VALUE = 2_000
 
