@@ -201,6 +201,7 @@ _COMMITMENT_SELECT = """SELECT c.id, p.name AS partner, c.what, c.owner, c.due, 
 # Import: fields an export carries that are not used (identity belongs to this store),
 # and each table's optional fields.
 _IMPORT_IGNORES = ("id", "partner")
+NOTE_FIELDS = ("partner", "kind", "text", "date", "link", "by")
 ESCALATION_FIELDS = ("verdict", "issue", "root_cause", "ask", "outcome")
 TEXT_LISTS = ("reasons", "signals", "triggers")  # an escalation's lists of sentences
 COMMITMENT_FIELDS = ("owner", "due", "done_on", "source", "created")
@@ -243,6 +244,9 @@ class Store:
 
     def _stamp_path(self) -> Path:
         return self.path.parent / "cache" / "store-checked"
+
+    def schema_version(self) -> int:
+        return int(self._pragma("user_version"))
 
     def __enter__(self) -> Store:
         return self
@@ -394,10 +398,15 @@ class Store:
         date: str | None = None,
         link: str | None = None,
         by: str | None = None,
+        seen: Note | None = None,
     ) -> Note:
-        """Change the given fields; None leaves a field as it is, '' clears date/link/by."""
+        """Change the given fields; None leaves a field as it is, '' clears date/link/by.
+
+        `seen` is the note as the user last read it: if it changed since, nothing is saved.
+        """
         with self._write():
             old = self.get_note(id)
+            refuse_if_changed(seen, old)
             row = _note_row(
                 old.kind if kind is None else kind,
                 old.text if text is None else text,
@@ -782,6 +791,19 @@ def _write_stamp(path: Path, state: str) -> None:
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(state)
         os.replace(temp, path)
+
+
+def refuse_if_changed(seen: Note | None, now: Note) -> None:
+    """No lost update: refuse an edit made from a copy of the note that is no longer current,
+    naming the fields that changed (not their text: errors carry no user content)."""
+    if seen is None or seen == now:
+        return
+    changed = [field for field in NOTE_FIELDS if getattr(seen, field) != getattr(now, field)]
+    raise EscalateError(
+        f"note #{now.id} was changed by someone else since you read it "
+        f"({', '.join(changed)} changed); nothing was saved",
+        "look at the note again (escalate notes list PARTNER) and redo your edit",
+    )
 
 
 def _now() -> str:
