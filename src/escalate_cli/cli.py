@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from escalate_cli import __version__
-from escalate_cli.commands.common import say
+from escalate_cli.commands.common import STORE_CHOICE, say
 from escalate_cli.errors import EscalateError, InterruptedByUser, OutputError
 
 # Every command, in the order `escalate --help` lists them (commands, then groups). To add
@@ -52,6 +52,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "playbook": ("playbook:playbook_app", "Check or show the playbook the coach follows."),
     "config": ("config:config_app", "Who signs the drafts: your name, title, signature, manager."),
+    "db": ("db:db_app", "A team's shared PostgreSQL database: init, status, push."),
+    "team": ("team:team_app", "Who is in which team of a team database (escalate_admin role)."),
 }
 
 
@@ -205,6 +207,9 @@ Every command runs without a terminal too: give answers with --answers FILE (YAM
 JSON, `-` for standard input) and add --no-input. Exit codes: 0 ok, 1 unexpected
 failure (for `lint`: findings), 2 bad input, 130 interrupted. `escalate COMMAND --help`
 shows a command's options and examples.
+
+Partner memory is local unless --database (or ESCALATE_DATABASE_URL), given before the
+command, names a team's PostgreSQL database: escalate --database URL notes list Acme
 """
 
 
@@ -234,8 +239,30 @@ def root(
             "--version", callback=version_callback, is_eager=True, help="Show the version."
         ),
     ] = False,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            envvar="ESCALATE_DATABASE_URL",
+            metavar="URL",
+            help="A team's PostgreSQL database (postgresql://USER@HOST/DB or a libpq service "
+            "name; never a password). Default: the local store.",
+            show_default=False,
+        ),
+    ] = None,
+    team: Annotated[
+        str | None,
+        typer.Option(
+            "--team",
+            envvar="ESCALATE_TEAM",
+            help="With --database: the team a new partner joins, and whose partners names "
+            "refer to. Default: your only team.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """An escalation coach."""
+    STORE_CHOICE.update(database=database, team=team)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from escalate_cli.interview import DraftSlot
     from escalate_cli.playbook import Playbook
     from escalate_cli.prompts import Prompter, QuestionaryPrompter
-    from escalate_cli.store import Store
+    from escalate_cli.store import MemoryStore
 
 
 def load_playbook(
@@ -222,14 +223,29 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def open_store(home: Path | None) -> Store:
+def open_store(home: Path | None) -> MemoryStore:
+    """The store the user chose: the team database (--database / ESCALATE_DATABASE_URL,
+    given before the command) or the local one under the data home."""
     from escalate_cli.files import home_dir
-    from escalate_cli.store import Store
+    from escalate_cli.store import open_store as open_chosen
 
-    return Store.open(home_dir(home))
+    database, team = store_choice()
+    return open_chosen(home_dir(home), database, team)
 
 
-def store_partner(store: Store, name: str) -> bool:
+# --database and --team as the root callback saw them (environment variables included);
+# it sets them on every run, before any command.
+STORE_CHOICE: dict[str, str | None] = {}
+
+
+def store_choice() -> tuple[str | None, str | None]:
+    """The team database and team chosen for this run (None: the local store)."""
+    database = STORE_CHOICE.get("database", os.environ.get("ESCALATE_DATABASE_URL"))
+    team = STORE_CHOICE.get("team", os.environ.get("ESCALATE_TEAM"))
+    return database or None, team or None
+
+
+def store_partner(store: MemoryStore, name: str) -> bool:
     """Whether `name` is a known partner (an unknown one is fine: it starts a history)."""
     from escalate_cli.errors import NotFoundError
 

@@ -265,7 +265,9 @@ def notes_edit(
 
             text = edit_in_editor(note.text)
         when = parse_date(date, common.today(), "past").isoformat() if date else date
-        note = store.edit_note(note_id, text=text, kind=kind, date=when, link=link, by=by)
+        note = store.edit_note(
+            note_id, text=text, kind=kind, date=when, link=link, by=by, seen=note
+        )
     say(f"note #{note.id} saved")
 
 
