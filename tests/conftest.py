@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("ESCALATE_HOME", str(home))
     monkeypatch.delenv("ESCALATE_PLAYBOOK", raising=False)
+    monkeypatch.delenv("ESCALATE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("ESCALATE_TEAM", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("PAGER", "cat")  # a test that pages says which pager
     return home
@@ -80,3 +84,123 @@ def answers(**overrides: object) -> dict[str, object]:
 def write_yaml(path: Path, data: object) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
+
+
+# -- engines: store and command tests run against SQLite and PostgreSQL ----------------------
+# A test that asks for `engine` (directly or through `store`) runs once per engine, unless
+# marked `sqlite_only` (files, permissions, corruption: things only a local file has).
+# PostgreSQL needs a server: ESCALATE_TEST_PG_DSN names a superuser connection to one
+# (`eval "$(.ci/postgres start /tmp/escalate-pg)"` starts a throwaway one). Without it those
+# tests skip, unless ESCALATE_REQUIRE_POSTGRES=1 (CI), which makes the skip a failure.
+
+# logins and their teams; `boss` holds escalate_admin and is in no team
+LOGINS = {"alice": ("Red",), "bob": ("Blue",), "carol": ("Red",), "dave": ("Red", "Blue")}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: runs against the local store only")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        engines = ["sqlite"] if only else ["sqlite", "postgres"]
+        metafunc.parametrize("engine", engines, indirect=True)
+
+
+class PgServer:
+    """A test database on the server, with a login per team and an admin login."""
+
+    def __init__(self, superuser_dsn: str, dbname: str, prefix: str) -> None:
+        self.superuser_dsn = superuser_dsn
+        self.dbname = dbname
+        self.prefix = prefix
+
+    def login(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def dsn(self, name: str | None = None, dbname: str | None = None) -> str:
+        """libpq settings for a login (the superuser when None) on the test database."""
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+        params = conninfo_to_dict(self.superuser_dsn)
+        params["dbname"] = dbname or self.dbname
+        if name is not None:
+            params["user"] = self.login(name)
+        return make_conninfo("", **params)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    dsn = os.environ.get("ESCALATE_TEST_PG_DSN")
+    reason = "PostgreSQL tests need a server: set ESCALATE_TEST_PG_DSN (see .ci/postgres)"
+    if not dsn:
+        if os.environ.get("ESCALATE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason + " (ESCALATE_REQUIRE_POSTGRES=1)")
+        pytest.skip(reason)
+    import psycopg
+
+    from escalate_cli.store.postgres import PostgresStore
+
+    server = PgServer(dsn, f"escalate_test_{os.getpid()}", "escalate_test_")
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {server.dbname}")
+        admin.execute(f"CREATE DATABASE {server.dbname}")
+        for name in (*LOGINS, "boss"):
+            role = server.login(name)
+            if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                admin.execute(f"CREATE ROLE {role} LOGIN")
+    PostgresStore.open(server.dsn(), migrate=True).close()
+    with psycopg.connect(server.dsn(), autocommit=True) as owner:
+        owner.execute(f"GRANT escalate_admin TO {server.login('boss')}")
+    with PostgresStore.open(server.dsn("boss")) as boss:
+        for name, teams in LOGINS.items():
+            for team in teams:
+                boss.add_team(team)
+                boss.grant(team, server.login(name))
+    yield server
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {server.dbname} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg(pg_server: PgServer) -> PgServer:
+    """The test database with no partners (teams and members stay)."""
+    import psycopg
+
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as owner:
+        # the partners and everything that refers to them (notes, history, commitments...)
+        owner.execute("TRUNCATE escalate.partners RESTART IDENTITY CASCADE")
+    return pg_server
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The engine under test; for PostgreSQL, commands use it as the login `alice`."""
+    if request.param == "postgres":
+        server = request.getfixturevalue("pg")
+        monkeypatch.setenv("ESCALATE_DATABASE_URL", server.dsn("alice"))
+    return str(request.param)
+
+
+@pytest.fixture
+def elsewhere(
+    engine: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    isolated_home: Path,
+) -> Callable[..., None]:
+    """Switches commands to someone else's store (`back=True`: to the test's own again):
+    another data home, or on PostgreSQL the login of another team (`bob`), who sees none
+    of alice's partners."""
+
+    def switch(back: bool = False) -> None:
+        if engine == "postgres":
+            server = request.getfixturevalue("pg")
+            monkeypatch.setenv("ESCALATE_DATABASE_URL", server.dsn("alice" if back else "bob"))
+        else:
+            home = isolated_home if back else tmp_path / "elsewhere"
+            monkeypatch.setenv("ESCALATE_HOME", str(home))
+
+    return switch

@@ -12,6 +12,9 @@ from escalate_cli.cli import app
 from escalate_cli.dates import add_working_days, parse_date, promise_date
 from escalate_cli.errors import EscalateError
 
+# on both engines (conftest: `engine`): tests that keep commitments in a store
+on_both_engines = pytest.mark.usefixtures("engine")
+
 WEDNESDAY = dt.date(2026, 11, 18)
 
 
@@ -47,6 +50,7 @@ def test_cushion_skips_the_weekend() -> None:
     assert add_working_days(friday, 0) == friday
 
 
+@on_both_engines
 def test_follow_up_lists_soonest_first_and_marks_overdue(runner, monkeypatch) -> None:
     monkeypatch.setattr("escalate_cli.commands.common.today", lambda: WEDNESDAY)
     for partner, what, due in [
@@ -77,6 +81,7 @@ def test_follow_up_lists_soonest_first_and_marks_overdue(runner, monkeypatch) ->
     assert [c["what"] for c in after] == ["fix the export", "send the plan", "share notes"]
 
 
+@on_both_engines
 def test_adding_with_a_due_date_suggests_a_cushioned_promise(runner, monkeypatch) -> None:
     monkeypatch.setattr("escalate_cli.commands.common.today", lambda: WEDNESDAY)
     result = runner.invoke(
@@ -88,12 +93,14 @@ def test_adding_with_a_due_date_suggests_a_cushioned_promise(runner, monkeypatch
     )
 
 
+@on_both_engines
 def test_bad_due_date_is_exit_2_and_records_nothing(runner) -> None:
     result = runner.invoke(app, ["follow-up", "add", "Acme", "x", "--due", "whenever"])
     assert result.exit_code == 2 and "friday" in result.stderr
     assert json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout) == []
 
 
+@on_both_engines
 def test_ics_is_valid_icalendar(runner, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr("escalate_cli.commands.common.today", lambda: WEDNESDAY)
     long_what = "send the revised plan, with dates; owners \\ and a very long tail " * 3
@@ -137,6 +144,7 @@ def test_ids_out_of_range_are_usage_errors(runner) -> None:
     assert runner.invoke(app, ["notes", "remove", "0"]).exit_code == 2
 
 
+@on_both_engines
 def test_ics_with_nothing_due_writes_nothing(runner, tmp_path) -> None:
     runner.invoke(app, ["follow-up", "add", "Acme", "no date yet"])
     out = tmp_path / "c.ics"

@@ -8,10 +8,15 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import answers, write_yaml
 from escalate_cli.cli import app
 from escalate_cli.store import Store
 from test_brief import ORDINARY
+
+# every test here runs on the local store and on a team database (conftest: `engine`)
+pytestmark = pytest.mark.usefixtures("engine")
 
 HOSTILE = "[link=https://evil.example]click[/link] [/] \x1b[31mred\x1b]8;;x\x07 \u202eevil"
 
@@ -178,7 +183,7 @@ def test_handover_output_is_atomic_and_never_overwrites(runner, tmp_path: Path) 
     assert out.read_text().startswith("# Handover: Acme")
 
 
-def test_export_import_export_round_trip_and_idempotent(runner, tmp_path, monkeypatch) -> None:
+def test_export_import_export_round_trip_and_idempotent(runner, tmp_path, elsewhere) -> None:
     add(runner, "Acme", "trigger", "per our policy", "--date", "2026-01-02")
     add(runner, "Acme", "decision", "moved to quarterly reviews", "--by", "Dana")
     file = write_yaml(tmp_path / "a.yaml", answers(cancel_threat=True))
@@ -197,7 +202,7 @@ def test_export_import_export_round_trip_and_idempotent(runner, tmp_path, monkey
     exported = tmp_path / "acme.json"
     assert run(runner, "handover", "Acme", "-f", "json", "-o", str(exported)).exit_code == 0
 
-    monkeypatch.setenv("ESCALATE_HOME", str(tmp_path / "other"))
+    elsewhere()
     first = run(runner, "import", str(exported))
     assert first.exit_code == 0 and "2 notes, 1 escalation, 1 commitment new" in first.stderr
     again = run(runner, "import", str(exported))
@@ -209,7 +214,7 @@ def test_export_import_export_round_trip_and_idempotent(runner, tmp_path, monkey
     assert second == original
 
 
-def test_malformed_import_is_exit_2_and_writes_nothing(runner, tmp_path, monkeypatch) -> None:
+def test_malformed_import_is_exit_2_and_writes_nothing(runner, tmp_path, elsewhere) -> None:
     add(runner, "Acme", "note", "x")
     exported = tmp_path / "acme.json"
     run(runner, "handover", "Acme", "-f", "json", "-o", str(exported))
@@ -217,7 +222,7 @@ def test_malformed_import_is_exit_2_and_writes_nothing(runner, tmp_path, monkeyp
     data["notes"].append({"kind": "gossip", "text": "bad"})
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(data))
-    monkeypatch.setenv("ESCALATE_HOME", str(tmp_path / "other"))
+    elsewhere()
     for bad in (broken, tmp_path / "missing.json"):
         result = run(runner, "import", str(bad))
         assert result.exit_code == 2, result.output
@@ -227,6 +232,7 @@ def test_malformed_import_is_exit_2_and_writes_nothing(runner, tmp_path, monkeyp
     assert run(runner, "partners", "-f", "json").stdout.strip() == "[]"
 
 
+@pytest.mark.sqlite_only
 def test_corrupt_store_is_reported_not_replaced(runner, tmp_path: Path) -> None:
     home = Path(os.environ["ESCALATE_HOME"])
     home.mkdir(parents=True)
@@ -238,6 +244,7 @@ def test_corrupt_store_is_reported_not_replaced(runner, tmp_path: Path) -> None:
     assert db.read_bytes() == b"not a database at all" * 100
 
 
+@pytest.mark.sqlite_only
 def test_data_dir_and_files_are_private(runner) -> None:
     add(runner, "Acme", "note", "x")
     home = Path(os.environ["ESCALATE_HOME"])
@@ -245,6 +252,7 @@ def test_data_dir_and_files_are_private(runner) -> None:
     assert oct((home / "escalate.db").stat().st_mode & 0o777) == "0o600"
 
 
+@pytest.mark.sqlite_only
 def test_ten_thousand_notes_list_and_export(runner, tmp_path: Path) -> None:
     home = Path(os.environ["ESCALATE_HOME"])
     home.mkdir(mode=0o700, parents=True)

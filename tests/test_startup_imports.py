@@ -6,7 +6,16 @@ import json
 import subprocess
 import sys
 
-HEAVY = ["questionary", "prompt_toolkit", "jinja2", "rich", "pydantic", "yaml", "sqlite3"]
+HEAVY = [
+    "questionary",
+    "prompt_toolkit",
+    "jinja2",
+    "rich",
+    "pydantic",
+    "yaml",
+    "sqlite3",
+    "psycopg",
+]
 
 
 def imported_after(statement: str) -> set[str]:
@@ -37,3 +46,11 @@ def test_help_imports_no_heavy_library() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(json.loads(out.stdout))
     assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
+
+
+def test_the_local_store_never_loads_the_postgresql_driver(tmp_path) -> None:
+    loaded = imported_after(
+        f"from escalate_cli.store import open_store; from pathlib import Path; "
+        f"open_store(Path({str(tmp_path)!r})).close()"
+    )
+    assert "sqlite3" in loaded and "psycopg" not in loaded

@@ -18,7 +18,16 @@ from pathlib import Path
 import pytest
 
 from escalate_cli.errors import EscalateError, NotFoundError, StoreError
-from escalate_cli.store import NOTE_KINDS, Commitment, Escalation, Note, Partner, Store
+from escalate_cli.store import (
+    NOTE_KINDS,
+    Commitment,
+    Escalation,
+    MemoryStore,
+    Note,
+    Partner,
+    Store,
+    open_store,
+)
 
 
 @pytest.fixture
@@ -29,8 +38,9 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(home: Path) -> Iterator[Store]:
-    with Store.open(home) as opened:
+def store(engine: str, home: Path) -> Iterator[MemoryStore]:
+    """A store on each engine (see conftest: `engine`)."""
+    with open_store(home, os.environ.get("ESCALATE_DATABASE_URL")) as opened:
         yield opened
 
 
@@ -41,20 +51,20 @@ def mode(path: Path) -> int:
 # -- partners -----------------------------------------------------------------------------
 
 
-def test_partner_names_match_ignoring_case_and_keep_first_spelling(store: Store) -> None:
+def test_partner_names_match_ignoring_case_and_keep_first_spelling(store: MemoryStore) -> None:
     first = store.ensure_partner("  Acme   Corp ")
     assert first == Partner(first.id, "Acme Corp")
     assert store.ensure_partner("ACME corp") == first
     assert store.find_partner("acme CORP") == first
 
 
-def test_a_partner_needs_a_name(store: Store) -> None:
+def test_a_partner_needs_a_name(store: MemoryStore) -> None:
     with pytest.raises(EscalateError) as caught:
         store.ensure_partner("   ")
     assert caught.value.exit_code == 2
 
 
-def test_unknown_partner_suggests_a_close_match(store: Store) -> None:
+def test_unknown_partner_suggests_a_close_match(store: MemoryStore) -> None:
     store.ensure_partner("Acme Corp")
     store.ensure_partner("Globex")
     with pytest.raises(NotFoundError) as caught:
@@ -65,12 +75,12 @@ def test_unknown_partner_suggests_a_close_match(store: Store) -> None:
     assert "Globex" not in str(caught.value)
 
 
-def test_unknown_partner_in_an_empty_store_says_so(store: Store) -> None:
+def test_unknown_partner_in_an_empty_store_says_so(store: MemoryStore) -> None:
     with pytest.raises(NotFoundError, match="no partners are recorded yet"):
         store.notes("Acme")
 
 
-def test_partners_summarise_notes_escalations_and_open_commitments(store: Store) -> None:
+def test_partners_summarise_notes_escalations_and_open_commitments(store: MemoryStore) -> None:
     store.add_note("globex", "note", "quiet account")
     store.add_note("Acme", "trigger", "never say 'policy'")
     store.add_note("Acme", "lesson", "loop in legal early")
@@ -95,7 +105,7 @@ def test_partners_summarise_notes_escalations_and_open_commitments(store: Store)
 # -- notes --------------------------------------------------------------------------------
 
 
-def test_note_round_trip(store: Store) -> None:
+def test_note_round_trip(store: MemoryStore) -> None:
     note, created = store.add_note(
         "Acme", "agreement", " 10% credit ", date="2024-02-01", link="https://x/1", by="me"
     )
@@ -109,7 +119,7 @@ def test_note_round_trip(store: Store) -> None:
     assert store.notes("acme") == [note]
 
 
-def test_identical_note_returns_the_existing_one(store: Store) -> None:
+def test_identical_note_returns_the_existing_one(store: MemoryStore) -> None:
     first, created = store.add_note("Acme", "trigger", "hates surprises")
     again, created_again = store.add_note("ACME", "trigger", "hates surprises ")
     assert created and not created_again
@@ -119,7 +129,7 @@ def test_identical_note_returns_the_existing_one(store: Store) -> None:
     assert len(store.notes("Acme")) == 2
 
 
-def test_notes_are_listed_by_date_then_id_and_filter_by_kind(store: Store) -> None:
+def test_notes_are_listed_by_date_then_id_and_filter_by_kind(store: MemoryStore) -> None:
     late, _ = store.add_note("Acme", "decision", "late", date="2024-05-01")
     early, _ = store.add_note("Acme", "lesson", "early", date="2024-01-01")
     undated, _ = store.add_note("Acme", "lesson", "undated")
@@ -128,7 +138,7 @@ def test_notes_are_listed_by_date_then_id_and_filter_by_kind(store: Store) -> No
     assert store.notes("Acme", kind="lesson") == [undated, early, also_early]
 
 
-def test_unknown_kind_lists_the_kinds(store: Store) -> None:
+def test_unknown_kind_lists_the_kinds(store: MemoryStore) -> None:
     with pytest.raises(EscalateError) as caught:
         store.add_note("Acme", "gossip", "text")
     for kind in NOTE_KINDS:
@@ -137,12 +147,12 @@ def test_unknown_kind_lists_the_kinds(store: Store) -> None:
         store.notes("Acme", kind="gossip")
 
 
-def test_a_note_needs_text(store: Store) -> None:
+def test_a_note_needs_text(store: MemoryStore) -> None:
     with pytest.raises(EscalateError, match="text"):
         store.add_note("Acme", "note", "  ")
 
 
-def test_edit_note_changes_only_what_is_given(store: Store) -> None:
+def test_edit_note_changes_only_what_is_given(store: MemoryStore) -> None:
     note, _ = store.add_note("Acme", "note", "old words", date="2024-01-01", link="l", by="me")
     edited = store.edit_note(note.id, text="new words", kind="decision", link="")
     assert edited == dataclasses.replace(note, text="new words", kind="decision", link=None)
@@ -151,7 +161,7 @@ def test_edit_note_changes_only_what_is_given(store: Store) -> None:
     assert store.search("old") == []
 
 
-def test_edit_into_a_duplicate_is_refused(store: Store) -> None:
+def test_edit_into_a_duplicate_is_refused(store: MemoryStore) -> None:
     store.add_note("Acme", "note", "one")
     two, _ = store.add_note("Acme", "note", "two")
     with pytest.raises(EscalateError, match="identical"):
@@ -159,7 +169,7 @@ def test_edit_into_a_duplicate_is_refused(store: Store) -> None:
     assert store.get_note(two.id) == two
 
 
-def test_remove_note(store: Store) -> None:
+def test_remove_note(store: MemoryStore) -> None:
     note, _ = store.add_note("Acme", "note", "to forget")
     store.remove_note(note.id)
     assert store.notes("Acme") == []
@@ -175,7 +185,7 @@ def test_remove_note(store: Store) -> None:
 # -- search -------------------------------------------------------------------------------
 
 
-def test_search_finds_notes_with_every_word(store: Store) -> None:
+def test_search_finds_notes_with_every_word(store: MemoryStore) -> None:
     hit, _ = store.add_note("Acme", "trigger", "The CFO hates surprise invoices")
     store.add_note("Globex", "note", "surprise party")
     assert store.search("surprise cfo") == [hit]
@@ -186,13 +196,13 @@ def test_search_finds_notes_with_every_word(store: Store) -> None:
     "hostile",
     ['"', "*", "NEAR(", "a:b", "-x", 'say "hi', "x*", "AND", "OR NOT", "^start", "{col}", "(("],
 )
-def test_search_with_hostile_input_never_raises(store: Store, hostile: str) -> None:
+def test_search_with_hostile_input_never_raises(store: MemoryStore, hostile: str) -> None:
     note, _ = store.add_note("Acme", "note", f"renewal {hostile} risk")
     store.search(hostile)
     assert store.search(f"renewal {hostile}") == [note]
 
 
-def test_search_finds_punctuated_words(store: Store) -> None:
+def test_search_finds_punctuated_words(store: MemoryStore) -> None:
     note, _ = store.add_note("Acme", "note", "ticket a:b and -x flag NEAR( the end")
     for words in ("a:b", "-x", "NEAR(", "a:b -x"):
         assert store.search(words) == [note]
@@ -201,7 +211,7 @@ def test_search_finds_punctuated_words(store: Store) -> None:
 # -- escalations and commitments ------------------------------------------------------------
 
 
-def test_escalation_round_trip_and_repeat(store: Store) -> None:
+def test_escalation_round_trip_and_repeat(store: MemoryStore) -> None:
     recorded = store.record_escalation(
         "Acme",
         date="2024-03-01",
@@ -289,12 +299,12 @@ def test_a_version_1_store_migrates_keeping_its_escalations(home: Path) -> None:
         assert store._pragma("user_version") == len(MIGRATIONS)
 
 
-def test_unknown_escalation_kind(store: Store) -> None:
+def test_unknown_escalation_kind(store: MemoryStore) -> None:
     with pytest.raises(EscalateError, match="assessment, brief"):
         store.record_escalation("Acme", date="2024-01-01", kind="rant")
 
 
-def test_commitments_soonest_first_undated_last(store: Store) -> None:
+def test_commitments_soonest_first_undated_last(store: MemoryStore) -> None:
     later, created = store.add_commitment("Acme", "ship fix", owner="eng", due="2024-06-01")
     assert created
     assert later == Commitment(later.id, "Acme", "ship fix", "eng", "2024-06-01", "", "")
@@ -313,7 +323,7 @@ def test_commitments_soonest_first_undated_last(store: Store) -> None:
     assert store.commitments("Acme", open_only=False) == [closed, undated]
 
 
-def test_close_unknown_commitment(store: Store) -> None:
+def test_close_unknown_commitment(store: MemoryStore) -> None:
     with pytest.raises(NotFoundError):
         store.close_commitment(99, "2024-01-01")
     with pytest.raises(NotFoundError):
@@ -330,7 +340,7 @@ ESCALATIONS = [{"date": "2024-02-01", "kind": "brief", "verdict": "now", "reason
 COMMITMENTS = [{"what": "quarterly review", "owner": "ana", "due": "2024-04-01"}]
 
 
-def test_import_is_idempotent(store: Store) -> None:
+def test_import_is_idempotent(store: MemoryStore) -> None:
     added = store.import_records("Acme", NOTES, ESCALATIONS, COMMITMENTS)
     assert added == {"notes": 2, "escalations": 1, "commitments": 1}
     again = store.import_records("ACME", NOTES, ESCALATIONS, COMMITMENTS)
@@ -340,7 +350,7 @@ def test_import_is_idempotent(store: Store) -> None:
     assert store.commitments("Acme")[0].what == "quarterly review"
 
 
-def test_import_takes_back_what_was_exported(store: Store, tmp_path: Path) -> None:
+def test_import_takes_back_what_was_exported(store: MemoryStore, tmp_path: Path) -> None:
     """Records as exported (dataclasses as dicts, with id and partner) import elsewhere."""
     store.import_records("Acme", NOTES, ESCALATIONS, COMMITMENTS)
     exported = (
@@ -375,7 +385,7 @@ def test_import_takes_back_what_was_exported(store: Store, tmp_path: Path) -> No
     ],
 )
 def test_malformed_import_writes_nothing(
-    store: Store, notes: object, escalations: object, commitments: object, message: str
+    store: MemoryStore, notes: object, escalations: object, commitments: object, message: str
 ) -> None:
     with pytest.raises(EscalateError, match=message):
         store.import_records("Acme", notes, escalations, commitments)  # type: ignore[arg-type]
@@ -385,7 +395,8 @@ def test_malformed_import_writes_nothing(
 # -- files, processes, damage -----------------------------------------------------------------
 
 
-def test_files_are_private(home: Path, store: Store) -> None:
+@pytest.mark.sqlite_only
+def test_files_are_private(home: Path, store: MemoryStore) -> None:
     store.add_note("Acme", "note", "secret")
     db = home / "escalate.db"
     assert mode(db) == 0o600
@@ -526,7 +537,7 @@ def test_reopening_keeps_data_and_schema(home: Path) -> None:
         assert store.notes("Acme") == [note]
 
 
-def test_ten_thousand_notes(store: Store) -> None:
+def test_ten_thousand_notes(store: MemoryStore) -> None:
     kinds = len(NOTE_KINDS)
     notes = [
         {"kind": NOTE_KINDS[i % kinds], "text": f"note {i}", "date": f"2024-01-{i % 28 + 1:02}"}
