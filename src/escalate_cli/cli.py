@@ -255,8 +255,9 @@ def root(
         typer.Option(
             "--team",
             envvar="ESCALATE_TEAM",
-            help="With --database: the team a new partner joins, and whose partners names "
-            "refer to. Default: your only team.",
+            metavar="TEAM",
+            help="With --database: which of your teams a new partner joins; the others are "
+            "left out of view. Default: your only team.",
             show_default=False,
         ),
     ] = None,
