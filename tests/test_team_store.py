@@ -418,3 +418,43 @@ def test_local_store_data_survive_a_database_outage(runner, pg, tmp_path: Path) 
     assert away.exit_code == 2
     listed = json.loads(cli(runner, None, "notes", "list", "Acme", "-f", "json").stdout)
     assert [n["text"] for n in listed] == ["local"]
+
+
+def test_editing_in_the_editor_while_a_colleague_saves_is_refused_in_a_terminal(
+    pg, as_login, tmp_path
+) -> None:
+    """The journey as a user lives it: `notes edit` opens $EDITOR in a real terminal; while
+    it is open a colleague saves the same note; saving ours is refused, theirs is kept."""
+    import os
+    import shlex
+    import shutil
+    import sys
+
+    import pexpect
+
+    escalate = shutil.which("escalate", path=str(Path(sys.executable).parent))
+    assert escalate is not None
+    note, _ = as_login("alice").add_note("Acme", "note", "renewal at risk")
+    editor = tmp_path / "editor.sh"
+    colleague = shlex.join([escalate, "notes", "edit", str(note.id), "--text", "signed"])
+    editor.write_text(
+        "#!/bin/sh\n"
+        f"ESCALATE_DATABASE_URL={shlex.quote(pg.dsn('carol'))} {colleague} >/dev/null 2>&1\n"
+        'echo "renewal lost" > "$1"\n'
+    )
+    editor.chmod(0o700)
+    env = {
+        **os.environ,
+        "ESCALATE_DATABASE_URL": pg.dsn("alice"),
+        "EDITOR": str(editor),
+        "VISUAL": str(editor),
+        "TERM": "xterm",
+    }
+    child = pexpect.spawn(
+        escalate, ["notes", "edit", str(note.id)], env=env, encoding="utf-8", timeout=60
+    )
+    child.expect_exact("changed by someone else since you read it (text changed)")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    assert as_login("alice").get_note(note.id).text == "signed"
