@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.errors import EscalateError, NotFoundError, StoreError
-from escalate_cli.store.sqlite import Note, Partner, Store, _note
+from escalate_cli.store.sqlite import _NOTE_SELECT, Note, Partner, Store, _note
 
 if TYPE_CHECKING:
     import psycopg
@@ -192,9 +192,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                 || outcome))""",
     ),
 )
-
-_NOTE_SELECT = """SELECT n.id, p.name AS partner, n.kind, n.text, n.date, n.link, n."by",
-    n.created FROM notes n JOIN partners p ON p.id = n.partner_id"""
 
 
 @dataclass(frozen=True)
