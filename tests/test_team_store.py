@@ -105,6 +105,9 @@ def test_plain_sql_under_each_login_sees_and_changes_only_its_team(pg, as_login)
             (acme,),
         )
     red = sql(pg, "alice", "SELECT id FROM escalate.teams")[0][0]
+    # the session's team setting only ever narrows what a login sees, never widens it
+    widen = "SELECT set_config('escalate.team', %s, false), (SELECT count(*) FROM escalate.notes)"
+    assert sql(pg, "bob", widen, (str(red),)) == [(str(red), 0)]
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         sql(
             pg,
@@ -146,6 +149,17 @@ def test_a_login_in_two_teams_says_which_team_a_new_partner_joins(runner, pg) ->
     assert json.loads(cli(runner, pg.dsn("bob"), "partners", "-f", "json").stdout) == []
     unknown = cli(runner, dave, "--team", "Green", "notes", "add", "Initech", "-k", "note", "y")
     assert unknown.exit_code == 2 and "no team named 'Green'" in unknown.stderr
+    # with --team, only that team's partners are in view; without it, all of dave's teams'
+    assert names(runner, dave, "--team", "Blue") == []
+    assert names(runner, dave, "--team", "Red") == names(runner, dave) == ["Initech"]
+    not_mine = cli(runner, pg.dsn("alice"), "--team", "Blue", "partners")
+    assert not_mine.exit_code == 2 and "no team named 'Blue' that you can see" in not_mine.stderr
+
+
+def names(runner: Any, dsn: str, *options: str) -> list[str]:
+    listed = cli(runner, dsn, *options, "partners", "-f", "json")
+    assert listed.exit_code == 0, listed.output
+    return [p["name"] for p in json.loads(listed.stdout)]
 
 
 def test_a_login_in_no_team_cannot_record(runner, pg) -> None:
