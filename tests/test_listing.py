@@ -13,7 +13,7 @@ import pytest
 
 from escalate_cli import listing, report
 from escalate_cli.cli import app
-from escalate_cli.store import Store
+from escalate_cli.store import Store, open_store
 from escalate_cli.store.sqlite import MIGRATIONS
 from test_terminal_journeys import ESCALATE, spawn
 
@@ -31,7 +31,7 @@ def fill(home: Path, partner: str, count: int, **extra: str) -> None:
         for i in range(count)
     ]
     home.mkdir(exist_ok=True)
-    with Store.open(home) as store:
+    with open_store(home, os.environ.get("ESCALATE_DATABASE_URL")) as store:  # either engine
         store.import_records(partner, notes, [], [])
 
 
@@ -82,6 +82,7 @@ def test_json_list_streams_every_note(runner, isolated_home: Path) -> None:
     assert len(json.loads(result.stdout)) == MANY
 
 
+@pytest.mark.usefixtures("engine")
 def test_limit_keeps_the_most_recent_still_oldest_first(runner, isolated_home: Path) -> None:
     fill(isolated_home, "Acme", 24)
     result = runner.invoke(app, ["notes", "list", "Acme", "--limit", "3", "-f", "json"])
@@ -95,6 +96,7 @@ def test_limit_keeps_the_most_recent_still_oldest_first(runner, isolated_home: P
     ]
 
 
+@pytest.mark.usefixtures("engine")
 def test_since_and_limit_on_search(runner, isolated_home: Path) -> None:
     fill(isolated_home, "Acme", 24)
     since = runner.invoke(app, ["notes", "search", "fine", "--since", "2026-11-01", "-f", "json"])

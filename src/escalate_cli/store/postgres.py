@@ -10,7 +10,8 @@ by a trigger so no client can forge them.
 One implementation of partner memory serves both engines: `PostgresStore` is the SQLite
 `Store` with its plumbing replaced. The store's SQL is written in the part of SQLite's
 dialect that `_Dialect` translates (`?` parameters, `INSERT OR IGNORE`, `UPDATE OR IGNORE`,
-`IS ?`, `cursor.lastrowid`, statement-level rollback of a failed UPDATE); what has no
+`IS ?`, `SELECT * FROM (subquery)` without a name, `cursor.lastrowid`, statement-level
+rollback of a failed UPDATE); what has no
 translation (full-text search, PRAGMAs, opening) is a method of its own here. Write
 transactions take one advisory lock, so writers queue as they do on SQLite (`BEGIN
 IMMEDIATE`): a merge never races a writer, and a read-then-write is never lost.
@@ -283,11 +284,18 @@ class _Cursor:
 
     def __init__(self, rows: list[Any], rowcount: int, lastrowid: int | None) -> None:
         self._rows = rows
+        self._read = 0
         self.rowcount = rowcount
         self.lastrowid = lastrowid
 
     def fetchall(self) -> list[Any]:
         return self._rows
+
+    def fetchmany(self, size: int) -> list[Any]:
+        """The next rows (all were fetched already: a long list is held in memory here)."""
+        batch = self._rows[self._read : self._read + size]
+        self._read += len(batch)
+        return batch
 
 
 _OR_IGNORE_UPDATE = re.compile(r"UPDATE OR IGNORE (\w+) SET (.*?) WHERE (.*)", re.S)
@@ -297,6 +305,12 @@ _OR_IGNORE_UPDATE = re.compile(r"UPDATE OR IGNORE (\w+) SET (.*?) WHERE (.*)", r
 def _translate(sql: str) -> str:
     """One statement of the store's SQL in PostgreSQL's words (see the module docstring)."""
     text = re.sub(r"\bIS \?", "IS NOT DISTINCT FROM ?", sql.replace("%", "%%"))
+    text = re.sub(
+        r"^SELECT \* FROM \((.*)\) ORDER BY",
+        r"SELECT * FROM (\1) AS sub ORDER BY",
+        text,
+        flags=re.S,
+    )
     if text.lstrip().startswith("INSERT OR IGNORE INTO"):
         text = text.replace("INSERT OR IGNORE INTO", "INSERT INTO", 1) + " ON CONFLICT DO NOTHING"
     if text.lstrip().startswith("INSERT INTO"):
@@ -611,23 +625,30 @@ class PostgresStore(Store):
             + ")",
         )
 
-    def search(self, words: str) -> list[Note]:
-        """Notes containing every word, best match first, by PostgreSQL full-text search.
+    def each_match(
+        self, words: str, since: str | None = None, limit: int | None = None
+    ) -> Iterator[Note]:
+        """Notes containing every word, best match first, by PostgreSQL full-text search;
+        only those dated `since` or later and the `limit` best, if given.
 
         Each word is its own phrase query: the user's text is only ever data, never
         tsquery syntax (quotes, `&`, `|`, `!`, `:*` are searched for, not interpreted).
         """
         parts = words.split()
         if not parts:
-            return []
+            return iter(())
         query = " && ".join(["phraseto_tsquery('simple', ?)"] * len(parts))
-        rows = self._read(
-            f"""WITH q AS (SELECT {query} AS q) {_NOTE_SELECT} CROSS JOIN q
-            WHERE numnode(q.q) > 0 AND n.words @@ q.q
-            ORDER BY ts_rank(n.words, q.q) DESC, n.date, n.id""",
-            parts,
-        )
-        return [_note(row) for row in rows]
+        sql = f"""WITH q AS (SELECT {query} AS q) {_NOTE_SELECT} CROSS JOIN q
+            WHERE numnode(q.q) > 0 AND n.words @@ q.q"""
+        params: list[Any] = list(parts)
+        if since is not None:
+            sql += " AND n.date >= ?"
+            params.append(since)
+        sql += " ORDER BY ts_rank(n.words, q.q) DESC, n.date, n.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return map(_note, self._stream(sql, params))
 
     def push(self, partners: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
         """Import several partners' exports (`escalate handover -f json`) in one
