@@ -222,7 +222,7 @@ BRIEF_REST = [
     ("Commitment - what", "send the hotfix plan"),
     ("who owns it", "Dana"),
     ("due", "2026-12-01"),
-    ("promise the partner Thu 2026-12-03", None),
+    ("promise them Thu 2026-12-03", None),
     ("Is Dana on board with doing this by 2026-12-01?", "y"),
     ("Commitment - what", "a promise nobody agreed to"),
     ("who owns it", "Sam"),
@@ -356,7 +356,7 @@ def test_follow_up_add_asks_whether_the_owner_is_on_board(tmp_path: Path) -> Non
     child = spawn(
         home, "follow-up", "add", "Acme", "ship the fix", "--owner", "Priya", "--due", "2026-12-01"
     )
-    child.expect_exact("promise the partner Thu 2026-12-03 (2 working days of cushion)")
+    child.expect_exact("promise them Thu 2026-12-03 (2 working days of cushion)")
     answer_yes_no(child, "Is Priya on board with doing this by 2026-12-01?", "n")
     child.expect_exact("not recorded. Agree it with Priya before promising it.")
     child.expect(pexpect.EOF)

@@ -73,7 +73,8 @@ def prefill(
 
 def with_promise_dates(commitments: Any, cushion_days: int) -> list[dict[str, str]]:
     """Each commitment with `promise`: the date to give the customer (the due date plus the
-    playbook's cushion), so drafts promise that date and the due date stays internal."""
+    playbook's cushion), so drafts promise that date and the due date stays internal; in
+    promise-date order (undated last), the order a reader holds us to them."""
     result = []
     for item in commitments if isinstance(commitments, list) else []:
         due = str(item.get("due") or "")
@@ -82,7 +83,7 @@ def with_promise_dates(commitments: Any, cushion_days: int) -> list[dict[str, st
         except ValueError:
             promise = ""
         result.append({**item, "promise": promise})
-    return result
+    return sorted(result, key=lambda item: (not item["promise"], item["promise"]))
 
 
 def draft(

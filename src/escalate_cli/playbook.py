@@ -138,7 +138,8 @@ class Section(_Model):
     `points_to` marks a section of signs for (`escalate`) or against (`dont_escalate`)
     escalating: a yes on each side is a conflict the assessment names.
     `ask_again` names questions defined in another section that this one asks too, when
-    they have no answer yet (an answer carried over from `assess` is not asked again)."""
+    they have no answer yet (an answer carried over from `assess` is not asked again),
+    before its own questions; `ask_again_after` does the same after them."""
 
     id: Id
     title: Text
@@ -147,6 +148,7 @@ class Section(_Model):
     checklist: Flag = False
     points_to: Literal["escalate", "dont_escalate"] | None = None
     ask_again: tuple[Id, ...] = ()
+    ask_again_after: tuple[Id, ...] = ()
     questions: tuple[Question, ...] = ()
 
 
@@ -318,11 +320,15 @@ class Playbook(_Model):
             yield from section.questions
 
     def asked(self, interview: str) -> list[tuple[Section, list[Question]]]:
-        """Each section with every question it asks, those it asks again first."""
+        """Each section with every question it asks, in the order it asks them."""
+
+        def again(ids: tuple[str, ...]) -> list[Question]:
+            return [q for q in map(self.question, ids) if q]
+
         return [
             (
                 section,
-                [q for q in map(self.question, section.ask_again) if q] + list(section.questions),
+                again(section.ask_again) + list(section.questions) + again(section.ask_again_after),
             )
             for section in getattr(self, interview)
         ]
@@ -394,9 +400,10 @@ def _reference_problems(book: Playbook) -> Iterator[tuple[tuple[str | int, ...],
                 if question.required:
                     yield (*path, "required"), "a follow-up question (with `when`) is optional"
     for interview, s_index, section in sections:
-        for index, again in enumerate(section.ask_again):
-            if again not in known:
-                yield (interview, s_index, "ask_again", index), _unknown(again, known)
+        for key in ("ask_again", "ask_again_after"):
+            for index, again in enumerate(getattr(section, key)):
+                if again not in known:
+                    yield (interview, s_index, key, index), _unknown(again, known)
     if book.brief and book.templates is None:
         yield ("brief",), "a playbook with a `brief` interview needs `templates`"
     yield from _lint_problems(book.lint)

@@ -181,7 +181,11 @@ class QuestionaryPrompter:
         self.say("  one commitment at a time; leave `what` empty when done", _HINT_STYLE)
         try:
             while True:
-                what = self._text(f"{question.text} - what", required=False, long=False)
+                what = self._text(
+                    f"{question.text} - what (as you would word it to the customer)",
+                    required=False,
+                    long=False,
+                )
                 if not what.strip():
                     return items
                 owner = self._text("  who owns it", required=True, long=False)
@@ -198,7 +202,7 @@ class QuestionaryPrompter:
         """Suggest the cushioned date to promise, and check the owner has agreed to the work."""
         promise = promise_date(due, self.cushion_days)
         self.say(
-            f"  promise the partner {promise:%a %Y-%m-%d}: {self.cushion_days} working days "
+            f"  promise them {promise:%a %Y-%m-%d}: {self.cushion_days} working days "
             "of cushion for what could go wrong",
             _HINT_STYLE,
         )

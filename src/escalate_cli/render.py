@@ -136,22 +136,39 @@ _RELATIVE = {"by", "on", "before", "within", "in", "at", "tomorrow", "today", "t
 _RELATIVE |= {"this", "next", "later", "first", "early"}
 
 
+_WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.IGNORECASE)
+
+
+def when(text: Any) -> str:
+    """A day or time as typed, trimmed like `clause`, weekday names capitalised
+    ("friday noon" gives "Friday noon")."""
+    return _WEEKDAY.sub(lambda day: day[0].capitalize(), clause(text))
+
+
 def by_time(text: Any) -> str:
     """A time to be held to: "Friday noon" gives "by Friday noon"; "tomorrow at 10",
-    "by Friday" and "Thursday by 5pm" stay as they are."""
-    when = clause(text)
-    words = [word.lower() for word in when.split()]
+    "by Friday" and "Thursday by 5pm" stay as they are. Weekdays are capitalised."""
+    when_ = when(text)
+    words = [word.lower() for word in when_.split()]
     if not words or words[0] in _RELATIVE or {"by", "before", "until"} & set(words):
-        return when
-    return f"by {when}"
+        return when_
+    return f"by {when_}"
+
+
+_JOB_TITLE = re.compile(
+    r"\b(?:vp|svp|evp|avp|vice|president|director|head|chief|manager|lead|officer|founder"
+    r"|owner|partner|c[a-z]?o|principal|gm|md)\b",
+    re.IGNORECASE,
+)
 
 
 def first_name(text: Any) -> str:
-    """The name to greet someone by: "Dana Whitfield", "Dr. Dana Whitfield" and
-    "Whitfield, Dana" all give "Dana"."""
+    """The name to greet someone by: "Dana Whitfield", "Dr. Dana Whitfield",
+    "Whitfield, Dana" and "Dana Whitfield, VP Operations" all give "Dana"."""
     name = str(text or "").strip()
     if "," in name:
-        name = name.split(",", 1)[1]
+        before, after = name.split(",", 1)
+        name = before if _JOB_TITLE.search(after) else after
     words = [w for w in name.split() if w.rstrip(".").lower() not in _HONORIFICS]
     first = words[0].strip(_TRAILING) if words else name.strip(_TRAILING)
     return first[:1].upper() + first[1:] if first.islower() else first
@@ -174,6 +191,7 @@ FILTERS = {
     "bullets": bullets,
     "points": points,
     "by_time": by_time,
+    "when": when,
     "first_name": first_name,
     "long_date": long_date,
 }

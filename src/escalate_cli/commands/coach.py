@@ -216,7 +216,7 @@ def follow_up_add(
         cushion = load_playbook(playbook, home).lint.cushion_days
         promise = promise_date(when, cushion)
         say(
-            f"due {when:%a %Y-%m-%d}; promise the partner {promise:%a %Y-%m-%d} "
+            f"due {when:%a %Y-%m-%d}; promise them {promise:%a %Y-%m-%d} "
             f"({cushion} working days of cushion)"
         )
         prompter = terminal_prompter(no_input, False)
