@@ -71,8 +71,8 @@ def test_every_answer_appears_where_the_templates_put_it(checked_book: Playbook)
         assert ORDINARY[key] in customer, key
     assert ORDINARY["issue"] not in customer  # the root cause is internal
     agenda, follow_up = result.drafts()["agenda"], result.drafts()["follow_up"]
-    assert "6. Review the export timeline." in agenda
-    assert "7. Agree a test plan." in agenda
+    assert "5. Review the export timeline." in agenda
+    assert "6. Agree a test plan." in agenda
     assert (
         "- Send the hotfix plan. Owner: Dana. Promise: Thursday 3 December (due 2026-12-01)."
         in follow_up
@@ -139,7 +139,7 @@ def test_injection_strings_appear_exactly_as_typed(checked_book, hostile: str) -
         checked_book,
         {**ORDINARY, "issue": hostile, "customer": hostile, "customer_problem": hostile},
     )
-    assert f"cost you: {hostile}." in result.customer_message
+    assert f"\n{hostile}. That is not the service" in result.customer_message
     assert f"I need your help with {hostile} this week." in result.manager_brief
     assert f"Root cause: {sentence(hostile)}" in result.manager_brief
     assert "49" not in result.customer_message + result.manager_brief

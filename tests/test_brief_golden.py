@@ -23,7 +23,7 @@ from escalate_cli import safe_yaml
 from escalate_cli.brief import Brief, draft, prefill
 from escalate_cli.cli import app
 from escalate_cli.playbook import Playbook, bundled_path, load
-from escalate_cli.render import first_name, long_date
+from escalate_cli.render import by_time, clause, first_name, items, long_date, sentence
 from escalate_cli.report import brief_text
 from test_brief import ORDINARY
 
@@ -230,3 +230,128 @@ def test_any_shape_of_answer_reads_well(checked_book: Playbook, shapes: dict[str
             for line in body_lines(text):
                 assert line.rstrip()[-1] in ".?!:" or line.startswith("Background: "), line
     assert "threatening to cancel" in body_lines(result.manager_brief)[0]
+
+
+# What a customer success manager's review of the drafts asked for (issue 10 follow-up).
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_customer_reads_the_fact_in_their_terms_then_an_apology(
+    checked_book: Playbook, name: str
+) -> None:
+    result, given, _ = drafted(name, checked_book)
+    message, chat = result.customer_message, result.drafts()["customer_chat"]
+    opening = body_lines(message)[0]
+    if given.get("customer_problem"):
+        assert opening.startswith(sentence(given["customer_problem"]) + " That is not the service")
+        assert f"I am sorry. {sentence(given['customer_problem'])} That is not" in chat
+    assert "I know how much" not in message
+    assert "thank you for being straight" not in chat
+    when = chat.split("Either way, you will hear from me ")[1].split(".\n")[0]
+    if given.get("next_update"):
+        assert when == by_time(given["next_update"])
+    else:
+        assert when.startswith("by ") and len(when.split()) >= 2
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_internal_wording_stays_out_of_what_the_customer_hears(
+    checked_book: Playbook, name: str
+) -> None:
+    result, given, _ = drafted(name, checked_book)
+    agenda = result.drafts()["agenda"]
+    heard = (result.customer_message, result.drafts()["customer_chat"], agenda)
+    for text in heard:
+        assert clause(given["customer_wants"]).lower() not in text.lower()
+        assert "What you have asked for" not in text
+    for internal in (given["issue"], *items(given["proposal"])):
+        assert clause(internal).lower() not in agenda.lower()
+    if not given.get("customer_problem"):
+        assert "2. Acknowledge the impact: ask them to describe it" in agenda
+    assert "promise the partner" not in "".join(result.drafts().values())
+
+
+def test_agenda_points_added_come_before_the_follow_up(checked_book: Playbook) -> None:
+    agenda = draft(checked_book, ORDINARY, profile={"name": "Al"}).drafts()["agenda"]
+    numbered = [line for line in agenda.splitlines() if re.match(r"\d+\. ", line)]
+    assert numbered[-3:] == [
+        "5. Review the export timeline.",
+        "6. Agree a test plan.",
+        "7. Commit to follow-up: agree who updates whom, and when.",
+    ]
+
+
+def test_the_leader_is_invited_by_name_and_the_manager_is_told_with_you(
+    checked_book: Playbook,
+) -> None:
+    other = draft(checked_book, ORDINARY, profile={"name": "Al"})
+    assert "Proposed call: Priya Shah (VP of Customer Success) with Acme Corp" in (
+        other.manager_brief
+    )
+    assert "I have asked Priya Shah, our VP of Customer Success, to work on this with me" in (
+        other.customer_message
+    )
+    for leader in ("Dana", "Dana Reyes", " dana "):
+        same = draft(checked_book, {**ORDINARY, "leader_name": leader}, profile={"name": "Al"})
+        assert "Proposed call: you and me with Acme Corp, this Thursday." in same.manager_brief
+
+
+COMMITTED = [
+    {"what": "share the root cause report", "owner": "Priya", "due": "2026-12-09"},
+    {"what": "send the hotfix plan", "owner": "Dana", "due": "2026-12-01"},
+    {"what": "agree a test plan", "owner": "", "due": ""},
+]
+
+
+def test_the_manager_sees_every_planned_promise_in_promise_date_order(
+    checked_book: Playbook,
+) -> None:
+    result = draft(checked_book, {**ORDINARY, "commitments": COMMITTED}, profile={"name": "Al"})
+    planned = result.manager_brief.split("What I plan to offer Acme Corp:\n")[1].splitlines()
+    assert planned[:3] == [
+        "- Send the hotfix plan. Owner: Dana; date to give them: Thursday 3 December.",
+        "- Share the root cause report. Owner: Priya; date to give them: Friday 11 December.",
+        "- Agree a test plan. Owner: to be agreed; date to give them: to be agreed.",
+    ]
+    message = result.customer_message
+    assert message.index("By Thursday 3 December") < message.index("By Friday 11 December")
+    follow_up = result.drafts()["follow_up"]
+    assert follow_up.index("hotfix") < follow_up.index("root cause") < follow_up.index("test")
+
+
+def test_weekdays_are_capitalised_and_a_cancel_threat_hears_back_tomorrow(
+    checked_book: Playbook,
+) -> None:
+    typed = {**ORDINARY, "meeting_when": "thursday at 3pm", "next_update": "friday noon"}
+    result = draft(checked_book, typed, profile={"name": "Al"})
+    assert "Could we talk Thursday at 3pm?" in result.customer_message
+    assert "you will hear from me by Friday noon" in result.customer_message
+    assert "by Friday noon." in result.drafts()["customer_chat"]
+    assert "Leadership call with Acme Corp, Thursday at 3pm" in result.drafts()["agenda"]
+    leaving = draft(checked_book, {**ORDINARY, "cancel_threat": True}, profile={"name": "Al"})
+    assert "you will hear from me by tomorrow with where" in leaving.customer_message
+    assert "you will hear from me by tomorrow." in leaving.drafts()["customer_chat"]
+    assert "the next update is due by tomorrow" in leaving.drafts()["follow_up"]
+
+
+def test_brief_asks_the_stakes_in_step_one_and_answers_files_may_leave_them_out(
+    checked_book: Playbook, tmp_path: Path
+) -> None:
+    section, asked = checked_book.asked("brief")[0]
+    assert section.id == "understand"
+    assert [(q.id, q.required) for q in asked[-2:]] == [
+        ("cancel_threat", False),
+        ("deal_at_risk", False),
+    ]
+    given, _ = scenario("minimal_required_only", checked_book)
+    assert "cancel_threat" not in given
+    file = tmp_path / "answers.yaml"
+    file.write_text(safe_yaml_dump(given), encoding="utf-8")
+    ran = CliRunner().invoke(app, ["brief", "--answers", str(file), "--no-input"])
+    assert ran.exit_code == 0, ran.output
+
+
+def safe_yaml_dump(answers: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(answers)  # JSON is YAML: the answers file reads either

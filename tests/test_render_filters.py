@@ -20,6 +20,7 @@ from escalate_cli.render import (
     long_date,
     points,
     sentence,
+    when,
 )
 
 answers = st.text(
@@ -108,6 +109,11 @@ def test_sentence_examples(typed: str, expected: str) -> None:
         ("Ms Grace Liu", "Grace"),
         ("anna (Head of Legal)", "Anna"),
         ("McKenzie", "McKenzie"),
+        ("Dana Whitfield, VP Operations", "Dana"),
+        ("Dana Whitfield, Director of IT", "Dana"),
+        ("Lee Chen, CTO", "Lee"),
+        ("Sam Ortiz, Head of Finance", "Sam"),
+        ("Okafor, Amara", "Amara"),
         ("", ""),
     ],
 )
@@ -128,11 +134,19 @@ def test_first_name_is_one_word(text: str) -> None:
         ("Thursday by 5pm CET", "Thursday by 5pm CET"),
         ("tomorrow at 10am", "tomorrow at 10am"),
         ("end of day Thursday", "by end of day Thursday"),
+        ("friday noon", "by Friday noon"),
+        ("tomorrow or monday at the latest", "tomorrow or Monday at the latest"),
         ("", ""),
     ],
 )
 def test_by_time(typed: str, expected: str) -> None:
     assert by_time(typed) == expected
+
+
+def test_when_capitalises_weekdays_and_nothing_else() -> None:
+    assert when("thursday at 3pm ET.") == "Thursday at 3pm ET"
+    assert when("next sunday or the monday after") == "next Sunday or the Monday after"
+    assert when("a fridayish slot") == "a fridayish slot"
 
 
 def test_long_date_reads_iso_dates_and_leaves_other_text_alone() -> None:

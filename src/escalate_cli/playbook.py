@@ -139,7 +139,8 @@ class Section(_Model):
     escalating: a yes on each side is a conflict the assessment names.
     `ask_again` names questions defined in another section that this one asks too, when
     they have no answer yet (an answer carried over from `assess` is not asked again),
-    before its own questions; `ask_again_after` does the same after them."""
+    before its own questions; `ask_again_after` does the same after them, and an answers
+    file may leave those out (e.g. the stakes, asked in `brief` when `assess` has not run)."""
 
     id: Id
     title: Text
@@ -328,7 +329,9 @@ class Playbook(_Model):
         return [
             (
                 section,
-                again(section.ask_again) + list(section.questions) + again(section.ask_again_after),
+                again(section.ask_again)
+                + list(section.questions)
+                + [dataclasses.replace(q, required=False) for q in again(section.ask_again_after)],
             )
             for section in getattr(self, interview)
         ]
