@@ -88,9 +88,7 @@ def test_adding_with_a_due_date_suggests_a_cushioned_promise(runner, monkeypatch
         app, ["follow-up", "add", "Acme", "ship the fix", "--owner", "Priya", "--due", "friday"]
     )
     assert result.exit_code == 0
-    assert "due Fri 2026-11-20; promise them Tue 2026-11-24 (2 working days" in (
-        result.stderr
-    )
+    assert "due Fri 2026-11-20; promise them Tue 2026-11-24 (2 working days" in (result.stderr)
 
 
 @on_both_engines

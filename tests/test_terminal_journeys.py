@@ -187,7 +187,10 @@ BRIEF_STEPS = [
         [
             ("Which customer", "Acme Corp"),
             ("What is the root cause?", "the nightly export failing"),
-            ("What is the problem costing them, in their words?", "reports a day late"),
+            (
+                "What is the problem costing them, as you would say",
+                "your reports arrive a day late",
+            ),
             ("How are they feeling", "frustrated"),
             ("What exactly do they want?", "a working export"),
             ("What have you tried so far?", ":e"),  # written in $EDITOR
@@ -219,7 +222,7 @@ BRIEF_REST = [
     ("Step 5: Execute the escalation", None),
     ("Anything to add to the call agenda?", "Agree a test plan"),
     ("Step 6: Follow through", None),
-    ("Commitment - what", "send the hotfix plan"),
+    ("Commitment - what (as you would word it to the customer)", "send the hotfix plan"),
     ("who owns it", "Dana"),
     ("due", "2026-12-01"),
     ("promise them Thu 2026-12-03", None),
@@ -247,6 +250,9 @@ def test_brief_journey_through_all_six_steps_drafts_both_messages(tmp_path: Path
         child.expect_exact(title)
         for question, text in questions:
             type_answer(child, question, text)
+        if title.startswith("Step 1"):  # the stakes, as assess has not run
+            answer_yes_no(child, "Are they threatening to leave", "y")
+            answer_yes_no(child, "Is a deal or a renewal at stake", "n")
     child.expect_exact("Step 3: Escalate internally first")
     answer_yes_no(child, "Have you briefed your manager?", "y")
     for question, text in BRIEF_REST:
@@ -256,12 +262,15 @@ def test_brief_journey_through_all_six_steps_drafts_both_messages(tmp_path: Path
     child.close()
     assert child.exitstatus == 0, child.before
     data = json.loads(child.before[child.before.index("{") :].replace("\r\n", "\n"))
-    assert data["manager_brief"].startswith("Hi Dana,")
-    assert "bringing in Priya Shah, our VP of Customer Success" in data["customer_message"]
-    assert "cost you: reports a day late." in data["customer_message"]
+    assert data["manager_brief"].startswith("Hi Dana,\n\nAcme Corp is threatening to cancel")
+    message = data["customer_message"]
+    assert "I have asked Priya Shah, our VP of Customer Success, to work on this" in message
+    assert "weighing whether to stay with us" in message
+    assert data["answers"]["cancel_threat"] is True and data["answers"]["deal_at_risk"] is False
+    assert "\n\nYour reports arrive a day late. That is not the service" in message
     assert "you will hear from me by Friday noon" in data["customer_message"]
     assert data["customer_message"].endswith("Best regards,\nMaya Chen\n")
-    assert "6. Agree a test plan." in data["agenda"]
+    assert "5. Agree a test plan.\n6. Commit to follow-up" in data["agenda"]
     assert "- Send the hotfix plan. Owner: Dana. Promise: Thursday 3 December" in data["follow_up"]
     assert "a promise nobody agreed to" not in data["follow_up"]
     assert data["warnings"] == [] and data["steps"] == []
@@ -288,7 +297,7 @@ def test_brief_ctrl_c_then_resume_restores_the_answers(tmp_path: Path) -> None:
         "answers": {
             "customer": "Acme Corp",
             "issue": "the nightly export failing",
-            "customer_problem": "reports a day late",
+            "customer_problem": "your reports arrive a day late",
             "sentiment": "frustrated",
         },
         "unfinished": {"customer_wants": "a working exp"},
@@ -615,6 +624,8 @@ def everything_but(tmp_path: Path, *left_out: str) -> str:
         "workaround": "",
         "next_update": "",
         "your_name": "Maya Chen",
+        "cancel_threat": False,
+        "deal_at_risk": False,
     }
     given = {k: v for k, v in {**ORDINARY, **extra}.items() if k not in left_out}
     path = tmp_path / "answers.json"
