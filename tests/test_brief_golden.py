@@ -355,3 +355,14 @@ def safe_yaml_dump(answers: dict[str, Any]) -> str:
     import json
 
     return json.dumps(answers)  # JSON is YAML: the answers file reads either
+
+
+def test_text_output_shows_what_the_message_coach_found(checked_book: Playbook) -> None:
+    loud = {**ORDINARY, "proposal": "get engineering on it ASAP"}
+    result = draft(checked_book, loud, profile={"name": "Al"})
+    assert [f.rule for f in result.findings["manager_brief"]] == ["inflated_urgency"]
+    text = brief_text(result)
+    finding = result.findings["manager_brief"][0]
+    shown = f"! line {finding.line}, column {finding.column} [inflated_urgency]: "
+    assert shown in text
+    assert text.index(shown) < text.index("Customer message\n")

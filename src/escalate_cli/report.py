@@ -230,13 +230,18 @@ def brief_markdown(result: Brief) -> str:
 
 
 def brief_text(result: Brief) -> str:
-    """The drafts as plain text, separated by their titles."""
+    """The drafts as plain text, separated by their titles, each followed by what the
+    message coach found in it (as `--format markdown` and `json` show it too)."""
     parts = [f"> {step}\n" for step in result.steps]
     for gotcha in result.warnings:
         parts.append(f"! {gotcha.text}: {gotcha.advice}\n")
     for name, text in result.drafts().items():
         title = DRAFT_TITLES[name]
-        parts.append(f"{title}\n{'=' * len(title)}\n\n{text}")
+        found = "".join(
+            f"! line {f.line}, column {f.column} [{f.rule}]: {f.message} {f.suggestion}\n"
+            for f in result.findings.get(name, [])
+        )
+        parts.append(f"{title}\n{'=' * len(title)}\n\n{text}" + (f"\n{found}" if found else ""))
     return "\n".join(parts)
 
 
