@@ -401,6 +401,6 @@ def test_resume_without_a_terminal_keeps_finished_commitments(runner, isolated_h
         "- Send hotfix plan. Owner: Dana. Date: to be agreed."
         in json.loads(result.stdout)["follow_up"]
     )
-    assert "with 1 commitment\n" in result.stderr
+    assert "with 1 commitment " in result.stderr
     listed = json.loads(runner.invoke(app, ["follow-up", "-p", "acme", "-f", "json"]).stdout)
     assert [c["what"] for c in listed] == ["send hotfix plan"]

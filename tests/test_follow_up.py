@@ -60,6 +60,10 @@ def test_follow_up_lists_soonest_first_and_marks_overdue(runner, monkeypatch) ->
         ("Acme", "fix the export", "friday"),
     ]:
         args = ["follow-up", "add", partner, what, "--owner", "Dana"]
+        if due == "2026-11-10":
+            refused = runner.invoke(app, [*args, "--due", due])
+            assert refused.exit_code == 2 and "has already passed" in refused.stderr
+            args.append("--allow-past")  # recorded late: it is overdue already
         result = runner.invoke(app, [*args, "--due", due] if due else args)
         assert result.exit_code == 0, result.output
     listed = json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout)

@@ -198,15 +198,19 @@ def test_export_import_export_round_trip_and_idempotent(runner, tmp_path, elsewh
         "Dana",
         "--due",
         "2026-12-01",
+        "--allow-past",
     )
     exported = tmp_path / "acme.json"
     assert run(runner, "handover", "Acme", "-f", "json", "-o", str(exported)).exit_code == 0
 
     elsewhere()
     first = run(runner, "import", str(exported))
-    assert first.exit_code == 0 and "2 notes, 1 escalation, 1 commitment new" in first.stderr
+    assert first.exit_code == 0
+    assert "notes: 2 added, 0 updated, 0 unchanged" in first.stderr
+    assert "escalations: 1 added" in first.stderr and "commitments: 1 added" in first.stderr
     again = run(runner, "import", str(exported))
-    assert "0 notes, 0 escalations, 0 commitments new" in again.stderr
+    assert "notes: 0 added, 0 updated, 2 unchanged" in again.stderr
+    assert "escalations: 0 added, 0 updated, 1 unchanged" in again.stderr
     second = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)
     original = json.loads(exported.read_text())
     for doc in (original, second):
@@ -304,11 +308,14 @@ def test_outcome_is_recorded_on_the_latest_escalation(runner, tmp_path: Path) ->
     done = run(runner, "outcome", "acme", "VP call held; renewal signed")
     assert done.exit_code == 0, done.output
     doc = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)
-    assert [e["outcome"] for e in doc["escalations"]] == ["", "VP call held; renewal signed"]
+    assert [[o["text"] for o in e["outcomes"]] for e in doc["escalations"]] == [
+        [],
+        ["VP call held; renewal signed"],
+    ]
     text = run(runner, "handover", "acme").stdout
     assert "- Past escalations: 1 (last: " in text  # the one acted on
     assert "- Assessments only (advice before a call, not escalations): 1" in text
-    assert "outcome: VP call held; renewal signed" in text
+    assert f"outcome: {time.strftime('%Y-%m-%d')}: VP call held; renewal signed" in text
     assert "outcome: not recorded" not in text  # only the latest one awaits an outcome
     later = write_yaml(tmp_path / "c.yaml", answers(asked_for_manager=True))
     run(runner, "assess", "-a", str(later), "-p", "Acme", "-f", "json")

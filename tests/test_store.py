@@ -14,13 +14,15 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from escalate_cli.errors import EscalateError, NotFoundError, StoreError
+from escalate_cli.errors import CloseMatchError, EscalateError, NotFoundError, StoreError
 from escalate_cli.store import (
     NOTE_KINDS,
     Commitment,
+    Counts,
     Escalation,
     MemoryStore,
     Note,
@@ -28,6 +30,7 @@ from escalate_cli.store import (
     Store,
     open_store,
 )
+from escalate_cli.store.sqlite import APPLICATION_ID, MIGRATIONS
 
 
 @pytest.fixture
@@ -218,15 +221,17 @@ def test_escalation_round_trip_and_repeat(store: MemoryStore) -> None:
         kind="brief",
         verdict="now",
         reasons=["cancel threat", "deal at risk"],
+        signals=["they threatened to cancel"],
         issue="outage",
         root_cause="bad deploy",
         ask="exec call",
-        outcome="credit",
+        drafts={"manager_brief": "Hi"},
     )
     assert recorded == Escalation(
         recorded.id, "Acme", "2024-03-01", "brief", "now", ["cancel threat", "deal at risk"],
-        "outage", "bad deploy", "exec call", "credit", [], [],
+        "outage", "bad deploy", "exec call", (), ["they threatened to cancel"], [],
     )  # fmt: skip
+    assert recorded.drafts == {"manager_brief": "Hi"} and len(recorded.uid) == 32
     earlier = store.record_escalation("acme", date="2024-01-01", kind="assessment")
     again = store.record_escalation(
         "Acme",
@@ -234,13 +239,49 @@ def test_escalation_round_trip_and_repeat(store: MemoryStore) -> None:
         kind="brief",
         verdict="now",
         reasons=("cancel threat", "deal at risk"),
+        signals=["they threatened to cancel"],
         issue="outage",
         root_cause="bad deploy",
         ask="exec call",
-        outcome="credit",
     )
     assert again == recorded
     assert store.escalations("Acme") == [earlier, recorded]
+    assert store.history("ACME") == [recorded, earlier]
+
+
+def test_outcomes_are_a_dated_list_on_the_latest_escalation(store: Store) -> None:
+    with pytest.raises(NotFoundError, match="no escalation is recorded"):
+        store.ensure_partner("Acme")
+        store.add_outcome("Acme", "fine", "2024-01-02")
+    first = store.record_escalation("Acme", date="2024-01-01", kind="assessment")
+    latest = store.record_escalation("Acme", date="2024-02-01", kind="brief")
+    store.add_outcome("acme", "VP call held", "2024-02-03")
+    told = store.add_outcome("acme", "renewal signed", "2024-02-20")
+    assert told.id == latest.id
+    assert [(o.date, o.text) for o in told.outcomes] == [
+        ("2024-02-03", "VP call held"),
+        ("2024-02-20", "renewal signed"),
+    ]
+    assert told.outcome == "renewal signed"
+    earlier = store.add_outcome("Acme", "closed quietly", "2024-01-05", first.id)
+    assert [o.text for o in earlier.outcomes] == ["closed quietly"]
+    with pytest.raises(EscalateError, match="empty"):
+        store.add_outcome("Acme", "  ", "2024-02-03")
+
+
+def test_local_history_keeps_what_has_no_partner(store: Store) -> None:
+    kept = store.record_escalation(
+        None,
+        date="2024-03-01",
+        kind="brief",
+        customer="Someone",
+        commitments=[{"what": "send the plan", "owner": "Dana", "due": "2024-03-05"}],
+    )
+    assert kept.partner == "" and kept.customer == "Someone"
+    assert store.history() == [kept]
+    (promise,) = store.commitments()
+    assert (promise.partner, promise.what, promise.source) == ("", "send the plan", "brief")
+    assert store.partners() == []
 
 
 def test_signs_and_triggers_are_kept_in_words_and_tell_records_apart(store: Store) -> None:
@@ -317,10 +358,34 @@ def test_commitments_soonest_first_undated_last(store: MemoryStore) -> None:
     assert store.commitments() == [soon, later, undated]
     assert store.commitments("ACME") == [later, undated]
 
-    closed = store.close_commitment(later.id, "2024-05-30")
-    assert closed == dataclasses.replace(later, done_on="2024-05-30")
+    closed, changed = store.close_commitment(later.id, "2024-05-30")
+    assert changed and closed == dataclasses.replace(later, done_on="2024-05-30")
+    assert closed.state == "done"
     assert store.commitments("Acme") == [undated]
     assert store.commitments("Acme", open_only=False) == [closed, undated]
+
+
+def test_commitment_lifecycle(store: MemoryStore) -> None:
+    item, _ = store.add_commitment("Acme", "ship fix", owner="eng", due="2024-06-01", pending=True)
+    assert item.state == "pending"
+    agreed = store.edit_commitment(item.id, pending=False, due="2024-06-03", owner="Dana")
+    assert (agreed.state, agreed.due, agreed.owner, agreed.what) == (
+        "open",
+        "2024-06-03",
+        "Dana",
+        "ship fix",
+    )
+    closed, changed = store.close_commitment(item.id, "2024-06-02")
+    again, changed_again = store.close_commitment(item.id, "2024-06-09")
+    assert changed and not changed_again and again.done_on == "2024-06-02" == closed.done_on
+    reopened, changed = store.reopen_commitment(item.id)
+    assert changed and reopened.state == "open"
+    assert store.reopen_commitment(item.id)[1] is False
+    other, _ = store.add_commitment("Acme", "send notes")
+    with pytest.raises(EscalateError, match="identical"):
+        store.edit_commitment(other.id, what="ship fix", owner="Dana", due="2024-06-03")
+    assert store.remove_commitment(item.id) == reopened
+    assert store.commitments("Acme") == [other]
 
 
 def test_close_unknown_commitment(store: MemoryStore) -> None:
@@ -342,9 +407,17 @@ COMMITMENTS = [{"what": "quarterly review", "owner": "ana", "due": "2024-04-01"}
 
 def test_import_is_idempotent(store: MemoryStore) -> None:
     added = store.import_records("Acme", NOTES, ESCALATIONS, COMMITMENTS)
-    assert added == {"notes": 2, "escalations": 1, "commitments": 1}
+    assert added == {
+        "notes": Counts(added=2),
+        "escalations": Counts(added=1),
+        "commitments": Counts(added=1),
+    }
     again = store.import_records("ACME", NOTES, ESCALATIONS, COMMITMENTS)
-    assert again == {"notes": 0, "escalations": 0, "commitments": 0}
+    assert again == {
+        "notes": Counts(unchanged=2),
+        "escalations": Counts(unchanged=1),
+        "commitments": Counts(unchanged=1),
+    }
     assert [n.text for n in store.notes("Acme")] == ["bring numbers", "never say policy"]
     assert store.escalations("Acme")[0].reasons == ["churn"]
     assert store.commitments("Acme")[0].what == "quarterly review"
@@ -362,12 +435,13 @@ def test_import_takes_back_what_was_exported(store: MemoryStore, tmp_path: Path)
     other_home.mkdir(mode=0o700)
     with Store.open(other_home) as other:
         assert other.import_records("Acme", *exported) == {
-            "notes": 2,
-            "escalations": 1,
-            "commitments": 1,
+            "notes": Counts(added=2),
+            "escalations": Counts(added=1),
+            "commitments": Counts(added=1),
         }
         theirs, ours = store.notes("Acme"), other.notes("Acme")
         assert ours == [dataclasses.replace(n, id=m.id) for n, m in zip(theirs, ours, strict=True)]
+        assert [n.uid for n in ours] == [n.uid for n in theirs]
 
 
 @pytest.mark.parametrize(
@@ -551,3 +625,230 @@ def test_ten_thousand_notes(store: MemoryStore) -> None:
     print(f"notes() for a partner with 10,000 notes: {elapsed * 1000:.1f} ms")
     assert len(listed) == 10_000
     assert [n.date for n in listed] == sorted(n.date for n in listed)
+
+
+# -- partner identity ---------------------------------------------------------------------
+
+
+def test_case_spacing_and_punctuation_are_one_partner(store: Store) -> None:
+    first = store.ensure_partner("Northwind Logistics")
+    for typed in ("northwind-logistics", "NORTHWIND  LOGISTICS.", "Northwind Logistics, "):
+        assert store.ensure_partner(typed) == first
+        assert store.find_partner(typed) == first
+
+
+def test_a_new_name_close_to_a_known_one_is_refused_unless_new(store: Store) -> None:
+    store.ensure_partner("Northwind Logistics")
+    for typo in ("Nortwind Logistics", "Northwind Logistcs", "Northwind"):
+        with pytest.raises(CloseMatchError) as caught:
+            store.add_note(typo, "note", "x")
+        assert caught.value.exit_code == 2
+        assert caught.value.close == ("Northwind Logistics",)
+        assert "did you mean 'Northwind Logistics'?" in caught.value.message
+        assert "--new" in (caught.value.hint or "")
+    assert [p.name for p in store.partners()] == ["Northwind Logistics"]
+    store.add_note("Northwind", "note", "really another company", new=True)
+    assert [p.name for p in store.partners()] == ["Northwind", "Northwind Logistics"]
+    assert store.ensure_partner("Globex").name == "Globex"  # nothing close: just starts
+
+
+def test_aliases_resolve_and_never_point_at_two_partners(store: Store) -> None:
+    store.ensure_partner("Northwind Logistics")
+    store.ensure_partner("Globex")
+    store.add_alias("northwind logistics", "NWL")
+    assert store.find_partner("nwl").name == "Northwind Logistics"
+    store.add_note("NWL", "note", "filed under the alias")
+    assert [n.partner for n in store.notes("Northwind Logistics")] == ["Northwind Logistics"]
+    with pytest.raises(EscalateError, match="already means 'Northwind Logistics'"):
+        store.add_alias("Globex", "nwl")
+    with pytest.raises(EscalateError, match="already means 'Globex'"):
+        store.add_alias("NWL", "globex")
+    (summary, _) = sorted(store.partners(), key=lambda s: s.name != "Northwind Logistics")
+    assert summary.aliases == ("NWL",)
+
+
+def test_rename_keeps_every_record(store: Store) -> None:
+    store.add_note("Nortwind", "note", "x")
+    store.record_escalation("Nortwind", date="2024-01-01", kind="assessment")
+    store.add_commitment("Nortwind", "call back")
+    renamed = store.rename_partner("nortwind", "Northwind Logistics")
+    assert renamed.name == "Northwind Logistics"
+    assert len(store.notes("Northwind Logistics")) == 1
+    assert len(store.escalations("northwind logistics")) == 1
+    assert store.commitments("Northwind Logistics")[0].partner == "Northwind Logistics"
+    with pytest.raises(NotFoundError):
+        store.find_partner("Nortwind")
+    store.ensure_partner("Globex")
+    with pytest.raises(EscalateError, match="already the name of 'Globex'"):
+        store.rename_partner("Northwind Logistics", "GLOBEX")
+    assert store.rename_partner("northwind logistics", "NORTHWIND Logistics").name == (
+        "NORTHWIND Logistics"
+    )
+
+
+def test_merge_moves_every_record_and_keeps_the_name_as_an_alias(store: Store) -> None:
+    store.add_note("Northwind Logistics", "trigger", "per our policy")
+    store.add_note("Nortwind", "trigger", "per our policy", new=True)  # the same note twice
+    store.add_note("Nortwind", "lesson", "answer within a day", new=True)
+    store.record_escalation("Nortwind", date="2024-01-01", kind="assessment", new=True)
+    store.add_outcome("Nortwind", "calmed down", "2024-01-03")
+    store.add_commitment("Nortwind", "call back", new=True)
+    store.add_alias("Nortwind", "NW")
+    moved = store.merge_partners("nortwind", "northwind logistics")
+    assert moved == {
+        "notes": Counts(added=1, unchanged=1),
+        "commitments": Counts(added=1),
+        "history": Counts(added=1),
+    }
+    assert [n.text for n in store.notes("Northwind Logistics")] == [
+        "per our policy",
+        "answer within a day",
+    ]
+    (escalation,) = store.escalations("Northwind Logistics")
+    assert escalation.outcome == "calmed down"
+    assert store.commitments("Northwind Logistics")[0].what == "call back"
+    assert store.find_partner("Nortwind").name == "Northwind Logistics"
+    assert store.find_partner("NW").name == "Northwind Logistics"
+    assert [p.name for p in store.partners()] == ["Northwind Logistics"]
+    with pytest.raises(EscalateError, match="already one partner"):
+        store.merge_partners("NW", "Northwind Logistics")
+
+
+def test_remove_deletes_the_partner_and_all_of_its_records(store: Store) -> None:
+    store.add_note("Acme", "note", "x")
+    store.record_escalation("Acme", date="2024-01-01", kind="assessment")
+    store.add_outcome("Acme", "done", "2024-01-02")
+    store.add_commitment("Acme", "call back")
+    store.add_alias("Acme", "ACME Inc")
+    store.add_note("Globex", "note", "stays")
+    assert store.remove_partner("acme") == {
+        "notes": 1,
+        "history": 1,
+        "commitments": 1,
+        "aliases": 1,
+    }
+    assert [p.name for p in store.partners()] == ["Globex"]
+    assert store.commitments() == [] and store.history() == []
+    assert store.search("x") == []
+
+
+# -- import merges by stable ids --------------------------------------------------------------
+
+
+def export(store: Store, partner: str) -> tuple[list[Any], list[Any], list[Any]]:
+    return (
+        [dataclasses.asdict(n) for n in store.notes(partner)],
+        [dataclasses.asdict(e) for e in store.escalations(partner)],
+        [dataclasses.asdict(c) for c in store.commitments(partner, open_only=False)],
+    )
+
+
+def test_reimport_updates_outcomes_and_commitment_states_in_place(
+    store: Store, tmp_path: Path
+) -> None:
+    store.add_note("Acme", "trigger", "per our policy")
+    store.record_escalation("Acme", date="2024-01-01", kind="brief")
+    promise, _ = store.add_commitment("Acme", "send the plan", due="2024-01-05")
+    first = export(store, "Acme")
+    other_home = tmp_path / "other"
+    other_home.mkdir(mode=0o700)
+    with Store.open(other_home) as other:
+        other.import_records("Acme", *first)
+        time.sleep(1.1)  # `updated` has one-second resolution
+        store.add_outcome("Acme", "plan accepted", "2024-01-06")
+        store.close_commitment(promise.id, "2024-01-04")
+        store.add_commitment("Acme", "quarterly review")
+        report = other.import_records("Acme", *export(store, "Acme"))
+        assert report == {
+            "notes": Counts(unchanged=1),
+            "escalations": Counts(updated=1),
+            "commitments": Counts(added=1, updated=1),
+        }
+        (escalation,) = other.escalations("Acme")
+        assert [o.text for o in escalation.outcomes] == ["plan accepted"]
+        states = {c.what: c.state for c in other.commitments("Acme", open_only=False)}
+        assert states == {"send the plan": "done", "quarterly review": "open"}
+        again = other.import_records("Acme", *export(store, "Acme"))
+        assert all(counts.added == counts.updated == 0 for counts in again.values())
+        # an older copy never undoes a newer change
+        assert other.import_records("Acme", *first)["commitments"] == Counts(unchanged=1)
+        assert other.commitments("Acme", open_only=False)[0].state == "done"
+
+
+def test_legacy_outcome_field_imports_as_a_dated_outcome(store: Store) -> None:
+    store.import_records(
+        "Acme", [], [{"date": "2024-01-01", "kind": "brief", "outcome": "credit given"}], []
+    )
+    (escalation,) = store.escalations("Acme")
+    assert [(o.date, o.text) for o in escalation.outcomes] == [("2024-01-01", "credit given")]
+
+
+def test_schema_1_store_is_migrated_with_everything_kept(home: Path) -> None:
+    db = sqlite3.connect(home / "escalate.db")
+    for statement in MIGRATIONS[0]:
+        db.execute(statement)
+    db.executescript(
+        f"""
+        PRAGMA user_version = 1; PRAGMA application_id = {APPLICATION_ID};
+        INSERT INTO partners VALUES (1, 'Acme', 'acme', '2024-01-01');
+        INSERT INTO notes (partner_id, kind, text, created) VALUES (1, 'note', 'old', 'x');
+        INSERT INTO escalations (partner_id, date, kind, verdict, outcome)
+            VALUES (1, '2024-01-02', 'brief', 'escalate', 'credit given');
+        INSERT INTO commitments (partner_id, what, done_on, created)
+            VALUES (1, 'call back', '2024-01-03', 'x');
+        """
+    )
+    db.close()
+    with Store.open(home) as store:
+        (note,) = store.notes("acme")
+        (escalation,) = store.escalations("Acme")
+        (promise,) = store.commitments("Acme", open_only=False)
+        assert note.text == "old" and len(note.uid) == 32
+        assert (escalation.verdict, escalation.outcome) == ("escalate", "credit given")
+        assert (promise.state, promise.done_on) == ("done", "2024-01-03")
+        assert len({note.uid, escalation.uid, promise.uid}) == 3
+
+
+def test_merge_while_writers_add_notes_to_either_partner_loses_nothing(home: Path) -> None:
+    """Two processes keep adding notes, one to each name, while the two partners merge."""
+    with Store.open(home) as store:
+        store.add_note("Northwind Logistics", "note", "before the merge")
+        store.add_note("Nortwind", "note", "typo partner's note", new=True)
+    script = textwrap.dedent(
+        """
+        import sys
+        from pathlib import Path
+        from escalate_cli.store import Store
+        home, name = Path(sys.argv[1]), sys.argv[2]
+        with Store.open(home) as store:
+            for i in range(150):
+                store.add_note(name, "note", f"{name} note {i}")
+        """
+    )
+    writers = [
+        subprocess.Popen([sys.executable, "-c", script, str(home), name], stderr=subprocess.PIPE)
+        for name in ("Nortwind", "Northwind Logistics")
+    ]
+    with Store.open(home) as store:
+        deadline = time.monotonic() + 60
+        while (
+            time.monotonic() < deadline
+            and min(len(store.notes(name)) for name in ("Nortwind", "Northwind Logistics")) < 20
+        ):  # both writers are well under way
+            time.sleep(0.01)
+        moved = store.merge_partners("Nortwind", "Northwind Logistics")
+        last_before = max(note.id for note in store.notes("Northwind Logistics"))
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err.decode()
+    assert moved["notes"].added > 1  # the writer had been adding to it before the merge
+    with Store.open(home) as store:
+        notes = store.notes("Northwind Logistics")
+        assert [p.name for p in store.partners()] == ["Northwind Logistics"]
+    texts = {note.text for note in notes}
+    # writes to the merged-away name after the merge landed under the partner that stays
+    assert any(n.id > last_before and n.text.startswith("Nortwind ") for n in notes)
+    expected = {
+        f"{name} note {i}" for name in ("Nortwind", "Northwind Logistics") for i in range(150)
+    }
+    assert texts == expected | {"before the merge", "typo partner's note"}

@@ -79,11 +79,14 @@ def test_new_user_answers_the_interview_and_gets_the_verdict(tmp_path: Path) -> 
     child.expect_exact("Which of these have happened?")
     child.send(" ")  # pick the first trigger: lack_of_attention
     child.send("\r")
+    child.expect_exact("Which customer or partner was this about?")
+    document = child.before[child.before.index("{") :]  # the result comes first
+    child.send("\r")  # nobody: the local history keeps it
+    child.expect_exact("kept as #1 in your local history")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    document = child.before[child.before.index("{") :]
-    data = json.loads(document.replace("\r\n", "\n"))
+    data, _ = json.JSONDecoder().raw_decode(document.replace("\r\n", "\n"))
     assert data["verdict"] == "escalate"
     assert data["reasons"][0]["rule"] == "signal_with_groundwork"
     assert data["missing"] == ["clear_ask"]
@@ -224,14 +227,14 @@ BRIEF_REST = [
     ("Step 6: Follow through", None),
     ("Commitment - what (as you would word it to the customer)", "send the hotfix plan"),
     ("who owns it", "Dana"),
-    ("due", "2026-12-01"),
-    ("promise them Thu 2026-12-03", None),
-    ("Is Dana on board with doing this by 2026-12-01?", "y"),
+    ("due", "2030-03-04"),
+    ("promise them Wed 2030-03-06", None),
+    ("Is Dana on board with doing this by 2030-03-04?", "y"),
     ("Commitment - what", "a promise nobody agreed to"),
     ("who owns it", "Sam"),
-    ("due", "2026-12-02"),
+    ("due", "2030-03-05"),
     ("Is Sam on board", "n"),
-    ("not added: agree it with Sam before promising it", None),
+    ("kept as pending: agree it with Sam before promising it", None),
     ("Commitment - what", ""),
     ("Lessons learned so far", ""),
 ]
@@ -258,10 +261,15 @@ def test_brief_journey_through_all_six_steps_drafts_both_messages(tmp_path: Path
     for question, text in BRIEF_REST:
         type_answer(child, question, text)
     answer_yes_no(child, "Save 'Maya Chen' as your name", "n")
+    child.expect_exact("Start a history for Acme Corp with this brief?")
+    text = child.before[child.before.index("{") :].replace("\r\n", "\n")
+    child.expect_exact("(y/n)")
+    child.send("y\r")
+    child.expect_exact("the brief is now #1 in Acme Corp's history, with 2 commitments")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before
-    data = json.loads(child.before[child.before.index("{") :].replace("\r\n", "\n"))
+    data, _ = json.JSONDecoder().raw_decode(text)
     assert data["manager_brief"].startswith("Hi Dana,\n\nAcme Corp is threatening to cancel")
     message = data["customer_message"]
     assert "I have asked Priya Shah, our VP of Customer Success, to work on this" in message
@@ -271,8 +279,8 @@ def test_brief_journey_through_all_six_steps_drafts_both_messages(tmp_path: Path
     assert "you will hear from me by Friday noon" in data["customer_message"]
     assert data["customer_message"].endswith("Best regards,\nMaya Chen\n")
     assert "5. Agree a test plan.\n6. Commit to follow-up" in data["agenda"]
-    assert "- Send the hotfix plan. Owner: Dana. Promise: Thursday 3 December" in data["follow_up"]
-    assert "a promise nobody agreed to" not in data["follow_up"]
+    assert "- Send the hotfix plan. Owner: Dana. Promise: Wednesday 6 March" in data["follow_up"]
+    assert "a promise nobody agreed to" not in data["follow_up"]  # pending: never promised
     assert data["warnings"] == [] and data["steps"] == []
     assert "What I tried: Rolled back the config.\n" in data["manager_brief"]
     assert not profile.path().exists()  # the offer to save was declined
@@ -325,6 +333,9 @@ def test_assess_offers_to_continue_into_brief_carrying_answers(tmp_path: Path) -
     child.expect_exact("Which of these have happened?")
     child.send("\r")
     child.expect_exact("Escalate now")
+    child.expect_exact("Which customer or partner was this about?")
+    child.send("Acme Corp\r")
+    child.expect_exact("the assessment is now #1 in Acme Corp's history")
     answer_yes_no(child, "Draft the manager brief and customer message now?", "y")
     child.expect_exact("Step 1: Understand the situation")
     child.expect_exact("Which customer")
@@ -363,20 +374,34 @@ def test_notes_add_in_a_terminal_asks_and_a_bad_date_loses_nothing(tmp_path: Pat
 def test_follow_up_add_asks_whether_the_owner_is_on_board(tmp_path: Path) -> None:
     home = tmp_path / "home"
     child = spawn(
-        home, "follow-up", "add", "Acme", "ship the fix", "--owner", "Priya", "--due", "2026-12-01"
+        home, "follow-up", "add", "Acme", "ship the fix", "--owner", "Priya", "--due", "2030-03-04"
     )
-    child.expect_exact("promise them Thu 2026-12-03 (2 working days of cushion)")
-    answer_yes_no(child, "Is Priya on board with doing this by 2026-12-01?", "n")
-    child.expect_exact("not recorded. Agree it with Priya before promising it.")
+    child.expect_exact("promise them Wed 2030-03-06 (2 working days of cushion)")
+    answer_yes_no(child, "Is Priya on board with doing this by 2030-03-04?", "n")
+    child.expect_exact("added commitment #1 for Acme")
+    child.expect_exact("kept as pending: agree it with Priya before promising it")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+    listed = spawn(home, "follow-up")
+    listed.expect_exact("pending: not agreed by its")
+    listed.expect(pexpect.EOF)
+    agreed = spawn(home, "follow-up", "edit", "1", "--agreed")
+    agreed.expect_exact("commitment #1 saved (open)")
+    agreed.expect(pexpect.EOF)
     again = spawn(
-        home, "follow-up", "add", "Acme", "ship the fix", "--owner", "Priya", "--due", "2026-12-01"
+        home, "follow-up", "add", "Acme", "call back", "--owner", "Priya", "--due", "2030-03-04"
     )
     answer_yes_no(again, "Is Priya on board", "y")
-    again.expect_exact("added commitment #1 for Acme")
+    again.expect_exact("added commitment #2 for Acme")
     again.expect(pexpect.EOF)
+    assert "pending" not in again.before
+    mine = spawn(
+        home, "follow-up", "add", "Acme", "send notes", "--owner", "me", "--due", "2030-03-04"
+    )
+    mine.expect_exact("added commitment #3 for Acme")
+    assert "on board" not in mine.before  # your own promise: not asked
+    mine.expect(pexpect.EOF)
 
 
 def test_a_missing_editor_asks_again_instead_of_failing(tmp_path: Path) -> None:
@@ -429,7 +454,7 @@ def test_commitments_entered_before_ctrl_c_are_kept_and_offered_on_resume(tmp_pa
     text = resumed.before[resumed.before.index("{") :].replace("\r\n", "\n")
     data, _ = json.JSONDecoder().raw_decode(text)
     assert "- Send the plan. Owner: Dana. Date: to be agreed." in data["follow_up"]
-    assert "now in Globex's history" in text
+    assert "now #1 in Globex's history" in text
     listed = spawn(home, "follow-up", "--partner", "globex", "--format", "json")
     listed.expect(pexpect.EOF)
     assert "send the plan" in listed.before
@@ -524,10 +549,7 @@ def test_timing_no_asks_which_way_and_too_late_warns(tmp_path: Path) -> None:
         answer_yes_no(child, question, "y" if question == "deal or a renewal at stake" else "n")
     child.expect_exact("Which of these have happened?")
     child.send("\r")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
-    data = json.loads(child.before[child.before.index("{") :].replace("\r\n", "\n"))
+    data = verdict_of(child)
     assert data["answers"]["timing_off"] == "too_late"
     assert [g["id"] for g in data["gotchas"] if g["id"].startswith("too_")] == ["too_late"]
 
@@ -548,10 +570,17 @@ def conflicting_interview(tmp_path: Path) -> pexpect.spawn:
 
 
 def verdict_of(child: pexpect.spawn) -> dict:
+    """The JSON verdict, then no customer named: the local history keeps it."""
+    child.expect_exact("Which customer or partner was this about?")
+    data, _ = json.JSONDecoder().raw_decode(
+        child.before[child.before.index("{") :].replace("\r\n", "\n")
+    )
+    child.send("\r")
+    child.expect_exact("in your local history")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    return json.loads(child.before[child.before.index("{") :].replace("\r\n", "\n"))
+    return data
 
 
 def test_conflicting_answers_can_be_looked_at_again_before_the_verdict(tmp_path: Path) -> None:
@@ -675,3 +704,83 @@ def test_brief_with_partner_fills_in_the_customer(tmp_path: Path) -> None:
     data = json.loads(child.before[child.before.index("{") : child.before.rindex("}") + 1])
     assert data["answers"]["customer"] == "Northwind Logistics"
     assert "I need your help with Northwind Logistics this week." in data["manager_brief"]
+def test_a_close_name_asks_did_you_mean_and_files_under_the_known_partner(tmp_path) -> None:
+    home = tmp_path / "home"
+    spawn(home, "notes", "add", "Northwind Logistics", "--kind", "note", "first").expect(
+        pexpect.EOF
+    )
+    child = spawn(home, "notes", "add", "Nortwind Logistics", "--kind", "trigger", "per policy")
+    child.expect_exact("'Nortwind Logistics' is not one of your partners. Did you mean:")
+    child.expect_exact("a new partner: Nortwind Logistics")
+    child.send("\r")  # the first choice: the known partner
+    child.expect_exact("added note #2 (trigger) for Northwind Logistics")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    other = spawn(home, "notes", "add", "Northwind", "--kind", "note", "another company")
+    other.expect_exact("Did you mean:")
+    other.send("\x1b[B\r")  # down once: a new partner after all
+    other.expect_exact("added note #3 (note) for Northwind")
+    other.expect(pexpect.EOF)
+    listed = spawn(home, "partners", "--format", "json")
+    listed.expect(pexpect.EOF)
+    partners = json.loads(listed.before[listed.before.index("[") :].replace("\r\n", "\n"))
+    assert [(p["name"], p["notes"]) for p in partners] == [
+        ("Northwind", 1),
+        ("Northwind Logistics", 2),
+    ]
+
+
+def test_ctrl_c_at_did_you_mean_records_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    spawn(home, "notes", "add", "Acme Corp", "--kind", "note", "first").expect(pexpect.EOF)
+    child = spawn(home, "follow-up", "add", "Acme Crop", "call back")
+    child.expect_exact("Did you mean:")
+    child.sendcontrol("c")
+    child.expect_exact("interrupted; nothing was recorded")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    listed = spawn(home, "follow-up", "--format", "json")
+    listed.expect(pexpect.EOF)
+    assert "call back" not in listed.before
+
+
+def test_a_pending_commitment_from_the_brief_is_tracked_and_shown_as_pending(tmp_path) -> None:
+    home = tmp_path / "home"
+    answers_file = tmp_path / "a.json"
+    from test_brief import ORDINARY
+
+    given = {k: v for k, v in ORDINARY.items() if k not in ("commitments", "lessons")}
+    answers_file.write_text(json.dumps(given))
+    child = spawn(home, "brief", "--answers", str(answers_file), "--format", "json")
+    child.expect_exact("Step 6: Follow through")
+    for question, text in [
+        ("Commitment - what", "legal review of the credit"),
+        ("who owns it", "Lee"),
+        ("due", "2020-01-06"),
+    ]:
+        type_answer(child, question, text)
+    child.expect_exact("has already passed; give a date from today on")
+    child.send("\x15" + "2030-03-05\r")  # clear the line, type a future date
+    answer_yes_no(child, "Is Lee on board with doing this by 2030-03-05?", "n")
+    child.expect_exact("kept as pending")
+    type_answer(child, "Commitment - what", "")
+    type_answer(child, "Lessons learned so far", "")
+    answer_yes_no(child, "Start a history for Acme Corp with this brief?", "n")
+    child.expect_exact("the brief is now #1 in your local history, with 1 commitment")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    listed = spawn(home, "follow-up", "--format", "json")
+    listed.expect(pexpect.EOF)
+    (item,) = json.loads(listed.before[listed.before.index("[") :].replace("\r\n", "\n"))
+    assert (item["what"], item["state"], item["partner"]) == (
+        "legal review of the credit",
+        "pending",
+        "",
+    )
+    shown = spawn(home, "history", "show", "1", "--format", "markdown")
+    shown.expect(pexpect.EOF)
+    assert "# Escalation brief" in shown.before
+    assert "legal review of the credit" not in shown.before  # never promised in a draft

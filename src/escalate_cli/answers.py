@@ -109,8 +109,9 @@ def coerce(question: Question, value: Any) -> Any:
     return coerce_commitments(value)
 
 
-def coerce_commitments(value: Any) -> list[dict[str, str]]:
-    """A list of {what, owner, due} mappings; `due` may be empty until it is known."""
+def coerce_commitments(value: Any) -> list[dict[str, Any]]:
+    """A list of {what, owner, due} mappings; `due` may be empty until it is known, and
+    `agreed: false` keeps one its owner has not agreed to yet as pending."""
     if not isinstance(value, list):
         raise ValueError("expected a list of commitments, each with what, owner and due")
     result = []
@@ -118,7 +119,7 @@ def coerce_commitments(value: Any) -> list[dict[str, str]]:
         what = item.get("what") if isinstance(item, dict) else None
         if not isinstance(what, str) or not what.strip():
             raise ValueError(f"commitment {index}: needs at least `what:` (text)")
-        extra = set(item) - {"what", "owner", "due"}
+        extra = set(item) - {"what", "owner", "due", "agreed"}
         if extra:
             raise ValueError(f"commitment {index}: unknown field(s) {', '.join(sorted(extra))}")
         due = item.get("due") or ""
@@ -131,11 +132,15 @@ def coerce_commitments(value: Any) -> list[dict[str, str]]:
                 due = parse_date(str(due), dt.date.today())
         except EscalateError as exc:
             raise ValueError(f"commitment {index}: due: {exc.message} ({exc.hint})") from None
+        agreed = item.get("agreed", True)
+        if not isinstance(agreed, bool):
+            raise ValueError(f"commitment {index}: agreed: expected yes or no")
         result.append(
             {
                 "what": item["what"],
                 "owner": str(item.get("owner") or ""),
                 "due": due.isoformat() if isinstance(due, dt.date) else "",
+                **({} if agreed else {"agreed": False}),
             }
         )
     return result

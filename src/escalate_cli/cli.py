@@ -38,8 +38,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "handover:import_handover",
         "Load a handover (from `handover -f json`) into your store.",
     ),
-    "outcome": ("memory:outcome", "Record how a partner's latest escalation ended."),
-    "partners": ("memory:partners", "The partners you have history with."),
+    "outcome": ("memory:outcome", "Record how a partner's escalation ended; every outcome kept."),
+    "partners": (
+        "memory:partners_app",
+        "The partners you have history with; rename, merge, remove, alias.",
+    ),
+    "history": (
+        "memory:history_app",
+        "Past assessments and briefs, newest first; a brief's drafts again.",
+    ),
     "lint": ("coach:lint_command", "Check a draft for trigger words, blame and over-promising."),
     "notes": (
         "memory:notes_app",

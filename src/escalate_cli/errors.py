@@ -58,3 +58,16 @@ class InterruptedByUser(EscalateError):
     """Ctrl-C or Ctrl-D at a prompt: exit 130, after keeping what was typed."""
 
     exit_code = 130
+
+
+class CloseMatchError(NotFoundError):
+    """A new partner name close to known ones: probably a typo, so nothing is started."""
+
+    def __init__(self, name: str, close: tuple[str, ...]) -> None:
+        names = " or ".join(repr(partner) for partner in close[:3])
+        super().__init__(
+            f"no partner named {name!r}; did you mean {names}?",
+            f"use that name, or add --new to start a new partner named {name!r}",
+        )
+        self.name = name
+        self.close = close

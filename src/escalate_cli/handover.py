@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,9 @@ from escalate_cli.textsafe import code_fence, first_hidden, json_escaped, one_li
 from escalate_cli.textsafe import markdown as md
 
 FORMAT = "escalate-handover"
-VERSION = 1
+VERSION = 2  # 2: stable ids (`uid`), dated outcome lists, pending commitments, `from`
+READS = (1, 2)
+SAME_ESCALATION_DAYS = 7  # a brief this soon after an assessment is the same escalation
 
 # Sections of the document: (title, note kinds, what to do when nothing is recorded)
 SECTIONS = (
@@ -63,6 +66,7 @@ class HandoverDoc:
     escalations: tuple[Escalation, ...]
     commitments: tuple[Commitment, ...]
     guidance: tuple[tuple[str, str], ...] = ()  # (title, advice) on working with a partner
+    by: str = ""  # who hands over
 
     def of_kind(self, *kinds: str) -> list[Note]:
         return [note for note in self.notes if note.kind in kinds]
@@ -80,6 +84,7 @@ def assemble(
     to: str,
     now: dt.datetime,
     guidance: tuple[tuple[str, str], ...] = (),
+    by: str = "",
 ) -> HandoverDoc:
     return HandoverDoc(
         partner=partner,
@@ -89,30 +94,36 @@ def assemble(
         escalations=tuple(escalations),
         commitments=tuple(commitments),
         guidance=guidance,
+        by=by,
     )
 
 
 def to_data(doc: HandoverDoc) -> dict[str, Any]:
-    """The JSON document: what `escalate import` reads back."""
+    """The JSON document: what `escalate import` reads back. Every record carries its
+    stable id, so importing a later export updates what an earlier one brought."""
     return {
         "format": FORMAT,
         "version": VERSION,
         "partner": doc.partner,
+        "from": doc.by,
         "to": doc.to,
         "exported": doc.exported,
         "missing_essentials": doc.missing_essentials,
         "notes": [
             {
+                "uid": n.uid,
                 "kind": n.kind,
                 "text": n.text,
                 "date": n.date or "",
                 "link": n.link or "",
                 "by": n.by or "",
+                "updated": n.updated,
             }
             for n in doc.notes
         ],
         "escalations": [
             {
+                "uid": e.uid,
                 "date": e.date,
                 "kind": e.kind,
                 "verdict": e.verdict,
@@ -122,21 +133,49 @@ def to_data(doc: HandoverDoc) -> dict[str, Any]:
                 "issue": e.issue,
                 "root_cause": e.root_cause,
                 "ask": e.ask,
-                "outcome": e.outcome,
+                "outcomes": [{"uid": o.uid, "date": o.date, "text": o.text} for o in e.outcomes],
             }
             for e in doc.escalations
         ],
         "commitments": [
             {
+                "uid": c.uid,
                 "what": c.what,
                 "owner": c.owner,
                 "due": c.due,
                 "done_on": c.done_on,
+                "pending": c.pending,
                 "source": c.source,
+                "updated": c.updated,
             }
             for c in doc.commitments
         ],
     }
+
+
+def episodes(escalations: Sequence[Escalation]) -> list[tuple[Escalation, ...]]:
+    """The records grouped by escalation, oldest first: an assessment and the brief that
+    followed it within SAME_ESCALATION_DAYS are one entry, not two."""
+    grouped: list[tuple[Escalation, ...]] = []
+    for item in sorted(escalations, key=lambda e: (e.date, e.id)):
+        last = grouped[-1] if grouped else ()
+        if (
+            item.kind == "brief"
+            and len(last) == 1
+            and last[0].kind == "assessment"
+            and _days_between(last[0].date, item.date) <= SAME_ESCALATION_DAYS
+        ):
+            grouped[-1] = (last[0], item)
+        else:
+            grouped.append((item,))
+    return grouped
+
+
+def _days_between(earlier: str, later: str) -> int:
+    try:
+        return (dt.date.fromisoformat(later) - dt.date.fromisoformat(earlier)).days
+    except ValueError:
+        return SAME_ESCALATION_DAYS + 1
 
 
 def _note_line(note: Note) -> str:
@@ -153,21 +192,23 @@ def _note_line(note: Note) -> str:
 def to_markdown(doc: HandoverDoc) -> str:
     """The handover document for a person: what to know, what to ask, what to send."""
     partner = md(one_line(doc.partner))
-    who = f" for {md(one_line(doc.to))}" if doc.to else ""
+    who = f" by {md(one_line(doc.by))}" if doc.by else ""
+    who += f" for {md(one_line(doc.to))}" if doc.to else ""
     lines = [f"# Handover: {partner}", "", f"Prepared {doc.exported[:10]}{who}.", ""]
     for missing in doc.missing_essentials:
         lines += [f"> **Missing:** {missing} Ask the previous owner before your first call.", ""]
     open_items = [c for c in doc.commitments if not c.done_on]
-    happened = [e for e in doc.escalations if e.took_place]
-    advice_only = [e for e in doc.escalations if not e.took_place]
-    latest = doc.escalations[-1] if doc.escalations else None
-    last = happened[-1] if happened else None
+    grouped = episodes(doc.escalations)
+    happened = [group for group in grouped if any(e.took_place for e in group)]
+    advice_only = [group for group in grouped if group not in happened]
+    latest = grouped[-1] if grouped else None
+    last = happened[-1][-1] if happened else None
     lines += [
         "## Summary",
         "",
         f"- Notes: {len(doc.notes)}",
-        # an assessment acted on and the brief that followed it on the same day are one
-        f"- Past escalations: {len({e.date for e in happened}) + len(doc.of_kind('escalation'))}"
+        # an assessment and the brief that followed it are one escalation (see episodes)
+        f"- Past escalations: {len(happened) + len(doc.of_kind('escalation'))}"
         + (f" (last: {last.date}, {_what(last)})" if last else ""),
         f"- Assessments only (advice before a call, not escalations): {len(advice_only)}",
         f"- Open commitments: {len(open_items)}",
@@ -178,7 +219,7 @@ def to_markdown(doc: HandoverDoc) -> str:
         "",
     ]
     history = sorted(
-        [(item.date, _escalation_line(item, item is latest)) for item in happened]
+        [(group[0].date, _escalation_line(group, group is latest)) for group in happened]
         + [(note.date or "", _note_line(note)) for note in doc.of_kind("escalation")]
     )
     if history:
@@ -194,7 +235,7 @@ def to_markdown(doc: HandoverDoc) -> str:
             "acted on: then record how it ended with `escalate outcome`.",
             "",
         ]
-        lines += [_escalation_line(item, item is latest) for item in advice_only]
+        lines += [_escalation_line(group, group is latest) for group in advice_only]
     for title, kinds, ask in SECTIONS:
         found = doc.of_kind(*kinds)
         if not found and ask is None:
@@ -206,7 +247,8 @@ def to_markdown(doc: HandoverDoc) -> str:
         for c in open_items:
             owner = f", owner {md(one_line(c.owner))}" if c.owner else ""
             due = f", due {c.due}" if c.due else ", no due date"
-            lines.append(f"- {md(one_line(c.what))}{owner}{due}")
+            pending = " (pending: not yet agreed by its owner)" if c.pending else ""
+            lines.append(f"- {md(one_line(c.what))}{owner}{due}{pending}")
     else:
         lines.append("Nothing recorded. Ask what was promised to the partner and is still open.")
     if doc.guidance:
@@ -226,39 +268,65 @@ def _what(item: Escalation) -> str:
     return f"assessment that said {verdict}" + (", acted on" if item.took_place else "")
 
 
-def _escalation_line(item: Escalation, latest: bool) -> str:
-    """One record: what it was, then the signs and triggers present, why, and the outcome."""
-    why = [r for r in item.reasons if r not in item.signals]  # cited signs are listed once
+def _escalation_line(group: tuple[Escalation, ...], latest: bool) -> str:
+    """One escalation (an assessment, a brief, or both): what it was, then the signs and
+    triggers present, why, and every outcome told, in date order."""
+    signals = list(dict.fromkeys(s for item in group for s in item.signals))
+    triggers = list(dict.fromkeys(t for item in group for t in item.triggers))
+    why = [r for item in group for r in item.reasons if r not in signals]  # signs listed once
+    told = sorted((o for item in group for o in item.outcomes), key=lambda o: (o.date, o.id))
     detail = [
-        ("signs present", " ".join(one_line(s) for s in item.signals)),
-        ("triggers", "; ".join(one_line(t) for t in item.triggers)),
-        ("issue", one_line(item.issue)),
-        ("root cause", one_line(item.root_cause)),
-        ("why", " ".join(one_line(r) for r in why)),
-        ("ask", one_line(item.ask)),
-        ("outcome", one_line(item.outcome)),
+        ("signs present", " ".join(one_line(s) for s in signals)),
+        ("triggers", "; ".join(one_line(t) for t in triggers)),
+        *((label, one_line(_first(group, field))) for label, field in _TEXTS),
+        ("why", " ".join(one_line(r) for r in dict.fromkeys(why))),
+        *(("outcome", f"{o.date}: {one_line(o.text)}") for o in told),
     ]
-    if latest and not item.outcome:  # `escalate outcome` records on the latest one
+    if latest and not told:  # `escalate outcome` records on the latest one
         detail.append(("outcome", "not recorded yet (escalate outcome PARTNER TEXT)"))
-    lines = [f"- {item.date}: {_what(item)}"]
+    dates = " to ".join(dict.fromkeys(item.date for item in group))
+    lines = [f"- {dates}: " + ", then ".join(_what(item) for item in group)]
     lines += [f"  - {label}: {md(text)}" for label, text in detail if text]
     return "\n".join(lines)
 
 
+_TEXTS = (("issue", "issue"), ("root cause", "root_cause"), ("ask", "ask"))
+
+
+def _first(group: tuple[Escalation, ...], field: str) -> str:
+    """The first non-empty value of a text field across an escalation's records."""
+    return next((value for item in group if (value := getattr(item, field))), "")
+
+
 def introduction(doc: HandoverDoc) -> str:
-    """A first message from the new owner that sets communication expectations."""
+    """A first message from the new owner. When the partner's channel and cadence are
+    recorded it confirms them; only when they are not does it ask."""
     me = one_line(doc.to) or "[your name]"
+    after = f" from {one_line(doc.by)}" if doc.by else ""
     escalated = any(e.took_place for e in doc.escalations) or doc.of_kind("escalation")
     history = ", including the issues we have escalated," if escalated else ""
+    recorded = [one_line(note.text) for note in doc.of_kind("communication")]
+    if recorded:
+        agreed = "".join(f"- {text}\n" for text in recorded)
+        ask = (
+            "I have noted how we keep in touch today, and I will carry on the same way:\n"
+            f"{agreed}\n"
+            "If any of that has changed, tell me and I will adjust. Could we also set up a "
+            "short call in the next two weeks to confirm who on each side to contact for what?"
+        )
+    else:
+        ask = (
+            "Could we set up a short call in the next two weeks to agree:\n"
+            "- which channel you prefer for day-to-day questions and for urgent issues,\n"
+            "- how often you would like a status update, and\n"
+            "- who on each side to contact for what."
+        )
     return (
         f"Hello {one_line(doc.partner)} team,\n\n"
-        f"I'm {me}, and I am taking over as your main contact. I have read the history of our "
-        f"work together{history} and I would like you always to know how and when you will "
-        "hear from us.\n\n"
-        "Could we set up a short call in the next two weeks to agree:\n"
-        "- which channel you prefer for day-to-day questions and for urgent issues,\n"
-        "- how often you would like a status update, and\n"
-        "- who on each side to contact for what.\n\n"
+        f"I'm {me}, and I am taking over{after} as your main contact. I have read the history "
+        f"of our work together{history} and I would like you always to know how and when you "
+        "will hear from us.\n\n"
+        f"{ask}\n\n"
         "I will send a summary of what we agree after the call.\n\n"
         f"Best regards,\n{me}"
     )
@@ -275,9 +343,10 @@ def read_import(text: str, source: str) -> dict[str, Any]:
             f'{source}: not an escalate handover file (no "format": "{FORMAT}")',
             "export one with `escalate handover PARTNER --format json`",
         )
-    if data.get("version") != VERSION:
+    if data.get("version") not in READS:
         raise EscalateError(
-            f"{source}: handover format version {data.get('version')!r} is not {VERSION}",
+            f"{source}: handover format version {data.get('version')!r} is not one of "
+            + ", ".join(map(str, READS)),
             "export it again with this version of escalate",
         )
     partner = data.get("partner")

@@ -244,3 +244,50 @@ def ask_note(prompter: Prompter, kind: str | None, date: str | None) -> tuple[st
         return chosen, text, date
     except (KeyboardInterrupt, EOFError):
         raise InterruptedByUser("interrupted; no note was saved") from None
+
+
+NEW_PARTNER = "\0new"  # choice values no typed name can equal
+DECLINED = "\0declined"
+
+
+def ask_partner(
+    prompter: Prompter, name: str, close: tuple[str, ...], decline: str | None
+) -> str | None:
+    """Which partner `name` means when it is close to known ones: one of them, a new
+    partner of that name, or (when `decline` says what that means) None."""
+    from escalate_cli.playbook import Choice, Question
+    from escalate_cli.textsafe import visible
+
+    choices = [Choice(value=partner, label=visible(partner)) for partner in close]
+    choices.append(Choice(value=NEW_PARTNER, label=f"a new partner: {visible(name)}"))
+    if decline:
+        choices.append(Choice(value=DECLINED, label=decline))
+    question = Question(
+        id="partner",
+        type="choice",
+        text=f"{visible(name)!r} is not one of your partners. Did you mean:",
+        hint="A typo would start a second history for the same partner.",
+        choices=tuple(choices),
+    )
+    try:
+        chosen = prompter.ask(question)
+    except (KeyboardInterrupt, EOFError):
+        raise InterruptedByUser("interrupted; nothing was recorded") from None
+    return None if chosen == DECLINED else name if chosen == NEW_PARTNER else chosen
+
+
+def ask_customer(prompter: Prompter) -> str:
+    """Who a result was about, so it joins their history (empty: the local history)."""
+    from escalate_cli.playbook import Question
+
+    question = Question(
+        id="customer",
+        type="text",
+        text="Which customer or partner was this about? (empty: only your local history)",
+        hint="Kept with their history, it is there for the next call and the handover.",
+        required=False,
+    )
+    try:
+        return str(prompter.ask(question)).strip()
+    except (KeyboardInterrupt, EOFError):
+        raise InterruptedByUser("interrupted; the result above was not recorded") from None

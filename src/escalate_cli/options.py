@@ -152,3 +152,12 @@ SinceOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+NewOpt = Annotated[
+    bool,
+    typer.Option(
+        "--new",
+        help="Start a new partner even when the name is close to a known one (no typo).",
+    ),
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
@@ -25,8 +26,10 @@ from escalate_cli.report import (
     CHECKLIST_TITLE,
     CONFLICT_INTRO,
     DRAFT_TITLES,
+    PENDING,
     SIGNS_HEADING,
     disagreeing,
+    escalation_words,
     is_overdue,
     settling,
     why,
@@ -193,8 +196,11 @@ def partners_view(summaries: list[PartnerSummary]) -> Group:
         table.add_column(column)
     for item in summaries:
         last = item.last_escalation
+        name = user_text(item.name)
+        if item.aliases:
+            name.append_text(user_text(f"\nalso: {', '.join(item.aliases)}", "dim"))
         table.add_row(
-            user_text(item.name),
+            name,
             str(item.notes),
             f"{last.date} {last.verdict or last.kind}" if last else "-",
             str(item.open_commitments),
@@ -227,9 +233,12 @@ def before_you_talk_view(
     communication: list[Note],
     commitments: list[Commitment],
     guidance: tuple[tuple[str, str], ...] = (),
+    agreements: Sequence[Note] = (),
+    lessons: Sequence[Note] = (),
 ) -> Panel:
     """The short view shown before `assess` or `brief` about a partner with history, with
-    the playbook's advice for the call itself."""
+    the playbook's advice for the call itself; agreements, lessons and outcomes most recent
+    first (notes come oldest first), five of each with a count of the rest."""
     parts: list[RenderableType] = []
 
     def section(title: str, items: list[Text], empty: str) -> None:
@@ -251,9 +260,28 @@ def before_you_talk_view(
     )
     section(
         "Open commitments",
-        [user_text(f"{c.what} ({c.owner or 'no owner'}, due {c.due or '?'})") for c in commitments],
+        [
+            user_text(
+                f"{c.what} ({c.owner or 'no owner'}, due {c.due or '?'})"
+                + (f" [{PENDING}]" if c.pending else "")
+            )
+            for c in commitments
+        ],
         "none",
     )
+    told = sorted(
+        ((o.date, f"{o.date}: {o.text}") for e in escalations for o in e.outcomes), reverse=True
+    )
+    for title, lines in (
+        (
+            "Agreements and decisions",
+            [f"{n.date or 'undated'}: {n.text}" for n in agreements][::-1],
+        ),
+        ("Lessons learned", [n.text for n in lessons][::-1]),
+        ("Outcomes of past escalations", [line for _, line in told]),
+    ):
+        if lines:
+            section(title, _latest(lines), "")
     if guidance:
         section(
             "For the call",
@@ -271,6 +299,37 @@ def _record_words(item: Escalation) -> str:
         return "brief (escalated)"
     verdict = VERDICT_WORDS.get(item.verdict, item.verdict)
     return f"assessment ({verdict}{', acted on' if item.took_place else ', advice only'})"
+
+
+BEFORE_YOU_TALK_CAP = 5
+
+
+def _latest(lines: list[str]) -> list[Text]:
+    """The first few lines, then how many more there are."""
+    shown = [user_text(line) for line in lines[:BEFORE_YOU_TALK_CAP]]
+    if len(lines) > BEFORE_YOU_TALK_CAP:
+        shown.append(Text(f"and {len(lines) - BEFORE_YOU_TALK_CAP} more", style="dim"))
+    return shown
+
+
+def history_view(items: list[Escalation], title: str) -> Group:
+    """Past assessments and briefs, newest first: verdict, signals, outcomes."""
+    if not items:
+        return Group(user_text(f"{title}: nothing recorded yet", "dim"))
+    table = Table(title=user_text(title, "bold"), title_justify="left")
+    for column in ("#", "date", "what", "partner", "verdict", "signals", "outcome"):
+        table.add_column(column, overflow="fold")
+    for item in items:
+        table.add_row(
+            str(item.id),
+            item.date,
+            item.kind + (" (drafts kept)" if item.drafts else ""),
+            user_text(escalation_words(item)),
+            VERDICT_WORDS.get(item.verdict, item.verdict) or "-",
+            user_text("\n".join(item.signals) or "-"),
+            user_text("\n".join(f"{o.date}: {o.text}" for o in item.outcomes) or "-"),
+        )
+    return Group(table)
 
 
 def lint_view(findings: list[Finding]) -> Group:
@@ -295,11 +354,14 @@ def commitments_view(items: list[Commitment], today: dt.date) -> Group:
         due = Text(item.due or "-", style="bold red" if late else "")
         if late:
             due.append(" overdue", style="bold red")
+        what = user_text(item.what)
+        if item.pending:
+            what.append(f"\n{PENDING}", style="yellow")
         table.add_row(
             str(item.id),
             due,
-            user_text(item.partner),
-            user_text(item.what),
+            user_text(item.partner or "-"),
+            what,
             user_text(item.owner or "-"),
         )
     return Group(table)

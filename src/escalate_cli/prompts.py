@@ -21,6 +21,7 @@ from prompt_toolkit.output import create_output
 
 from escalate_cli.dates import parse_date, promise_date
 from escalate_cli.errors import EscalateError
+from escalate_cli.identity import is_me
 from escalate_cli.playbook import Question, Section
 from escalate_cli.textsafe import plural
 
@@ -173,7 +174,7 @@ class QuestionaryPrompter:
         )
         return parse_date(typed, dt.date.today()).isoformat() if typed.strip() else ""
 
-    def _commitments(self, question: Question, kept: list[dict[str, str]]) -> list[dict[str, str]]:
+    def _commitments(self, question: Question, kept: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Commitments one at a time; an interruption carries the finished ones along."""
         items = list(kept)
         if items:
@@ -190,10 +191,15 @@ class QuestionaryPrompter:
                     return items
                 owner = self._text("  who owns it", required=True, long=False)
                 due = self._due()
+                item: dict[str, Any] = {"what": what, "owner": owner, "due": due}
                 if due and not self._on_board(owner, dt.date.fromisoformat(due)):
-                    self.say(f"  not added: agree it with {owner} before promising it", _HINT_STYLE)
-                    continue
-                items.append({"what": what, "owner": owner, "due": due})
+                    self.say(
+                        f"  kept as pending: agree it with {owner} before promising it "
+                        "(the drafts leave it out)",
+                        _HINT_STYLE,
+                    )
+                    item["agreed"] = False
+                items.append(item)
         except (KeyboardInterrupt, EOFError) as stopped:
             setattr(stopped, "typed", items)  # noqa: B010 - read by the interview
             raise
@@ -206,16 +212,21 @@ class QuestionaryPrompter:
             "of cushion for what could go wrong",
             _HINT_STYLE,
         )
+        if is_me(owner):
+            return True  # your own promise: you are on board
         return self.yes_no(f"Is {owner} on board with doing this by {due}?")
 
 
 def _valid_due(value: str) -> bool | str:
     if not value.strip():
         return True
+    today = dt.date.today()
     try:
-        parse_date(value, dt.date.today())
+        when = parse_date(value, today)
     except EscalateError as exc:
         return f"{exc.message}; {exc.hint}"
+    if when < today:
+        return f"{when:%a %Y-%m-%d} has already passed; give a date from today on"
     return True
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # types only: each command imports just the layers it uses
     from escalate_cli.files import Draft
     from escalate_cli.lint import Finding
     from escalate_cli.playbook import Playbook
-    from escalate_cli.store import Commitment, Note, PartnerSummary
+    from escalate_cli.store import Commitment, Escalation, Note, PartnerSummary
 
 
 def assessment_data(result: Assessment, playbook_name: str) -> dict[str, Any]:
@@ -205,6 +205,26 @@ def brief_data(result: Brief) -> dict[str, Any]:
     }
 
 
+def brief_from_data(data: dict[str, Any]) -> Brief:
+    """A brief as `brief_data` gave it, back: how `escalate history show` reprints it."""
+    from escalate_cli.brief import Brief
+    from escalate_cli.lint import Finding
+    from escalate_cli.playbook import TEMPLATES, Gotcha
+
+    return Brief(
+        **{name: str(data.get(name) or "") for name in TEMPLATES},
+        warnings=tuple(
+            Gotcha(id=g["id"], text=g["text"], advice=g["advice"])
+            for g in data.get("warnings") or []
+        ),
+        findings={
+            name: [Finding(**finding) for finding in found]
+            for name, found in (data.get("findings") or {}).items()
+        },
+        answers=dict(data.get("answers") or {}),
+    )
+
+
 def brief_markdown(result: Brief) -> str:
     """The drafts as Markdown; each draft is fenced so it pastes exactly as written."""
     lines = ["# Escalation brief", ""]
@@ -273,6 +293,7 @@ def partner_data(summary: PartnerSummary) -> dict[str, Any]:
     last = summary.last_escalation
     return {
         "name": summary.name,
+        "aliases": list(summary.aliases),
         "notes": summary.notes,
         "last_escalation": None
         if last is None
@@ -289,7 +310,10 @@ def partners_markdown(summaries: Iterable[PartnerSummary]) -> str:
     for s in summaries:
         last = s.last_escalation
         when = f"{last.date} {last.verdict or last.kind}" if last else "-"
-        lines.append(f"| {md(one_line(s.name))} | {s.notes} | {when} | {s.open_commitments} |")
+        name = md(one_line(s.name)) + (
+            f" (also: {md(one_line(', '.join(s.aliases)))})" if s.aliases else ""
+        )
+        lines.append(f"| {name} | {s.notes} | {when} | {s.open_commitments} |")
     return "\n".join(lines) + "\n"
 
 
@@ -326,19 +350,67 @@ def commitment_data(item: Commitment, today: dt.date) -> dict[str, Any]:
         "what": item.what,
         "owner": item.owner,
         "due": item.due,
+        "state": item.state,
+        "done_on": item.done_on,
         "overdue": is_overdue(item, today),
         "source": item.source,
     }
+
+
+PENDING = "pending: not agreed by its owner yet"
 
 
 def commitments_markdown(items: Iterable[Commitment], today: dt.date) -> str:
     lines = ["# Open commitments", ""]
     for c in items:
         mark = " **OVERDUE**" if is_overdue(c, today) else ""
+        mark += f" ({PENDING})" if c.pending else ""
+        mark += f" (done {c.done_on})" if c.done_on else ""
         lines.append(
             f"- #{c.id} {c.due or 'no due date'}{mark}: {md(one_line(c.what))} "
-            f"({md(one_line(c.partner))}, owner {md(one_line(c.owner)) or 'unassigned'})"
+            f"({md(one_line(c.partner)) or 'no partner'}, "
+            f"owner {md(one_line(c.owner)) or 'unassigned'})"
         )
+    return "\n".join(lines) + "\n"
+
+
+def escalation_words(item: Escalation) -> str:
+    """Who an entry of the history is about: the partner, else the customer it named."""
+    if item.partner:
+        return item.partner
+    return f"{item.customer} (not filed)" if item.customer else "(no partner)"
+
+
+def history_data(item: Escalation) -> dict[str, Any]:
+    """One entry of `escalate history --format json` (see README)."""
+    return {
+        "id": item.id,
+        "date": item.date,
+        "kind": item.kind,
+        "partner": item.partner,
+        "customer": item.customer,
+        "verdict": item.verdict,
+        "signals": list(item.signals),
+        "reasons": list(item.reasons),
+        "issue": item.issue,
+        "ask": item.ask,
+        "outcomes": [{"date": o.date, "text": o.text} for o in item.outcomes],
+        "has_drafts": bool(item.drafts),
+    }
+
+
+def history_markdown(items: list[Escalation], title: str) -> str:
+    lines = [f"# {md(one_line(title))}", ""]
+    for e in items:
+        told = "; ".join(f"{o.date}: {o.text}" for o in e.outcomes) or "not recorded"
+        lines.append(
+            f"- #{e.id} {e.date} {e.kind}, {md(one_line(escalation_words(e)))}: "
+            f"verdict {md(e.verdict) or '-'}; "
+            f"signals: {md(one_line('; '.join(e.signals))) or 'none recorded'}; "
+            f"outcome: {md(one_line(told))}"
+        )
+    if not items:
+        lines.append("Nothing recorded yet.")
     return "\n".join(lines) + "\n"
 
 

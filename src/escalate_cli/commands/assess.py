@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from escalate_cli.commands import common
 from escalate_cli.commands.brief import run_brief
 from escalate_cli.commands.common import (
     draft_slot,
     emit,
+    file_under,
     gather_answers,
     load_playbook,
     open_store,
     refuse_existing_output,
+    resolve_partner,
     say,
     show_before_you_talk,
     terminal_prompter,
@@ -25,12 +27,17 @@ from escalate_cli.options import (
     Format,
     FormatOpt,
     HomeOpt,
+    NewOpt,
     NoInputOpt,
     OutputOpt,
     PartnerOpt,
     PlaybookOpt,
     ResumeOpt,
 )
+
+if TYPE_CHECKING:
+    from escalate_cli.assess import Assessment
+    from escalate_cli.prompts import QuestionaryPrompter
 
 
 def assess(
@@ -41,6 +48,7 @@ def assess(
     output: OutputOpt = None,
     force: ForceOpt = False,
     partner: PartnerOpt = None,
+    new: NewOpt = False,
     playbook: PlaybookOpt = None,
     home: HomeOpt = None,
 ) -> None:
@@ -49,7 +57,9 @@ def assess(
     Walks the pre-escalation checklist, the signs for and against escalating, timing and
     the usual triggers, then gives a verdict, the rule behind it, what to do first and
     what is still missing. Answers that contradict each other are named, and in a
-    terminal you can answer them again before the verdict.
+    terminal you can answer them again before the verdict. The result is kept: under
+    --partner, else under the customer (a `customer` answer, or asked in a terminal),
+    else in your local history (`escalate history`).
 
     Examples:
 
@@ -66,6 +76,9 @@ def assess(
     book = load_playbook(playbook, home)
     refuse_existing_output(output, force)
     prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
+    if partner:  # a typo must not start a second partner
+        with open_store(home) as store:
+            partner = resolve_partner(store, partner, new, prompter)
     prefill, unfinished, partner, slot = gather_answers(
         book, "assess", answers_file, resume, partner, prompter, home
     )
@@ -77,18 +90,8 @@ def assess(
         given = interview.look_again(book, result, given, prompter, slot)
         result = run_assessment(book, given)
     write_assessment(result, book.name, fmt, output, force)
-    if partner:  # only once the result is out: a failed run records nothing
-        with open_store(home) as store:
-            store.record_escalation(
-                partner,
-                date=common.today().isoformat(),
-                kind="assessment",
-                verdict=result.verdict,
-                reasons=[reason.text for reason in result.reasons],
-                signals=result.signals,
-                triggers=[choice.label for choice in result.triggers],
-            )
-        say(f"the assessment is now in {partner}'s history")
+    # only once the result is out: a failed run records nothing
+    partner = record_assessment(result, given, partner, prompter, home)
     if slot:
         slot.clear()
     offer = fmt is Format.terminal and output is None and result.escalating and book.brief
@@ -111,6 +114,45 @@ def assess(
                 home,
                 unfinished,
             )
+
+
+def record_assessment(
+    result: Assessment,
+    given: dict[str, Any],
+    partner: str | None,
+    prompter: QuestionaryPrompter | None,
+    home: Path | None,
+) -> str | None:
+    """Keep the assessment: under the partner, else the customer it was about (a
+    `customer` answer, or asked), else in the local history. Returns the partner."""
+    customer = str(given.get("customer") or "")
+    typed = False  # a name typed just now is not confirmed again
+    if partner is None and not customer and prompter is not None:
+        from escalate_cli.interview import ask_customer
+
+        customer, typed = ask_customer(prompter), True
+    with open_store(home) as store:
+        if partner is None:
+            partner = file_under(store, customer, prompter, "assessment", confirm=not typed)
+        entry = store.record_escalation(
+            partner,
+            date=common.today().isoformat(),
+            kind="assessment",
+            verdict=result.verdict,
+            reasons=[reason.text for reason in result.reasons],
+            signals=result.signals,
+            triggers=[choice.label for choice in result.triggers],
+            customer=customer,
+            new=True,  # the name was resolved above
+        )
+    if partner:
+        say(f"the assessment is now #{entry.id} in {partner}'s history")
+    else:
+        say(
+            f"the assessment is kept as #{entry.id} in your local history (`escalate history`); "
+            "with --partner NAME it joins that partner's history"
+        )
+    return partner
 
 
 def write_assessment(

@@ -9,15 +9,18 @@ import typer
 
 from escalate_cli.commands import common
 from escalate_cli.commands.common import (
-    emit,
+    commitments,
+    file_under,
     gather_answers,
     load_playbook,
     open_store,
     refuse_existing_output,
+    resolve_partner,
     say,
     show_before_you_talk,
     store_partner,
     terminal_prompter,
+    write_brief,
 )
 from escalate_cli.errors import EscalateError, OutputError
 from escalate_cli.options import (
@@ -25,6 +28,7 @@ from escalate_cli.options import (
     BriefFormat,
     ForceOpt,
     HomeOpt,
+    NewOpt,
     NoInputOpt,
     OutputOpt,
     PartnerOpt,
@@ -34,6 +38,7 @@ from escalate_cli.options import (
 from escalate_cli.textsafe import plural
 
 if TYPE_CHECKING:
+    from escalate_cli.brief import Brief
     from escalate_cli.interview import DraftSlot
     from escalate_cli.playbook import Playbook
     from escalate_cli.prompts import QuestionaryPrompter
@@ -61,6 +66,7 @@ def brief(
     ] = None,
     force: ForceOpt = False,
     partner: PartnerOpt = None,
+    new: NewOpt = False,
     playbook: PlaybookOpt = None,
     home: HomeOpt = None,
 ) -> None:
@@ -72,6 +78,9 @@ def brief(
     form for chat), the leadership call agenda and the follow-up plan, each checked by the
     message coach. Drafts are signed from your profile (`escalate config`); --partner
     fills in the customer. Long answers can be written in $EDITOR: type :e at the prompt.
+    The brief, its drafts and its commitments are kept: under --partner, else under the
+    customer you name (in a terminal you are asked), else in your local history
+    (`escalate history`).
 
     Examples:
 
@@ -90,6 +99,9 @@ def brief(
     for path in draft_paths(book, output_dir).values():
         refuse_existing_output(path, force)
     prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
+    if partner:  # a typo must not start a second partner
+        with open_store(home) as store:
+            partner = resolve_partner(store, partner, new, prompter)
     prefill, unfinished, partner, slot = gather_answers(
         book, "brief", answers_file, resume, partner, prompter, home
     )
@@ -153,7 +165,7 @@ def run_brief(
 
     Your profile and the partner fill in the answers they know; a name typed in a
     terminal without a profile is offered to be saved."""
-    from escalate_cli import interview, profile, report
+    from escalate_cli import interview, profile
     from escalate_cli.brief import draft
     from escalate_cli.brief import prefill as from_profile
 
@@ -161,39 +173,39 @@ def run_brief(
     known = from_profile(prefill, me, slot.partner if slot else partner)
     given = interview.run(book.asked("brief"), known, prompter, slot, unfinished)
     partner = slot.partner if slot else partner
+    named = partner or str(given.get("customer") or "")
     triggers: tuple[str, ...] = ()
-    if partner:
-        with open_store(home) as store:
-            if store_partner(store, partner):
-                triggers = tuple(note.text for note in store.notes(partner, "trigger"))
+    with open_store(home) as store:
+        if named and store_partner(store, named):
+            triggers = tuple(note.text for note in store.notes(named, "trigger"))
     typed_name = given.get("your_name") if "your_name" not in known else None
     if prompter is not None and isinstance(typed_name, str):
         offer_to_save_name(prompter, me, typed_name)
+    # a commitment its owner has not agreed to yet is tracked, never promised in a draft
+    agreed = [c for c in given.get("commitments") or [] if c.get("agreed", True)]
     with common.message_coach(book, home):
-        result = draft(book, given, triggers, partner or "", me)
+        result = draft(book, {**given, "commitments": agreed}, triggers, partner or "", me)
     write_drafts(result.drafts(), draft_paths(book, output_dir), force)
-    if fmt is BriefFormat.json:
-        emit(report.to_json(report.brief_data(result)), output, force)
-    elif fmt is BriefFormat.markdown:
-        emit(report.brief_markdown(result), output, force)
-    elif fmt is BriefFormat.text or output is not None:
-        emit(report.brief_text(result), output, force)
-    else:
-        from escalate_cli import present
-
-        present.show_brief(result)
-    if partner:  # only once the drafts are out: a failed run records nothing
-        record_brief(partner, given, home, book)
-        kept = plural(len(given.get("commitments") or []), "commitment")
-        say(f"the brief is now in {partner}'s history, with {kept}")
+    write_brief(result, fmt, output, force)
+    # only once the drafts are out: a failed run records nothing
+    record_brief(book, result, given, partner, prompter, home)
     if slot:
         slot.clear()
 
 
-def record_brief(partner: str, given: dict[str, Any], home: Path | None, book: Playbook) -> None:
-    """The brief joins the partner's history (the root cause, why, the ask, and the signs
+def record_brief(
+    book: Playbook,
+    result: Brief,
+    given: dict[str, Any],
+    partner: str | None,
+    prompter: QuestionaryPrompter | None,
+    home: Path | None,
+) -> None:
+    """The brief joins the history (the root cause, why, the ask, the drafts, and the signs
     and triggers of an assessment it followed) with each commitment, in one transaction:
-    all of it or none."""
+    all of it or none. Without a partner it is filed under the customer named in the
+    interview, or kept in the local history."""
+    from escalate_cli import report
     from escalate_cli.assess import applicable, in_words
 
     reasons = [
@@ -201,14 +213,28 @@ def record_brief(partner: str, given: dict[str, Any], home: Path | None, book: P
         for label, key in (("they wanted", "customer_wants"), ("not resolved", "why_unresolved"))
         if given.get(key)
     ]
-    escalation = {
-        "date": common.today().isoformat(),
-        "kind": "brief",
-        "reasons": reasons,
-        "issue": str(given.get("issue") or ""),
-        "ask": str(given.get("ask") or ""),
-        **in_words(book, applicable(book, given)),
-    }
-    commitments = [{**item, "source": "brief"} for item in given.get("commitments") or []]
+    customer = str(given.get("customer") or "")
+    promised = commitments(given.get("commitments") or [])
+    words = in_words(book, applicable(book, given))
     with open_store(home) as store:
-        store.import_records(partner, [], [escalation], commitments)
+        if partner is None:
+            partner = file_under(store, customer, prompter, "brief", confirm=True)
+        entry = store.record_escalation(
+            partner,
+            date=common.today().isoformat(),
+            kind="brief",
+            reasons=reasons,
+            issue=str(given.get("issue") or ""),
+            ask=str(given.get("ask") or ""),
+            customer=customer,
+            drafts=report.brief_data(result),
+            commitments=promised,
+            signals=words["signals"],
+            triggers=words["triggers"],
+            new=True,  # the name was resolved above
+        )
+    where = f"{partner}'s history" if partner else "your local history"
+    say(
+        f"the brief is now #{entry.id} in {where}, with {plural(len(promised), 'commitment')} "
+        "(`escalate follow-up` tracks them)"
+    )

@@ -15,6 +15,7 @@ from escalate_cli.commands.common import (
     load_playbook,
     open_store,
     refuse_list_options,
+    resolve_partner,
     say,
     show_list,
     terminal_prompter,
@@ -26,6 +27,7 @@ from escalate_cli.options import (
     HomeOpt,
     LimitOpt,
     ListFormatOpt,
+    NewOpt,
     NoInputOpt,
     PlaybookOpt,
 )
@@ -117,7 +119,8 @@ def follow_up(
     fmt: ListFormatOpt = Format.terminal,
     home: HomeOpt = None,
 ) -> None:
-    """Hold yourself to what was promised: open commitments, soonest first, overdue marked.
+    """Hold yourself to what was promised: open commitments, soonest first, overdue marked;
+    those their owner has not agreed to yet are shown as pending.
 
     Examples:
 
@@ -127,6 +130,7 @@ def follow_up(
       escalate follow-up --ics commitments.ics
       escalate follow-up add Acme "send the hotfix plan" --owner Dana --due friday
       escalate follow-up done 3
+      escalate follow-up edit 3 --due "next friday"
     """
     if ctx.invoked_subcommand:
         refuse_list_options(ctx, "the list of commitments", "follow-up")
@@ -184,11 +188,36 @@ def show_commitments(items: Iterable[Commitment], fmt: Format, now: dt.date) -> 
     )
 
 
+IdArg = Annotated[
+    int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The commitment's number.")
+]
+AllowPastOpt = Annotated[
+    bool, typer.Option("--allow-past", help="Accept a due date that has already passed.")
+]
+
+
+def due_date(text: str, allow_past: bool) -> dt.date:
+    """A due date as typed; one already past is refused unless the user says so."""
+    from escalate_cli.dates import parse_date
+
+    now = common.today()
+    when = parse_date(text, now, "future")
+    if when < now and not allow_past:
+        raise EscalateError(
+            f"the due date {when:%a %Y-%m-%d} has already passed; nothing was recorded",
+            "give a date from today on, or add --allow-past to record it anyway",
+        )
+    return when
+
+
 @follow_app.command("add")
 def follow_up_add(
     partner: Annotated[str, typer.Argument(metavar="PARTNER", help="Who the promise was made to.")],
     what: Annotated[str, typer.Argument(metavar="WHAT", help="What was promised.")],
-    owner: Annotated[str, typer.Option("--owner", metavar="NAME", help="Who will do it.")] = "",
+    owner: Annotated[
+        str,
+        typer.Option("--owner", metavar="NAME", help='Who will do it ("me" is you, by name).'),
+    ] = "",
     due: Annotated[
         str | None,
         typer.Option(
@@ -197,21 +226,37 @@ def follow_up_add(
             help="When it is due: 2026-12-01, friday, next friday, in 3 days, Dec 1.",
         ),
     ] = None,
+    pending: Annotated[
+        bool, typer.Option("--pending", help="The owner has not agreed to it yet.")
+    ] = False,
+    allow_past: AllowPastOpt = False,
+    new: NewOpt = False,
     no_input: NoInputOpt = False,
     playbook: PlaybookOpt = None,
     home: HomeOpt = None,
 ) -> None:
     """Record a commitment; with a due date, suggests a cushioned date to promise.
 
+    In a terminal, asks whether the owner is on board: if not, the commitment is kept as
+    pending until they agree (`follow-up edit ID --agreed`).
+
     Examples:
 
     \b
       escalate follow-up add Acme "send the hotfix plan" --owner Dana --due friday
-      escalate follow-up add Acme "share the call notes" --due "in 2 days"
+      escalate follow-up add Acme "share the call notes" --owner me --due "in 2 days"
+      escalate follow-up add Acme "legal review" --owner Legal --pending
     """
-    from escalate_cli.dates import parse_date, promise_date
+    from escalate_cli.dates import promise_date
+    from escalate_cli.identity import is_me, resolve_owner
 
-    when = parse_date(due, common.today()) if due else None
+    when = due_date(due, allow_past) if due else None
+    mine = is_me(owner)  # your own promise: nobody else has to agree to it
+    owner = resolve_owner(owner, common.my_name())
+    prompter = terminal_prompter(no_input, False)
+    with open_store(home) as store:  # a typo in the name is caught before anything is asked
+        name = resolve_partner(store, partner, new, prompter)
+    assert name is not None  # no way to decline was offered
     if when:
         cushion = load_playbook(playbook, home).lint.cushion_days
         promise = promise_date(when, cushion)
@@ -219,30 +264,27 @@ def follow_up_add(
             f"due {when:%a %Y-%m-%d}; promise them {promise:%a %Y-%m-%d} "
             f"({cushion} working days of cushion)"
         )
-        prompter = terminal_prompter(no_input, False)
-        if owner and prompter:
+        if owner and prompter and not pending and not mine:
             from escalate_cli.interview import ask_once
 
             on_board = f"Is {owner} on board with doing this by {when}?"
-            if not ask_once(prompter, on_board, "nothing was recorded"):
-                say(f"not recorded. Agree it with {owner} before promising it.")
-                return
+            pending = not ask_once(prompter, on_board, "nothing was recorded")
     with open_store(home) as store:
         item, added = store.add_commitment(
-            partner, what, owner, when.isoformat() if when else "", "follow-up"
+            name, what, owner, when.isoformat() if when else "", "follow-up", pending, new=True
         )
     verb = "added" if added else "already recorded as"
     say(f"{verb} commitment #{item.id} for {item.partner}")
+    if item.pending:
+        say(
+            f"kept as pending: agree it with {item.owner or 'its owner'} before promising it, "
+            f"then: escalate follow-up edit {item.id} --agreed"
+        )
 
 
 @follow_app.command("done")
-def follow_up_done(
-    commitment_id: Annotated[
-        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The commitment's number.")
-    ],
-    home: HomeOpt = None,
-) -> None:
-    """Close a commitment as done today.
+def follow_up_done(commitment_id: IdArg, home: HomeOpt = None) -> None:
+    """Close a commitment as done today (one already closed is left as it is).
 
     Examples:
 
@@ -250,5 +292,82 @@ def follow_up_done(
       escalate follow-up done 3
     """
     with open_store(home) as store:
-        item = store.close_commitment(commitment_id, common.today().isoformat())
-    say(f"closed commitment #{item.id}: {item.what}")
+        item, changed = store.close_commitment(commitment_id, common.today().isoformat())
+    if changed:
+        say(f"closed commitment #{item.id}: {item.what}")
+    else:
+        say(f"commitment #{item.id} was already closed on {item.done_on}; nothing changed")
+
+
+@follow_app.command("reopen")
+def follow_up_reopen(commitment_id: IdArg, home: HomeOpt = None) -> None:
+    """Open a closed commitment again.
+
+    Examples:
+
+    \b
+      escalate follow-up reopen 3
+    """
+    with open_store(home) as store:
+        item, changed = store.reopen_commitment(commitment_id)
+    if changed:
+        say(f"reopened commitment #{item.id}: {item.what}")
+    else:
+        say(f"commitment #{item.id} is open; nothing changed")
+
+
+@follow_app.command("edit")
+def follow_up_edit(
+    commitment_id: IdArg,
+    what: Annotated[
+        str | None, typer.Option("--what", metavar="TEXT", help="What was promised.")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", metavar="NAME", help="Who will do it.")
+    ] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", metavar="DATE", help="New due date ('' clears it).")
+    ] = None,
+    agreed: Annotated[
+        bool | None,
+        typer.Option("--agreed/--pending", help="The owner has agreed to it, or not yet."),
+    ] = None,
+    allow_past: AllowPastOpt = False,
+    home: HomeOpt = None,
+) -> None:
+    """Change what a commitment says, who owns it or when it is due; or mark it agreed.
+
+    Examples:
+
+    \b
+      escalate follow-up edit 3 --due "next friday"
+      escalate follow-up edit 3 --owner me --agreed
+    """
+    from escalate_cli.identity import resolve_owner
+
+    if (what, owner, due, agreed) == (None,) * 4:
+        raise EscalateError(
+            "nothing to change", "give --what, --owner, --due, --agreed or --pending"
+        )
+    when = due_date(due, allow_past).isoformat() if due else due
+    owner = resolve_owner(owner, common.my_name()) if owner is not None else None
+    pending = None if agreed is None else not agreed
+    with open_store(home) as store:
+        item = store.edit_commitment(
+            commitment_id, what=what, owner=owner, due=when, pending=pending
+        )
+    say(f"commitment #{item.id} saved ({item.state})")
+
+
+@follow_app.command("remove")
+def follow_up_remove(commitment_id: IdArg, home: HomeOpt = None) -> None:
+    """Delete a commitment (recorded by mistake, or no longer promised).
+
+    Examples:
+
+    \b
+      escalate follow-up remove 3
+    """
+    with open_store(home) as store:
+        item = store.remove_commitment(commitment_id)
+    say(f"removed commitment #{item.id} ({item.what}) from {item.partner or 'your list'}")

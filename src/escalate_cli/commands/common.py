@@ -16,8 +16,10 @@ from escalate_cli.options import Format
 from escalate_cli.textsafe import plural
 
 if TYPE_CHECKING:
+    from escalate_cli.brief import Brief
     from escalate_cli.files import Draft
     from escalate_cli.interview import DraftSlot
+    from escalate_cli.options import BriefFormat
     from escalate_cli.playbook import Playbook
     from escalate_cli.prompts import Prompter, QuestionaryPrompter
     from escalate_cli.store import MemoryStore
@@ -247,13 +249,109 @@ def store_choice() -> tuple[str | None, str | None]:
 
 def store_partner(store: MemoryStore, name: str) -> bool:
     """Whether `name` is a known partner (an unknown one is fine: it starts a history)."""
-    from escalate_cli.errors import NotFoundError
+    return store.match_partner(name).exact is not None
+
+
+def resolve_partner(
+    store: Store, name: str, new: bool, prompter: Prompter | None, decline: str | None = None
+) -> str | None:
+    """The partner `name` means: a known one however it is typed, else a new one.
+
+    A new name close to known ones is probably a typo: in a terminal the user picks (a
+    known partner, the new name, or `decline` when given: None is returned); otherwise it
+    is exit 2 with "did you mean", unless `new`. Store writes that follow pass new=True."""
+    from escalate_cli.errors import CloseMatchError
+    from escalate_cli.identity import clean_name
+
+    found = store.match_partner(name)
+    if found.exact:
+        return found.exact.partner
+    if new or not found.close:
+        return clean_name(name)
+    close = tuple(dict.fromkeys(item.partner for item in found.close))
+    if prompter is None:
+        raise CloseMatchError(clean_name(name), close)
+    from escalate_cli.interview import ask_partner
+
+    return ask_partner(prompter, clean_name(name), close, decline)
+
+
+def file_under(
+    store: Store, customer: str, prompter: Prompter | None, what: str, confirm: bool
+) -> str | None:
+    """The partner a result without --partner is kept under: the customer named in the
+    interview, or None for the local history. In a terminal a typo-like name is asked
+    about, and with `confirm` so is keeping it there at all."""
+    if not customer.strip():
+        return None
+    found = store.match_partner(customer)
+    if prompter is None:
+        if found.exact or not found.close:
+            return found.exact.partner if found.exact else " ".join(customer.split())
+        from escalate_cli.identity import suggestion
+
+        say(
+            f"{customer!r} is not one of your partners ({suggestion(found.close)}): the {what} "
+            "is kept in your local history instead",
+            prefix="escalate: note: ",
+        )
+        return None
+    from escalate_cli.interview import ask_once
+
+    if not confirm and (found.exact or not found.close):
+        return found.exact.partner if found.exact else " ".join(customer.split())
+    if found.exact:
+        name = found.exact.partner
+        keep = f"Keep this {what} in {name}'s history? (n: only in your local history)"
+        return name if ask_once(prompter, keep, f"the {what} above is complete") else None
+    if not found.close:
+        start = f"Start a history for {customer.strip()} with this {what}? (n: local history)"
+        if ask_once(prompter, start, f"the {what} above is complete"):
+            return " ".join(customer.split())
+        return None
+    return resolve_partner(store, customer, False, prompter, "only my local history")
+
+
+def commitments(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Step 6's commitments as recorded: an owner of "me" or "I" is the user by name.
+    A due date already past is kept (it was promised) but said."""
+    from escalate_cli.identity import resolve_owner
+
+    me = my_name()
+    result = []
+    for item in items:
+        due = str(item.get("due") or "")
+        if due and due < today().isoformat():
+            say(f"the commitment {item['what']!r} was due {due}, which has passed")
+        result.append({**item, "owner": resolve_owner(str(item.get("owner") or ""), me)})
+    return result
+
+
+def write_brief(result: Brief, fmt: BriefFormat, output: Path | None, force: bool) -> None:
+    """A brief's drafts in the chosen format: `brief` and `history show` print them alike."""
+    from escalate_cli import report
+    from escalate_cli.options import BriefFormat
+
+    if fmt is BriefFormat.json:
+        emit(report.to_json(report.brief_data(result)), output, force)
+    elif fmt is BriefFormat.markdown:
+        emit(report.brief_markdown(result), output, force)
+    elif fmt is BriefFormat.text or output is not None:
+        emit(report.brief_text(result), output, force)
+    else:
+        from escalate_cli import present
+
+        present.show_brief(result)
+
+
+def my_name() -> str:
+    """The user's own name, for owners given as "me" or "I": the login name."""
+    import getpass
 
     try:
-        store.find_partner(name)
-    except NotFoundError:
-        return False
-    return True
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment
+        return ""
 
 
 def show_before_you_talk(partner: str, home: Path | None, book: Playbook) -> None:
@@ -265,14 +363,17 @@ def show_before_you_talk(partner: str, home: Path | None, book: Playbook) -> Non
         if not store_partner(store, partner):
             say(f"no history for {partner!r} yet; this starts it")
             return
+        notes = store.notes(partner)
         view = present.before_you_talk_view(
             partner,
-            store.notes(partner, "trigger"),
+            [n for n in notes if n.kind == "trigger"],
             store.escalations(partner),
-            store.notes(partner, "escalation"),
-            store.notes(partner, "communication"),
+            [n for n in notes if n.kind == "escalation"],
+            [n for n in notes if n.kind == "communication"],
             store.commitments(partner),
             tuple((g.title, g.text) for g in book.relationship if g.before_call),
+            agreements=[n for n in notes if n.kind in ("agreement", "decision")],
+            lessons=[n for n in notes if n.kind == "lesson"],
         )
     present.show(view, sys.stderr)
 

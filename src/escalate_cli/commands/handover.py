@@ -13,10 +13,19 @@ from escalate_cli.commands.common import (
     load_playbook,
     open_store,
     refuse_existing_output,
+    resolve_partner,
     say,
+    terminal_prompter,
 )
-from escalate_cli.options import DocFormat, ForceOpt, HomeOpt, OutputOpt, PlaybookOpt
-from escalate_cli.textsafe import plural
+from escalate_cli.options import (
+    DocFormat,
+    ForceOpt,
+    HomeOpt,
+    NewOpt,
+    NoInputOpt,
+    OutputOpt,
+    PlaybookOpt,
+)
 
 
 def handover(
@@ -26,6 +35,10 @@ def handover(
     to: Annotated[
         str | None,
         typer.Option("--to", metavar="NAME", help="The new owner (signs the introduction)."),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--from", metavar="NAME", help="Who hands over (named in the document)."),
     ] = None,
     fmt: Annotated[
         DocFormat, typer.Option("--format", "-f", help="markdown (default) or json.")
@@ -37,17 +50,19 @@ def handover(
 ) -> None:
     """Everything the next owner of a relationship must know, in one document.
 
-    Summary, the escalations that happened (signs, triggers, verdict, outcome) and,
-    separately, the assessments that were only advice, trigger words and actions,
-    communication expectations, roles, agreements and decisions with links, open
-    commitments, lessons, the playbook's advice on working with the partner, and a draft
-    introduction from the new owner. Missing essentials are flagged at the top.
-    The JSON form is what `escalate import` reads in the new owner's store.
+    Who hands over (--from) to whom (--to), a summary, the escalations that happened
+    (signs, triggers, verdict, every outcome; an assessment and the brief that followed it
+    are one entry) and, separately, the assessments that were only advice, trigger words
+    and actions, communication expectations, roles, agreements and decisions with links,
+    open commitments, lessons, the playbook's advice on working with the partner, and a
+    draft introduction from the new owner that confirms the recorded channel and cadence.
+    Missing essentials are flagged at the top. The JSON form is what `escalate import`
+    reads in the new owner's store; importing a later export updates it in place.
 
     Examples:
 
     \b
-      escalate handover Acme --to "Jordan Lee" -o acme-handover.md
+      escalate handover Acme --from "Dana Smith" --to "Jordan Lee" -o acme-handover.md
       escalate handover Acme --format json -o acme.json   # then: escalate import acme.json
     """
     from escalate_cli import handover as ho
@@ -64,6 +79,7 @@ def handover(
             to or "",
             dt.datetime.now(dt.timezone.utc),
             guidance,
+            by or "",
         )
     text = ho.dumps(doc) if fmt is DocFormat.json else ho.to_markdown(doc)
     emit(text, output, force)
@@ -74,9 +90,13 @@ def import_handover(
         Path,
         typer.Argument(metavar="FILE", help="A handover JSON from `escalate handover -f json`."),
     ],
+    new: NewOpt = False,
+    no_input: NoInputOpt = False,
     home: HomeOpt = None,
 ) -> None:
-    """Load a handover into your store, all or nothing; importing twice adds nothing.
+    """Load a handover into your store, all or nothing. Records are matched by their stable
+    ids: importing a later export of the same partner updates outcomes and commitment
+    states in place, adds what is new and never doubles anything.
 
     Examples:
 
@@ -88,13 +108,15 @@ def import_handover(
 
     data = ho.read_import(read_text(file, "handover file", limit=256_000_000), str(file))
     with open_store(home) as store:
-        added = store.import_records(
-            data["partner"],
+        name = resolve_partner(store, data["partner"], new, terminal_prompter(no_input, False))
+        assert name is not None  # no way to decline was offered
+        counts = store.import_records(
+            name,
             data.get("notes", []),
             data.get("escalations", []),
             data.get("commitments", []),
+            new=True,  # the name was resolved above
         )
-    counts = ", ".join(
-        plural(added[kind], kind[:-1]) for kind in ("notes", "escalations", "commitments")
-    )
-    say(f"imported {data['partner']}: {counts} new")
+    say(f"imported {name}:")
+    for kind, c in counts.items():
+        say(f"  {kind}: {c.added} added, {c.updated} updated, {c.unchanged} unchanged", "")

@@ -2,38 +2,64 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from escalate_cli.commands import common
-from escalate_cli.commands.common import open_store, say, show_list, terminal_prompter
+from escalate_cli.commands.common import (
+    open_store,
+    resolve_partner,
+    say,
+    show_list,
+    terminal_prompter,
+)
 from escalate_cli.errors import EscalateError
 from escalate_cli.kinds import NOTE_KINDS
 from escalate_cli.options import (
     MAX_ID,
+    BriefFormat,
+    ForceOpt,
     Format,
     HomeOpt,
     LimitOpt,
     ListFormatOpt,
+    NewOpt,
     NoInputOpt,
+    OutputOpt,
     SinceOpt,
 )
+from escalate_cli.textsafe import plural
 
 if TYPE_CHECKING:
     from escalate_cli.store import Note, PartnerSummary
 
+partners_app = typer.Typer(
+    help="The partners you have history with: list, rename, merge, remove, alias.",
+    rich_markup_mode=None,
+)
+PartnerArg = Annotated[str, typer.Argument(metavar="PARTNER", help="A partner or an alias.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
-def partners(fmt: ListFormatOpt = Format.terminal, home: HomeOpt = None) -> None:
-    """List partners with their note counts, last escalation and open commitments.
+
+@partners_app.callback(invoke_without_command=True)
+def partners(
+    ctx: typer.Context, fmt: ListFormatOpt = Format.terminal, home: HomeOpt = None
+) -> None:
+    """List partners with their aliases, note counts, last escalation and open commitments.
 
     Examples:
 
     \b
       escalate partners
       escalate partners --format json
+      escalate partners merge "Nortwind" "Northwind Logistics"
     """
+    if ctx.invoked_subcommand:
+        return
     from escalate_cli import report
 
     def table(items: list[PartnerSummary]) -> Any:
@@ -56,6 +82,107 @@ def partners(fmt: ListFormatOpt = Format.terminal, home: HomeOpt = None) -> None
             table=table,
             columns=(header, (24, -7, 24), row),
         )
+
+
+@partners_app.command("rename")
+def partners_rename(
+    old: PartnerArg,
+    new: Annotated[str, typer.Argument(metavar="NEW", help="The new name.")],
+    home: HomeOpt = None,
+) -> None:
+    """Give a partner a new name; every note, escalation and commitment stays with it.
+
+    Examples:
+
+    \b
+      escalate partners rename "Nortwind Logistics" "Northwind Logistics"
+    """
+    with open_store(home) as store:
+        before = store.find_partner(old)
+        after = store.rename_partner(old, new)
+    say(f"renamed {before.name} to {after.name}")
+
+
+@partners_app.command("merge")
+def partners_merge(
+    source: Annotated[str, typer.Argument(metavar="FROM", help="The partner to merge away.")],
+    into: Annotated[str, typer.Argument(metavar="INTO", help="The partner that stays.")],
+    home: HomeOpt = None,
+) -> None:
+    """Make two partners one: every record of FROM moves to INTO, in one transaction, and
+    FROM's name becomes an alias of INTO. Identical notes or commitments are kept once.
+
+    Examples:
+
+    \b
+      escalate partners merge northwind "Northwind Logistics"
+    """
+    with open_store(home) as store:
+        gone, kept = store.find_partner(source), store.find_partner(into)
+        moved = store.merge_partners(source, into)
+    counts = ", ".join(plural(c.added, *RECORDS[table]) for table, c in moved.items())
+    same = sum(c.unchanged for c in moved.values())
+    also = f" ({same} identical to what {kept.name} had, kept once)" if same else ""
+    say(f"merged {gone.name} into {kept.name}: moved {counts}{also}")
+    say(f"{gone.name!r} is now an alias of {kept.name}")
+
+
+@partners_app.command("remove")
+def partners_remove(
+    partner: PartnerArg, yes: YesOpt = False, no_input: NoInputOpt = False, home: HomeOpt = None
+) -> None:
+    """Delete a partner and everything recorded about it (asks first, unless --yes).
+
+    Examples:
+
+    \b
+      escalate partners remove "Test Customer"
+      escalate partners remove "Test Customer" --yes
+    """
+    with open_store(home) as store:
+        found = store.find_partner(partner)
+        if not yes:
+            prompter = terminal_prompter(no_input, False)
+            if prompter is None:
+                raise EscalateError(
+                    f"removing {found.name} deletes all of its records; nothing was removed",
+                    "add --yes to remove it without being asked",
+                )
+            from escalate_cli.interview import ask_once
+
+            question = f"Remove {found.name} and every note, escalation and commitment of it?"
+            if not ask_once(prompter, question, "nothing was removed"):
+                say("nothing was removed")
+                return
+        removed = store.remove_partner(found.name)
+    counts = ", ".join(plural(count, *RECORDS[table]) for table, count in removed.items())
+    say(f"removed {found.name}: {counts}")
+
+
+RECORDS = {  # each table's records in words: one, many
+    "notes": ("note", "notes"),
+    "commitments": ("commitment", "commitments"),
+    "history": ("history entry", "history entries"),
+    "aliases": ("alias", "aliases"),
+}
+
+
+@partners_app.command("alias")
+def partners_alias(
+    partner: PartnerArg,
+    alias: Annotated[str, typer.Argument(metavar="ALIAS", help="Another name for it.")],
+    home: HomeOpt = None,
+) -> None:
+    """Let another name mean this partner, in every command.
+
+    Examples:
+
+    \b
+      escalate partners alias "Northwind Logistics" NWL
+    """
+    with open_store(home) as store:
+        found = store.add_alias(partner, alias)
+    say(f"{alias.strip()!r} now means {found.name}")
 
 
 notes_app = typer.Typer(
@@ -93,6 +220,7 @@ def notes_add(
         str | None, typer.Option("--link", metavar="URL", help="A recording or document.")
     ] = None,
     by: Annotated[str | None, typer.Option("--by", metavar="NAME", help="Who recorded it.")] = None,
+    new: NewOpt = False,
     no_input: NoInputOpt = False,
     home: HomeOpt = None,
 ) -> None:
@@ -116,6 +244,9 @@ def notes_add(
         )
     if text is None:
         prompter = terminal_prompter(no_input, False)
+        with open_store(home) as store:  # a typo in the name is caught before the asking
+            partner = resolve_partner(store, partner, new, prompter) or partner
+            new = True
         if prompter is None:
             raise EscalateError(
                 "no note text given", 'give it as an argument: escalate notes add PARTNER "text"'
@@ -126,8 +257,10 @@ def notes_add(
     if kind is None:
         raise EscalateError("which kind of note is this?", f"add --kind: {KINDS_HELP}")
     with open_store(home) as store:
+        name = resolve_partner(store, partner, new, terminal_prompter(no_input, False))
+        assert name is not None  # no way to decline was offered
         note, added = store.add_note(
-            partner, kind, text, when or common.today().isoformat(), link, by
+            name, kind, text, when or common.today().isoformat(), link, by, new=True
         )
     verb = "added" if added else "already recorded as"
     say(f"{verb} note #{note.id} ({note.kind}) for {note.partner}")
@@ -292,11 +425,26 @@ def notes_remove(
 
 
 def outcome(
-    partner: Annotated[str, typer.Argument(metavar="PARTNER", help="The partner.")],
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="How the latest escalation ended.")],
+    partner: PartnerArg,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="How it ended, or how it stands.")],
+    date: Annotated[
+        str | None,
+        typer.Option("--date", metavar="DATE", help="When it was so (default: today)."),
+    ] = None,
+    escalation_id: Annotated[
+        int | None,
+        typer.Option(
+            "--id",
+            metavar="ID",
+            min=1,
+            max=MAX_ID,
+            help="The escalation (from `escalate history`); default: the latest.",
+        ),
+    ] = None,
     home: HomeOpt = None,
 ) -> None:
-    """Record how a partner's latest escalation ended; the handover shows it.
+    """Record how a partner's latest escalation ended. Every outcome is kept with its date,
+    so a story that changes over weeks is told in order; the handover and history show it.
 
     An assessment that said to escalate counts as a past escalation once its outcome is
     recorded: that is how you confirm you acted on it.
@@ -304,11 +452,19 @@ def outcome(
     Examples:
 
     \b
-      escalate outcome Acme "VP call held; hotfix shipped 2026-12-03; renewal signed"
+      escalate outcome Acme "VP call held; hotfix shipped"
+      escalate outcome Acme "renewal signed" --date 2026-12-20
+      escalate outcome Acme "credit agreed" --id 7
     """
+    from escalate_cli.dates import parse_date
+
+    when = parse_date(date, common.today(), "past") if date else common.today()
     with open_store(home) as store:
-        item = store.set_outcome(partner, text)
-    say(f"outcome recorded for the {item.kind} of {item.date} ({item.partner})")
+        item = store.add_outcome(partner, text, when.isoformat(), escalation_id)
+    say(
+        f"outcome recorded for the {item.kind} of {item.date} ({item.partner}); "
+        f"it has {plural(len(item.outcomes), 'outcome')}"
+    )
     if item.kind == "assessment" and item.took_place:
         say("that assessment now counts as a past escalation in the handover")
     elif not item.took_place:
@@ -316,3 +472,97 @@ def outcome(
             "that assessment did not say to escalate, so the handover lists it as advice, "
             "not as a past escalation"
         )
+
+
+class HistoryGroup(TyperGroup):
+    """`escalate history PARTNER` lists a partner's history; `history show ID` one entry."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+history_app = typer.Typer(
+    cls=HistoryGroup,
+    help="Past assessments and briefs, newest first, with verdict, signals and outcomes.\n\n"
+    "\b\n"
+    "  escalate history [PARTNER] [--format terminal|markdown|json]\n"
+    "  escalate history show ID [--format terminal|markdown|text|json]  (a brief's drafts)",
+    rich_markup_mode=None,
+)
+
+
+@history_app.command("list", hidden=True)
+def history_list(
+    partner: Annotated[
+        str | None,
+        typer.Argument(metavar="[PARTNER]", help="Only this partner's; default: everything."),
+    ] = None,
+    fmt: ListFormatOpt = Format.terminal,
+    home: HomeOpt = None,
+) -> None:
+    """Past assessments and briefs, newest first, with verdict, signals and outcomes;
+    without PARTNER also those kept only in your local history.
+
+    Examples:
+
+    \b
+      escalate history
+      escalate history Acme --format json
+    """
+    from escalate_cli import report
+
+    with open_store(home) as store:
+        name = store.find_partner(partner).name if partner else None
+        items = store.history(name)
+    title = f"History of {name}" if name else "History"
+    if fmt is Format.json:
+        sys.stdout.write(report.to_json([report.history_data(e) for e in items]))
+    elif fmt is Format.markdown:
+        sys.stdout.write(report.history_markdown(items, title))
+    else:
+        from escalate_cli import present
+
+        present.show(present.history_view(items, title))
+
+
+@history_app.command("show")
+def history_show(
+    entry_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The entry's number.")
+    ],
+    fmt: Annotated[
+        BriefFormat,
+        typer.Option("--format", "-f", help="terminal (default), markdown, text, or json."),
+    ] = BriefFormat.terminal,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    home: HomeOpt = None,
+) -> None:
+    """Print a past brief's drafts again, as `escalate brief` printed them; for an
+    assessment, what was recorded of it.
+
+    Examples:
+
+    \b
+      escalate history show 7
+      escalate history show 7 --format markdown -o brief.md
+    """
+    from escalate_cli import report
+
+    with open_store(home) as store:
+        item = store.get_escalation(entry_id)
+    if item.drafts:
+        common.write_brief(report.brief_from_data(item.drafts), fmt, output, force)
+        return
+    if item.kind == "brief":
+        say(f"no drafts are kept for #{item.id} (recorded before drafts were kept, or imported)")
+    if fmt is BriefFormat.json:
+        common.emit(report.to_json(report.history_data(item)), output, force)
+    elif fmt is BriefFormat.terminal and output is None:
+        from escalate_cli import present
+
+        present.show(present.history_view([item], f"#{item.id}"))
+    else:
+        common.emit(report.history_markdown([item], f"#{item.id}"), output, force)

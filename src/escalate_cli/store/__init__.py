@@ -13,8 +13,10 @@ from pathlib import Path
 from escalate_cli.kinds import NOTE_KINDS
 from escalate_cli.store.sqlite import (
     Commitment,
+    Counts,
     Escalation,
     Note,
+    Outcome,
     Partner,
     PartnerSummary,
     Store,
@@ -23,9 +25,11 @@ from escalate_cli.store.sqlite import (
 __all__ = [
     "NOTE_KINDS",
     "Commitment",
+    "Counts",
     "Escalation",
     "MemoryStore",
     "Note",
+    "Outcome",
     "Partner",
     "PartnerSummary",
     "Store",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import json
 import os
 import sqlite3
@@ -19,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from escalate_cli.errors import EscalateError, NotFoundError, StoreError
+from escalate_cli import identity
+from escalate_cli.errors import CloseMatchError, EscalateError, NotFoundError, StoreError
 from escalate_cli.kinds import NOTE_KINDS
 
 DB_NAME = "escalate.db"
@@ -121,6 +121,81 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             ON commitments (partner_id, done_on, due)""",
         "CREATE INDEX IF NOT EXISTS escalations_by_date ON escalations (partner_id, date)",
     ),
+    (  # 4: partner identity, stable ids, a history with drafts and outcome lists
+        # Partner identity: other names a partner is known by.
+        """CREATE TABLE aliases (
+            id INTEGER PRIMARY KEY,
+            partner_id INTEGER NOT NULL REFERENCES partners(id),
+            name TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            created TEXT NOT NULL
+        )""",
+        # Stable ids, so an export imported twice updates in place instead of doubling.
+        "ALTER TABLE notes ADD COLUMN uid TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE notes ADD COLUMN updated TEXT NOT NULL DEFAULT ''",
+        "UPDATE notes SET uid = lower(hex(randomblob(16))), updated = created",
+        "CREATE UNIQUE INDEX notes_uid ON notes (uid) WHERE uid != ''",
+        # Assessments and briefs become a history: a partner is optional (a local history),
+        # a brief keeps its drafts, and outcomes are a dated list of their own.
+        """CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            partner_id INTEGER REFERENCES partners(id),
+            customer TEXT NOT NULL DEFAULT '',
+            date TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('assessment', 'brief')),
+            verdict TEXT NOT NULL DEFAULT '',
+            reasons TEXT NOT NULL DEFAULT '[]',
+            signals TEXT NOT NULL DEFAULT '[]',
+            triggers TEXT NOT NULL DEFAULT '[]',
+            issue TEXT NOT NULL DEFAULT '',
+            root_cause TEXT NOT NULL DEFAULT '',
+            ask TEXT NOT NULL DEFAULT '',
+            drafts TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL
+        )""",
+        """INSERT INTO history (id, uid, partner_id, date, kind, verdict, reasons, signals,
+            triggers, issue, root_cause, ask, created)
+        SELECT id, lower(hex(randomblob(16))), partner_id, date, kind, verdict, reasons, signals,
+            triggers, issue, root_cause, ask, date FROM escalations""",
+        "CREATE INDEX history_by_partner ON history (partner_id, date)",
+        """CREATE TABLE outcomes (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            escalation_id INTEGER NOT NULL REFERENCES history(id),
+            date TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created TEXT NOT NULL
+        )""",
+        """INSERT INTO outcomes (uid, escalation_id, date, text, created)
+        SELECT lower(hex(randomblob(16))), id, date, outcome, date FROM escalations
+        WHERE outcome != ''""",
+        "CREATE INDEX outcomes_by_escalation ON outcomes (escalation_id, date)",
+        "DROP TABLE escalations",
+        # Commitments: a partner is optional too, and one not yet agreed is kept as pending.
+        """CREATE TABLE commitments_v2 (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            partner_id INTEGER REFERENCES partners(id),
+            what TEXT NOT NULL,
+            owner TEXT NOT NULL DEFAULT '',
+            due TEXT NOT NULL DEFAULT '',
+            done_on TEXT NOT NULL DEFAULT '',
+            pending INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            UNIQUE (partner_id, what, owner, due)
+        )""",
+        """INSERT INTO commitments_v2 (id, uid, partner_id, what, owner, due, done_on, source,
+            created, updated)
+        SELECT id, lower(hex(randomblob(16))), partner_id, what, owner, due, done_on, source,
+            created, created FROM commitments""",
+        "DROP TABLE commitments",
+        "ALTER TABLE commitments_v2 RENAME TO commitments",
+        "CREATE INDEX commitments_open ON commitments (done_on, due)",
+        "CREATE INDEX commitments_by_partner ON commitments (partner_id, done_on, due)",
+    ),
 )
 
 
@@ -142,11 +217,25 @@ class Note:
     link: str | None
     by: str | None
     created: str
+    uid: str = field(default="", compare=False)  # stable across stores; equality is content
+    updated: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How an escalation ended, as told on a date; an escalation may have several."""
+
+    id: int
+    date: str
+    text: str
+    uid: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
 class Escalation:
-    """An assessment or a brief about a partner; `signals` and `triggers` are in words."""
+    """An assessment or a brief; `partner` is '' for one kept in the local history only,
+    `signals` and `triggers` are in words, `drafts` is the brief's drafts as
+    `brief --format json` gave them ({} otherwise)."""
 
     id: int
     partner: str
@@ -157,9 +246,17 @@ class Escalation:
     issue: str
     root_cause: str
     ask: str
-    outcome: str
+    outcomes: tuple[Outcome, ...] = ()
     signals: list[str] = field(default_factory=list)
     triggers: list[str] = field(default_factory=list)
+    customer: str = ""
+    uid: str = field(default="", compare=False)
+    drafts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def outcome(self) -> str:
+        """The latest outcome's text, or ''."""
+        return self.outcomes[-1].text if self.outcomes else ""
 
     @property
     def took_place(self) -> bool:
@@ -170,7 +267,8 @@ class Escalation:
 
 @dataclass(frozen=True)
 class Commitment:
-    """Something promised; `due` and `done_on` are '' when there is none."""
+    """Something promised; `due` and `done_on` are '' when there is none, `partner` is ''
+    when it was kept without one, `pending` until its owner has agreed to it."""
 
     id: int
     partner: str
@@ -179,6 +277,13 @@ class Commitment:
     due: str
     done_on: str
     source: str
+    pending: bool = False
+    uid: str = field(default="", compare=False)  # stable across stores; equality is content
+    updated: str = field(default="", compare=False)
+
+    @property
+    def state(self) -> str:
+        return "done" if self.done_on else "pending" if self.pending else "open"
 
 
 @dataclass(frozen=True)
@@ -187,24 +292,41 @@ class PartnerSummary:
     notes: int
     last_escalation: Escalation | None
     open_commitments: int
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What an import, merge or removal did to one kind of record."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
 
 _NOTE_SELECT = """SELECT n.id, p.name AS partner, n.kind, n.text, n.date, n.link, n."by",
-    n.created FROM notes n JOIN partners p ON p.id = n.partner_id"""
-_ESCALATION_SELECT = """SELECT e.id, p.name AS partner, e.date, e.kind, e.verdict, e.reasons,
-    e.signals, e.triggers, e.issue, e.root_cause, e.ask, e.outcome FROM escalations e
-    JOIN partners p ON p.id = e.partner_id"""
-_ESCALATION_COLUMNS = """(partner_id, date, kind, verdict, reasons, signals, triggers, issue,
-    root_cause, ask, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
-_COMMITMENT_SELECT = """SELECT c.id, p.name AS partner, c.what, c.owner, c.due, c.done_on,
-    c.source FROM commitments c JOIN partners p ON p.id = c.partner_id"""
+    n.created, n.uid, n.updated FROM notes n JOIN partners p ON p.id = n.partner_id"""
+_ESCALATION_SELECT = """SELECT e.id, coalesce(p.name, '') AS partner, e.date, e.kind, e.verdict,
+    e.reasons, e.issue, e.root_cause, e.ask, e.signals, e.triggers, e.customer, e.uid, e.drafts
+    FROM history e LEFT JOIN partners p ON p.id = e.partner_id"""
+_COMMITMENT_SELECT = """SELECT c.id, coalesce(p.name, '') AS partner, c.what, c.owner, c.due,
+    c.done_on, c.source, c.pending, c.uid, c.updated FROM commitments c
+    LEFT JOIN partners p ON p.id = c.partner_id"""
 # Import: fields an export carries that are not used (identity belongs to this store),
 # and each table's optional fields.
-_IMPORT_IGNORES = ("id", "partner")
-NOTE_FIELDS = ("partner", "kind", "text", "date", "link", "by")
-ESCALATION_FIELDS = ("verdict", "issue", "root_cause", "ask", "outcome")
+_IMPORT_IGNORES = ("id", "partner", "state", "overdue")
+# The fields a lost-update check compares, named in its error.
+_EDITED_NOTE_FIELDS = ("partner", "kind", "text", "date", "link", "by")
 TEXT_LISTS = ("reasons", "signals", "triggers")  # an escalation's lists of sentences
-COMMITMENT_FIELDS = ("owner", "due", "done_on", "source", "created")
+NOTE_FIELDS = ("date", "link", "by", "created", "uid", "updated")
+ESCALATION_FIELDS = ("verdict", "issue", "root_cause", "ask", "customer", "uid", "outcome")
+COMMITMENT_FIELDS = ("owner", "due", "done_on", "source", "created", "uid", "updated")
+_HISTORY_COLUMNS = """date, kind, verdict, reasons, signals, triggers, issue, root_cause, ask,
+    customer, drafts"""
+_SAME_ESCALATION = """partner_id IS ? AND date = ? AND kind = ? AND verdict = ? AND reasons = ?
+    AND signals = ? AND triggers = ? AND issue = ? AND root_cause = ? AND ask = ?
+    AND customer = ?"""
+NO_COMMITMENT = "commitment ids are shown by `escalate follow-up`"
 
 
 class Store:
@@ -256,47 +378,146 @@ class Store:
 
     # -- partners -------------------------------------------------------------------------
 
-    def ensure_partner(self, name: str) -> Partner:
-        """The partner of that name, created on first use; names match ignoring case."""
+    def match_partner(self, name: str) -> identity.Match:
+        """The partner `name` means (its name or an alias, however typed), else close ones."""
+        return identity.match(_partner_name(name), self._known())
+
+    def ensure_partner(self, name: str, new: bool = False) -> Partner:
+        """The partner `name` means, created on first use. A new name close to a known
+        one is refused (CloseMatchError) unless `new`: a typo must not split a partner."""
         with self._write():
-            return self._ensure(name)
+            return self._ensure(name, new)
 
     def find_partner(self, name: str) -> Partner:
-        """The partner of that name, or NotFoundError suggesting the nearest names."""
+        """The partner `name` means, or NotFoundError suggesting the nearest names."""
         clean = _partner_name(name)
-        rows = self._read("SELECT id, name FROM partners WHERE key = ?", (clean.casefold(),))
-        if rows:
-            return Partner(rows[0]["id"], rows[0]["name"])
-        names = {row["key"]: row["name"] for row in self._read("SELECT key, name FROM partners")}
-        close = difflib.get_close_matches(clean.casefold(), list(names), n=3, cutoff=0.6)
-        if close:
-            hint = "did you mean " + " or ".join(repr(names[key]) for key in close) + "?"
+        found = identity.match(clean, self._known(), identity.HINT_CUTOFF)
+        if found.exact:
+            return Partner(found.exact.partner_id, found.exact.partner)
+        names = sorted({row["name"] for row in self._read("SELECT name FROM partners")})
+        if found.close:
+            hint = identity.suggestion(found.close)
         elif names:
-            hint = "known partners: " + ", ".join(sorted(names.values(), key=str.casefold))
+            hint = "known partners: " + ", ".join(sorted(names, key=str.casefold)[:20])
         else:
             hint = "no partners are recorded yet"
         raise NotFoundError(f"no partner named {clean!r}", hint)
 
     def partners(self) -> list[PartnerSummary]:
-        """Every partner with counts and the latest escalation, by name."""
+        """Every partner with counts, aliases and the latest escalation, by name."""
         return list(self.each_partner())
 
     def each_partner(self) -> Iterator[PartnerSummary]:
-        """`partners`, as they are read. Each figure is one index lookup per partner (see
-        migration 3), so the list costs time in proportion to its length."""
+        """`partners`, as they are read. Each figure is one index lookup per partner, so
+        the list costs time in proportion to its length."""
         rows = self._stream(
             """SELECT p.name,
                 (SELECT count(*) FROM notes WHERE partner_id = p.id) AS notes,
                 (SELECT count(*) FROM commitments WHERE partner_id = p.id AND done_on = '')
                     AS open_commitments,
-                e.id, p.name AS partner, e.date, e.kind, e.verdict, e.reasons, e.signals,
-                e.triggers, e.issue, e.root_cause, e.ask, e.outcome
-            FROM partners p LEFT JOIN escalations e ON e.id = (
-                SELECT id FROM escalations WHERE partner_id = p.id
-                ORDER BY date DESC, id DESC LIMIT 1)
-            ORDER BY p.key"""
+                (SELECT json_group_array(name) FROM (SELECT name FROM aliases
+                    WHERE partner_id = p.id ORDER BY name)) AS aliases,
+                (SELECT id FROM history WHERE partner_id = p.id
+                    ORDER BY date DESC, id DESC LIMIT 1) AS latest
+            FROM partners p ORDER BY lower(p.name), p.id"""
         )
-        return map(_summary, rows)
+        for row in rows:
+            last = None if row["latest"] is None else self.get_escalation(row["latest"])
+            yield PartnerSummary(
+                row["name"],
+                row["notes"],
+                last,
+                row["open_commitments"],
+                tuple(json.loads(row["aliases"])),
+            )
+
+    def add_alias(self, name: str, alias: str) -> Partner:
+        """Let `alias` mean the partner `name` means; an alias of another partner is refused."""
+        clean = _partner_name(alias)
+        with self._write():
+            partner = self.find_partner(name)
+            taken = identity.match(clean, self._known()).exact
+            if taken and taken.partner_id != partner.id:
+                raise EscalateError(
+                    f"{clean!r} already means {taken.partner!r}",
+                    f"merge them instead: escalate partners merge {taken.partner!r} "
+                    f"{partner.name!r}",
+                )
+            if not taken:
+                self._db.execute(
+                    "INSERT INTO aliases (partner_id, name, key, created) VALUES (?, ?, ?, ?)",
+                    (partner.id, clean, identity.name_key(clean), _now()),
+                )
+        return partner
+
+    def rename_partner(self, old: str, new: str) -> Partner:
+        """Give a partner a new name; every record stays with it. A name that already means
+        another partner is refused (merge them instead)."""
+        clean = _partner_name(new)
+        with self._write():
+            partner = self.find_partner(old)
+            taken = identity.match(clean, self._known()).exact
+            if taken and taken.partner_id != partner.id:
+                raise EscalateError(
+                    f"{clean!r} is already the name of {taken.partner!r}",
+                    f"to make them one: escalate partners merge {partner.name!r} {taken.partner!r}",
+                )
+            # the new name is not also an alias of the same partner
+            self._db.execute(
+                "DELETE FROM aliases WHERE partner_id = ? AND key = ?",
+                (partner.id, identity.name_key(clean)),
+            )
+            self._db.execute(
+                "UPDATE partners SET name = ?, key = ? WHERE id = ?",
+                (clean, identity.name_key(clean), partner.id),
+            )
+        return Partner(partner.id, clean)
+
+    def merge_partners(self, source: str, into: str) -> dict[str, Counts]:
+        """Move every record of `source` to `into` in one transaction; `source`'s name
+        becomes an alias of `into`. A record `into` already has is kept once."""
+        with self._write():
+            gone, kept = self.find_partner(source), self.find_partner(into)
+            if gone.id == kept.id:
+                raise EscalateError(f"{source!r} and {into!r} are already one partner")
+            moved = {}
+            for table in ("notes", "commitments", "history"):
+                count = self._db.execute(
+                    f"UPDATE OR IGNORE {table} SET partner_id = ? WHERE partner_id = ?",
+                    (kept.id, gone.id),
+                ).rowcount
+                same = self._db.execute(
+                    f"DELETE FROM {table} WHERE partner_id = ?", (gone.id,)
+                ).rowcount
+                moved[table] = Counts(added=count, unchanged=same)
+            self._db.execute(
+                "UPDATE aliases SET partner_id = ? WHERE partner_id = ?", (kept.id, gone.id)
+            )
+            self._db.execute("DELETE FROM partners WHERE id = ?", (gone.id,))
+            self._db.execute(
+                "INSERT OR IGNORE INTO aliases (partner_id, name, key, created) "
+                "VALUES (?, ?, ?, ?)",
+                (kept.id, gone.name, identity.name_key(gone.name), _now()),
+            )
+        return moved
+
+    def remove_partner(self, name: str) -> dict[str, int]:
+        """Delete a partner and all of its records, in one transaction; how many went."""
+        with self._write():
+            partner = self.find_partner(name)
+            self._db.execute(
+                "DELETE FROM outcomes WHERE escalation_id IN "
+                "(SELECT id FROM history WHERE partner_id = ?)",
+                (partner.id,),
+            )
+            removed = {
+                table: self._db.execute(
+                    f"DELETE FROM {table} WHERE partner_id = ?", (partner.id,)
+                ).rowcount
+                for table in ("notes", "history", "commitments", "aliases")
+            }
+            self._db.execute("DELETE FROM partners WHERE id = ?", (partner.id,))
+        return removed
 
     # -- notes ----------------------------------------------------------------------------
 
@@ -308,15 +529,17 @@ class Store:
         date: str | None = None,
         link: str | None = None,
         by: str | None = None,
+        new: bool = False,
     ) -> tuple[Note, bool]:
         """Remember a note (creating the partner); an identical note is returned, not doubled."""
         row = _note_row(kind, text, date, link, by)
         with self._write():
-            pid = self._ensure(partner).id
+            pid = self._ensure(partner, new).id
+            now = _now()
             cursor = self._db.execute(
-                """INSERT OR IGNORE INTO notes (partner_id, kind, text, date, link, "by", created)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (pid, *row, _now()),
+                """INSERT OR IGNORE INTO notes (partner_id, kind, text, date, link, "by", created,
+                uid, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (pid, *row, now, _uid(), now),
             )
             is_new = cursor.rowcount == 1
             found = self._read(
@@ -416,9 +639,9 @@ class Store:
             )
             try:
                 self._db.execute(
-                    'UPDATE notes SET kind = ?, text = ?, date = ?, link = ?, "by" = ?'
-                    " WHERE id = ?",
-                    (*row, id),
+                    'UPDATE notes SET kind = ?, text = ?, date = ?, link = ?, "by" = ?,'
+                    " updated = ? WHERE id = ?",
+                    (*row, _now(), id),
                 )
             except sqlite3.IntegrityError:
                 raise EscalateError(
@@ -432,67 +655,84 @@ class Store:
             if self._db.execute("DELETE FROM notes WHERE id = ?", (id,)).rowcount == 0:
                 raise NotFoundError(f"no note #{id}", "note ids are shown when notes are listed")
 
-    # -- escalations ----------------------------------------------------------------------
+    # -- escalations: the history of assessments and briefs -------------------------------
 
     def record_escalation(
         self,
-        partner: str,
+        partner: str | None,
         *,
         date: str,
         kind: str,
         verdict: str = "",
         reasons: Iterable[str] = (),
+        signals: Iterable[str] = (),
+        triggers: Iterable[str] = (),
         issue: str = "",
         root_cause: str = "",
         ask: str = "",
-        outcome: str = "",
-        signals: Iterable[str] = (),
-        triggers: Iterable[str] = (),
+        customer: str = "",
+        drafts: dict[str, Any] | None = None,
+        commitments: Iterable[dict[str, Any]] = (),
+        new: bool = False,
     ) -> Escalation:
-        """Record an assessment or brief (creating the partner); a repeat is not doubled."""
-        row = _escalation_row(
-            date, kind, verdict, reasons, issue, root_cause, ask, outcome, signals, triggers
-        )
-        with self._write():
-            pid = self._ensure(partner).id
-            self._db.execute(
-                "INSERT OR IGNORE INTO escalations " + _ESCALATION_COLUMNS, (pid, *row)
-            )
-            found = self._read(
-                _ESCALATION_SELECT
-                + """ WHERE e.partner_id = ? AND e.date = ? AND e.kind = ? AND e.verdict = ?
-                AND e.reasons = ? AND e.signals = ? AND e.triggers = ? AND e.issue = ?
-                AND e.root_cause = ? AND e.ask = ? AND e.outcome = ?""",
-                (pid, *row),
-            )
-        return _escalation(found[0])
+        """Record an assessment or brief with the commitments made in it, in one transaction.
 
-    def set_outcome(self, partner: str, outcome: str) -> Escalation:
-        """Record how the partner's latest escalation ended (replacing an earlier outcome)."""
-        text = outcome.strip()
-        if not text:
+        `partner` None keeps it in the local history. A repeat is not doubled."""
+        row = _escalation_row(
+            date, kind, verdict, reasons, signals, triggers, issue, root_cause, ask, customer
+        )
+        promised = [
+            (
+                _commitment_row(
+                    str(c.get("what") or ""),
+                    str(c.get("owner") or ""),
+                    str(c.get("due") or ""),
+                    "",
+                    str(c.get("source") or kind),
+                ),
+                c.get("agreed", True) is False,
+            )
+            for c in commitments
+        ]
+        with self._write():
+            pid = None if partner is None else self._ensure(partner, new).id
+            escalation_id = self._insert_escalation(pid, row, drafts or {}, _uid(), _now())[0]
+            for promise, pending in promised:
+                self._insert_commitment(pid, promise, pending, _now(), _uid())
+            return self.get_escalation(escalation_id)
+
+    def add_outcome(
+        self, partner: str, text: str, date: str, escalation_id: int | None = None
+    ) -> Escalation:
+        """Add a dated outcome to the partner's latest escalation (or the one given);
+        earlier outcomes stay: how it ended can change as the weeks go by."""
+        clean = text.strip()
+        if not clean:
             raise EscalateError("the outcome is empty", "say how it ended, in a sentence")
         with self._write():
             pid = self.find_partner(partner).id
+            where = " AND e.id = ?" if escalation_id is not None else ""
+            params = (pid,) if escalation_id is None else (pid, escalation_id)
             latest = self._read(
-                _ESCALATION_SELECT + " WHERE e.partner_id = ? ORDER BY e.date DESC, e.id DESC"
-                " LIMIT 1",
-                (pid,),
-            )
+                _ESCALATION_SELECT + " WHERE e.partner_id = ?" + where
+                + " ORDER BY e.date DESC, e.id DESC LIMIT 1",
+                params,
+            )  # fmt: skip
             if not latest:
                 raise NotFoundError(
-                    f"no escalation is recorded for {partner!r}",
-                    "record one with `escalate assess --partner` or `escalate brief --partner`",
+                    f"no escalation #{escalation_id} of {partner!r}"
+                    if escalation_id
+                    else f"no escalation is recorded for {partner!r}",
+                    "`escalate history PARTNER` lists them; record one with "
+                    "`escalate assess --partner` or `escalate brief --partner`",
                 )
-            escalation_id = latest[0]["id"]
-            try:
-                self._db.execute(
-                    "UPDATE escalations SET outcome = ? WHERE id = ?", (text, escalation_id)
-                )
-            except sqlite3.IntegrityError:
-                raise EscalateError("that escalation already has this outcome") from None
-            row = self._read(_ESCALATION_SELECT + " WHERE e.id = ?", (escalation_id,))
-        return _escalation(row[0])
+            found = latest[0]["id"]
+            self._db.execute(
+                "INSERT INTO outcomes (uid, escalation_id, date, text, created) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (_uid(), found, date.strip(), clean, _now()),
+            )
+            return self.get_escalation(found)
 
     def escalations(self, partner: str) -> list[Escalation]:
         """A partner's escalations, oldest first."""
@@ -500,31 +740,42 @@ class Store:
         rows = self._read(
             _ESCALATION_SELECT + " WHERE e.partner_id = ? ORDER BY e.date, e.id", (pid,)
         )
-        return [_escalation(row) for row in rows]
+        return [self._escalation(row) for row in rows]
+
+    def history(self, partner: str | None = None) -> list[Escalation]:
+        """Assessments and briefs, newest first: one partner's, or everyone's and the local
+        ones."""
+        if partner is None:
+            rows = self._read(_ESCALATION_SELECT + " ORDER BY e.date DESC, e.id DESC")
+        else:
+            rows = self._read(
+                _ESCALATION_SELECT + " WHERE e.partner_id = ? ORDER BY e.date DESC, e.id DESC",
+                (self.find_partner(partner).id,),
+            )
+        return [self._escalation(row) for row in rows]
 
     # -- commitments ----------------------------------------------------------------------
 
     def add_commitment(
-        self, partner: str, what: str, owner: str = "", due: str = "", source: str = ""
+        self,
+        partner: str,
+        what: str,
+        owner: str = "",
+        due: str = "",
+        source: str = "",
+        pending: bool = False,
+        new: bool = False,
     ) -> tuple[Commitment, bool]:
         """Record a promise (creating the partner); the same promise is returned, not doubled."""
         row = _commitment_row(what, owner, due, "", source)
         with self._write():
-            pid = self._ensure(partner).id
-            cursor = self._db.execute(
-                """INSERT OR IGNORE INTO commitments (partner_id, what, owner, due, done_on,
-                source, created) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (pid, *row, _now()),
-            )
-            found = self._read(
-                _COMMITMENT_SELECT
-                + " WHERE c.partner_id = ? AND c.what = ? AND c.owner = ? AND c.due = ?",
-                (pid, *row[:3]),
-            )
-        return _commitment(found[0]), cursor.rowcount == 1
+            pid = self._ensure(partner, new).id
+            found, added = self._insert_commitment(pid, row, pending, _now(), _uid())
+            return self.get_commitment(found), added
 
     def commitments(self, partner: str | None = None, open_only: bool = True) -> list[Commitment]:
-        """Commitments, soonest due first and undated last; all partners unless one is named."""
+        """Commitments, soonest due first and undated last; all partners unless one is named.
+        Open ones include those still pending their owner's agreement."""
         return list(self.each_commitment(partner, open_only))
 
     def each_commitment(
@@ -544,19 +795,71 @@ class Store:
             params.append(limit)
         return map(_commitment, self._stream(sql, params))
 
-    def close_commitment(self, id: int, done_on: str) -> Commitment:
-        """Mark a commitment done on that date."""
+    def get_commitment(self, id: int) -> Commitment:
+        rows = self._read(_COMMITMENT_SELECT + " WHERE c.id = ?", (id,))
+        if not rows:
+            raise NotFoundError(f"no commitment #{id}", NO_COMMITMENT)
+        return _commitment(rows[0])
+
+    def close_commitment(self, id: int, done_on: str) -> tuple[Commitment, bool]:
+        """Mark a commitment done on that date; one already closed is left as it is
+        (False: nothing changed)."""
         if not done_on.strip():
             raise EscalateError("a commitment is closed on a date", "give the date it was done")
         with self._write():
             changed = self._db.execute(
-                "UPDATE commitments SET done_on = ? WHERE id = ?", (done_on.strip(), id)
+                "UPDATE commitments SET done_on = ?, updated = ? WHERE id = ? AND done_on = ''",
+                (done_on.strip(), _now(), id),
             ).rowcount
-            if not changed:
-                raise NotFoundError(
-                    f"no commitment #{id}", "commitment ids are shown when commitments are listed"
+            return self.get_commitment(id), bool(changed)
+
+    def reopen_commitment(self, id: int) -> tuple[Commitment, bool]:
+        """Open a closed commitment again (False: it was open, nothing changed)."""
+        with self._write():
+            changed = self._db.execute(
+                "UPDATE commitments SET done_on = '', updated = ? WHERE id = ? AND done_on != ''",
+                (_now(), id),
+            ).rowcount
+            return self.get_commitment(id), bool(changed)
+
+    def edit_commitment(
+        self,
+        id: int,
+        *,
+        what: str | None = None,
+        owner: str | None = None,
+        due: str | None = None,
+        pending: bool | None = None,
+    ) -> Commitment:
+        """Change the given fields; None leaves a field as it is, '' clears owner or due."""
+        with self._write():
+            old = self.get_commitment(id)
+            row = _commitment_row(
+                old.what if what is None else what,
+                old.owner if owner is None else owner,
+                old.due if due is None else due,
+                old.done_on,
+                old.source,
+            )
+            still = old.pending if pending is None else pending
+            try:
+                self._db.execute(
+                    "UPDATE commitments SET what = ?, owner = ?, due = ?, pending = ?, "
+                    "updated = ? WHERE id = ?",
+                    (*row[:3], int(still), _now(), id),
                 )
-            return _commitment(self._read(_COMMITMENT_SELECT + " WHERE c.id = ?", (id,))[0])
+            except sqlite3.IntegrityError:
+                raise EscalateError(
+                    f"commitment #{id} would become identical to another one",
+                    "remove one of the two instead",
+                ) from None
+            return self.get_commitment(id)
+
+    def remove_commitment(self, id: int) -> Commitment:
+        with self._write():
+            item = self.get_commitment(id)
+            self._db.execute("DELETE FROM commitments WHERE id = ?", (id,))
+        return item
 
     # -- import ---------------------------------------------------------------------------
 
@@ -566,47 +869,208 @@ class Store:
         notes: list[dict[str, Any]],
         escalations: list[dict[str, Any]],
         commitments: list[dict[str, Any]],
-    ) -> dict[str, int]:
-        """Add one partner's records in one transaction: all or nothing, repeats ignored.
+        new: bool = False,
+    ) -> dict[str, Counts]:
+        """Merge one partner's records in one transaction: all or nothing.
 
-        Everything is checked before anything is written, so a malformed item means
-        nothing changes. Returns how many of each were new.
-        """
+        A record with a stable id (`uid`) this store already has is updated in place when
+        the imported copy is newer (commitment states, notes) or adds to it (outcomes);
+        one without is matched by its content. Everything is checked before anything is
+        written, so a malformed item means nothing changes."""
         now = _now()
         note_rows, escalation_rows, commitment_rows = [], [], []
         for i, item in enumerate(_items(notes, "notes")):
-            f = _checked(item, f"notes[{i}]", ("kind", "text"), ("date", "link", "by", "created"))
+            f = _checked(item, f"notes[{i}]", ("kind", "text"), NOTE_FIELDS)
             row = _note_row(f["kind"], f["text"], f["date"], f["link"], f["by"])
-            note_rows.append((*row, f["created"] or now))
+            note_rows.append((row, f["created"] or now, f["uid"], f["updated"]))
         for i, item in enumerate(_items(escalations, "escalations")):
             where = f"escalations[{i}]"
-            f = _checked(item, where, ("date", "kind"), ESCALATION_FIELDS, also=TEXT_LISTS)
-            reasons, signals, triggers = (_text_list(item, name, where) for name in TEXT_LISTS)
-            escalation_rows.append(
-                _escalation_row(**f, reasons=reasons, signals=signals, triggers=triggers)
+            f = _checked(
+                item,
+                where,
+                ("date", "kind"),
+                ESCALATION_FIELDS,
+                also=(*TEXT_LISTS, "outcomes", "drafts"),
             )
+            reasons, signals, triggers = (_texts(item, name, where) for name in TEXT_LISTS)
+            values = _escalation_row(
+                f["date"], f["kind"], f["verdict"], reasons, signals, triggers,
+                f["issue"], f["root_cause"], f["ask"], f["customer"],
+            )  # fmt: skip
+            told = _outcomes(item, where)
+            if f["outcome"] and not told:  # an export from before outcomes were a list
+                told = [{"uid": "", "date": f["date"], "text": f["outcome"].strip()}]
+            drafts = item.get("drafts") or {}
+            if not isinstance(drafts, dict):
+                raise EscalateError(f"{where}: 'drafts' must be a mapping")
+            escalation_rows.append((values, drafts, f["uid"], told))
         for i, item in enumerate(_items(commitments, "commitments")):
-            f = _checked(item, f"commitments[{i}]", ("what",), COMMITMENT_FIELDS)
+            f = _checked(item, f"commitments[{i}]", ("what",), COMMITMENT_FIELDS, ("pending",))
             row = _commitment_row(f["what"], f["owner"], f["due"], f["done_on"], f["source"])
-            commitment_rows.append((*row, f["created"] or now))
+            pending = item.get("pending") is True or item.get("state") == "pending"
+            commitment_rows.append((row, pending, f["created"] or now, f["uid"], f["updated"]))
         with self._write():
-            pid = self._ensure(partner_name).id
+            pid = self._ensure(partner_name, new).id
             return {
-                "notes": self._db.executemany(
-                    """INSERT OR IGNORE INTO notes (partner_id, kind, text, date, link, "by",
-                    created) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    [(pid, *row) for row in note_rows],
-                ).rowcount,
-                "escalations": self._db.executemany(
-                    "INSERT OR IGNORE INTO escalations " + _ESCALATION_COLUMNS,
-                    [(pid, *row) for row in escalation_rows],
-                ).rowcount,
-                "commitments": self._db.executemany(
-                    """INSERT OR IGNORE INTO commitments (partner_id, what, owner, due, done_on,
-                    source, created) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    [(pid, *row) for row in commitment_rows],
-                ).rowcount,
+                "notes": self._merge_notes(pid, note_rows),
+                "escalations": self._merge_escalations(pid, escalation_rows),
+                "commitments": self._merge_commitments(pid, commitment_rows),
             }
+
+    def _merge_notes(self, pid: int, rows: list[Any]) -> Counts:
+        added = updated = 0
+        for row, created, uid, stamp in rows:
+            old = (
+                self._read("SELECT id, updated FROM notes WHERE uid = ? AND uid != ''", (uid,))
+                if uid
+                else []
+            )
+            if old:
+                if stamp > old[0]["updated"]:
+                    with contextlib.suppress(sqlite3.IntegrityError):  # would double another
+                        updated += self._db.execute(
+                            'UPDATE notes SET kind = ?, text = ?, date = ?, link = ?, "by" = ?,'
+                            " updated = ? WHERE id = ?",
+                            (*row, stamp, old[0]["id"]),
+                        ).rowcount
+                continue
+            added += self._db.execute(
+                """INSERT OR IGNORE INTO notes (partner_id, kind, text, date, link, "by",
+                created, uid, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (pid, *row, created, uid or _uid(), stamp or created),
+            ).rowcount
+        return Counts(added, updated, len(rows) - added - updated)
+
+    def _merge_escalations(self, pid: int, rows: list[Any]) -> Counts:
+        added = updated = 0
+        for row, drafts, uid, told in rows:
+            old = self._read("SELECT id FROM history WHERE uid = ?", (uid,)) if uid else []
+            if old:
+                found, is_new = old[0]["id"], False
+            else:
+                found, is_new = self._insert_escalation(pid, row, drafts, uid or _uid(), _now())
+            changed = 0
+            for outcome in told:
+                same = self._read(
+                    "SELECT id, date, text FROM outcomes WHERE (uid = ? AND uid != '') OR "
+                    "(escalation_id = ? AND date = ? AND text = ?)",
+                    (outcome["uid"], found, outcome["date"], outcome["text"]),
+                )
+                if not same:
+                    self._db.execute(
+                        "INSERT INTO outcomes (uid, escalation_id, date, text, created) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (outcome["uid"] or _uid(), found, outcome["date"], outcome["text"],
+                         _now()),
+                    )  # fmt: skip
+                    changed += 1
+                elif (same[0]["date"], same[0]["text"]) != (outcome["date"], outcome["text"]):
+                    changed += self._db.execute(
+                        "UPDATE outcomes SET date = ?, text = ? WHERE id = ?",
+                        (outcome["date"], outcome["text"], same[0]["id"]),
+                    ).rowcount
+            added += is_new
+            updated += bool(changed) and not is_new
+        return Counts(added, updated, len(rows) - added - updated)
+
+    def _merge_commitments(self, pid: int, rows: list[Any]) -> Counts:
+        added = updated = 0
+        for row, pending, created, uid, stamp in rows:
+            old = (
+                self._read("SELECT id, updated FROM commitments WHERE uid = ?", (uid,))
+                if uid
+                else []
+            )
+            if old:
+                if stamp > old[0]["updated"]:
+                    with contextlib.suppress(sqlite3.IntegrityError):  # would double another
+                        updated += self._db.execute(
+                            "UPDATE commitments SET what = ?, owner = ?, due = ?, done_on = ?, "
+                            "pending = ?, updated = ? WHERE id = ?",
+                            (*row[:4], int(pending), stamp, old[0]["id"]),
+                        ).rowcount
+                continue
+            added += self._insert_commitment(pid, row, pending, created, uid or _uid(), stamp)[1]
+        return Counts(added, updated, len(rows) - added - updated)
+
+    # -- the records' own plumbing --------------------------------------------------------
+
+    def _insert_escalation(
+        self, pid: int | None, row: tuple[str, ...], drafts: dict[str, Any], uid: str, now: str
+    ) -> tuple[int, bool]:
+        """(id, whether new): an escalation identical to one recorded is not doubled."""
+        values = (*row, json.dumps(drafts, ensure_ascii=False) if drafts else "")
+        same = self._read(f"SELECT id FROM history WHERE {_SAME_ESCALATION}", (pid, *row))
+        if same:
+            return same[0]["id"], False
+        cursor = self._db.execute(
+            f"INSERT INTO history (partner_id, {_HISTORY_COLUMNS}, uid, created) "
+            f"VALUES ({', '.join('?' * (len(values) + 3))})",
+            (pid, *values, uid, now),
+        )
+        return int(cursor.lastrowid or 0), True
+
+    def _insert_commitment(
+        self,
+        pid: int | None,
+        row: tuple[str, ...],
+        pending: bool,
+        created: str,
+        uid: str,
+        updated: str = "",
+    ) -> tuple[int, bool]:
+        """(id, whether new): the same promise to the same partner is not doubled."""
+        same = self._read(
+            "SELECT id FROM commitments WHERE partner_id IS ? AND what = ? AND owner = ? "
+            "AND due = ?",
+            (pid, *row[:3]),
+        )
+        if same:
+            return same[0]["id"], False
+        cursor = self._db.execute(
+            """INSERT INTO commitments (partner_id, what, owner, due, done_on, source, pending,
+            created, uid, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (pid, *row, int(pending), created, uid, updated or created),
+        )
+        return int(cursor.lastrowid or 0), True
+
+    def get_escalation(self, id: int) -> Escalation:
+        rows = self._read(_ESCALATION_SELECT + " WHERE e.id = ?", (id,))
+        if not rows:
+            raise NotFoundError(f"no history entry #{id}", "`escalate history` lists them")
+        return self._escalation(rows[0])
+
+    def _escalation(self, row: sqlite3.Row) -> Escalation:
+        told = self._read(
+            "SELECT id, date, text, uid FROM outcomes WHERE escalation_id = ? ORDER BY date, id",
+            (row["id"],),
+        )
+        return Escalation(
+            row["id"],
+            row["partner"],
+            row["date"],
+            row["kind"],
+            row["verdict"],
+            json.loads(row["reasons"]),
+            row["issue"],
+            row["root_cause"],
+            row["ask"],
+            tuple(Outcome(o["id"], o["date"], o["text"], o["uid"]) for o in told),
+            json.loads(row["signals"]),
+            json.loads(row["triggers"]),
+            row["customer"],
+            row["uid"],
+            json.loads(row["drafts"]) if row["drafts"] else {},
+        )
+
+    def _known(self) -> list[identity.Known]:
+        """Every name a partner is known by: its own first, then its aliases."""
+        rows = self._read(
+            """SELECT id, name AS partner, name FROM partners
+            UNION ALL SELECT p.id, p.name, a.name FROM aliases a
+            JOIN partners p ON p.id = a.partner_id"""
+        )
+        return [identity.Known(row["id"], row["partner"], row["name"]) for row in rows]
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -689,15 +1153,19 @@ class Store:
     def _pragma(self, name: str) -> Any:
         return self._read(f"PRAGMA {name}")[0][0]
 
-    def _ensure(self, name: str) -> Partner:
+    def _ensure(self, name: str, new: bool = False) -> Partner:
         """ensure_partner's work, inside the caller's write transaction."""
         clean = _partner_name(name)
-        self._db.execute(
-            "INSERT OR IGNORE INTO partners (name, key, created) VALUES (?, ?, ?)",
-            (clean, clean.casefold(), _now()),
+        found = identity.match(clean, self._known())
+        if found.exact:
+            return Partner(found.exact.partner_id, found.exact.partner)
+        if found.close and not new:
+            raise CloseMatchError(clean, tuple(dict.fromkeys(k.partner for k in found.close)))
+        cursor = self._db.execute(
+            "INSERT INTO partners (name, key, created) VALUES (?, ?, ?)",
+            (clean, identity.name_key(clean), _now()),
         )
-        row = self._read("SELECT id, name FROM partners WHERE key = ?", (clean.casefold(),))[0]
-        return Partner(row["id"], row["name"])
+        return Partner(int(cursor.lastrowid or 0), clean)
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._errors():
@@ -798,7 +1266,7 @@ def refuse_if_changed(seen: Note | None, now: Note) -> None:
     naming the fields that changed (not their text: errors carry no user content)."""
     if seen is None or seen == now:
         return
-    changed = [field for field in NOTE_FIELDS if getattr(seen, field) != getattr(now, field)]
+    changed = [field for field in _EDITED_NOTE_FIELDS if getattr(seen, field) != getattr(now, field)]
     raise EscalateError(
         f"note #{now.id} was changed by someone else since you read it "
         f"({', '.join(changed)} changed); nothing was saved",
@@ -810,9 +1278,14 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def _uid() -> str:
+    """A record's stable id: the same in every store an export is imported into."""
+    return os.urandom(16).hex()
+
+
 def _partner_name(name: str) -> str:
-    """Runs of whitespace become one space; the casefolded result is the partner's key."""
-    clean = " ".join(name.split())
+    """The name as stored (see identity.clean_name); a blank one is refused."""
+    clean = identity.clean_name(name)
     if not clean:
         raise EscalateError("a partner needs a name", "give the customer or partner's name")
     return clean
@@ -843,15 +1316,14 @@ def _escalation_row(
     kind: str,
     verdict: str,
     reasons: Iterable[str],
+    signals: Iterable[str],
+    triggers: Iterable[str],
     issue: str,
     root_cause: str,
     ask: str,
-    outcome: str,
-    signals: Iterable[str] = (),
-    triggers: Iterable[str] = (),
+    customer: str,
 ) -> tuple[str, ...]:
-    """(date, kind, verdict, reasons, signals, triggers, issue, root_cause, ask, outcome) as
-    stored, the three lists as JSON."""
+    """The history columns (_HISTORY_COLUMNS but drafts) as stored: lists as JSON."""
     if not date.strip():
         raise EscalateError("an escalation needs a date")
     if kind not in ESCALATION_KINDS:
@@ -863,10 +1335,10 @@ def _escalation_row(
         kind,
         verdict.strip(),
         *(
-            json.dumps([line.strip() for line in lines], ensure_ascii=False)
-            for lines in (reasons, signals, triggers)
+            json.dumps([i.strip() for i in items], ensure_ascii=False)
+            for items in (reasons, signals, triggers)
         ),
-        *(text.strip() for text in (issue, root_cause, ask, outcome)),
+        *(text.strip() for text in (issue, root_cause, ask, customer)),
     )
 
 
@@ -881,6 +1353,8 @@ def _commitment_row(
 
 
 def _items(items: object, name: str) -> list[Any]:
+    if isinstance(items, tuple):
+        items = list(items)
     if not isinstance(items, list):
         raise EscalateError(f"{name}: expected a list, got {type(items).__name__}")
     return items
@@ -917,11 +1391,20 @@ def _checked(
     return fields
 
 
-def _text_list(item: dict[str, Any], name: str, where: str) -> list[str]:
-    lines = item.get(name) or []
-    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
-        raise EscalateError(f"{where}: {name!r} must be a list of text")
-    return lines
+def _texts(item: dict[str, Any], key: str, where: str) -> list[str]:
+    value = item.get(key) or []
+    if not isinstance(value, (list, tuple)) or not all(isinstance(r, str) for r in value):
+        raise EscalateError(f"{where}: {key!r} must be a list of text")
+    return list(value)
+
+
+def _outcomes(item: dict[str, Any], where: str) -> list[dict[str, str]]:
+    """An imported escalation's outcomes: each with a date and text (uid optional)."""
+    told = []
+    for i, outcome in enumerate(_items(item.get("outcomes") or [], f"{where}.outcomes")):
+        f = _checked(outcome, f"{where}.outcomes[{i}]", ("date", "text"), ("uid",))
+        told.append({key: value.strip() for key, value in f.items()})
+    return told
 
 
 def _note(row: sqlite3.Row) -> Note:
@@ -934,29 +1417,9 @@ def _note(row: sqlite3.Row) -> Note:
         row["link"] or None,
         row["by"] or None,
         row["created"],
+        row["uid"],
+        row["updated"],
     )
-
-
-def _escalation(row: sqlite3.Row) -> Escalation:
-    return Escalation(
-        row["id"],
-        row["partner"],
-        row["date"],
-        row["kind"],
-        row["verdict"],
-        json.loads(row["reasons"]),
-        row["issue"],
-        row["root_cause"],
-        row["ask"],
-        row["outcome"],
-        json.loads(row["signals"]),
-        json.loads(row["triggers"]),
-    )
-
-
-def _summary(row: sqlite3.Row) -> PartnerSummary:
-    last = None if row["id"] is None else _escalation(row)
-    return PartnerSummary(row["name"], row["notes"], last, row["open_commitments"])
 
 
 def _commitment(row: sqlite3.Row) -> Commitment:
@@ -968,4 +1431,7 @@ def _commitment(row: sqlite3.Row) -> Commitment:
         row["due"],
         row["done_on"],
         row["source"],
+        bool(row["pending"]),
+        row["uid"],
+        row["updated"],
     )
