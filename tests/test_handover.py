@@ -6,7 +6,7 @@ import datetime as dt
 
 from escalate_cli import handover
 from escalate_cli.playbook import Playbook
-from escalate_cli.store import Escalation, Note
+from escalate_cli.store import Escalation, Note, Outcome
 
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -22,9 +22,11 @@ def record(**fields: object) -> Escalation:
         "issue": "",
         "root_cause": "",
         "ask": "",
-        "outcome": "",
     }
-    return Escalation(**{**base, **fields})  # type: ignore[arg-type]
+    told = str(fields.pop("outcome", ""))  # recorded on the record's own date
+    date = str(fields.get("date", base["date"]))
+    outcomes = (Outcome(1, date, told),) if told else ()
+    return Escalation(**{**base, **fields, "outcomes": outcomes})  # type: ignore[arg-type]
 
 
 def document(*escalations: Escalation, notes: tuple[Note, ...] = (), guidance=()) -> str:
@@ -54,7 +56,9 @@ def test_an_assessment_acted_on_counts_once_with_its_brief() -> None:
     assert "- Past escalations: 1 (last: 2026-11-20, brief)" in text
     history = section(text, "Escalation history")
     assert "assessment that said escalate now, acted on" in history
-    assert "- 2026-11-20: brief" in history
+    # the assessment and the brief that followed it are one entry (issue 12)
+    assert "- 2026-11-20: assessment that said escalate now, acted on, then brief\n" in history
+    assert "  - outcome: 2026-11-20: VP call held" in history
     assert "## Assessments\n" not in text
 
 
@@ -80,7 +84,7 @@ def test_history_names_signs_and_triggers_in_words_and_the_verdict_in_words() ->
     assert "  - signs present: Revenue is at stake. The customer is letting off steam." in entry
     assert "  - triggers: We promised more than we delivered" in entry
     assert "  - why: A reason to escalate is present …\n" in entry  # the sign is not repeated
-    assert "  - outcome: renewal signed" in entry
+    assert "  - outcome: 2026-11-20: renewal signed" in entry
 
 
 def test_only_the_latest_record_asks_for_its_outcome() -> None:

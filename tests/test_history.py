@@ -42,7 +42,7 @@ def test_a_kept_brief_prints_again_exactly() -> None:
 def test_history_markdown_says_what_is_not_recorded() -> None:
     kept = Escalation(
         3, "", "2026-12-01", "assessment", "escalate_now", [], "", "", "",
-        (), ("They are threatening to cancel",), "Acme Crop",
+        signals=["They are threatening to cancel"], customer="Acme Crop",
     )  # fmt: skip
     text = report.history_markdown([kept, record(1, "2026-11-02", "brief", "renewal")], "History")
     assert "- #3 2026-12-01 assessment, Acme Crop (not filed): verdict escalate\\_now; " in text

@@ -299,8 +299,8 @@ def test_handover_names_who_hands_over_merges_an_escalation_and_confirms_channel
     assert f"Prepared {TODAY} by Dana Smith for Jordan Lee." in text
     history = text[text.index("## Escalation history") : text.index("## Trigger words")]
     entries = [line for line in history.splitlines() if line.startswith("- ")]
-    assert len(entries) == 1 and "assessment; verdict escalate\\_now" in entries[0]
-    assert "; then brief; issue: the nightly export" in entries[0]
+    assert entries == [f"- {TODAY}: assessment that said escalate now, then brief"]
+    assert "  - issue: the nightly export" in history
     intro = text[text.index("## Draft introduction") :]
     assert "taking over from Dana Smith" in intro
     assert "- Slack daily, call on Tuesdays" in intro

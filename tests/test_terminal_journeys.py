@@ -343,7 +343,10 @@ def test_assess_offers_to_continue_into_brief_carrying_answers(tmp_path: Path) -
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    draft = json.loads((tmp_path / "home" / "drafts" / "brief.json").read_text())["answers"]
+    from escalate_cli.files import Drafts
+
+    kept = Drafts(tmp_path / "home").path("brief", "Acme Corp")  # the draft is the partner's
+    draft = json.loads(kept.read_text())["answers"]
     assert draft["cancel_threat"] is True and draft["manager_briefed"] is True
 
 
