@@ -244,7 +244,7 @@ def test_a_named_pipe_nobody_reads_is_exit_2_not_a_hang(home: Path, tmp_path: Pa
 
 
 def test_force_writes_through_a_link_to_a_device(home: Path, tmp_path: Path) -> None:
-    run("follow-up", "add", "Acme", "send the plan", "--due", "2026-12-01", home=home)
+    run("follow-up", "add", "Acme", "send the plan", "--due", "2030-12-02", home=home)
     link = tmp_path / "out.ics"
     link.symlink_to(os.devnull)
     done = run("follow-up", "--ics", str(link), "--force", home=home)
@@ -437,8 +437,8 @@ def test_a_far_future_yaml_date_in_answers_is_refused(home: Path) -> None:
 def test_a_stored_far_future_date_does_not_break_the_calendar(home: Path, tmp_path: Path) -> None:
     import sqlite3
 
-    run("follow-up", "add", "Acme", "send the plan", "--due", "2026-12-01", home=home)
-    run("follow-up", "add", "Acme", "someday", "--due", "2026-12-02", home=home)
+    run("follow-up", "add", "Acme", "send the plan", "--due", "2030-12-02", home=home)
+    run("follow-up", "add", "Acme", "someday", "--due", "2030-12-03", home=home)
     with sqlite3.connect(home / "escalate.db") as db:  # as an older version let it in
         db.execute("UPDATE commitments SET due = '9999-12-31' WHERE what = 'someday'")
     out = tmp_path / "c.ics"
@@ -564,7 +564,7 @@ def test_json_escapes_bidi_and_c1_losslessly(home: Path) -> None:
 
 
 def test_calendars_carry_no_escape_characters(home: Path, tmp_path: Path) -> None:
-    run("follow-up", "add", "Acme", "plan \x1b[2J now", "--due", "2026-12-01", home=home)
+    run("follow-up", "add", "Acme", "plan \x1b[2J now", "--due", "2030-12-02", home=home)
     out = tmp_path / "c.ics"
     assert run("follow-up", "--ics", str(out), home=home).returncode == 0
     raw = out.read_bytes()

@@ -46,6 +46,7 @@ def test_an_alias_means_its_partner() -> None:
         ("Initech", []),
         ("Glo", []),  # too short to be taken as the start of a name
         ("North Star", []),
+        ("Globex 2", []),  # a number tells names apart on purpose
     ],
 )
 def test_close_names(typed: str, close: list[str]) -> None:

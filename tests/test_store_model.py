@@ -38,7 +38,7 @@ class StoreAgainstModel(RuleBasedStateMachine):
         self.names: dict[str, str] = {}  # partner key -> name as first given
         self.notes: dict[int, NoteKey] = {}
         self.commitments: dict[int, tuple[str, str, str, str, str]] = {}
-        self.escalations: dict[str, list[tuple[str, str]]] = {}  # key -> [(date, outcome)]
+        self.escalations: dict[str, dict[str, list[str]]] = {}  # key -> {date: outcomes}
 
     def teardown(self) -> None:
         self.store.close()
@@ -93,30 +93,24 @@ class StoreAgainstModel(RuleBasedStateMachine):
     @rule(data=st.data(), day=st.sampled_from(["2026-12-01", "2026-12-02"]))
     def done(self, data: st.DataObject, day: str) -> None:
         id = data.draw(st.sampled_from(sorted(self.commitments)))
-        self.store.close_commitment(id, day)
-        self.commitments[id] = (*self.commitments[id][:4], day)
+        _, changed = self.store.close_commitment(id, day)
+        assert changed == (not self.commitments[id][4])  # closed once: the first day stays
+        if changed:
+            self.commitments[id] = (*self.commitments[id][:4], day)
 
     @rule(partner=PARTNERS, date=st.sampled_from(["2026-01-05", "2026-02-01"]))
     def escalate(self, partner: str, date: str) -> None:
         self.store.record_escalation(partner, date=date, kind="assessment", verdict="escalate")
-        history = self.escalations.setdefault(self._partner(partner), [])
-        if (date, "") not in history:  # the same record again is not doubled
-            history.append((date, ""))
+        history = self.escalations.setdefault(self._partner(partner), {})
+        history.setdefault(date, [])  # the same record again is not doubled
 
     @precondition(lambda self: self.escalations)
     @rule(data=st.data(), outcome=st.sampled_from(["resolved", "renewed"]))
     def outcome(self, data: st.DataObject, outcome: str) -> None:
         partner = data.draw(st.sampled_from(sorted(self.escalations)))
         history = self.escalations[partner]
-        latest = max(range(len(history)), key=lambda i: (history[i][0], i))
-        date = history[latest][0]
-        clash = (date, outcome) in history and history[latest] != (date, outcome)
-        try:
-            self.store.set_outcome(self.names[partner], outcome)
-        except EscalateError:
-            assert clash or history[latest] == (date, outcome)
-            return
-        history[latest] = (date, outcome)
+        self.store.add_outcome(self.names[partner], outcome, "2026-12-01")
+        history[max(history)].append(outcome)  # every outcome is kept, on the latest
 
     @rule(partner=PARTNERS, texts=st.lists(TEXTS, max_size=3), bad=st.booleans())
     def import_(self, partner: str, texts: list[str], bad: bool) -> None:
@@ -154,8 +148,11 @@ class StoreAgainstModel(RuleBasedStateMachine):
         }
         assert commitments == self.commitments
         for pkey, history in self.escalations.items():
-            stored = [(e.date, e.outcome) for e in self.store.escalations(self.names[pkey])]
-            assert sorted(stored) == sorted(history)
+            stored = {
+                e.date: [o.text for o in e.outcomes]
+                for e in self.store.escalations(self.names[pkey])
+            }
+            assert stored == history
 
 
 StoreAgainstModel.TestCase.settings = settings(

@@ -66,12 +66,19 @@ def match(name: str, known: Iterable[Known], cutoff: float = CLOSE_CUTOFF) -> Ma
 
 def _closeness(key: str, other: str) -> float:
     """1.0 when one name is the start of the other (Northwind, Northwind Logistics),
-    else how alike the two keys are."""
+    else how alike the two keys are; names whose numbers differ (Partner 1, Partner 10,
+    Team 2) are told apart on purpose, never a typo."""
+    if _digits(key) != _digits(other):
+        return 0.0
     if min(len(key), len(other)) >= MIN_PART and (key.startswith(other) or other.startswith(key)):
         return 1.0
     import difflib  # only needed for a name that matches nothing exactly
 
     return difflib.SequenceMatcher(None, key, other).ratio()
+
+
+def _digits(key: str) -> str:
+    return "".join(char for char in key if char.isdigit())
 
 
 def suggestion(close: Iterable[Known]) -> str:
