@@ -707,6 +707,8 @@ def test_brief_with_partner_fills_in_the_customer(tmp_path: Path) -> None:
     data = json.loads(child.before[child.before.index("{") : child.before.rindex("}") + 1])
     assert data["answers"]["customer"] == "Northwind Logistics"
     assert "I need your help with Northwind Logistics this week." in data["manager_brief"]
+
+
 def test_a_close_name_asks_did_you_mean_and_files_under_the_known_partner(tmp_path) -> None:
     home = tmp_path / "home"
     spawn(home, "notes", "add", "Northwind Logistics", "--kind", "note", "first").expect(

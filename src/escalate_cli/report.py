@@ -209,14 +209,15 @@ def brief_from_data(data: dict[str, Any]) -> Brief:
     """A brief as `brief_data` gave it, back: how `escalate history show` reprints it."""
     from escalate_cli.brief import Brief
     from escalate_cli.lint import Finding
-    from escalate_cli.playbook import TEMPLATES, Gotcha
+    from escalate_cli.playbook import Gotcha
 
     return Brief(
-        **{name: str(data.get(name) or "") for name in TEMPLATES},
+        texts={name: str(text) for name, text in data.items() if name in DRAFT_TITLES},
         warnings=tuple(
             Gotcha(id=g["id"], text=g["text"], advice=g["advice"])
             for g in data.get("warnings") or []
         ),
+        steps=tuple(str(step) for step in data.get("steps") or []),
         findings={
             name: [Finding(**finding) for finding in found]
             for name, found in (data.get("findings") or {}).items()

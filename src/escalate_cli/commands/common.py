@@ -345,7 +345,13 @@ def write_brief(result: Brief, fmt: BriefFormat, output: Path | None, force: boo
 
 
 def my_name() -> str:
-    """The user's own name, for owners given as "me" or "I": the login name."""
+    """The user's own name, for owners given as "me" or "I" and for who hands over: the
+    profile's (`escalate config set name`), else the login name."""
+    from escalate_cli import profile
+
+    saved = profile.load().get("name", "")
+    if saved:
+        return saved
     import getpass
 
     try:

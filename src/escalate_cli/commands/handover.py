@@ -38,7 +38,11 @@ def handover(
     ] = None,
     by: Annotated[
         str | None,
-        typer.Option("--from", metavar="NAME", help="Who hands over (named in the document)."),
+        typer.Option(
+            "--from",
+            metavar="NAME",
+            help="Who hands over (named in the document). Default: your profile's name.",
+        ),
     ] = None,
     fmt: Annotated[
         DocFormat, typer.Option("--format", "-f", help="markdown (default) or json.")
@@ -66,6 +70,7 @@ def handover(
       escalate handover Acme --format json -o acme.json   # then: escalate import acme.json
     """
     from escalate_cli import handover as ho
+    from escalate_cli import profile
 
     refuse_existing_output(output, force)  # before anything is read or cached
     guidance = tuple((g.title, g.text) for g in load_playbook(playbook, home).relationship)
@@ -79,7 +84,7 @@ def handover(
             to or "",
             dt.datetime.now(dt.timezone.utc),
             guidance,
-            by or "",
+            by if by is not None else profile.load().get("name", ""),
         )
     text = ho.dumps(doc) if fmt is DocFormat.json else ho.to_markdown(doc)
     emit(text, output, force)
