@@ -337,8 +337,8 @@ def test_assess_offers_to_continue_into_brief_carrying_answers(tmp_path: Path) -
     child.send("Acme Corp\r")
     child.expect_exact("the assessment is now #1 in Acme Corp's history")
     answer_yes_no(child, "Draft the manager brief and customer message now?", "y")
-    child.expect_exact("Step 1: Understand the situation")
-    child.expect_exact("Which customer")
+    child.expect_exact("Step 1: Understand the situation")  # the customer is known now
+    child.expect_exact("?")
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
     child.close()
@@ -669,22 +669,32 @@ def test_brief_without_a_profile_asks_your_name_once_and_offers_to_save_it(tmp_p
     home, answers_file = tmp_path / "home", everything_but(tmp_path, "your_name")
     assert "your_name" not in json.loads(Path(answers_file).read_text())
     child = spawn(home, "brief", "--answers", answers_file, "--format", "json")
+    child.logfile_read = io.StringIO()  # the drafts come before the question where to keep them
     type_answer(child, "What is your name? (it signs the drafts)", "Maya Chen")
     answer_yes_no(child, "Save 'Maya Chen' as your name, so drafts are signed without asking?", "y")
     child.expect_exact("saved; change it with `escalate config set name`")
+    child.expect_exact("Start a history for Acme Corp with this brief?")  # issue 12
+    child.expect_exact("(y/n)")
+    child.send("n\r")
     child.expect(pexpect.EOF)
+    seen = child.logfile_read.getvalue().replace("\r\n", "\n")
+    data, _ = json.JSONDecoder().raw_decode(seen[seen.index("{") :])
     child.close()
     assert child.exitstatus == 0, child.before
     assert profile.load() == {"name": "Maya Chen"}
-    data = json.loads(child.before[child.before.index("{") :].replace("\r\n", "\n"))
     assert data["customer_message"].endswith("Best regards,\nMaya Chen\n")
     again = spawn(home, "brief", "--answers", answers_file, "--format", "json")
+    again.logfile_read = io.StringIO()
+    answer_yes_no(again, "Start a history for Acme Corp with this brief?", "n")
     again.expect(pexpect.EOF)
     again.close()
     assert again.exitstatus == 0, again.before
-    assert "What is your name?" not in again.before and "Save " not in again.before
-    assert json.loads(again.before[again.before.index("{") :])["manager_brief"].endswith(
-        "Thanks,\nMaya\n"
+    shown = again.logfile_read.getvalue().replace("\r\n", "\n")
+    assert "What is your name?" not in shown and "Save " not in shown
+    assert (
+        json.JSONDecoder()
+        .raw_decode(shown[shown.index("{") :])[0]["manager_brief"]
+        .endswith("Thanks,\nMaya\n")
     )
 
 
@@ -702,7 +712,7 @@ def test_brief_with_partner_fills_in_the_customer(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before
-    assert "the brief is now in Northwind Logistics's history" in child.before
+    assert "the brief is now #1 in Northwind Logistics's history" in child.before
     assert "Step 1" not in seen.getvalue() and "Which customer" not in seen.getvalue()
     data = json.loads(child.before[child.before.index("{") : child.before.rindex("}") + 1])
     assert data["answers"]["customer"] == "Northwind Logistics"
@@ -754,10 +764,8 @@ def test_ctrl_c_at_did_you_mean_records_nothing(tmp_path: Path) -> None:
 def test_a_pending_commitment_from_the_brief_is_tracked_and_shown_as_pending(tmp_path) -> None:
     home = tmp_path / "home"
     answers_file = tmp_path / "a.json"
-    from test_brief import ORDINARY
 
-    given = {k: v for k, v in ORDINARY.items() if k not in ("commitments", "lessons")}
-    answers_file.write_text(json.dumps(given))
+    answers_file = Path(everything_but(tmp_path, "commitments", "lessons"))
     child = spawn(home, "brief", "--answers", str(answers_file), "--format", "json")
     child.expect_exact("Step 6: Follow through")
     for question, text in [
