@@ -7,9 +7,14 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import answers, write_yaml
 from escalate_cli.cli import app
 from test_brief import ORDINARY
+
+# every test here runs on the local store and on a team database (conftest: `engine`)
+pytestmark = pytest.mark.usefixtures("engine")
 
 TODAY = time.strftime("%Y-%m-%d")
 
@@ -218,27 +223,25 @@ def test_commitment_lifecycle(runner, monkeypatch) -> None:
 
 
 def test_reimport_updates_an_outcome_and_a_closed_commitment_in_place(
-    runner, tmp_path, monkeypatch
+    runner, tmp_path, elsewhere
 ) -> None:
     ok(runner, "notes", "add", "Acme", "--kind", "trigger", "per our policy")
     ok(runner, "brief", "-a", str(brief_file(tmp_path)), "-p", "Acme", "-f", "json")
     ok(runner, "outcome", "Acme", "VP call booked")
     first = tmp_path / "first.json"
     ok(runner, "handover", "Acme", "-f", "json", "-o", str(first))
-    mine = tmp_path / "mine"
-    theirs = Path(str(tmp_path / "home"))
-    monkeypatch.setenv("ESCALATE_HOME", str(mine))
+    elsewhere()
     imported = ok(runner, "import", str(first))
     assert "escalations: 1 added, 0 updated, 0 unchanged" in imported.stderr
 
-    monkeypatch.setenv("ESCALATE_HOME", str(theirs))
+    elsewhere(back=True)
     time.sleep(1.1)  # `updated` stamps have one-second resolution
     ok(runner, "outcome", "Acme", "hotfix shipped; renewal signed")
     ok(runner, "follow-up", "done", "1")
     later = tmp_path / "later.json"
     ok(runner, "handover", "Acme", "-f", "json", "-o", str(later))
 
-    monkeypatch.setenv("ESCALATE_HOME", str(mine))
+    elsewhere()
     merged = ok(runner, "import", str(later))
     assert "notes: 0 added, 0 updated, 1 unchanged" in merged.stderr
     assert "escalations: 0 added, 1 updated, 0 unchanged" in merged.stderr
@@ -257,11 +260,11 @@ def test_reimport_updates_an_outcome_and_a_closed_commitment_in_place(
     )
 
 
-def test_import_of_a_close_name_asks_for_new(runner, tmp_path, monkeypatch) -> None:
+def test_import_of_a_close_name_asks_for_new(runner, tmp_path, elsewhere) -> None:
     ok(runner, "notes", "add", "Acme Corp", "--kind", "note", "x")
     exported = tmp_path / "acme.json"
     ok(runner, "handover", "Acme Corp", "-f", "json", "-o", str(exported))
-    monkeypatch.setenv("ESCALATE_HOME", str(tmp_path / "other"))
+    elsewhere()
     ok(runner, "notes", "add", "Acme Crop", "--kind", "note", "mine")
     refused = run(runner, "import", str(exported))
     assert refused.exit_code == 2 and "did you mean 'Acme Crop'?" in refused.stderr

@@ -198,33 +198,41 @@ def test_team_commands_for_the_admin_role_only(runner, pg) -> None:
 # -- many writers, no lost update -------------------------------------------------------------
 
 
-def test_twenty_writers_on_four_partners_lose_nothing(pg) -> None:
+def test_twenty_writers_on_four_partners_with_a_merge_in_the_middle_lose_nothing(pg) -> None:
+    partners = ("Acme", "Globex", "Initech", "Umbrella")
     per_writer = 10
     errors: list[BaseException] = []
-    start = threading.Barrier(20)
+    start, halfway = threading.Barrier(21), threading.Barrier(21)
 
     def write(i: int) -> None:
         try:
-            login = "alice" if i % 2 else "carol"
-            with PostgresStore.open(pg.dsn(login)) as store:
+            with PostgresStore.open(pg.dsn("alice" if i % 2 else "carol")) as store:
                 start.wait()
                 for n in range(per_writer):
-                    store.add_note(f"Partner {(i + n) % 4}", "note", f"writer {i} note {n}")
-                store.add_commitment(f"Partner {i % 4}", f"promise {i}")
+                    if n == per_writer // 2:
+                        halfway.wait()  # the merge starts when every writer is half done
+                    store.add_note(partners[(i + n) % 4], "note", f"writer {i} note {n}")
+                store.add_commitment(partners[i % 4], f"promise {i}")
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
     with PostgresStore.open(pg.dsn("alice")) as store:
+        for name in partners:
+            store.ensure_partner(name)
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(20)]
+        for thread in threads:
+            thread.start()
+        start.wait()
+        halfway.wait()
+        moved = store.merge_partners("Umbrella", "Initech")  # while the writers go on
+        for thread in threads:
+            thread.join()
+        assert errors == []
         summaries = store.partners()
-        assert sorted(s.name for s in summaries) == [f"Partner {i}" for i in range(4)]
+        assert [s.name for s in summaries] == ["Acme", "Globex", "Initech"]
         assert sum(s.notes for s in summaries) == 20 * per_writer
-        assert all(s.notes == 20 * per_writer // 4 for s in summaries)
+        assert moved["notes"].added > 0  # Umbrella had notes when it merged
+        assert summaries[2].aliases == ("Umbrella",)
         assert len(store.commitments()) == 20
         texts = {n.text for p in summaries for n in store.notes(p.name)}
     assert texts == {f"writer {i} note {n}" for i in range(20) for n in range(per_writer)}
@@ -337,7 +345,7 @@ def test_db_init_migrates_a_version_1_team_database_keeping_records_and_authors(
             assert [e.signals for e in store.escalations("Acme")] == [[], ["x"]]
         with psycopg.connect(dsn) as conn:
             me = conn.execute("SELECT current_user").fetchall()[0][0]
-            authors = conn.execute("SELECT recorded_by FROM escalate.escalations ORDER BY id")
+            authors = conn.execute("SELECT recorded_by FROM escalate.history ORDER BY id")
             assert [row[0] for row in authors] == [me, me]  # kept through the migration
     finally:
         with psycopg.connect(pg_server.superuser_dsn, autocommit=True) as admin:

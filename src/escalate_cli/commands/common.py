@@ -253,7 +253,7 @@ def store_partner(store: MemoryStore, name: str) -> bool:
 
 
 def resolve_partner(
-    store: Store, name: str, new: bool, prompter: Prompter | None, decline: str | None = None
+    store: MemoryStore, name: str, new: bool, prompter: Prompter | None, decline: str | None = None
 ) -> str | None:
     """The partner `name` means: a known one however it is typed, else a new one.
 
@@ -277,7 +277,7 @@ def resolve_partner(
 
 
 def file_under(
-    store: Store, customer: str, prompter: Prompter | None, what: str, confirm: bool
+    store: MemoryStore, customer: str, prompter: Prompter | None, what: str, confirm: bool
 ) -> str | None:
     """The partner a result without --partner is kept under: the customer named in the
     interview, or None for the local history. In a terminal a typo-like name is asked

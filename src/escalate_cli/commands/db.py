@@ -132,6 +132,6 @@ def db_push(home: HomeOpt = None) -> None:
     with open_team_database("db push") as team:
         pushed = team.push(exports)
     for name, counts in pushed.items():
-        say(f"{name}: " + ", ".join(f"{n} {table}" for table, n in counts.items()) + " new")
-    added = sum(sum(counts.values()) for counts in pushed.values())
+        say(f"{name}: " + ", ".join(f"{c.added} {table}" for table, c in counts.items()) + " new")
+    added = sum(c.added for counts in pushed.values() for c in counts.values())
     say(f"pushed {len(pushed)} partners; {added} records were new")
