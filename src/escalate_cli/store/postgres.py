@@ -194,7 +194,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                 || chr(31) || issue || chr(31) || root_cause || chr(31) || ask || chr(31)
                 || outcome))""",
     ),
-    (  # 3, as the local store's 3: aliases, stable ids, history with outcomes as a
+    (  # 3, as the local store's 4: aliases, stable ids, history with outcomes as a
         # list, commitments that may be pending or kept without a partner. Stable ids are
         # unique per partner (not per database): a team importing another team's export
         # gets its own copies, and learns nothing of rows it cannot see.

@@ -411,12 +411,10 @@ class Store:
         """`partners`, as they are read. Each figure is one index lookup per partner, so
         the list costs time in proportion to its length."""
         rows = self._stream(
-            """SELECT p.name,
+            """SELECT p.id, p.name,
                 (SELECT count(*) FROM notes WHERE partner_id = p.id) AS notes,
                 (SELECT count(*) FROM commitments WHERE partner_id = p.id AND done_on = '')
                     AS open_commitments,
-                (SELECT json_group_array(name) FROM (SELECT name FROM aliases
-                    WHERE partner_id = p.id ORDER BY name)) AS aliases,
                 (SELECT id FROM history WHERE partner_id = p.id
                     ORDER BY date DESC, id DESC LIMIT 1) AS latest
             FROM partners p ORDER BY lower(p.name), p.id"""
@@ -428,8 +426,13 @@ class Store:
                 row["notes"],
                 last,
                 row["open_commitments"],
-                tuple(json.loads(row["aliases"])),
+                self._aliases(row["id"]),
             )
+
+    def _aliases(self, partner_id: int) -> tuple[str, ...]:
+        """A partner's aliases, sorted here so both engines give the same order."""
+        rows = self._read("SELECT name FROM aliases WHERE partner_id = ?", (partner_id,))
+        return tuple(sorted(row["name"] for row in rows))
 
     def add_alias(self, name: str, alias: str) -> Partner:
         """Let `alias` mean the partner `name` means; an alias of another partner is refused."""
@@ -1266,7 +1269,9 @@ def refuse_if_changed(seen: Note | None, now: Note) -> None:
     naming the fields that changed (not their text: errors carry no user content)."""
     if seen is None or seen == now:
         return
-    changed = [field for field in _EDITED_NOTE_FIELDS if getattr(seen, field) != getattr(now, field)]
+    changed = [
+        field for field in _EDITED_NOTE_FIELDS if getattr(seen, field) != getattr(now, field)
+    ]
     raise EscalateError(
         f"note #{now.id} was changed by someone else since you read it "
         f"({', '.join(changed)} changed); nothing was saved",
