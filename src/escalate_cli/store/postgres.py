@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.errors import EscalateError, NotFoundError, StoreError
-from escalate_cli.store.sqlite import _NOTE_SELECT, Counts, Note, Partner, Store, _note
+from escalate_cli.store.sqlite import _NOTE_SELECT, Counts, Note, Partner, Store
 
 if TYPE_CHECKING:
     import psycopg
@@ -746,15 +746,7 @@ class PostgresStore(Store):
         query = " && ".join(["phraseto_tsquery('simple', ?)"] * len(parts))
         sql = f"""WITH q AS (SELECT {query} AS q) {_NOTE_SELECT} CROSS JOIN q
             WHERE numnode(q.q) > 0 AND n.words @@ q.q"""
-        params: list[Any] = list(parts)
-        if since is not None:
-            sql += " AND n.date >= ?"
-            params.append(since)
-        sql += " ORDER BY ts_rank(n.words, q.q) DESC, n.date, n.id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return map(_note, self._stream(sql, params))
+        return self._matches(sql, list(parts), "ts_rank(n.words, q.q) DESC", since, limit)
 
     def push(self, partners: list[dict[str, Any]]) -> dict[str, dict[str, Counts]]:
         """Import several partners' exports (`escalate handover -f json`) in one

@@ -599,11 +599,18 @@ class Store:
         if not query:
             return iter(())
         sql = _NOTE_SELECT + " JOIN notes_fts ON notes_fts.rowid = n.id WHERE notes_fts MATCH ?"
-        params: list[Any] = [query]
+        return self._matches(sql, [query], "notes_fts.rank", since, limit)
+
+    def _matches(
+        self, sql: str, params: list[Any], rank: str, since: str | None, limit: int | None
+    ) -> Iterator[Note]:
+        """The notes a search's `sql` finds, best `rank` first, narrowed by `since` and
+        `limit`: the part of a search that does not depend on the engine."""
+        params = list(params)
         if since is not None:
             sql += " AND n.date >= ?"
             params.append(since)
-        sql += " ORDER BY notes_fts.rank, n.date, n.id"
+        sql += f" ORDER BY {rank}, n.date, n.id"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
@@ -923,19 +930,11 @@ class Store:
     def _merge_notes(self, pid: int, rows: list[Any]) -> Counts:
         added = updated = 0
         for row, created, uid, stamp in rows:
-            old = (
-                self._read("SELECT id, updated FROM notes WHERE uid = ? AND uid != ''", (uid,))
-                if uid
-                else []
-            )
-            if old:
-                if stamp > old[0]["updated"]:
-                    with contextlib.suppress(sqlite3.IntegrityError):  # would double another
-                        updated += self._db.execute(
-                            'UPDATE notes SET kind = ?, text = ?, date = ?, link = ?, "by" = ?,'
-                            " updated = ? WHERE id = ?",
-                            (*row, stamp, old[0]["id"]),
-                        ).rowcount
+            ours = self._stored("notes", uid)
+            if ours:
+                updated += self._update_if_newer(
+                    "notes", 'kind = ?, text = ?, date = ?, link = ?, "by" = ?', row, ours, stamp
+                )
                 continue
             added += self._db.execute(
                 """INSERT OR IGNORE INTO notes (partner_id, kind, text, date, link, "by",
@@ -943,6 +942,25 @@ class Store:
                 (pid, *row, created, uid or _uid(), stamp or created),
             ).rowcount
         return Counts(added, updated, len(rows) - added - updated)
+
+    def _stored(self, table: str, uid: str) -> sqlite3.Row | None:
+        """Our copy of an imported record, found by its stable id (notes or commitments)."""
+        rows = self._read(f"SELECT id, updated FROM {table} WHERE uid = ?", (uid,)) if uid else []
+        return rows[0] if rows else None
+
+    def _update_if_newer(
+        self, table: str, columns: str, values: tuple[Any, ...], ours: sqlite3.Row, stamp: str
+    ) -> int:
+        """Overwrite `ours` when the imported copy (changed at `stamp`) is newer: 1 if it
+        was, 0 if ours stands."""
+        if stamp <= ours["updated"]:
+            return 0
+        with contextlib.suppress(sqlite3.IntegrityError):  # it would double another record
+            return self._db.execute(
+                f"UPDATE {table} SET {columns}, updated = ? WHERE id = ?",
+                (*values, stamp, ours["id"]),
+            ).rowcount
+        return 0
 
     def _merge_escalations(self, pid: int, rows: list[Any]) -> Counts:
         added = updated = 0
@@ -979,19 +997,15 @@ class Store:
     def _merge_commitments(self, pid: int, rows: list[Any]) -> Counts:
         added = updated = 0
         for row, pending, created, uid, stamp in rows:
-            old = (
-                self._read("SELECT id, updated FROM commitments WHERE uid = ?", (uid,))
-                if uid
-                else []
-            )
-            if old:
-                if stamp > old[0]["updated"]:
-                    with contextlib.suppress(sqlite3.IntegrityError):  # would double another
-                        updated += self._db.execute(
-                            "UPDATE commitments SET what = ?, owner = ?, due = ?, done_on = ?, "
-                            "pending = ?, updated = ? WHERE id = ?",
-                            (*row[:4], int(pending), stamp, old[0]["id"]),
-                        ).rowcount
+            ours = self._stored("commitments", uid)
+            if ours:
+                updated += self._update_if_newer(
+                    "commitments",
+                    "what = ?, owner = ?, due = ?, done_on = ?, pending = ?",
+                    (*row[:4], int(pending)),
+                    ours,
+                    stamp,
+                )
                 continue
             added += self._insert_commitment(pid, row, pending, created, uid or _uid(), stamp)[1]
         return Counts(added, updated, len(rows) - added - updated)
