@@ -298,6 +298,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON aliases, history, outcomes TO {MEMBER_ROLE}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO {MEMBER_ROLE}",
     ),
+    (  # 4, as the local store's 5: lookups that summaries and imports make per record.
+        # A partner's aliases are found through UNIQUE (partner_id, key) already; records
+        # are found by their stable id alone, which the (partner, uid) indexes cannot serve.
+        "CREATE INDEX IF NOT EXISTS notes_by_uid ON notes (uid) WHERE uid <> ''",
+        "CREATE INDEX IF NOT EXISTS history_by_uid ON history (uid)",
+        "CREATE INDEX IF NOT EXISTS commitments_by_uid ON commitments (uid)",
+    ),
 )
 
 

@@ -196,6 +196,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX commitments_open ON commitments (done_on, due)",
         "CREATE INDEX commitments_by_partner ON commitments (partner_id, done_on, due)",
     ),
+    # 5: a partner's aliases by partner: every summary reads them for each partner listed.
+    ("CREATE INDEX IF NOT EXISTS aliases_by_partner ON aliases (partner_id)",),
 )
 
 
@@ -309,6 +311,8 @@ _NOTE_SELECT = """SELECT n.id, p.name AS partner, n.kind, n.text, n.date, n.link
 _ESCALATION_SELECT = """SELECT e.id, coalesce(p.name, '') AS partner, e.date, e.kind, e.verdict,
     e.reasons, e.issue, e.root_cause, e.ask, e.signals, e.triggers, e.customer, e.uid, e.drafts
     FROM history e LEFT JOIN partners p ON p.id = e.partner_id"""
+_LATEST = _ESCALATION_SELECT + " WHERE e.id"  # + IN (ids): partners' latest entries
+BATCH = 500  # rows read, or values looked up, at a time
 _COMMITMENT_SELECT = """SELECT c.id, coalesce(p.name, '') AS partner, c.what, c.owner, c.due,
     c.done_on, c.source, c.pending, c.uid, c.updated FROM commitments c
     LEFT JOIN partners p ON p.id = c.partner_id"""
@@ -380,7 +384,7 @@ class Store:
 
     def match_partner(self, name: str) -> identity.Match:
         """The partner `name` means (its name or an alias, however typed), else close ones."""
-        return identity.match(_partner_name(name), self._known())
+        return self._match(_partner_name(name))
 
     def ensure_partner(self, name: str, new: bool = False) -> Partner:
         """The partner `name` means, created on first use. A new name close to a known
@@ -391,7 +395,7 @@ class Store:
     def find_partner(self, name: str) -> Partner:
         """The partner `name` means, or NotFoundError suggesting the nearest names."""
         clean = _partner_name(name)
-        found = identity.match(clean, self._known(), identity.HINT_CUTOFF)
+        found = self._match(clean, identity.HINT_CUTOFF)
         if found.exact:
             return Partner(found.exact.partner_id, found.exact.partner)
         names = sorted({row["name"] for row in self._read("SELECT name FROM partners")})
@@ -408,9 +412,10 @@ class Store:
         return list(self.each_partner())
 
     def each_partner(self) -> Iterator[PartnerSummary]:
-        """`partners`, as they are read. Each figure is one index lookup per partner, so
-        the list costs time in proportion to its length."""
-        rows = self._stream(
+        """`partners`, as they are read. Each figure is one index lookup per partner, and
+        aliases and latest escalations are read for a batch of partners at once, so the
+        list costs time in proportion to its length and memory in proportion to a batch."""
+        batches = self._batches(
             """SELECT p.id, p.name,
                 (SELECT count(*) FROM notes WHERE partner_id = p.id) AS notes,
                 (SELECT count(*) FROM commitments WHERE partner_id = p.id AND done_on = '')
@@ -419,27 +424,29 @@ class Store:
                     ORDER BY date DESC, id DESC LIMIT 1) AS latest
             FROM partners p ORDER BY lower(p.name), p.id"""
         )
-        for row in rows:
-            last = None if row["latest"] is None else self.get_escalation(row["latest"])
-            yield PartnerSummary(
-                row["name"],
-                row["notes"],
-                last,
-                row["open_commitments"],
-                self._aliases(row["id"]),
-            )
-
-    def _aliases(self, partner_id: int) -> tuple[str, ...]:
-        """A partner's aliases, sorted here so both engines give the same order."""
-        rows = self._read("SELECT name FROM aliases WHERE partner_id = ?", (partner_id,))
-        return tuple(sorted(row["name"] for row in rows))
+        for batch in batches:
+            aliases: dict[int, list[str]] = {}
+            for alias in self._read_in(
+                "SELECT partner_id, name FROM aliases WHERE partner_id", [r["id"] for r in batch]
+            ):
+                aliases.setdefault(alias["partner_id"], []).append(alias["name"])
+            latest = [r["latest"] for r in batch if r["latest"] is not None]
+            found = {e.id: e for e in self._escalations(self._read_in(_LATEST, latest))}
+            for row in batch:
+                yield PartnerSummary(
+                    row["name"],
+                    row["notes"],
+                    found.get(row["latest"]),
+                    row["open_commitments"],
+                    tuple(sorted(aliases.get(row["id"], ()))),  # the same order on both engines
+                )
 
     def add_alias(self, name: str, alias: str) -> Partner:
         """Let `alias` mean the partner `name` means; an alias of another partner is refused."""
         clean = _partner_name(alias)
         with self._write():
             partner = self.find_partner(name)
-            taken = identity.match(clean, self._known()).exact
+            taken = self._match(clean).exact
             if taken and taken.partner_id != partner.id:
                 raise EscalateError(
                     f"{clean!r} already means {taken.partner!r}",
@@ -459,7 +466,7 @@ class Store:
         clean = _partner_name(new)
         with self._write():
             partner = self.find_partner(old)
-            taken = identity.match(clean, self._known()).exact
+            taken = self._match(clean).exact
             if taken and taken.partner_id != partner.id:
                 raise EscalateError(
                     f"{clean!r} is already the name of {taken.partner!r}",
@@ -750,7 +757,7 @@ class Store:
         rows = self._read(
             _ESCALATION_SELECT + " WHERE e.partner_id = ? ORDER BY e.date, e.id", (pid,)
         )
-        return [self._escalation(row) for row in rows]
+        return self._escalations(rows)
 
     def history(self, partner: str | None = None) -> list[Escalation]:
         """Assessments and briefs, newest first: one partner's, or everyone's and the local
@@ -762,7 +769,7 @@ class Store:
                 _ESCALATION_SELECT + " WHERE e.partner_id = ? ORDER BY e.date DESC, e.id DESC",
                 (self.find_partner(partner).id,),
             )
-        return [self._escalation(row) for row in rows]
+        return self._escalations(rows)
 
     # -- commitments ----------------------------------------------------------------------
 
@@ -944,8 +951,10 @@ class Store:
         return Counts(added, updated, len(rows) - added - updated)
 
     def _stored(self, table: str, uid: str) -> sqlite3.Row | None:
-        """Our copy of an imported record, found by its stable id (notes or commitments)."""
-        rows = self._read(f"SELECT id, updated FROM {table} WHERE uid = ?", (uid,)) if uid else []
+        """Our copy of an imported record, found by its stable id (notes or commitments);
+        `uid != ''` lets SQLite use the notes' partial index instead of reading them all."""
+        sql = f"SELECT id, updated FROM {table} WHERE uid = ? AND uid != ''"
+        rows = self._read(sql, (uid,)) if uid else []
         return rows[0] if rows else None
 
     def _update_if_newer(
@@ -1055,37 +1064,58 @@ class Store:
         rows = self._read(_ESCALATION_SELECT + " WHERE e.id = ?", (id,))
         if not rows:
             raise NotFoundError(f"no history entry #{id}", "`escalate history` lists them")
-        return self._escalation(rows[0])
+        return self._escalations(rows)[0]
 
-    def _escalation(self, row: sqlite3.Row) -> Escalation:
-        told = self._read(
-            "SELECT id, date, text, uid FROM outcomes WHERE escalation_id = ? ORDER BY date, id",
-            (row["id"],),
+    def _escalations(self, rows: Sequence[sqlite3.Row]) -> list[Escalation]:
+        """History rows as Escalations, the outcomes of all of them read at once rather
+        than one query per entry."""
+        told: dict[int, list[Outcome]] = {}
+        outcomes = self._read_in(
+            "SELECT escalation_id, id, date, text, uid FROM outcomes WHERE escalation_id",
+            [row["id"] for row in rows],
+            " ORDER BY date, id",
         )
-        return Escalation(
-            row["id"],
-            row["partner"],
-            row["date"],
-            row["kind"],
-            row["verdict"],
-            json.loads(row["reasons"]),
-            row["issue"],
-            row["root_cause"],
-            row["ask"],
-            tuple(Outcome(o["id"], o["date"], o["text"], o["uid"]) for o in told),
-            json.loads(row["signals"]),
-            json.loads(row["triggers"]),
-            row["customer"],
-            row["uid"],
-            json.loads(row["drafts"]) if row["drafts"] else {},
-        )
+        for o in outcomes:
+            told.setdefault(o["escalation_id"], []).append(
+                Outcome(o["id"], o["date"], o["text"], o["uid"])
+            )
+        return [
+            Escalation(
+                row["id"],
+                row["partner"],
+                row["date"],
+                row["kind"],
+                row["verdict"],
+                json.loads(row["reasons"]),
+                row["issue"],
+                row["root_cause"],
+                row["ask"],
+                tuple(told.get(row["id"], ())),
+                json.loads(row["signals"]),
+                json.loads(row["triggers"]),
+                row["customer"],
+                row["uid"],
+                json.loads(row["drafts"]) if row["drafts"] else {},
+            )
+            for row in rows
+        ]
 
-    def _known(self) -> list[identity.Known]:
-        """Every name a partner is known by: its own first, then its aliases."""
+    def _match(self, clean: str, cutoff: float = identity.CLOSE_CUTOFF) -> identity.Match:
+        """identity.match against every name a partner is known by. A name known as typed
+        is found through the key index, without reading every partner; only a name that
+        is new, mistyped or recorded under an older key reads them all."""
+        found = identity.match(clean, self._known(identity.name_key(clean)), cutoff)
+        return found if found.exact else identity.match(clean, self._known(), cutoff)
+
+    def _known(self, key: str | None = None) -> list[identity.Known]:
+        """Every name a partner is known by (only those with this key, if given): its own
+        first, then its aliases."""
+        where = ("", "") if key is None else (" WHERE key = ?", " WHERE a.key = ?")
         rows = self._read(
-            """SELECT id, name AS partner, name FROM partners
+            f"""SELECT id, name AS partner, name FROM partners{where[0]}
             UNION ALL SELECT p.id, p.name, a.name FROM aliases a
-            JOIN partners p ON p.id = a.partner_id"""
+            JOIN partners p ON p.id = a.partner_id{where[1]}""",
+            () if key is None else (key, key),
         )
         return [identity.Known(row["id"], row["partner"], row["name"]) for row in rows]
 
@@ -1173,7 +1203,7 @@ class Store:
     def _ensure(self, name: str, new: bool = False) -> Partner:
         """ensure_partner's work, inside the caller's write transaction."""
         clean = _partner_name(name)
-        found = identity.match(clean, self._known())
+        found = self._match(clean)
         if found.exact:
             return Partner(found.exact.partner_id, found.exact.partner)
         if found.close and not new:
@@ -1188,17 +1218,31 @@ class Store:
         with self._errors():
             return self._db.execute(sql, params).fetchall()
 
+    def _read_in(self, sql: str, values: Sequence[Any], tail: str = "") -> list[sqlite3.Row]:
+        """`sql` ending in a column, ` IN (values)` and `tail` added, in batches of BATCH
+        values: one query per batch for what would otherwise be one per value."""
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(values), BATCH):
+            chunk = values[start : start + BATCH]
+            rows += self._read(f"{sql} IN ({', '.join('?' * len(chunk))}){tail}", chunk)
+        return rows
+
     def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[sqlite3.Row]:
         """Rows as SQLite steps to them, a batch at a time: a long list never sits in
         memory whole. Read them before the store is closed."""
+        for batch in self._batches(sql, params):
+            yield from batch
+
+    def _batches(self, sql: str, params: Sequence[Any] = ()) -> Iterator[list[sqlite3.Row]]:
+        """`_stream`, BATCH rows at a time."""
         with self._errors():
             cursor = self._db.execute(sql, params)
         while True:
             with self._errors():
-                batch = cursor.fetchmany(500)
+                batch = cursor.fetchmany(BATCH)
             if not batch:
                 return
-            yield from batch
+            yield batch
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
