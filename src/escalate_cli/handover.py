@@ -7,12 +7,14 @@ export imported into another person's store and exported again says the same thi
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from escalate_cli import safe_yaml
+from escalate_cli import jsonstream, safe_yaml
 from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR, check_year
 from escalate_cli.errors import EscalateError
 from escalate_cli.playbook import VERDICT_WORDS
@@ -335,51 +337,86 @@ def introduction(doc: HandoverDoc) -> str:
 # --- import ---------------------------------------------------------------------------
 
 
-def read_import(text: str, source: str) -> dict[str, Any]:
-    """The handover JSON's envelope; the store checks each record before writing any."""
-    data = safe_yaml.parse_json_fallback(text, source).data
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise EscalateError(
-            f'{source}: not an escalate handover file (no "format": "{FORMAT}")',
-            "export one with `escalate handover PARTNER --format json`",
-        )
-    if data.get("version") not in READS:
-        raise EscalateError(
-            f"{source}: handover format version {data.get('version')!r} is not one of "
-            + ", ".join(map(str, READS)),
-            "export it again with this version of escalate",
-        )
-    partner = data.get("partner")
-    if not isinstance(partner, str) or not partner.strip():
-        raise EscalateError(f"{source}: `partner` must be the partner's name")
-    if first_hidden(partner):  # a name nobody could type to find the partner again
-        raise EscalateError(
-            f"{source}: `partner` contains the control character {first_hidden(partner)}",
-            "nothing was imported; correct the name in the file, then import it",
-        )
-    for group in DATE_FIELDS:
-        if not isinstance(data.get(group) or [], list):
-            raise EscalateError(
-                f"{source}: `{group}` must be a list, not {type(data[group]).__name__}",
-                "nothing was imported; export the handover again",
-            )
-    bad_dates = [
-        f"{group}[{index}].{name}: {item[name]!r} {problem}"
-        for group, names in DATE_FIELDS.items()
-        for index, item in enumerate(data.get(group) or [])
-        if isinstance(item, dict)
-        for name in names
-        if item.get(name) and (problem := _date_problem(item[name]))
-    ]
-    if bad_dates:
-        raise EscalateError(
-            f"{source}: " + f"\n{source}: ".join(bad_dates[:10]),
-            "nothing was imported; dates in a handover file are YYYY-MM-DD",
-        )
-    return data
-
-
+GROUPS = ("notes", "escalations", "commitments")  # a handover's records, in the store's order
 DATE_FIELDS = {"notes": ("date",), "escalations": ("date",), "commitments": ("due", "done_on")}
+
+
+class ImportFile:
+    """A handover file (`escalate handover --format json`) read as it is imported: the
+    records one at a time, as `records()` reaches them, so a file of a million notes
+    never sits in memory whole; the envelope (format, version, partner) on the way."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.source = str(path)
+        self.envelope: dict[str, Any] = {}
+
+    def records(self) -> Iterator[tuple[str, str, Any]]:
+        """(group, where, item) for each record, its dates checked; `where` names the
+        file, line and item for the store's complaints. The envelope is checked as soon
+        as it is read, and again at the end (its members may come in any order)."""
+        with safe_yaml.open_file(self.path, "handover file") as raw:
+            stream = jsonstream.ObjectStream(
+                io.TextIOWrapper(raw, encoding="utf-8-sig"), self.source
+            )
+            for key, index, value in stream.members():
+                if index is None:
+                    if key in GROUPS and value is not None:
+                        raise EscalateError(
+                            f"{self.source}:{stream.line}: `{key}` must be a list, "
+                            f"not {type(value).__name__}",
+                            "nothing was imported; export the handover again",
+                        )
+                    self.envelope[key] = value
+                    self._check_envelope(complete=False)
+                elif key in GROUPS:
+                    where = f"{self.source}:{stream.line}: {key}[{index}]"
+                    _check_dates(key, item=value, where=where)
+                    yield key, where, value
+        self._check_envelope(complete=True)
+
+    @property
+    def partner(self) -> str:
+        """The partner's name, once `records()` has been read to the end."""
+        return str(self.envelope["partner"])
+
+    def _check_envelope(self, complete: bool) -> None:
+        """Refuse a file that is not a handover this version reads: as soon as a member
+        shows it, or at the end for one that is missing."""
+        data = self.envelope
+        if (complete or "format" in data) and data.get("format") != FORMAT:
+            raise EscalateError(
+                f'{self.source}: not an escalate handover file (no "format": "{FORMAT}")',
+                "export one with `escalate handover PARTNER --format json`",
+            )
+        if (complete or "version" in data) and data.get("version") not in READS:
+            raise EscalateError(
+                f"{self.source}: handover format version {data.get('version')!r} is not one "
+                "of " + ", ".join(map(str, READS)),
+                "export it again with this version of escalate",
+            )
+        if not (complete or "partner" in data):
+            return
+        partner = data.get("partner")
+        if not isinstance(partner, str) or not partner.strip():
+            raise EscalateError(f"{self.source}: `partner` must be the partner's name")
+        if first_hidden(partner):  # a name nobody could type to find the partner again
+            raise EscalateError(
+                f"{self.source}: `partner` contains the control character {first_hidden(partner)}",
+                "nothing was imported; correct the name in the file, then import it",
+            )
+
+
+def _check_dates(group: str, item: Any, where: str) -> None:
+    """An imported record's dates are YYYY-MM-DD in the years we keep."""
+    if not isinstance(item, dict):
+        return  # the store says what is wrong with it
+    for name in DATE_FIELDS[group]:
+        if item.get(name) and (problem := _date_problem(item[name])):
+            raise EscalateError(
+                f"{where}.{name}: {item[name]!r} {problem}",
+                "nothing was imported; dates in a handover file are YYYY-MM-DD",
+            )
 
 
 def _date_problem(value: Any) -> str | None:

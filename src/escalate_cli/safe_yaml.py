@@ -16,7 +16,7 @@ import stat
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from escalate_cli.errors import EscalateError
 
@@ -89,9 +89,18 @@ class DocumentError(EscalateError):
 
 
 def read_text(path: Path, label: str, limit: int = MAX_BYTES) -> str:
-    """Read a UTF-8 file within the size limit, or explain what is wrong with it.
+    """Read a UTF-8 file within the size limit, or explain what is wrong with it."""
+    with open_file(path, label) as handle:
+        try:
+            raw = handle.read(limit + 1)
+        except OSError as exc:
+            raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
+    return decode(raw, str(path), label, limit)
 
-    A named pipe nobody writes to reads as empty instead of waiting forever."""
+
+def open_file(path: Path, label: str) -> BinaryIO:
+    """Open a file to read, or explain why it cannot be. A named pipe nobody writes to
+    reads as empty instead of waiting forever."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except FileNotFoundError:
@@ -104,12 +113,7 @@ def read_text(path: Path, label: str, limit: int = MAX_BYTES) -> str:
         os.close(fd)
         raise DocumentError(f"{path}: is a folder, not a {label}", "name a file")
     os.set_blocking(fd, True)
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            raw = handle.read(limit + 1)
-        except OSError as exc:
-            raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
-    return decode(raw, str(path), label, limit)
+    return os.fdopen(fd, "rb")
 
 
 def decode(raw: bytes, source: str, label: str, limit: int = MAX_BYTES) -> str:
@@ -194,9 +198,6 @@ def parse_json_fallback(text: str, source: str) -> Located:
             seen[key] = value
         return seen
 
-    too_deep = DocumentError(
-        f"{source}: nesting is deeper than {MAX_DEPTH} levels", "flatten the structure"
-    )
     try:
         data = json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
@@ -204,7 +205,13 @@ def parse_json_fallback(text: str, source: str) -> Located:
             f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
         ) from None
     except RecursionError:
-        raise too_deep from None
+        raise _too_deep(source) from None
+    check_parsed(data, source)
+    return Located(source, data, {})
+
+
+def check_parsed(data: Any, source: str) -> None:
+    """Parsed JSON is no deeper than MAX_DEPTH and all of its text is text."""
     deepest, stack = 0, [(data, 0)]
     while stack:  # without recursion: check the depth and every text
         item, depth = stack.pop()
@@ -215,8 +222,13 @@ def parse_json_fallback(text: str, source: str) -> Located:
             children = [*item, *item.values()] if isinstance(item, dict) else item
             stack.extend((child, depth + 1) for child in children)
     if deepest > MAX_DEPTH:
-        raise too_deep
-    return Located(source, data, {})
+        raise _too_deep(source)
+
+
+def _too_deep(source: str) -> DocumentError:
+    return DocumentError(
+        f"{source}: nesting is deeper than {MAX_DEPTH} levels", "flatten the structure"
+    )
 
 
 def _check_unicode(text: str, where: str) -> None:

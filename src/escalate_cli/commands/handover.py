@@ -101,7 +101,9 @@ def import_handover(
 ) -> None:
     """Load a handover into your store, all or nothing. Records are matched by their stable
     ids: importing a later export of the same partner updates outcomes and commitment
-    states in place, adds what is new and never doubles anything.
+    states in place, adds what is new and never doubles anything. The file is read as it
+    is imported, so its size is not limited by memory; a malformed record stops the import
+    at its line, with nothing changed.
 
     Examples:
 
@@ -109,19 +111,14 @@ def import_handover(
       escalate import acme-handover.json
     """
     from escalate_cli import handover as ho
-    from escalate_cli.safe_yaml import read_text
 
-    data = ho.read_import(read_text(file, "handover file", limit=256_000_000), str(file))
+    source = ho.ImportFile(file)
     with open_store(home) as store:
-        name = resolve_partner(store, data["partner"], new, terminal_prompter(no_input, False))
+        staged = store.stage_import(source.records())
+        prompter = terminal_prompter(no_input, False)
+        name = resolve_partner(store, source.partner, new, prompter)
         assert name is not None  # no way to decline was offered
-        counts = store.import_records(
-            name,
-            data.get("notes", []),
-            data.get("escalations", []),
-            data.get("commitments", []),
-            new=True,  # the name was resolved above
-        )
+        counts = store.import_staged(name, staged, new=True)  # the name was resolved above
     say(f"imported {name}:")
     for kind, c in counts.items():
         say(f"  {kind}: {c.added} added, {c.updated} updated, {c.unchanged} unchanged", "")

@@ -26,7 +26,7 @@ import functools
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -426,8 +426,8 @@ def _translate(sql: str) -> str:
     )
     if text.lstrip().startswith("INSERT OR IGNORE INTO"):
         text = text.replace("INSERT OR IGNORE INTO", "INSERT INTO", 1) + " ON CONFLICT DO NOTHING"
-    if text.lstrip().startswith("INSERT INTO"):
-        text += " RETURNING id"
+    if text.lstrip().startswith("INSERT INTO") and re.search(r"\bVALUES\b", text):
+        text += " RETURNING id"  # for lastrowid; an INSERT ... SELECT's rowcount is enough
     return text.replace("?", "%s")
 
 
@@ -451,10 +451,10 @@ class _Dialect:
         lastrowid = rows[0]["id"] if returning and rows else None
         return _Cursor([] if returning else rows, cursor.rowcount, lastrowid)
 
-    def executemany(self, sql: str, seq: Sequence[Sequence[Any]]) -> _Cursor:
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> _Cursor:
         text = _translate(sql).removesuffix(" RETURNING id")
         with self._sqlite_errors(), self.conn.cursor() as cursor:
-            cursor.executemany(text, [list(params) for params in seq])
+            cursor.executemany(text, (list(params) for params in seq))  # as they come
             return _Cursor([], max(cursor.rowcount, 0), None)
 
     def _update_or_ignore(
@@ -771,6 +771,17 @@ class PostgresStore(Store):
             }
 
     # -- plumbing -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _staging(self) -> Iterator[None]:
+        """A transaction without the write lock: staging writes only temporary tables."""
+        with self._errors(), self._pg.transaction():
+            yield
+
+    @contextlib.contextmanager
+    def _indexing_notes(self) -> Iterator[None]:
+        """Nothing to do: a note's words are a generated column, indexed as it is written."""
+        yield
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:

@@ -306,6 +306,16 @@ class Counts:
     unchanged: int = 0
 
 
+@dataclass
+class Staged:
+    """An import checked and set aside, not yet merged: how many notes wait in the
+    temporary table, and the escalations and commitments as `_merge_*` take them."""
+
+    notes: int = 0
+    escalations: list[Any] = field(default_factory=list)
+    commitments: list[Any] = field(default_factory=list)
+
+
 _NOTE_SELECT = """SELECT n.id, p.name AS partner, n.kind, n.text, n.date, n.link, n."by",
     n.created, n.uid, n.updated FROM notes n JOIN partners p ON p.id = n.partner_id"""
 _ESCALATION_SELECT = """SELECT e.id, coalesce(p.name, '') AS partner, e.date, e.kind, e.verdict,
@@ -888,67 +898,99 @@ class Store:
         commitments: list[dict[str, Any]],
         new: bool = False,
     ) -> dict[str, Counts]:
-        """Merge one partner's records in one transaction: all or nothing.
+        """Merge one partner's records in one transaction: all or nothing (see
+        `stage_import` and `import_staged`)."""
+        groups = (("notes", notes), ("escalations", escalations), ("commitments", commitments))
+        records = (
+            (group, f"{group}[{i}]", item)
+            for group, items in groups
+            for i, item in enumerate(_items(items, group))
+        )
+        return self.import_staged(partner_name, self.stage_import(records), new)
+
+    def stage_import(self, records: Iterable[tuple[str, str, Any]]) -> Staged:
+        """Check each imported (group, where, item) and set it aside for `import_staged`:
+        notes in a temporary table as they come (a file of a million holds no more memory
+        than one of ten), escalations and commitments in memory. The store itself is not
+        touched, nor locked: a malformed item (EscalateError naming `where`) or Ctrl-C
+        here changes nothing."""
+        now = _now()
+        staged = Staged()
+
+        def note_rows() -> Iterator[tuple[Any, ...]]:
+            for group, where, item in records:
+                if group == "notes":
+                    f = _checked(item, where, ("kind", "text"), NOTE_FIELDS)
+                    row = _note_row(f["kind"], f["text"], f["date"], f["link"], f["by"])
+                    created = f["created"] or now
+                    staged.notes += 1
+                    yield (staged.notes, *row, created, f["uid"] or _uid(), f["updated"] or created)
+                elif group == "escalations":
+                    staged.escalations.append(_imported_escalation(item, where))
+                else:
+                    staged.commitments.append(_imported_commitment(item, where, now))
+
+        with self._staging():
+            self._db.execute(
+                """CREATE TEMP TABLE IF NOT EXISTS staged_notes (seq INTEGER PRIMARY KEY,
+                kind TEXT, text TEXT, date TEXT, link TEXT, "by" TEXT, created TEXT,
+                uid TEXT, updated TEXT)"""
+            )
+            self._db.execute("DELETE FROM staged_notes")
+            self._db.executemany(
+                """INSERT INTO staged_notes (seq, kind, text, date, link, "by", created, uid,
+                updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                note_rows(),
+            )
+        return staged
+
+    def import_staged(
+        self, partner_name: str, staged: Staged, new: bool = False
+    ) -> dict[str, Counts]:
+        """Merge a staged import into the partner's records in one transaction.
 
         A record with a stable id (`uid`) this store already has is updated in place when
         the imported copy is newer (commitment states, notes) or adds to it (outcomes);
-        one without is matched by its content. Everything is checked before anything is
-        written, so a malformed item means nothing changes."""
-        now = _now()
-        note_rows, escalation_rows, commitment_rows = [], [], []
-        for i, item in enumerate(_items(notes, "notes")):
-            f = _checked(item, f"notes[{i}]", ("kind", "text"), NOTE_FIELDS)
-            row = _note_row(f["kind"], f["text"], f["date"], f["link"], f["by"])
-            note_rows.append((row, f["created"] or now, f["uid"], f["updated"]))
-        for i, item in enumerate(_items(escalations, "escalations")):
-            where = f"escalations[{i}]"
-            f = _checked(
-                item,
-                where,
-                ("date", "kind"),
-                ESCALATION_FIELDS,
-                also=(*TEXT_LISTS, "outcomes", "drafts"),
-            )
-            reasons, signals, triggers = (_texts(item, name, where) for name in TEXT_LISTS)
-            values = _escalation_row(
-                f["date"], f["kind"], f["verdict"], reasons, signals, triggers,
-                f["issue"], f["root_cause"], f["ask"], f["customer"],
-            )  # fmt: skip
-            told = _outcomes(item, where)
-            if f["outcome"] and not told:  # an export from before outcomes were a list
-                told = [{"uid": "", "date": f["date"], "text": f["outcome"].strip()}]
-            drafts = item.get("drafts") or {}
-            if not isinstance(drafts, dict):
-                raise EscalateError(f"{where}: 'drafts' must be a mapping")
-            escalation_rows.append((values, drafts, f["uid"], told))
-        for i, item in enumerate(_items(commitments, "commitments")):
-            f = _checked(item, f"commitments[{i}]", ("what",), COMMITMENT_FIELDS, ("pending",))
-            row = _commitment_row(f["what"], f["owner"], f["due"], f["done_on"], f["source"])
-            pending = item.get("pending") is True or item.get("state") == "pending"
-            commitment_rows.append((row, pending, f["created"] or now, f["uid"], f["updated"]))
+        one without is matched by its content. New notes go in with one statement, and
+        into the full-text index with one more."""
         with self._write():
             pid = self._ensure(partner_name, new).id
             return {
-                "notes": self._merge_notes(pid, note_rows),
-                "escalations": self._merge_escalations(pid, escalation_rows),
-                "commitments": self._merge_commitments(pid, commitment_rows),
+                "notes": self._merge_notes(pid, staged.notes),
+                "escalations": self._merge_escalations(pid, staged.escalations),
+                "commitments": self._merge_commitments(pid, staged.commitments),
             }
 
-    def _merge_notes(self, pid: int, rows: list[Any]) -> Counts:
-        added = updated = 0
-        for row, created, uid, stamp in rows:
-            ours = self._stored("notes", uid)
-            if ours:
+    def _merge_notes(self, pid: int, count: int) -> Counts:
+        """Staged notes into the partner's: ours updated where the import is newer (one
+        by one: few are, and a change may collide with another note), the rest added."""
+        updated, after = 0, 0
+        while True:
+            newer = self._read(
+                """SELECT s.seq, s.kind, s.text, s.date, s.link, s."by", s.updated AS stamp,
+                n.id, n.updated FROM staged_notes s JOIN notes n ON n.uid = s.uid
+                AND n.uid != '' WHERE s.seq > ? AND s.updated > n.updated
+                ORDER BY s.seq LIMIT ?""",
+                (after, BATCH),
+            )
+            for row in newer:
+                values = (row["kind"], row["text"], row["date"], row["link"], row["by"])
                 updated += self._update_if_newer(
-                    "notes", 'kind = ?, text = ?, date = ?, link = ?, "by" = ?', row, ours, stamp
-                )
-                continue
-            added += self._db.execute(
+                    "notes", 'kind = ?, text = ?, date = ?, link = ?, "by" = ?', values, row,
+                    row["stamp"],
+                )  # fmt: skip
+            if len(newer) < BATCH:
+                break
+            after = newer[-1]["seq"]
+        with self._indexing_notes():
+            added = self._db.execute(
                 """INSERT OR IGNORE INTO notes (partner_id, kind, text, date, link, "by",
-                created, uid, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (pid, *row, created, uid or _uid(), stamp or created),
+                created, uid, updated) SELECT ?, kind, text, date, link, "by", created, uid,
+                updated FROM staged_notes s WHERE NOT EXISTS (SELECT 1 FROM notes n
+                WHERE n.uid = s.uid AND n.uid != '') ORDER BY seq""",
+                (pid,),
             ).rowcount
-        return Counts(added, updated, len(rows) - added - updated)
+        return Counts(added, updated, count - added - updated)
 
     def _stored(self, table: str, uid: str) -> sqlite3.Row | None:
         """Our copy of an imported record, found by its stable id (notes or commitments);
@@ -1245,6 +1287,35 @@ class Store:
             yield batch
 
     @contextlib.contextmanager
+    def _staging(self) -> Iterator[None]:
+        """One transaction on this connection's temporary tables only: the store is not
+        locked, so other writers go on while an import is read and checked."""
+        with self._errors():
+            self._db.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _indexing_notes(self) -> Iterator[None]:
+        """Notes inserted inside go into the full-text index in one statement afterwards,
+        instead of one trigger run per row (most of a large import's time). Inside the
+        caller's transaction: if anything fails, the trigger is back as it was."""
+        trigger = self._read(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'notes_fts_insert'"
+        )[0]["sql"]
+        last = self._read("SELECT coalesce(max(id), 0) AS last FROM notes")[0]["last"]
+        self._db.execute("DROP TRIGGER notes_fts_insert")
+        yield
+        self._db.execute(
+            "INSERT INTO notes_fts (rowid, text) SELECT id, text FROM notes WHERE id > ?", (last,)
+        )
+        self._db.execute(trigger)
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
         """One write transaction, taken up front so concurrent writers queue, not fail."""
         with self._errors():
@@ -1468,6 +1539,33 @@ def _outcomes(item: dict[str, Any], where: str) -> list[dict[str, str]]:
         f = _checked(outcome, f"{where}.outcomes[{i}]", ("date", "text"), ("uid",))
         told.append({key: value.strip() for key, value in f.items()})
     return told
+
+
+def _imported_escalation(item: Any, where: str) -> tuple[Any, ...]:
+    """An imported escalation as `_merge_escalations` takes it, or EscalateError."""
+    f = _checked(
+        item, where, ("date", "kind"), ESCALATION_FIELDS, also=(*TEXT_LISTS, "outcomes", "drafts")
+    )
+    reasons, signals, triggers = (_texts(item, name, where) for name in TEXT_LISTS)
+    values = _escalation_row(
+        f["date"], f["kind"], f["verdict"], reasons, signals, triggers,
+        f["issue"], f["root_cause"], f["ask"], f["customer"],
+    )  # fmt: skip
+    told = _outcomes(item, where)
+    if f["outcome"] and not told:  # an export from before outcomes were a list
+        told = [{"uid": "", "date": f["date"], "text": f["outcome"].strip()}]
+    drafts = item.get("drafts") or {}
+    if not isinstance(drafts, dict):
+        raise EscalateError(f"{where}: 'drafts' must be a mapping")
+    return (values, drafts, f["uid"], told)
+
+
+def _imported_commitment(item: Any, where: str, now: str) -> tuple[Any, ...]:
+    """An imported commitment as `_merge_commitments` takes it, or EscalateError."""
+    f = _checked(item, where, ("what",), COMMITMENT_FIELDS, ("pending",))
+    row = _commitment_row(f["what"], f["owner"], f["due"], f["done_on"], f["source"])
+    pending = item.get("pending") is True or item.get("state") == "pending"
+    return (row, pending, f["created"] or now, f["uid"], f["updated"])
 
 
 def _note(row: sqlite3.Row) -> Note:
