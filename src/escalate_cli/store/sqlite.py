@@ -919,16 +919,21 @@ class Store:
 
         def note_rows() -> Iterator[tuple[Any, ...]]:
             for group, where, item in records:
-                if group == "notes":
-                    f = _checked(item, where, ("kind", "text"), NOTE_FIELDS)
-                    row = _note_row(f["kind"], f["text"], f["date"], f["link"], f["by"])
-                    created = f["created"] or now
-                    staged.notes += 1
-                    yield (staged.notes, *row, created, f["uid"] or _uid(), f["updated"] or created)
-                elif group == "escalations":
-                    staged.escalations.append(_imported_escalation(item, where))
-                else:
-                    staged.commitments.append(_imported_commitment(item, where, now))
+                try:
+                    if group == "notes":
+                        f = _checked(item, where, ("kind", "text"), NOTE_FIELDS)
+                        row = _note_row(f["kind"], f["text"], f["date"], f["link"], f["by"])
+                        created, uid = f["created"] or now, f["uid"] or _uid()
+                        staged.notes += 1
+                        yield (staged.notes, *row, created, uid, f["updated"] or created)
+                    elif group == "escalations":
+                        staged.escalations.append(_imported_escalation(item, where))
+                    else:
+                        staged.commitments.append(_imported_commitment(item, where, now))
+                except EscalateError as exc:  # every complaint names the item
+                    if exc.message.startswith(where):
+                        raise
+                    raise EscalateError(f"{where}: {exc.message}", exc.hint) from None
 
         with self._staging():
             self._db.execute(
