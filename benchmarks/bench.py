@@ -46,6 +46,10 @@ Each run works on a copy-free read of that store: these commands only read it.
 - `scale-list`: `escalate notes list Huge` (100,000 notes) in a pseudo-terminal with
   PAGER=cat, launch to the last row, under 2 s; the child's peak memory is reported next
   to that of listing the 10,000-note partner, to show it stays flat.
+- `scale-import`: `escalate import FILE` of a 100,000-note handover (format 2, with
+  stable ids, as `escalate handover --format json` writes it) into an empty store, a new
+  one each run (not the kept store); no target. Its peak memory is reported next to that
+  of importing 10,000 notes, to show it stays flat.
 
 Every measurement gets an environment of its own: ESCALATE_HOME and XDG_CONFIG_HOME point
 at temporary folders (never your real data or your own playbook), ESCALATE_PLAYBOOK and
@@ -498,6 +502,50 @@ def scale_home(ctx: Context) -> Path:
     return home
 
 
+def import_document(count: int) -> dict[str, object]:
+    """A format-2 handover of `count` notes with stable ids, as an export writes it."""
+    notes = scale_notes(0, count)
+    for i, note in enumerate(notes):
+        note.update(uid=f"{i:032x}", link="", by="", updated="2026-01-01T00:00:00+00:00")
+    return {**handover_document("Imported", notes, 0), "version": 2}
+
+
+def time_with_peak(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Seconds a command takes (it must exit 0) and its peak memory in KiB."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise BenchError(f"exit {proc.returncode}: {' '.join(argv)}\n{stderr.decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss
+
+
+def prepare_scale_import(ctx: Context) -> Runner:
+    """Import into a new, empty store each run: what is timed is the import itself."""
+    files = {}
+    for count in (HANDOVER_NOTES, HUGE_NOTES):
+        files[count] = ctx.scratch / f"import-{count}.json"
+        files[count].write_text(json.dumps(import_document(count), indent=2), encoding="utf-8")
+
+    def run(count: int) -> tuple[float, int]:
+        argv = [ctx.escalate, "import", str(files[count])]
+        return time_with_peak(argv, ctx.env(ctx.home("scale-import")))
+
+    _, small_peak = run(HANDOVER_NOTES)
+    _, huge_peak = run(HUGE_NOTES)
+    ctx.notes["scale-import"] = (
+        f"peak memory {huge_peak / 1024:.0f} MiB for 100,000 notes, "
+        f"{small_peak / 1024:.0f} MiB for 10,000"
+    )
+    return lambda: run(HUGE_NOTES)[0]
+
+
 def prepare_scale(args: list[str], check: Callable[[str], bool]) -> Callable[[Context], Runner]:
     def prepare(ctx: Context) -> Runner:
         return command_runner([ctx.escalate, *args], ctx.env(scale_home(ctx)), check)
@@ -675,6 +723,14 @@ MEASUREMENTS = [
         f"escalate notes list Huge in a pty, PAGER=cat ({HUGE_NOTES:,} notes)",
         2.0,
         prepare_scale_list,
+        seconds=True,
+        scale=True,
+    ),
+    Measurement(
+        "scale-import",
+        f"escalate import FILE ({HUGE_NOTES:,} notes) into an empty store",
+        None,
+        prepare_scale_import,
         seconds=True,
         scale=True,
     ),

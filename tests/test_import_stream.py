@@ -142,6 +142,22 @@ def test_the_reader_names_the_line_of_what_is_wrong(text: str, where: str, probl
     assert problem in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("item", "problem"),
+    [
+        ('{"t": "\\ud800"}', "lone surrogate"),
+        ("[" * 70 + "]" * 70, "nesting is deeper than 64 levels"),
+    ],
+)
+def test_the_reader_checks_each_item_as_a_whole_document_is_checked(
+    item: str, problem: str
+) -> None:
+    text = f'{{\n "a": [\n  1,\n  {item}\n ]\n}}'
+    with pytest.raises(DocumentError, match=problem) as caught:
+        list(jsonstream.ObjectStream(io.StringIO(text), "f.json").members())
+    assert str(caught.value).startswith("f.json:4: ")
+
+
 # -- import: the same merge, read as it goes -----------------------------------------------
 
 

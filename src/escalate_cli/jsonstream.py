@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from escalate_cli.safe_yaml import DocumentError, check_parsed
+from escalate_cli.safe_yaml import MAX_DEPTH, DocumentError, check_parsed
 
 CHUNK = 1 << 20  # characters read at a time
 _SPACE = re.compile(r"[ \t\n\r]*")
+_HALF = re.compile(r"\\u[dD][89a-fA-F]")  # how a lone surrogate gets into JSON text
 # A decoding error this close to the end of the text read so far may only mean the value
 # goes on in the next chunk (a \uXXXX escape is the longest token, 6 characters).
 _TOKEN = 6
@@ -101,8 +102,10 @@ class ObjectStream:
                 raise self._error("Nesting is too deep", at_value=True) from None
             if end == len(self._text) and self._more():
                 continue  # a number may go on in the next chunk
-            self._pos = end
-            check_parsed(value, f"{self.source}:{self.line}")
+            start, self._pos = self._pos, end
+            nests = self._text.count("{", start, end) + self._text.count("[", start, end)
+            if nests > MAX_DEPTH or _HALF.search(self._text, start, end):  # else it cannot fail
+                check_parsed(value, f"{self.source}:{self.line}")
             return value
 
     def _expect(self, char: str, problem: str) -> None:

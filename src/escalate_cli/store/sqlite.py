@@ -1513,7 +1513,8 @@ def _checked(
     if not isinstance(item, dict):
         raise EscalateError(f"{where}: expected a mapping, got {type(item).__name__}")
     known = (*required, *optional)
-    unknown = sorted(str(key) for key in item if key not in (*known, *also, *_IMPORT_IGNORES))
+    allowed = {*known, *also, *_IMPORT_IGNORES}  # once, not once per key
+    unknown = sorted(str(key) for key in item if key not in allowed)
     if unknown:
         raise EscalateError(
             f"{where}: unknown field(s) {', '.join(unknown)}",
