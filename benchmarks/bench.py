@@ -502,12 +502,21 @@ def scale_home(ctx: Context) -> Path:
     return home
 
 
-def import_document(count: int) -> dict[str, object]:
-    """A format-2 handover of `count` notes with stable ids, as an export writes it."""
-    notes = scale_notes(0, count)
-    for i, note in enumerate(notes):
-        note.update(uid=f"{i:032x}", link="", by="", updated="2026-01-01T00:00:00+00:00")
-    return {**handover_document("Imported", notes, 0), "version": 2}
+def write_import_file(path: Path, count: int) -> None:
+    """A format-2 handover of `count` notes with stable ids, as an export writes it.
+    Written a thousand notes at a time: a child inherits this process's peak memory in
+    its own (Linux keeps the high-water mark across exec), so this one stays small."""
+    head = json.dumps({**handover_document("Imported", [], 0), "version": 2}, indent=2)
+    before, _, after = head.partition('"notes": []')
+    with path.open("w", encoding="utf-8") as out:
+        out.write(before + '"notes": [\n')
+        for start in range(0, count, 1000):
+            notes = scale_notes(start, min(1000, count - start))
+            for i, note in enumerate(notes, start):
+                note.update(uid=f"{i:032x}", link="", by="", updated="2026-01-01T00:00:00+00:00")
+            text = ",\n".join(json.dumps(note, indent=2) for note in notes)
+            out.write(("" if start == 0 else ",\n") + text)
+        out.write("\n]" + after)
 
 
 def time_with_peak(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
@@ -531,7 +540,7 @@ def prepare_scale_import(ctx: Context) -> Runner:
     files = {}
     for count in (HANDOVER_NOTES, HUGE_NOTES):
         files[count] = ctx.scratch / f"import-{count}.json"
-        files[count].write_text(json.dumps(import_document(count), indent=2), encoding="utf-8")
+        write_import_file(files[count], count)
 
     def run(count: int) -> tuple[float, int]:
         argv = [ctx.escalate, "import", str(files[count])]
