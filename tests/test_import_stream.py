@@ -161,9 +161,8 @@ def test_the_reader_checks_each_item_as_a_whole_document_is_checked(
 # -- import: the same merge, read as it goes -----------------------------------------------
 
 
-@pytest.mark.usefixtures("engine")
 def test_a_large_import_merges_by_stable_id_and_is_searchable(
-    runner, tmp_path: Path, small_chunks: None
+    engine: str, runner, tmp_path: Path, small_chunks: None, isolated_home: Path
 ) -> None:
     source = write(tmp_path, "big.json", big_handover())
     first = run(runner, "import", str(source))
@@ -202,6 +201,13 @@ def test_a_large_import_merges_by_stable_id_and_is_searchable(
     revised = json.loads(run(runner, "notes", "search", "revised", "-f", "json").stdout)
     assert len(revised) == 6  # the index follows the update, not the old text alone
     assert json.loads(run(runner, "notes", "search", "older", "-f", "json").stdout) == []
+    if engine == "sqlite":  # the index filled in one statement is the one the trigger keeps
+        with sqlite3.connect(isolated_home / "escalate.db") as db:
+            db.execute("INSERT INTO notes_fts (notes_fts, rank) VALUES ('integrity-check', 1)")
+            triggers = db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            assert {row[0] for row in triggers} == {
+                "notes_fts_insert", "notes_fts_update", "notes_fts_delete",
+            }  # fmt: skip
 
 
 @pytest.mark.usefixtures("engine")
