@@ -352,25 +352,3 @@ def test_lint_reads_no_more_than_the_limit_from_a_pipe(tmp_path) -> None:
         producer.kill()
         producer.wait()
     assert done.returncode == 2 and "larger than 1,000,000 bytes" in done.stderr
-
-
-def test_compiled_rules_are_kept_and_a_damaged_copy_is_ignored(book: Playbook, tmp_path) -> None:
-    from escalate_cli import lint as coach
-    from escalate_cli import patterns
-
-    text = "Engineering will have it fixed by Friday, guaranteed!!! I'll look into it."
-    expected = lint(text, book.lint)
-    patterns._MEMO.clear()
-    coach.prepare(book.lint, tmp_path)
-    (kept,) = tmp_path.iterdir()
-    patterns._MEMO.clear()
-    coach.prepare(book.lint, tmp_path)
-    assert lint(text, book.lint) == expected
-    kept.write_text('[{"p": "x", "f": 0, "c": "AAAA", "g": 0, "n": {}, "i": [null], "a": []}]')
-    patterns._MEMO.clear()
-    coach.prepare(book.lint, tmp_path)
-    assert lint(text, book.lint) == expected
-    kept.write_text("not json")
-    patterns._MEMO.clear()
-    coach.prepare(book.lint, tmp_path)
-    assert lint(text, book.lint) == expected

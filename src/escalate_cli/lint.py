@@ -17,10 +17,11 @@ import functools
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 from escalate_cli.dates import WEEKDAYS, add_working_days
-from escalate_cli.patterns import Compiled, compile_all, expand
+from escalate_cli.patterns import Compiled, compile_all, expand, shipped_anchors
 from escalate_cli.playbook import Lint, LintRule
 from escalate_cli.triggers import QUOTED, trigger_phrases
 
@@ -56,6 +57,7 @@ class Finding:
 _BOUNDARY = re.compile(
     r"""[.!?]+(?=[\s"'”’)\]]|$)|;|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
 )
+_WORDS = re.compile(r"\w+")
 _REPORTED = re.compile(
     r"(?<!never\s)(?<!n't\s)(?<!n’t\s)(?<!not\s)"
     r"\b(?:ask(?:ed|s|ing)|sa(?:id|ys|ying)|told\s+(?:us|me)|tells\s+(?:us|me)|wr(?:ote|ites)"
@@ -65,22 +67,28 @@ _REPORTED = re.compile(
 )
 
 
+def _masked(text: str, spans: Iterable[re.Match[str]]) -> str:
+    """`text` with the characters of each span, except line breaks, made spaces."""
+    pieces: list[str] = []
+    done = 0
+    for start, end in sorted(match.span() for match in spans):
+        if end > done:
+            start = max(start, done)
+            pieces += [text[done:start], re.sub(r"[^\n]", " ", text[start:end])]
+            done = end
+    return "".join([*pieces, text[done:]])
+
+
 class Draft:
     """A draft prepared once for every rule: sentence spans, line starts, masked copy."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lines = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.starts: list[int] = [0]
-        self.spans: list[tuple[int, int]] = []
-        for boundary in _BOUNDARY.finditer(text):
-            self.spans.append((self.starts[-1], boundary.end()))
-            self.starts.append(boundary.end())
-        self.spans.append((self.starts[-1], len(text)))
-        masked = list(text)
-        for match in (*QUOTED.finditer(text), *_REPORTED.finditer(text)):
-            masked[match.start() : match.end()] = re.sub(r"[^\n]", " ", match.group(0))
-        self.masked = "".join(masked)
+        self.lines = list(accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
+        ends = [boundary.end() for boundary in _BOUNDARY.finditer(text)]
+        self.starts: list[int] = [0, *ends]
+        self.spans: list[tuple[int, int]] = list(zip(self.starts, [*ends, len(text)], strict=True))
+        self.masked = _masked(text, (*QUOTED.finditer(text), *_REPORTED.finditer(text)))
 
     @functools.cache  # noqa: B019 - a draft lives for one lint call
     def lower(self, masked: bool) -> str | None:
@@ -90,10 +98,39 @@ class Draft:
         return lowered if len(lowered) == len(source) else None
 
     @functools.cache  # noqa: B019
+    def haystack(self, masked: bool, lower: bool) -> str:
+        return (self.lower(masked) or "") if lower else (self.masked if masked else self.text)
+
+    @functools.cache  # noqa: B019
+    def words(self, masked: bool, lower: bool) -> tuple[str, list[int], list[list[int]]]:
+        """The draft's distinct words (runs of word characters) joined by NUL, where each
+        starts in that string, and the sentences holding each one. A word never runs across
+        a sentence boundary, which always ends on punctuation or a line break."""
+        haystack = self.haystack(masked, lower)
+        where: dict[str, list[int]] = {}
+        for index, (start, end) in enumerate(self.spans):
+            for word in set(_WORDS.findall(haystack, start, end)):
+                where.setdefault(word, []).append(index)
+        offsets = list(accumulate((len(word) + 1 for word in where), initial=0))
+        return "\0".join(where), offsets, list(where.values())
+
+    @functools.cache  # noqa: B019
     def holding(self, anchor: str, masked: bool, lower: bool) -> frozenset[int]:
-        """The sentences in which `anchor` occurs (many patterns share anchors)."""
-        haystack = (self.lower(masked) or "") if lower else (self.masked if masked else self.text)
-        found = set()
+        """The sentences that may hold `anchor` (many patterns share anchors).
+
+        An anchor made of word characters is looked up in the draft's distinct words, not
+        in the whole draft, so hundreds of anchors cost little on a long draft; any other
+        anchor is searched in the draft, skipping to the next sentence once found."""
+        found: set[int] = set()
+        if _WORDS.fullmatch(anchor):
+            vocabulary, offsets, sentences = self.words(masked, lower)
+            position = vocabulary.find(anchor)
+            while position >= 0:
+                word = bisect.bisect_right(offsets, position) - 1
+                found.update(sentences[word])
+                position = vocabulary.find(anchor, offsets[word + 1])
+            return frozenset(found)
+        haystack = self.haystack(masked, lower)
         position = haystack.find(anchor)
         while position >= 0:
             index = self.sentence(position)
@@ -117,11 +154,11 @@ class Draft:
 class _Rule:
     rule: LintRule
     finds: tuple[Compiled, ...]
-    requires: re.Pattern[str] | None
-    unless: re.Pattern[str] | None
-    before: re.Pattern[str] | None
-    inside: re.Pattern[str] | None
-    swaps: tuple[tuple[re.Pattern[str], str], ...]
+    requires: Compiled | None
+    unless: Compiled | None
+    before: Compiled | None
+    inside: Compiled | None
+    swaps: tuple[tuple[Compiled, str], ...]
 
 
 def phrase_pattern(phrase: str) -> str:
@@ -149,7 +186,7 @@ def _sources(rule: LintRule, coach: Lint) -> list[tuple[str, int]]:
 
 def _rule(rule: LintRule, compiled: Iterator[Compiled]) -> _Rule:
     finds = tuple(next(compiled) for _ in range(bool(rule.phrases) + len(rule.patterns)))
-    requires, unless, before, inside = (next(compiled).regex for _ in range(4))
+    requires, unless, before, inside = (next(compiled) for _ in range(4))
     return _Rule(
         rule,
         finds,
@@ -157,21 +194,37 @@ def _rule(rule: LintRule, compiled: Iterator[Compiled]) -> _Rule:
         unless if rule.unless else None,
         before if rule.unless_before else None,
         inside if rule.unless_inside else None,
-        tuple((next(compiled).regex, put) for put in rule.swap.values()),
+        tuple((next(compiled), put) for put in rule.swap.values()),
     )
 
 
 _CACHE: dict[int, tuple[Lint, tuple[_Rule, ...]]] = {}
+ANCHORS = "default.anchors.json"
+"""Shipped next to the bundled playbook: its patterns' anchors (see `write_bundled_anchors`)."""
 
 
 def prepare(coach: Lint, cache: Path | None = None) -> None:
-    """Compile a playbook's rules once per process; with `cache`, once per playbook version
-    (the command line keeps them in the data folder, so a short draft is checked quickly)."""
-    sources = [_sources(rule, coach) for rule in coach.rules]
-    compiled = iter(compile_all([item for rule in sources for item in rule], cache))
+    """Ready a playbook's rules once per process; with `cache`, what a run finds out about
+    them (their anchors, the patterns a draft needed compiled) is kept for the next run
+    in the data folder once `keep_compiled` is called, so a short draft is checked quickly."""
+    from escalate_cli.playbook import bundled_path
+
+    items = [item for rule in coach.rules for item in _sources(rule, coach)]
+    compiled = iter(compile_all(items, cache, bundled_path().with_name(ANCHORS)))
     if len(_CACHE) > 8:
         _CACHE.clear()
     _CACHE[id(coach)] = (coach, tuple(_rule(rule, compiled) for rule in coach.rules))
+
+
+def write_bundled_anchors() -> None:
+    """For maintainers, after editing the lint section of playbooks/default.yaml: write the
+    anchors of its patterns, so a first run in a new data folder parses none of them. A
+    test says when they are out of date; until refreshed, a first run parses them all."""
+    from escalate_cli.playbook import bundled_path, load
+
+    coach = load(bundled_path()).lint
+    items = [item for rule in coach.rules for item in _sources(rule, coach)]
+    bundled_path().with_name(ANCHORS).write_text(shipped_anchors(items), encoding="utf-8")
 
 
 def _compiled(coach: Lint) -> tuple[_Rule, ...]:
@@ -212,14 +265,20 @@ def _rule_findings(
 ) -> Iterator[Finding]:
     rule = compiled.rule
     source = draft.text if rule.quoted else draft.masked
+    masked = not rule.quoted
     hit: dict[int, list[int]] = {}  # sentence -> the patterns that may match in it
     for number, find in enumerate(compiled.finds):
-        for index in _candidates(draft, find, source, not rule.quoted):
+        for index in _candidates(draft, find, source, masked):
             hit.setdefault(index, []).append(number)
+    if compiled.requires and compiled.requires.anchors:
+        for index in hit.keys() - _candidates(draft, compiled.requires, source, masked):
+            del hit[index]  # the sentence lacks what the rule requires
+    unless = compiled.unless
+    clear = _candidates(draft, unless, source, masked) if unless and unless.anchors else None
     for index in sorted(hit):
         start, end = draft.spans[index]
         finds = [compiled.finds[number].regex for number in hit[index]]
-        match = _first_match(compiled, finds, source, start, end)
+        match = _first_match(compiled, finds, source, start, end, clear is None or index in clear)
         if match is None:
             continue
         line, column = draft.place(match.start())
@@ -235,7 +294,7 @@ def _rule_findings(
 def _candidates(draft: Draft, find: Compiled, source: str, masked: bool) -> set[int]:
     """The sentences a pattern may match in: those holding a string of each of its anchor
     groups (plain string search is far quicker than the pattern), else those a scan touches."""
-    lower = bool(find.regex.flags & re.IGNORECASE)
+    lower = bool(find.flags & re.IGNORECASE)
     if not find.anchors or (lower and draft.lower(masked) is None):
         return {
             index
@@ -250,26 +309,35 @@ def _candidates(draft: Draft, find: Compiled, source: str, masked: bool) -> set[
 
 
 def _first_match(
-    compiled: _Rule, finds: list[re.Pattern[str]], source: str, start: int, end: int
+    compiled: _Rule,
+    finds: list[re.Pattern[str]],
+    source: str,
+    start: int,
+    end: int,
+    unless: bool = True,
 ) -> re.Match[str] | None:
-    """The first match within one sentence that no exception clears."""
-    if compiled.requires and not compiled.requires.search(source, start, end):
-        return None
-    if compiled.unless and compiled.unless.search(source, start, end):
-        return None
+    """The first match within one sentence that no exception clears (`unless`: whether the
+    rule's `unless` patterns may match in the sentence at all)."""
+    before, inside = compiled.before, compiled.inside
     found: re.Match[str] | None = None
     for find in finds:
         position = start
         while (match := find.search(source, position, end)) and not (
             found and match.start() >= found.start()
         ):
-            cleared = (
-                compiled.before and compiled.before.search(source, start, match.start())
-            ) or (compiled.inside and compiled.inside.search(match.group(0)))
+            cleared = (before and before.regex.search(source, start, match.start())) or (
+                inside and inside.regex.search(match.group(0))
+            )
             if not cleared:
                 found = match
                 break
             position = match.start() + 1
+    if found is None:
+        return None
+    if compiled.requires and not compiled.requires.regex.search(source, start, end):
+        return None
+    if unless and compiled.unless and compiled.unless.regex.search(source, start, end):
+        return None
     return found
 
 
@@ -323,7 +391,7 @@ def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date |
         return ""
     better = sentence
     for pattern, put in compiled.swaps:
-        better = pattern.sub(put.replace("\\", "\\\\"), better)  # the words as written
+        better = pattern.regex.sub(put.replace("\\", "\\\\"), better)  # the words as written
     if compiled.rule.rewrite == "cushion" and cushion_days:
         match = _date_pattern().search(better)
         new = _cushioned(match, cushion_days, today) if match else None

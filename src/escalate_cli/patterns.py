@@ -67,6 +67,7 @@ def problem(
     except KeyError as exc:
         return f"names no word class: {exc.args[0]} (define it under lint.classes)"
     parser = _parser()
+    flags = int(flags)  # the parser is much slower with enum flags
     try:
         tree = parser.parse(full, flags)
         re.compile(full, flags)
@@ -118,63 +119,185 @@ def _parser() -> Any:
     return importlib.import_module("re._parser" if sys.version_info >= (3, 11) else "sre_parse")
 
 
-class Compiled(NamedTuple):
-    """A compiled pattern and its anchors: groups of strings (lower case when the pattern
-    ignores case) such that every match contains a string of each group."""
+class Compiled:
+    """A lint pattern, compiled on first use, and its anchors: groups of strings (lower case
+    when the pattern ignores case) such that every match contains a string of each group.
 
-    regex: re.Pattern[str]
-    anchors: tuple[tuple[str, ...], ...]
+    The standard library compiles regular expressions in Python: the default rules took
+    over a second. A draft meets few of them (their anchors say which), so only those are
+    compiled, and what was compiled is kept for the next run (`keep_compiled`)."""
+
+    __slots__ = ("_regex", "anchors", "code", "flags", "fresh", "pattern")
+
+    def __init__(
+        self, pattern: str, flags: int, anchors: Anchors, code: dict[str, Any] | None = None
+    ) -> None:
+        self.pattern, self.anchors, self.code = pattern, anchors, code
+        self.flags = int(flags)  # the compiler is twice as slow with enum flags
+        self.fresh = False  # compiled in this process, not kept yet
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = self._compile()
+        return self._regex
+
+    def _compile(self) -> re.Pattern[str]:
+        if self.code is not None:
+            try:
+                return _from_code(self.pattern, self.code)
+            except _UNUSABLE:
+                self.code = None  # damaged, or kept by another build of Python
+        try:
+            code = _code(self.pattern, self.flags)
+            regex = _from_code(self.pattern, code)
+        except _UNUSABLE:  # another Python's internals: compile the ordinary way
+            return re.compile(self.pattern, self.flags)
+        self.code, self.fresh = code, True
+        return regex
 
 
-def compile_all(items: Sequence[tuple[str, int]], cache: Path | None = None) -> list[Compiled]:
-    """Compile expanded patterns; with a `cache` folder, reuse what an earlier run compiled.
+Anchors = tuple[tuple[str, ...], ...]
+_UNUSABLE = (AttributeError, TypeError, ValueError, KeyError, IndexError, RuntimeError)
+_FORMAT = 2
+"""The layout of the kept files; a new layout gets new file names."""
 
-    The standard library compiles regular expressions in Python: a playbook's lint rules take
-    about a second, every run. Their compiled code is kept per Python build and handed back
-    to the C matcher, which checks it before use; anything unreadable is compiled afresh."""
+
+class _Kept(NamedTuple):
+    patterns: list[Compiled]
+    path: Path | None
+    saved: bool
+
+
+_MEMO: dict[str, _Kept] = {}
+"""Patterns by what they compile: every playbook object with the same rules shares them."""
+
+
+def compile_all(
+    items: Sequence[tuple[str, int]], cache: Path | None = None, shipped: Path | None = None
+) -> list[Compiled]:
+    """Expanded patterns, ready to compile on first use.
+
+    Their anchors come from a `cache` folder where an earlier run kept them (with the code
+    of the patterns that run compiled, per Python build), else from `shipped` (anchors made
+    when the bundled playbook was built, by a hash of the patterns), else from parsing
+    every pattern. Anything unreadable there is made afresh."""
     import json
 
     key = json.dumps([sys.version, list(items)])
-    if key in _MEMO:
-        return _MEMO[key]
-    _MEMO[key] = _compile_all(items, key, cache)
-    return _MEMO[key]
+    if key not in _MEMO:
+        _MEMO[key] = _load(items, key, cache, shipped)
+    return _MEMO[key].patterns
 
 
-_MEMO: dict[str, list[Compiled]] = {}
-"""Compiled patterns by what they compile: every playbook object with the same rules shares them."""
-
-
-def _compile_all(items: Sequence[tuple[str, int]], key: str, cache: Path | None) -> list[Compiled]:
-    import hashlib
-    import json
-
-    path = cache / f"{hashlib.sha256(key.encode()).hexdigest()}.json" if cache else None
-    if path is not None:
-        try:
-            return [_from_code(item) for item in json.loads(path.read_text())]
-        except (OSError, ValueError, TypeError, KeyError, IndexError, RuntimeError, OverflowError):
-            pass  # not cached yet, or not usable: compile afresh below
-    try:
-        kept = [_code(pattern, flags) for pattern, flags in items]
-        compiled = [_from_code(item) for item in kept]
-    except (AttributeError, TypeError, ValueError, RuntimeError):  # another Python's internals
-        return [Compiled(re.compile(pattern, flags), ()) for pattern, flags in items]
-    if path is not None:
+def keep_compiled() -> None:
+    """Keep the anchors and compiled code of every pattern set that has news, for the next
+    run; a cache we cannot write only costs time."""
+    for key, kept in list(_MEMO.items()):
+        if kept.path is None or (kept.saved and not any(p.fresh for p in kept.patterns)):
+            continue
         from escalate_cli.errors import EscalateError
         from escalate_cli.files import write_atomic
 
+        entries = [{"a": p.anchors, "k": p.code} for p in kept.patterns]
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_atomic(path, json.dumps(kept), force=True)
+            kept.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_atomic(kept.path, _dumps({"format": _FORMAT, "entries": entries}), force=True)
         except (OSError, EscalateError):
-            pass  # a cache we cannot write only costs time
-    return compiled
+            continue
+        for pattern in kept.patterns:
+            pattern.fresh = False
+        _MEMO[key] = kept._replace(saved=True)
+
+
+def shipped_anchors(items: Sequence[tuple[str, int]]) -> str:
+    """The anchors of `items` as the JSON a release ships next to its bundled playbook."""
+    anchors = [_anchor_groups(pattern, flags) for pattern, flags in items]
+    return _dumps({"patterns": _digest(items), "anchors": anchors}) + "\n"
+
+
+def _load(
+    items: Sequence[tuple[str, int]], key: str, cache: Path | None, shipped: Path | None
+) -> _Kept:
+    import hashlib
+    import json
+
+    name = hashlib.sha256(f"{_FORMAT}{key}".encode()).hexdigest()
+    path = cache / f"{name}.json" if cache else None
+    if path is not None:
+        try:
+            entries = json.loads(path.read_text())["entries"]
+            if len(entries) == len(items):
+                patterns = [
+                    Compiled(pattern, flags, _groups(entry["a"]), entry["k"])
+                    for (pattern, flags), entry in zip(items, entries, strict=True)
+                ]
+                return _Kept(patterns, path, saved=True)
+        except (OSError, ValueError, TypeError, KeyError):
+            pass  # not kept yet, or not usable: made afresh below
+    anchors: list[Any] | None = None
+    if shipped is not None:
+        try:
+            record = json.loads(shipped.read_text())
+            if record["patterns"] == _digest(items) and len(record["anchors"]) == len(items):
+                anchors = [_groups(groups) for groups in record["anchors"]]
+        except (OSError, ValueError, TypeError, KeyError):
+            pass
+    if anchors is None:
+        anchors = [_anchor_groups(pattern, flags) for pattern, flags in items]
+    return _Kept(
+        [Compiled(p, f, a) for (p, f), a in zip(items, anchors, strict=True)], path, saved=False
+    )
+
+
+def _digest(items: Sequence[tuple[str, int]]) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps([_FORMAT, list(items)]).encode()).hexdigest()
+
+
+def _dumps(data: Any) -> str:
+    import json
+
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _groups(data: Any) -> Anchors:
+    """Anchors read back from JSON, checked for shape."""
+    if not isinstance(data, list) or not all(
+        isinstance(group, list) and group and all(isinstance(s, str) and s for s in group)
+        for group in data
+    ):
+        raise TypeError("not anchors")
+    return tuple(tuple(group) for group in data)
+
+
+def _anchor_groups(pattern: str, flags: int) -> Anchors:
+    """Up to three anchor groups of a pattern, the most selective first."""
+    parser = _parser()
+    flags = int(flags)  # the parser is much slower with enum flags
+    try:
+        tree = parser.parse(pattern, flags)
+    except (*_UNUSABLE, re.error):
+        return ()
+    state = getattr(tree, "state", None) or tree.pattern
+    if state.flags & re.IGNORECASE and not flags & re.IGNORECASE:
+        return ()  # an inline (?i) for the whole pattern: its anchors would miss
+    ranked = sorted(_anchors(tree.data, parser), key=_selectivity, reverse=True)
+    groups = [group for group in ranked[:3] if min(map(len, group)) >= 3] or ranked[:1]
+    if flags & re.IGNORECASE:
+        groups = [{anchor.lower() for anchor in group} for group in groups]
+    return tuple(tuple(sorted(group)) for group in groups)
 
 
 def _code(pattern: str, flags: int) -> dict[str, Any]:
     """What the C matcher needs to rebuild a compiled pattern, as plain data."""
+    import zlib
+
     parser = _parser()
+    flags = int(flags)
     compiler = importlib.import_module(
         "re._compiler" if sys.version_info >= (3, 11) else "sre_compile"
     )
@@ -185,32 +308,29 @@ def _code(pattern: str, flags: int) -> dict[str, Any]:
     for name, number in names.items():
         index[number] = name
     code = array.array("I", [int(op) for op in compiler._code(tree, flags)])
-    ranked = sorted(_anchors(tree.data, parser), key=_selectivity, reverse=True)
-    groups = [group for group in ranked[:3] if min(map(len, group)) >= 3] or ranked[:1]
-    if flags & re.IGNORECASE:
-        groups = [{anchor.lower() for anchor in group} for group in groups]
     return {
-        "p": pattern,
         "f": flags | state.flags,
-        "c": base64.b64encode(code.tobytes()).decode(),
+        "c": base64.b64encode(zlib.compress(code.tobytes())).decode(),
         "g": state.groups - 1,
         "n": names,
         "i": index,
-        "a": [sorted(group) for group in groups],
     }
 
 
-def _from_code(item: dict[str, Any]) -> Compiled:
+def _from_code(pattern: str, item: dict[str, Any]) -> re.Pattern[str]:
+    """A compiled pattern rebuilt from `_code`'s data; the C matcher checks the code."""
     import _sre
+    import zlib
 
-    if not isinstance(item["p"], str) or not isinstance(item["a"], list):
-        raise TypeError("not a compiled pattern")
     code = array.array("I")
-    code.frombytes(base64.b64decode(item["c"], validate=True))
+    try:
+        code.frombytes(zlib.decompress(base64.b64decode(item["c"], validate=True)))
+    except zlib.error as exc:
+        raise ValueError("not compiled code") from exc
     regex: re.Pattern[str] = _sre.compile(
-        item["p"], item["f"], code.tolist(), item["g"], item["n"], tuple(item["i"])
+        pattern, item["f"], code.tolist(), item["g"], item["n"], tuple(item["i"])
     )
-    return Compiled(regex, tuple(tuple(map(str, group)) for group in item["a"]))
+    return regex
 
 
 def _anchors(items: Any, parser: Any) -> list[set[str]]:

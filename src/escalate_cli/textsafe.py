@@ -30,6 +30,8 @@ def visible(text: str) -> str:
 def json_escaped(document: str) -> str:
     """A JSON document with its control, format and bidi characters as `\\u` escapes:
     the same data to any JSON reader, nothing hidden to a person reading the file."""
+    if document.isascii() and "\x7f" not in document:
+        return document  # JSON escapes the other control characters itself
     return _NOT_ASCII_TEXT.sub(_json_escape, document)
 
 

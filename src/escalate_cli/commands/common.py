@@ -42,7 +42,8 @@ LINT_SECONDS = 30.0
 
 @contextlib.contextmanager
 def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
-    """Ready the playbook's lint rules, compiled once per data folder, and stop a rule that
+    """Ready the playbook's lint rules, compiled once per data folder (the patterns this
+    draft needed are kept when it is done), and stop a rule that
     runs away: `playbook validate` refuses the patterns known to be slow, and a team's pattern
     that is slow on some draft all the same is exit 2 here, not a hung terminal."""
     import signal
@@ -50,6 +51,7 @@ def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
 
     from escalate_cli.files import home_dir
     from escalate_cli.lint import prepare
+    from escalate_cli.patterns import keep_compiled
 
     prepare(book.lint, home_dir(home) / "cache" / "patterns")
     if (
@@ -57,6 +59,7 @@ def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
         or threading.current_thread() is not threading.main_thread()
     ):
         yield
+        keep_compiled()
         return
 
     def stop(signum: int, frame: Any) -> None:
@@ -73,6 +76,7 @@ def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    keep_compiled()
 
 
 def terminal_prompter(
