@@ -39,6 +39,7 @@ def exhaustive(text: str, book: Playbook, monkeypatch: pytest.MonkeyPatch) -> li
     with monkeypatch.context() as patch:
         patch.setattr(coach, "_candidates", lambda draft, *_: set(range(len(draft.spans))))
         patch.setattr(patterns, "_code", lambda *_: {}.__getitem__("internals"))
+        patch.setattr(coach._Rule, "reach", None)  # no sentence taken for one seen before
         patterns._MEMO.clear()
         coach.prepare(book.lint)
         found = lint(text, book.lint, ["'release'", "hardware"], "Acme", today=TODAY)
@@ -58,6 +59,17 @@ def test_the_tuning_corpus_gives_the_same_findings_as_the_exhaustive_search(
     coach.prepare(book.lint, tmp_path)  # a later run: anchors and code read back
     again = lint(tuning_text, book.lint, ["'release'", "hardware"], "Acme", today=TODAY)
     assert first == expected and again == expected
+
+
+def test_a_repeated_sentence_is_judged_again_where_what_precedes_it_differs(
+    book: Playbook, monkeypatch: pytest.MonkeyPatch, fresh
+) -> None:
+    """ "the" right before "Guarantee" makes it a noun, even across a line break; the
+    same sentence after other words is a promise."""
+    text = "We met the\nGuarantee you love it.\nWe met\nGuarantee you love it.\n" * 2
+    found = lint(text, book.lint)
+    assert [(f.line, f.rule) for f in found] == [(4, "over_promise"), (8, "over_promise")]
+    assert found == exhaustive(text, book, monkeypatch)
 
 
 def test_only_the_patterns_a_draft_needs_are_compiled_and_kept(

@@ -160,6 +160,13 @@ class _Rule:
     inside: Compiled | None
     swaps: tuple[tuple[Compiled, str], ...]
 
+    @functools.cached_property
+    def reach(self) -> int | None:
+        """How far before a sentence its patterns may look; None if not known."""
+        parts = (*self.finds, self.requires, self.unless, self.before, self.inside)
+        reaches = [part.reach for part in parts if part is not None]
+        return None if None in reaches else max(reaches, default=0)  # type: ignore[type-var]
+
 
 def phrase_pattern(phrase: str) -> str:
     """A phrase as a pattern: whole words only, any run of white space between them."""
@@ -275,20 +282,42 @@ def _rule_findings(
             del hit[index]  # the sentence lacks what the rule requires
     unless = compiled.unless
     clear = _candidates(draft, unless, source, masked) if unless and unless.anchors else None
+    seen: dict[tuple[object, ...], tuple[int, str, str] | None] = {}
     for index in sorted(hit):
         start, end = draft.spans[index]
-        finds = [compiled.finds[number].regex for number in hit[index]]
-        match = _first_match(compiled, finds, source, start, end, clear is None or index in clear)
-        if match is None:
-            continue
-        line, column = draft.place(match.start())
-        suggestion = rule.suggestion.replace("{cushion_days}", str(cushion_days))
-        better = _rewrite(compiled, draft.text[start:end].strip(), cushion_days, today)
-        if better:
-            suggestion = f'Try: "{better}" {suggestion}'
-        yield Finding(
-            line, column, rule.id, rule.severity, rule.message, suggestion, match.group(0)
-        )
+        key: tuple[object, ...] = (index,)
+        if compiled.reach is not None:  # all the patterns can see, and the words to rewrite
+            since = max(0, start - compiled.reach)
+            text = draft.text[start:end] if masked else ""
+            key = (source[since:end], start - since, text, *hit[index])
+        if key not in seen:  # a sentence seen before in the same place gives the same
+            finds = [compiled.finds[number].regex for number in hit[index]]
+            may_clear = clear is None or index in clear
+            match = _first_match(compiled, finds, source, start, end, may_clear)
+            seen[key] = match and _found(
+                compiled, draft.text[start:end], match, start, cushion_days, today
+            )
+        found = seen[key]
+        if found is not None:
+            offset, excerpt, suggestion = found
+            line, column = draft.place(start + offset)
+            yield Finding(line, column, rule.id, rule.severity, rule.message, suggestion, excerpt)
+
+
+def _found(
+    compiled: _Rule,
+    sentence: str,
+    match: re.Match[str],
+    start: int,
+    cushion_days: int,
+    today: dt.date | None,
+) -> tuple[int, str, str]:
+    """Where in its sentence a finding is, what it says there, and the suggestion."""
+    suggestion = compiled.rule.suggestion.replace("{cushion_days}", str(cushion_days))
+    better = _rewrite(compiled, sentence.strip(), cushion_days, today)
+    if better:
+        suggestion = f'Try: "{better}" {suggestion}'
+    return match.start() - start, match.group(0), suggestion
 
 
 def _candidates(draft: Draft, find: Compiled, source: str, masked: bool) -> set[int]:

@@ -127,12 +127,13 @@ class Compiled:
     over a second. A draft meets few of them (their anchors say which), so only those are
     compiled, and what was compiled is kept for the next run (`keep_compiled`)."""
 
-    __slots__ = ("_regex", "anchors", "code", "flags", "fresh", "pattern")
+    __slots__ = ("_regex", "anchors", "code", "flags", "fresh", "pattern", "reach")
 
     def __init__(
-        self, pattern: str, flags: int, anchors: Anchors, code: dict[str, Any] | None = None
+        self, pattern: str, flags: int, facts: Facts, code: dict[str, Any] | None = None
     ) -> None:
-        self.pattern, self.anchors, self.code = pattern, anchors, code
+        self.pattern, self.code = pattern, code
+        self.anchors, self.reach = facts
         self.flags = int(flags)  # the compiler is twice as slow with enum flags
         self.fresh = False  # compiled in this process, not kept yet
         self._regex: re.Pattern[str] | None = None
@@ -159,6 +160,16 @@ class Compiled:
 
 
 Anchors = tuple[tuple[str, ...], ...]
+
+
+class Facts(NamedTuple):
+    """What parsing a pattern tells: its anchors, and how many characters before the
+    position it starts at it may look at (None: not known)."""
+
+    anchors: Anchors
+    reach: int | None
+
+
 _UNUSABLE = (AttributeError, TypeError, ValueError, KeyError, IndexError, RuntimeError)
 _FORMAT = 2
 """The layout of the kept files; a new layout gets new file names."""
@@ -200,7 +211,7 @@ def keep_compiled() -> None:
         from escalate_cli.errors import EscalateError
         from escalate_cli.files import write_atomic
 
-        entries = [{"a": p.anchors, "k": p.code} for p in kept.patterns]
+        entries = [{"a": p.anchors, "r": p.reach, "k": p.code} for p in kept.patterns]
         try:
             kept.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             write_atomic(kept.path, _dumps({"format": _FORMAT, "entries": entries}), force=True)
@@ -212,9 +223,10 @@ def keep_compiled() -> None:
 
 
 def shipped_anchors(items: Sequence[tuple[str, int]]) -> str:
-    """The anchors of `items` as the JSON a release ships next to its bundled playbook."""
-    anchors = [_anchor_groups(pattern, flags) for pattern, flags in items]
-    return _dumps({"patterns": _digest(items), "anchors": anchors}) + "\n"
+    """The facts of `items` as the JSON a release ships next to its bundled playbook."""
+    facts = [_facts(pattern, flags) for pattern, flags in items]
+    record = {"anchors": [f.anchors for f in facts], "reach": [f.reach for f in facts]}
+    return _dumps({"patterns": _digest(items), **record}) + "\n"
 
 
 def _load(
@@ -230,24 +242,25 @@ def _load(
             entries = json.loads(path.read_text())["entries"]
             if len(entries) == len(items):
                 patterns = [
-                    Compiled(pattern, flags, _groups(entry["a"]), entry["k"])
+                    Compiled(pattern, flags, _read(entry["a"], entry["r"]), entry["k"])
                     for (pattern, flags), entry in zip(items, entries, strict=True)
                 ]
                 return _Kept(patterns, path, saved=True)
         except (OSError, ValueError, TypeError, KeyError):
             pass  # not kept yet, or not usable: made afresh below
-    anchors: list[Any] | None = None
+    facts: list[Facts] | None = None
     if shipped is not None:
         try:
             record = json.loads(shipped.read_text())
-            if record["patterns"] == _digest(items) and len(record["anchors"]) == len(items):
-                anchors = [_groups(groups) for groups in record["anchors"]]
+            if record["patterns"] == _digest(items):
+                pairs = zip(record["anchors"], record["reach"], strict=True)
+                facts = [_read(anchors, reach) for anchors, reach in pairs]
         except (OSError, ValueError, TypeError, KeyError):
             pass
-    if anchors is None:
-        anchors = [_anchor_groups(pattern, flags) for pattern, flags in items]
+    if facts is None or len(facts) != len(items):
+        facts = [_facts(pattern, flags) for pattern, flags in items]
     return _Kept(
-        [Compiled(p, f, a) for (p, f), a in zip(items, anchors, strict=True)], path, saved=False
+        [Compiled(p, f, fact) for (p, f), fact in zip(items, facts, strict=True)], path, False
     )
 
 
@@ -264,32 +277,49 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def _groups(data: Any) -> Anchors:
-    """Anchors read back from JSON, checked for shape."""
-    if not isinstance(data, list) or not all(
+def _read(anchors: Any, reach: Any) -> Facts:
+    """Facts read back from JSON, checked for shape."""
+    if not isinstance(anchors, list) or not all(
         isinstance(group, list) and group and all(isinstance(s, str) and s for s in group)
-        for group in data
+        for group in anchors
     ):
         raise TypeError("not anchors")
-    return tuple(tuple(group) for group in data)
+    if reach is not None and (type(reach) is not int or reach < 0):
+        raise TypeError("not a reach")
+    return Facts(tuple(tuple(group) for group in anchors), reach)
 
 
-def _anchor_groups(pattern: str, flags: int) -> Anchors:
-    """Up to three anchor groups of a pattern, the most selective first."""
+def _facts(pattern: str, flags: int) -> Facts:
+    """Up to three anchor groups of a pattern, the most selective first, and its reach."""
     parser = _parser()
     flags = int(flags)  # the parser is much slower with enum flags
     try:
         tree = parser.parse(pattern, flags)
+        reach = 2 + _behind(tree.data, parser)  # and a word boundary looks one back
     except (*_UNUSABLE, re.error):
-        return ()
+        return Facts((), None)
     state = getattr(tree, "state", None) or tree.pattern
     if state.flags & re.IGNORECASE and not flags & re.IGNORECASE:
-        return ()  # an inline (?i) for the whole pattern: its anchors would miss
+        return Facts((), reach)  # an inline (?i) for the whole pattern: anchors would miss
     ranked = sorted(_anchors(tree.data, parser), key=_selectivity, reverse=True)
     groups = [group for group in ranked[:3] if min(map(len, group)) >= 3] or ranked[:1]
     if flags & re.IGNORECASE:
         groups = [{anchor.lower() for anchor in group} for group in groups]
-    return tuple(tuple(sorted(group)) for group in groups)
+    return Facts(tuple(tuple(sorted(group)) for group in groups), reach)
+
+
+def _behind(items: Any, parser: Any) -> int:
+    """The widths of every lookbehind in a parsed pattern, added up: no lookbehind, nested
+    or not, reads further back than that from where the match started."""
+    total = 0
+    for op, value in items:
+        if op in (parser.ASSERT, parser.ASSERT_NOT) and value[0] < 0:
+            total += value[1].getwidth()[1]
+        for part in value if isinstance(value, (tuple, list)) else (value,):
+            for sub in part if isinstance(part, list) else (part,):
+                if isinstance(sub, parser.SubPattern):
+                    total += _behind(sub.data, parser)
+    return total
 
 
 def _code(pattern: str, flags: int) -> dict[str, Any]:
