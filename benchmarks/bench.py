@@ -31,6 +31,8 @@ Start-up measurements and their targets (ratio to the floor):
   20x. The message coach's rules are compiled once per data folder, not once per run.
 - `first-run`: `assess-json` in a data folder nobody used yet (a new one every run), so
   the playbook is validated in full, at most 14x.
+- `lint-first-run`: `lint` in a data folder nobody used yet (a new one every run): the
+  rules the draft needs are compiled then, at most 20x like `lint`.
 
 Scale measurements (targets in seconds; `--scale` runs them, `--only` names them), on a
 store of 1,000,000 notes over 3,000 partners. The store is built once, through the
@@ -50,6 +52,10 @@ Each run works on a copy-free read of that store: these commands only read it.
   stable ids, as `escalate handover --format json` writes it) into an empty store, a new
   one each run (not the kept store); no target. Its peak memory is reported next to that
   of importing 10,000 notes, to show it stays flat.
+- `lint-1mb`: `escalate lint DRAFT --format json` on 1 MB of a six-line paragraph in
+  which every line has a finding (43,902 findings), under 1 s. Needs no store.
+- `lint-1mb-varied`: the same on 1 MB of sentences that are all different (each names
+  its own ticket number), so no sentence is met twice, under 1 s. Needs no store.
 
 Every measurement gets an environment of its own: ESCALATE_HOME and XDG_CONFIG_HOME point
 at temporary folders (never your real data or your own playbook), ESCALATE_PLAYBOOK and
@@ -372,6 +378,62 @@ def prepare_lint(ctx: Context) -> Runner:
     return command_runner(
         argv, ctx.env(ctx.home("lint")), lambda out: '"eta_no_buffer"' in out, ok=(1,)
     )
+
+
+def prepare_lint_first_run(ctx: Context) -> Runner:
+    """`lint` in a new data folder every run: the patterns the draft needs compiled."""
+    draft = ctx.home("lint-input") / "draft.txt"
+    draft.write_text(LINT_DRAFT, encoding="utf-8")
+    argv = [ctx.escalate, "lint", str(draft), "--format", "json"]
+
+    def run() -> float:
+        found = lambda out: '"eta_no_buffer"' in out  # noqa: E731
+        return run_checked(argv, ctx.env(ctx.home("lint-first-run")), found, ok=(1,))[0]
+
+    run()
+    return run
+
+
+LINT_DENSE = """Engineering will have it fixed by Friday.
+I guarantee it won't happen again!!
+Our devs messed up the release.
+I'll update you soon.
+This is URGENT, please reply ASAP.
+The vendor will replace the hardware.
+"""
+
+
+def varied_draft(size: int) -> str:
+    """`size` characters of sentences like LINT_DENSE's, each with its own number."""
+    lines: list[str] = []
+    number = length = 0
+    while length < size:
+        number += 1
+        day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")[number % 5]
+        for line in (
+            f"Engineering will have ticket {number} fixed by {day}.",
+            f"I guarantee invoice {number} won't be wrong again!!",
+            f"Our devs messed up release {number}.",
+            f"I'll update you soon about case {number}.",
+            f"This is URGENT, please reply about order {number} ASAP.",
+            f"The vendor will replace unit {number}.",
+        ):
+            lines.append(line + "\n")
+            length += len(line) + 1
+    return "".join(lines)[:size]
+
+
+def prepare_lint_1mb(text: str) -> Callable[[Context], Runner]:
+    """`escalate lint` on a 1 MB draft full of findings (exit 1 says it found them)."""
+
+    def prepare(ctx: Context) -> Runner:
+        draft = ctx.home("lint-1mb-input") / "draft.txt"
+        draft.write_text(text, encoding="utf-8")
+        argv = [ctx.escalate, "lint", str(draft), "--format", "json"]
+        found = lambda out: '"inflated_urgency"' in out  # noqa: E731
+        return command_runner(argv, ctx.env(ctx.home("lint-1mb")), found, ok=(1,))
+
+    return prepare
 
 
 def prepare_first_run(ctx: Context) -> Runner:
@@ -700,6 +762,25 @@ MEASUREMENTS = [
     Measurement("lint", "escalate lint DRAFT (ten lines) --format json", 20.0, prepare_lint),
     Measurement(
         "first-run", "assess-json in a new data folder (full validation)", 14.0, prepare_first_run
+    ),
+    Measurement(
+        "lint-first-run", "lint (ten lines) in a new data folder", 20.0, prepare_lint_first_run
+    ),
+    Measurement(
+        "lint-1mb",
+        "escalate lint DRAFT --format json, 1 MB full of findings",
+        1.0,
+        prepare_lint_1mb((LINT_DENSE * (1_000_000 // len(LINT_DENSE) + 1))[:1_000_000]),
+        seconds=True,
+        scale=True,
+    ),
+    Measurement(
+        "lint-1mb-varied",
+        "escalate lint DRAFT --format json, 1 MB of different sentences with findings",
+        1.0,
+        prepare_lint_1mb(varied_draft(1_000_000)),
+        seconds=True,
+        scale=True,
     ),
     Measurement(
         "scale-partners",
