@@ -32,13 +32,22 @@ def head(items: Iterable[T], count: int = TABLE_ROWS) -> tuple[list[T], Iterator
     return first, chain(first, rest)
 
 
+_FLAT = (str, int, float, type(None))
+_FLAT_ITEM = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": ")).encode
+"""A flat item laid out as `indent=2` lays it out in a list, by the C encoder: the
+indenting one is Python, about ten times slower (seconds for 40,000 lint findings)."""
+
+
 def write_json(items: Iterable[dict[str, Any]], out: IO[str] | None = None) -> None:
     """A JSON array written item by item, byte for byte what `report.to_json` writes for
     the whole list (hidden characters escaped the same way)."""
     out = out or sys.stdout
     opening = "[\n  "
     for item in items:
-        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        if item and all(isinstance(value, _FLAT) for value in item.values()):
+            text = f"{{\n    {_FLAT_ITEM(item)[1:-1]}\n  }}"
+        else:
+            text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
         out.write(opening + json_escaped(text))
         opening = ",\n  "
     out.write("[]\n" if opening == "[\n  " else "\n]\n")

@@ -95,14 +95,6 @@ def to_json(data: Any) -> str:
     return json_escaped(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
-def rows_json(rows: Iterable[dict[str, object]]) -> str:
-    """`to_json` of a list of flat rows (strings and numbers), built row by row by the C
-    encoder: the indenting one is Python, seconds for a draft with 40,000 findings."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": ")).encode
-    body = ",\n".join(f"  {{\n    {encode(row)[1:-1]}\n  }}" if row else "  {}" for row in rows)
-    return json_escaped(f"[\n{body}\n]" if body else "[]") + "\n"
-
-
 def assessment_markdown(result: Assessment) -> str:
     """The assessment as Markdown, ready to paste into a ticket or a chat."""
     reason, signs = why(result)
