@@ -107,7 +107,7 @@ def test_a_damaged_copy_is_ignored(book: Playbook, tmp_path: Path, fresh, damage
     patterns.keep_compiled()
     (kept,) = tmp_path.iterdir()
     kept.write_text(
-        json.dumps({"format": 2, "entries": damage(json.loads(kept.read_text())["entries"])})
+        json.dumps({"format": 3, "entries": damage(json.loads(kept.read_text())["entries"])})
     )
     patterns._MEMO.clear()
     coach.prepare(book.lint, tmp_path)

@@ -273,25 +273,23 @@ def _rule_findings(
     rule = compiled.rule
     source = draft.text if rule.quoted else draft.masked
     masked = not rule.quoted
-    hit: dict[int, list[int]] = {}  # sentence -> the patterns that may match in it
-    for number, find in enumerate(compiled.finds):
-        for index in _candidates(draft, find, source, masked):
-            hit.setdefault(index, []).append(number)
+    may_match = [_candidates(draft, find, masked) for find in compiled.finds]
+    sentences = set().union(*may_match)
     if compiled.requires and compiled.requires.anchors:
-        for index in hit.keys() - _candidates(draft, compiled.requires, source, masked):
-            del hit[index]  # the sentence lacks what the rule requires
+        sentences &= _candidates(draft, compiled.requires, masked)
     unless = compiled.unless
-    clear = _candidates(draft, unless, source, masked) if unless and unless.anchors else None
+    clear = _candidates(draft, unless, masked) if unless and unless.anchors else None
     seen: dict[tuple[object, ...], tuple[int, str, str] | None] = {}
-    for index in sorted(hit):
+    for index in sorted(sentences):
         start, end = draft.spans[index]
         key: tuple[object, ...] = (index,)
         if compiled.reach is not None:  # all the patterns can see, and the words to rewrite
             since = max(0, start - compiled.reach)
-            text = draft.text[start:end] if masked else ""
-            key = (source[since:end], start - since, text, *hit[index])
+            key = (source[since:end], start - since, draft.text[start:end] if masked else "")
         if key not in seen:  # a sentence seen before in the same place gives the same
-            finds = [compiled.finds[number].regex for number in hit[index]]
+            finds = [
+                f.regex for f, may in zip(compiled.finds, may_match, strict=True) if index in may
+            ]
             may_clear = clear is None or index in clear
             match = _first_match(compiled, finds, source, start, end, may_clear)
             seen[key] = match and _found(
@@ -320,16 +318,12 @@ def _found(
     return match.start() - start, match.group(0), suggestion
 
 
-def _candidates(draft: Draft, find: Compiled, source: str, masked: bool) -> set[int]:
+def _candidates(draft: Draft, find: Compiled, masked: bool) -> set[int]:
     """The sentences a pattern may match in: those holding a string of each of its anchor
-    groups (plain string search is far quicker than the pattern), else those a scan touches."""
+    groups (plain string search is far quicker than the pattern), else every sentence."""
     lower = bool(find.flags & re.IGNORECASE)
     if not find.anchors or (lower and draft.lower(masked) is None):
-        return {
-            index
-            for match in find.regex.finditer(source)
-            for index in range(draft.sentence(match.start()), draft.sentence(match.end() - 1) + 1)
-        }
+        return set(range(len(draft.spans)))
     found: set[int] | None = None
     for group in find.anchors:
         holding = set().union(*(draft.holding(anchor, masked, lower) for anchor in group))

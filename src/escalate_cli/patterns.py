@@ -171,8 +171,9 @@ class Facts(NamedTuple):
 
 
 _UNUSABLE = (AttributeError, TypeError, ValueError, KeyError, IndexError, RuntimeError)
-_FORMAT = 2
-"""The layout of the kept files; a new layout gets new file names."""
+_FORMAT = 3
+"""The layout of the kept files and how anchors and reach are worked out: bump it when
+either changes, so files kept by an older version are not read."""
 
 
 class _Kept(NamedTuple):
@@ -377,7 +378,8 @@ def _anchors(items: Any, parser: Any) -> list[set[str]]:
         if run:
             groups.append({"".join(run)})
         run = []
-        if op == parser.SUBPATTERN and not (value[1] or value[2]):  # no inline flag change
+        if op == parser.SUBPATTERN and not value[1] & re.IGNORECASE:
+            # `(?-i:URGENT)`: found in the lower-cased draft all the same; `(?i:...)` is not
             groups.extend(_anchors(value[-1], parser))
         elif op == parser.BRANCH:
             best = [
