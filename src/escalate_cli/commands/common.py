@@ -37,7 +37,7 @@ def load_playbook(
 
 
 LINT_SECONDS = 30.0
-"""How long the message coach may take on one draft (a 1 MB draft takes a few seconds)."""
+"""How long the message coach may take on one draft (a 1 MB draft takes a second or two)."""
 
 
 @contextlib.contextmanager
