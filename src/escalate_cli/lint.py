@@ -273,23 +273,24 @@ def _rule_findings(
     rule = compiled.rule
     source = draft.text if rule.quoted else draft.masked
     masked = not rule.quoted
-    may_match = [_candidates(draft, find, masked) for find in compiled.finds]
-    sentences = set().union(*may_match)
+    hit: dict[int, list[Compiled]] = {}  # sentence -> the patterns that may match in it
+    for find in compiled.finds:
+        for index in _candidates(draft, find, masked):
+            hit.setdefault(index, []).append(find)
     if compiled.requires and compiled.requires.anchors:
-        sentences &= _candidates(draft, compiled.requires, masked)
+        for index in hit.keys() - _candidates(draft, compiled.requires, masked):
+            del hit[index]  # the sentence lacks what the rule requires
     unless = compiled.unless
     clear = _candidates(draft, unless, masked) if unless and unless.anchors else None
     seen: dict[tuple[object, ...], tuple[int, str, str] | None] = {}
-    for index in sorted(sentences):
+    for index in sorted(hit):
         start, end = draft.spans[index]
         key: tuple[object, ...] = (index,)
         if compiled.reach is not None:  # all the patterns can see, and the words to rewrite
             since = max(0, start - compiled.reach)
             key = (source[since:end], start - since, draft.text[start:end] if masked else "")
         if key not in seen:  # a sentence seen before in the same place gives the same
-            finds = [
-                f.regex for f, may in zip(compiled.finds, may_match, strict=True) if index in may
-            ]
+            finds = [find.regex for find in hit[index]]
             may_clear = clear is None or index in clear
             match = _first_match(compiled, finds, source, start, end, may_clear)
             seen[key] = match and _found(

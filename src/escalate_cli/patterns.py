@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import array
 import base64
+import functools
 import importlib
 import re
 import sys
@@ -127,8 +128,6 @@ class Compiled:
     over a second. A draft meets few of them (their anchors say which), so only those are
     compiled, and what was compiled is kept for the next run (`keep_compiled`)."""
 
-    __slots__ = ("_regex", "anchors", "code", "flags", "fresh", "pattern", "reach")
-
     def __init__(
         self, pattern: str, flags: int, facts: Facts, code: dict[str, Any] | None = None
     ) -> None:
@@ -136,15 +135,10 @@ class Compiled:
         self.anchors, self.reach = facts
         self.flags = int(flags)  # the compiler is twice as slow with enum flags
         self.fresh = False  # compiled in this process, not kept yet
-        self._regex: re.Pattern[str] | None = None
 
-    @property
+    @functools.cached_property
     def regex(self) -> re.Pattern[str]:
-        if self._regex is None:
-            self._regex = self._compile()
-        return self._regex
-
-    def _compile(self) -> re.Pattern[str]:
+        """Compiled from the kept code if it is usable, else afresh (and then kept)."""
         if self.code is not None:
             try:
                 return _from_code(self.pattern, self.code)
