@@ -5,8 +5,9 @@ rule `partner_trigger`. The draft is read sentence by sentence, with quoted text
 reported speech ("they asked us to fix it ASAP") left out, and each rule gives at most one
 finding a sentence, with its 1-based line and column and a suggestion that rewrites the
 sentence where the rule can. Cost is linear in the draft: line starts are found once and
-looked up by bisection, and each rule scans the whole draft once before it looks closer at
-the sentences it hit.
+looked up by bisection, a pattern is tried only in the sentences holding its anchors (found
+through the draft's distinct words), and a sentence met again with the same text around
+it is not matched again.
 """
 
 from __future__ import annotations
