@@ -11,12 +11,20 @@ share of ordinary messages that get any finding at all (the false-alarm rate).
 
 `--show` also prints each miss and false alarm with its text, to tune on. It refuses a
 held-out file: those messages are for measuring only, never for reading while tuning.
+`--rules-only` leaves the playbook's sentence classifier out.
+
+`--cv K` cross-validates the classifier on tuning files instead (never a held-out file):
+the messages are split into K folds; each fold is scored by a model trained
+(benchmarks/train_lint_model.py) on the other folds, with thresholds chosen on the other
+folds' scores, and the figures are printed for the patterns alone, the model alone, and
+both. The patterns were written on these files, so their own figures here flatter them.
 Standard library and the project only (the project's own YAML loader reads the files).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +54,30 @@ class Score:
     misses: list[tuple[str, str, str]] = field(default_factory=list)
     alarms: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
+    def add(self, path: Path, ident: str, text: str, expect: list[str], found: set[str]) -> None:
+        """Count one message: `expect` the rules it must trigger, `found` those it did."""
+        if not expect:
+            self.ordinary += 1
+            if found:
+                self.flagged += 1
+                self.alarms.append((ident, text, sorted(found)))
+        for rule in dict.fromkeys(expect):
+            if rule not in self.expected:
+                raise SystemExit(f"{path}: {ident}: unknown rule {rule!r}")
+            self.expected[rule] += 1
+            if rule in found:
+                self.caught[rule] += 1
+            else:
+                self.misses.append((ident, rule, text))
+
+    def merged(self, other: Score) -> Score:
+        total = Score(ordinary=self.ordinary + other.ordinary)
+        total.flagged = self.flagged + other.flagged
+        for rule in RULES:
+            total.expected[rule] = self.expected[rule] + other.expected[rule]
+            total.caught[rule] = self.caught[rule] + other.caught[rule]
+        return total
+
     def recall(self, rule: str) -> float:
         return self.caught[rule] / self.expected[rule] if self.expected[rule] else 0.0
 
@@ -66,28 +98,47 @@ def messages(path: Path) -> list[dict[str, object]]:
     return data["messages"]
 
 
-def evaluate(path: Path) -> Score:
+def evaluate(path: Path, *, rules_only: bool = False) -> Score:
     """Lint every message of `path` with the bundled playbook and count."""
     coach = playbook.load(playbook.bundled_path()).lint
+    if rules_only:
+        coach = dataclasses.replace(coach, model=None)
     score = Score()
     for message in messages(path):
         text = str(message["text"])
         expect = [str(rule) for rule in message.get("expect") or []]  # type: ignore[attr-defined]
-        found = {finding.rule for finding in lint(text, coach)}
-        if not expect:
-            score.ordinary += 1
-            if found:
-                score.flagged += 1
-                score.alarms.append((str(message["id"]), text, sorted(found)))
-        for rule in dict.fromkeys(expect):
-            if rule not in score.expected:
-                raise SystemExit(f"{path}: {message['id']}: unknown rule {rule!r}")
-            score.expected[rule] += 1
-            if rule in found:
-                score.caught[rule] += 1
-            else:
-                score.misses.append((str(message["id"]), rule, text))
+        score.add(path, str(message["id"]), text, expect, {f.rule for f in lint(text, coach)})
     return score
+
+
+def cross_validate(paths: list[Path], k: int) -> dict[str, dict[Path, Score]]:
+    """Per file, what the patterns alone, the model alone, and both catch in K-fold
+    cross-validation (see the module doc)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    import train_lint_model as trainer
+
+    examples = trainer.read_examples(paths, playbook.load(playbook.bundled_path()).lint)
+    top = trainer.out_of_fold(examples, k)
+    cuts = []
+    for fold in range(k):
+        others = [i for i, e in enumerate(examples) if trainer.fold_of(e, k) != fold]
+        cuts.append(trainer.thresholds([examples[i] for i in others], [top[i] for i in others]))
+    texts = {
+        (path.name, str(m["id"])): str(m["text"]) for path in paths for m in trainer.labelled(path)
+    }
+    scores: dict[str, dict[Path, Score]] = {
+        kind: {path: Score() for path in paths} for kind in ("rules", "model", "both")
+    }
+    by_name = {path.name: path for path in paths}
+    for example, best in zip(examples, top, strict=True):
+        cut = cuts[trainer.fold_of(example, k)]
+        model = {rule for rule in RULES if best[rule] >= cut[rule]}
+        found = {"rules": set(example.fired), "model": model, "both": set(example.fired) | model}
+        path = by_name[example.source]
+        text = texts[(example.source, example.ident)]
+        for kind, rules in found.items():
+            scores[kind][path].add(path, example.ident, text, sorted(example.expect), rules)
+    return scores
 
 
 def report(path: Path, score: Score) -> str:
@@ -105,18 +156,55 @@ def report(path: Path, score: Score) -> str:
     return "\n".join(lines)
 
 
+def cv_report(name: str, kinds: dict[str, Score]) -> str:
+    """One table: per rule, recall of the patterns alone, the model alone, and both."""
+    rules, model, both = kinds["rules"], kinds["model"], kinds["both"]
+    lines = [f"{name} ({sum(both.expected.values())} expected findings, {both.ordinary} ordinary)"]
+    lines.append(f"  {'rule':<18} {'patterns':>16} {'model':>16} {'both':>16}")
+
+    def cell(score: Score, rule: str) -> str:
+        return f"{score.caught[rule]}/{score.expected[rule]} {score.recall(rule):>6.1%}"
+
+    for rule in RULES:
+        cells = " ".join(f"{cell(score, rule):>16}" for score in (rules, model, both))
+        lines.append(f"  {rule:<18} {cells}")
+    alarms = " ".join(
+        f"{f'{s.flagged}/{s.ordinary} {s.false_alarm_rate:>6.1%}':>16}"
+        for s in (rules, model, both)
+    )
+    lines.append(f"  {'false alarms':<18} {alarms}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("files", nargs="+", type=Path, help="labelled YAML files")
     parser.add_argument(
         "--show", action="store_true", help="print misses and false alarms (tuning files only)"
     )
+    parser.add_argument(
+        "--rules-only", action="store_true", help="leave the playbook's classifier out"
+    )
+    parser.add_argument(
+        "--cv", type=int, metavar="K", help="K-fold cross-validation of the classifier"
+    )
     args = parser.parse_args(argv)
-    if args.show and any(is_held_out(path) for path in args.files):
-        print("--show reads messages out: not for a held-out file", file=sys.stderr)
+    if (args.show or args.cv) and any(is_held_out(path) for path in args.files):
+        print("--show and --cv are for tuning files, not a held-out file", file=sys.stderr)
         return 2
+    if args.cv:
+        if args.cv < 2:
+            print("--cv needs at least 2 folds", file=sys.stderr)
+            return 2
+        scores = cross_validate(args.files, args.cv)
+        for path in args.files:
+            print(cv_report(str(path), {kind: found[path] for kind, found in scores.items()}))
+        if len(args.files) > 1:
+            total = {kind: _sum(list(found.values())) for kind, found in scores.items()}
+            print(cv_report("all files", total))
+        return 0
     for path in args.files:
-        score = evaluate(path)
+        score = evaluate(path, rules_only=args.rules_only)
         print(report(path, score))
         if args.show:
             for ident, rule, text in score.misses:
@@ -124,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
             for ident, text, rules in score.alarms:
                 print(f"  alarm {ident} {','.join(rules)}: {' '.join(text.split())}")
     return 0
+
+
+def _sum(scores: list[Score]) -> Score:
+    total = Score()
+    for score in scores:
+        total = total.merged(score)
+    return total
 
 
 if __name__ == "__main__":

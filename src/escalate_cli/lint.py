@@ -264,6 +264,8 @@ def lint(
     for compiled in _compiled(coach):
         if only is None or compiled.rule.id in only:
             findings.extend(_rule_findings(draft, compiled, coach.cushion_days, today))
+    if coach.model:
+        findings.extend(_model_findings(draft, coach, coach.model, findings, only))
     findings.extend(_trigger_findings(draft, triggers, partner))
     return sorted(findings, key=lambda f: (f.line, f.column, SEVERITY_ORDER[f.severity]))
 
@@ -318,6 +320,32 @@ def _found(
     if better:
         suggestion = f'Try: "{better}" {suggestion}'
     return match.start() - start, match.group(0), suggestion
+
+
+def _model_findings(
+    draft: Draft, coach: Lint, path: str, found: list[Finding], only: Collection[str] | None
+) -> Iterator[Finding]:
+    """Sentences the playbook's model (classify.py) flags for a rule whose patterns did not
+    fire on them: placed at the word that weighs most, with the rule's message and advice."""
+    from escalate_cli import classify
+
+    model = classify.load(Path(path), [rule.id for rule in coach.rules])
+    fired = {(f.rule, draft.sentence(draft.lines[f.line - 1] + f.column - 1)) for f in found}
+    rules = {rule.id: rule for rule in coach.rules}
+    for hit in classify.hits(draft, model, only):
+        if (hit.rule, hit.sentence) in fired:
+            continue
+        rule = rules[hit.rule]
+        start, end = draft.spans[hit.sentence]
+        excerpt = " ".join(draft.text[start:end].split())
+        yield Finding(
+            *draft.place(hit.position),
+            rule.id,
+            rule.severity,
+            rule.message,
+            rule.suggestion.replace("{cushion_days}", str(coach.cushion_days)),
+            excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
+        )
 
 
 def _candidates(draft: Draft, find: Compiled, masked: bool) -> set[int]:

@@ -277,13 +277,17 @@ class LintRule(_Model):
 
 @dataclass(frozen=True)
 class Lint(_Model):
-    """The message coach: word classes (`{name}` in a pattern) and the rules that use them."""
+    """The message coach: word classes (`{name}` in a pattern) and the rules that use them.
+
+    `model` names a sentence classifier's JSON file (see classify.py), found next to the
+    playbook or else among the bundled playbooks; `load` gives its full path."""
 
     cushion_days: Annotated[
         int, _Strict(), _Check(lambda n: 0 <= n <= 60, "must be a whole number from 0 to 60")
     ] = 2
     classes: dict[Id, Annotated[tuple[Text, ...], _NOT_EMPTY]] = field(default_factory=dict)
     rules: tuple[LintRule, ...] = ()
+    model: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -638,7 +642,7 @@ def load(path: Path, *, check_templates: bool = False, stamps: Path | None = Non
         if kept is None and path.resolve() == bundled_path().resolve():
             kept = _validated(bundled_record_path(), text, check_templates)
         if kept is not None:
-            return kept
+            return _with_model_path(kept, path)
     located = safe_yaml.parse_document(text, str(path))
     book = validate(located)
     if check_templates and book.templates is not None:
@@ -655,7 +659,21 @@ def load(path: Path, *, check_templates: bool = False, stamps: Path | None = Non
             )
     if stamps:
         _keep(stamps, text, located.data, check_templates)
-    return book
+    return _with_model_path(book, path)
+
+
+def _with_model_path(book: Playbook, path: Path) -> Playbook:
+    """The playbook with its lint model's full path: next to the playbook, or else bundled
+    (a copy of the bundled playbook keeps the bundled model)."""
+    name = book.lint.model
+    if not name:
+        return book
+    found = path.parent / Path(name).expanduser()
+    bundled = bundled_path().parent / name
+    if not found.is_file() and bundled.is_file():
+        found = bundled
+    lint = dataclasses.replace(book.lint, model=str(found))
+    return dataclasses.replace(book, lint=lint)
 
 
 def bundled_record_path() -> Path:

@@ -51,6 +51,11 @@ def playbook_validate(
         plural(templates, "template"),
         plural(len(book.lint.rules), "lint rule"),
     ]
+    if book.lint.model:  # checked here too, so a broken model is found before a draft is
+        from escalate_cli import classify
+
+        model = classify.load(Path(book.lint.model), [rule.id for rule in book.lint.rules])
+        counts.append(f"a lint model ({plural(len(model.weights), 'feature')})")
     sys.stdout.write(f"ok: {where}: {book.name}: {', '.join(counts)}\n")
 
 

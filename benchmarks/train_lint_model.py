@@ -1,0 +1,355 @@
+"""Train the message coach's sentence classifier (classify.py) on the tuning corpora.
+
+    .venv/bin/python benchmarks/train_lint_model.py           # playbooks/default.lint-model.json
+    .venv/bin/python benchmarks/train_lint_model.py --check   # exit 1 if that model is stale
+
+Reads every labelled file `tests/data/*tuning*.yaml` (the format of lint_eval.py: `messages:`
+with `id`, `expect` and `text`; never a held-out file) and the coach's test corpus
+tests/data/lint_corpus.yaml (`good` messages, `bad` ones with their `rules`); the drafts
+`brief` writes (tests/data/briefs/*.golden.txt) are ordinary messages, as the tool's own
+drafts must lint clean.
+
+Labels are per message, the model scores sentences: in a message that expects rule R, the
+sentences where the playbook's pattern for R fires are R's positives, or, where no pattern
+fires, the sentence the model of the previous round scores highest; every sentence of a
+message that does not expect R is a negative. Three rounds of logistic regression
+(AdaGrad, L2), each rule on its own. Thresholds come from K-fold cross-validation on the
+same files: each rule's is lowered, best gain first, while the share of ordinary messages
+the model flags stays within `BUDGET`.
+
+Deterministic: fixed folds, fixed shuffling, rounded weights. Standard library and the
+project only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import dataclasses
+import hashlib
+import json
+import math
+import random
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from escalate_cli import classify, playbook
+from escalate_cli.lint import Draft, lint
+from escalate_cli.safe_yaml import parse_document, read_text
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+MODEL = ROOT / "playbooks" / "default.lint-model.json"
+RULES = (
+    "blame",
+    "over_promise",
+    "eta_no_buffer",
+    "others_work",
+    "vague_commitment",
+    "inflated_urgency",
+)
+SETTINGS = {
+    "rounds": 3,
+    "epochs": 12,
+    "rate": 0.2,
+    "l2": 1e-4,
+    "positive_weight": 1.0,
+    "min_count": 4,
+    "prune": 0.5,
+    "folds": 5,
+    "budget": 0.01,
+    "seed": 11,
+}
+BUDGET = SETTINGS["budget"]
+
+
+def tuning_files() -> list[Path]:
+    """The tuning corpora: every tests/data file with `tuning` in its name, and the coach's
+    own test corpus (lint_corpus.yaml: `good` messages and `bad` ones with their `rules`)."""
+    tuning = [
+        path
+        for path in DATA.glob("*tuning*.yaml")
+        if "heldout" not in path.name and "held_out" not in path.name
+    ]
+    drafts = DATA.glob("briefs/*.golden.txt")
+    return sorted([*tuning, DATA / "lint_corpus.yaml", *drafts])
+
+
+def labelled(path: Path) -> list[dict[str, object]]:
+    """A file's messages as `id`, `expect` and `text`, from any of the three formats."""
+    if path.name.endswith(".golden.txt"):  # each draft under its underlined title
+        drafts = re.split(r"^.+\n=+\n", path.read_text(encoding="utf-8"), flags=re.M)
+        return [
+            {"id": f"{path.name}-{n}", "expect": [], "text": text.strip()}
+            for n, text in enumerate(drafts)
+            if text.strip()
+        ]
+    data = parse_document(read_text(path, "labelled messages"), str(path)).data
+    if "messages" in data:
+        return list(data["messages"])
+    good = [{"id": f"good-{n}", "expect": [], "text": t} for n, t in enumerate(data["good"], 1)]
+    bad = [
+        {"id": f"bad-{n}", "expect": case["rules"], "text": case["text"]}
+        for n, case in enumerate(data["bad"], 1)
+    ]
+    return good + bad
+
+
+@dataclass
+class Example:
+    """One labelled message: its sentences' features and where the patterns fired."""
+
+    ident: str
+    source: str
+    expect: frozenset[str]
+    sentences: list[list[str]]
+    fired: dict[str, set[int]]  # rule -> sentences the playbook's patterns flag for it
+
+
+def read_examples(paths: Sequence[Path], coach: playbook.Lint) -> list[Example]:
+    rules_only = dataclasses.replace(coach, model=None)
+    examples = []
+    for path in paths:
+        for message in labelled(path):
+            text = str(message["text"])
+            draft = Draft(text)
+            sentences: list[list[str]] = []
+            index_of: dict[int, int] = {}
+            for index, found in classify.sentence_features(draft):
+                index_of[index] = len(sentences)
+                sentences.append([name for name, _ in found])
+            fired: dict[str, set[int]] = {}
+            for finding in lint(text, rules_only):
+                offset = draft.lines[finding.line - 1] + finding.column - 1
+                index = index_of.get(draft.sentence(offset))
+                if index is not None:
+                    fired.setdefault(finding.rule, set()).add(index)
+            expect = frozenset(map(str, message["expect"]))  # type: ignore[call-overload]
+            examples.append(Example(str(message["id"]), path.name, expect, sentences, fired))
+    return examples
+
+
+# --- logistic regression ----------------------------------------------------------------------
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _fit(
+    data: list[tuple[list[int], float, float]], size: int, rng: random.Random
+) -> tuple[float, list[float]]:
+    """Logistic regression by AdaGrad: (feature ids, label, weight) -> bias, weights."""
+    weights = [0.0] * size
+    squares = [1e-8] * size
+    bias, bias_square = 0.0, 1e-8
+    rate, l2 = SETTINGS["rate"], SETTINGS["l2"]
+    order = list(range(len(data)))
+    for _ in range(int(SETTINGS["epochs"])):
+        rng.shuffle(order)
+        for position in order:
+            ids, label, weight = data[position]
+            z = bias + sum(weights[i] for i in ids)
+            gradient = (_sigmoid(z) - label) * weight
+            bias_square += gradient * gradient
+            bias -= rate * gradient / math.sqrt(bias_square)
+            for i in ids:
+                g = gradient + l2 * weights[i]
+                squares[i] += g * g
+                weights[i] -= rate * g / math.sqrt(squares[i])
+    return bias, weights
+
+
+@dataclass
+class Trained:
+    """A model in training form: per rule, a bias and weights by feature name."""
+
+    bias: dict[str, float]
+    weights: dict[str, dict[str, float]]
+
+    def scores(self, example: Example, rule: str) -> list[float]:
+        weights = self.weights[rule]
+        return [
+            self.bias[rule] + sum(weights.get(name, 0.0) for name in sentence)
+            for sentence in example.sentences
+        ]
+
+
+def train(examples: Sequence[Example]) -> Trained:
+    """Multiple-instance training: positives are re-chosen each round (see the module doc)."""
+    counts: dict[str, int] = {}
+    for example in examples:
+        for sentence in example.sentences:
+            for name in sentence:
+                counts[name] = counts.get(name, 0) + 1
+    vocabulary = sorted(name for name, n in counts.items() if n >= SETTINGS["min_count"])
+    ids = {name: i for i, name in enumerate(vocabulary)}
+    coded = [[[ids[n] for n in s if n in ids] for s in e.sentences] for e in examples]
+    model: Trained | None = None
+    for _ in range(int(SETTINGS["rounds"])):
+        bias: dict[str, float] = {}
+        weights: dict[str, dict[str, float]] = {}
+        for rule in RULES:
+            data: list[tuple[list[int], float, float]] = []
+            for example, sentences in zip(examples, coded, strict=True):
+                if rule not in example.expect:
+                    data.extend((s, 0.0, 1.0) for s in sentences)
+                    continue
+                chosen = example.fired.get(rule)
+                if not chosen and model is not None and sentences:
+                    scores = model.scores(example, rule)
+                    chosen = {max(range(len(scores)), key=scores.__getitem__)}
+                weight = float(SETTINGS["positive_weight"])
+                data.extend((sentences[i], 1.0, weight) for i in sorted(chosen or ()))
+            rng = random.Random(f"{SETTINGS['seed']}-{rule}")
+            bias[rule], fitted = _fit(data, len(vocabulary), rng)
+            prune = float(SETTINGS["prune"])
+            weights[rule] = {vocabulary[i]: w for i, w in enumerate(fitted) if abs(w) >= prune}
+        model = Trained(bias, weights)
+    assert model is not None
+    return model
+
+
+# --- cross-validation and thresholds ------------------------------------------------------------
+
+
+def fold_of(example: Example, k: int) -> int:
+    digest = hashlib.sha256(f"{example.source}/{example.ident}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % k
+
+
+def out_of_fold(examples: Sequence[Example], k: int) -> list[dict[str, float]]:
+    """Each message's top sentence score per rule, from a model trained without its fold."""
+    top: list[dict[str, float]] = [{} for _ in examples]
+    for fold in range(k):
+        model = train([e for e in examples if fold_of(e, k) != fold])
+        for index, example in enumerate(examples):
+            if fold_of(example, k) == fold:
+                for rule in RULES:
+                    top[index][rule] = max(model.scores(example, rule), default=-math.inf)
+    return top
+
+
+def thresholds(
+    examples: Sequence[Example], top: Sequence[dict[str, float]], budget: float = BUDGET
+) -> dict[str, float]:
+    """Per rule, the lowest threshold that keeps the ordinary messages the model flags (by
+    any rule, where the patterns flag nothing) within `budget` of all ordinary messages:
+    lowered one step at a time, the rule that catches most per new false alarm first."""
+    ordinary = [i for i, e in enumerate(examples) if not e.expect and not e.fired]
+    allowed = int(budget * sum(1 for e in examples if not e.expect))
+    positives = {
+        rule: sorted(top[i][rule] for i, e in enumerate(examples) if rule in e.expect)
+        for rule in RULES
+    }
+    chosen = dict.fromkeys(RULES, math.inf)
+    flagged: set[int] = set()
+
+    def caught(rule: str, at: float) -> int:
+        return len(positives[rule]) - bisect.bisect_left(positives[rule], at)
+
+    while True:
+        best: tuple[float, str, float] | None = None
+        for rule in RULES:
+            quiet = sorted(top[i][rule] for i in ordinary if i not in flagged)
+            before = caught(rule, chosen[rule])
+            lower = sorted({s for s in positives[rule] if s < chosen[rule]}, reverse=True)
+            for at in lower[:25]:  # look a little ahead: a gain may need a few steps
+                extra = len(quiet) - bisect.bisect_left(quiet, at)
+                if len(flagged) + extra > allowed:
+                    break
+                value = (caught(rule, at) - before) / (1 + extra)
+                if best is None or value > best[0]:
+                    best = (value, rule, at)
+        if best is None:
+            break
+        _, rule, at = best
+        chosen[rule] = at
+        flagged |= {i for i in ordinary if top[i][rule] >= at}
+    return {rule: (value if value < math.inf else 1e6) for rule, value in chosen.items()}
+
+
+# --- the model file -----------------------------------------------------------------------------
+
+
+def fingerprint(paths: Sequence[Path], coach: playbook.Lint) -> str:
+    """What the model was trained from: the tuning files, the playbook's lint rules (they
+    choose the first positives), the features version and the settings."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.relative_to(DATA).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    rules = dataclasses.asdict(dataclasses.replace(coach, model=None))
+    digest.update(json.dumps(rules, sort_keys=True).encode())
+    digest.update(json.dumps([classify.FEATURES, SETTINGS], sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def model_document(
+    model: Trained, cut: dict[str, float], paths: Sequence[Path], coach: playbook.Lint
+) -> str:
+    """The model file: one line per feature with its weight for each rule, rounded so the
+    file is the same on every machine."""
+    names = sorted({name for rule in RULES for name in model.weights[rule]})
+    head = {
+        "format": classify.FORMAT,
+        "features": classify.FEATURES,
+        "trained_on": {
+            "files": [path.relative_to(DATA).as_posix() for path in paths],
+            "sha256": fingerprint(paths, coach),
+            "refresh": "python benchmarks/train_lint_model.py",
+        },
+        "rules": list(RULES),
+        "bias": [round(model.bias[rule], 3) for rule in RULES],
+        "threshold": [round(cut[rule], 3) for rule in RULES],
+    }
+    lines = [
+        f"{json.dumps(key)}: {json.dumps(value, sort_keys=True)}," for key, value in head.items()
+    ]
+    rows = [
+        f"  {json.dumps(name, ensure_ascii=False)}: "
+        f"{json.dumps([round(model.weights[rule].get(name, 0.0), 3) for rule in RULES])}"
+        for name in names
+    ]
+    return "{\n" + "\n".join(lines) + '\n"weights": {\n' + ",\n".join(rows) + "\n}}\n"
+
+
+def bundled_rules() -> playbook.Lint:
+    return playbook.load(playbook.bundled_path()).lint
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the model is stale")
+    parser.add_argument("--output", type=Path, default=MODEL)
+    args = parser.parse_args(argv)
+    paths = tuning_files()
+    coach = bundled_rules()
+    if args.check:
+        try:
+            recorded = json.loads(args.output.read_text(encoding="utf-8"))["trained_on"]["sha256"]
+        except (OSError, ValueError, KeyError, TypeError):
+            recorded = None
+        if recorded != fingerprint(paths, coach):
+            print(f"{args.output} is stale: run python benchmarks/train_lint_model.py")
+            return 1
+        return 0
+    examples = read_examples(paths, coach)
+    print(f"{len(examples)} messages from {', '.join(p.name for p in paths)}", file=sys.stderr)
+    top = out_of_fold(examples, int(SETTINGS["folds"]))
+    cut = thresholds(examples, top)
+    model = train(examples)
+    args.output.write_text(model_document(model, cut, paths, coach), encoding="utf-8")
+    size = args.output.stat().st_size
+    print(f"wrote {args.output} ({size:,} bytes); thresholds {cut}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,418 @@
+"""The message coach's sentence classifier: a linear model per rule, shipped as data. Pure.
+
+The playbook's patterns catch the wording they were written for; a model trained on
+labelled messages (benchmarks/train_lint_model.py) catches the same kinds of sentence in
+other words. Each sentence of a `Draft` (quoted text and reported speech already masked)
+becomes a set of features: its words and word pairs, and word classes that carry from one
+wording to the next (a date or time, a future or commitment marker, a third party as
+subject, negation, the first person, the past tense, a question, shouting). A rule's score
+is the sum of its weights for those features; at or above the rule's threshold the
+sentence is a finding, placed at the word that weighs most.
+
+The model is a JSON file named by the playbook's `lint: model:` key, checked when it is
+read: bounded size, known rule ids, finite numbers. A problem is exit 2 naming the file
+and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from escalate_cli.errors import PlaybookError
+
+if TYPE_CHECKING:
+    from escalate_cli.lint import Draft
+
+FORMAT = 1
+FEATURES = 1
+"""The version of `features`: a model trained on another version is refused."""
+MAX_BYTES = 1_000_000
+MAX_FEATURES = 100_000
+MAX_KEY = 200
+
+# --- words and word classes --------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*|!{2,}|[!?%]")
+_WHOLE = {"won't": ("will", "not"), "can't": ("can", "not"), "shan't": ("shall", "not")}
+_CONTRACTIONS = (
+    ("n't", ("not",)),
+    ("'ll", ("will",)),
+    ("'re", ("are",)),
+    ("'ve", ("have",)),
+    ("'m", ("am",)),
+    ("'d", ("would",)),
+    ("'s", ("'s",)),
+)
+_DIGITS = re.compile(r"\d+")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(
+    rf"""\b(?:
+      (?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri)(?:day)?|saturday|sunday|weekend
+    | {_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?
+    | \d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}
+    | \d{{1,2}}(?:st|nd|rd|th)
+    | \d{{1,4}}[/.-]\d{{1,2}}(?:[/.-]\d{{2,4}})?
+    | \d{{1,2}}(?::\d{{2}})?\s*(?:am|pm|a\.m\.|p\.m\.)
+    | \d{{1,2}}:\d{{2}}
+    | tomorrow|tmrw?|tomo|tonight|today|eod|cob|eow|eom|eoq|noon|midday|midnight|q[1-4]
+    | (?:end|close)\s+of\s+(?:the\s+|this\s+|next\s+)?
+        (?:day|week|month|quarter|year|sprint|play|business)
+    | (?:next|this|coming)\s+(?:week|month|quarter|sprint|weekend|morning|afternoon|evening)
+    | (?:in|within)\s+(?:the\s+next\s+)?(?:\d+|an?|one|two|three|four|five|six|seven|ten
+        |a\s+couple\s+of|a\s+few)\s+(?:more\s+)?(?:working\s+|business\s+)?
+        (?:hours?|hrs?|days?|weeks?|months?|minutes?|mins?)
+    )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LEXICON = {
+    "FUT": "will shall gonna should expect expects scheduled slated planned due ensure",
+    "NEG": "not no never cannot nothing none nobody without",
+    "ME": "i we me us my our myself ourselves",
+    "THEY": "they he she them their his her",
+    "FAULT": (
+        "fault blame blamed caused messed screwed botched broke fumbled dropped forgot missed "
+        "ignored neglected failed mistake mistakes error errors sloppy careless culprit "
+        "responsible because thanks overlooked mishandled misconfigured slipped slip"
+    ),
+    "SURE": (
+        "guarantee guaranteed guarantees promise assure assured assurance definitely certainly "
+        "absolutely surely sure certain confident word never always zero forever perfect "
+        "perfectly flawless flawlessly 100 completely totally permanently again"
+    ),
+    "VAGUE": (
+        "soon shortly later asap eventually posted touch updated update updates follow "
+        "circle revert sometime meantime possible"
+    ),
+    "ALARM": (
+        "urgent urgently emergency immediately critical crisis disaster catastrophic "
+        "nightmare panic asap now unacceptable"
+    ),
+    "DELIVER": (
+        "fix fixed fixes ship shipped ships deploy deployed release released resolve resolved "
+        "ready live done deliver delivered patch patched restore restored complete completed "
+        "finish finished launch launched available sorted working installed migrated "
+        "refund refunded credit credited replace replaced upgrade upgraded build built "
+        "arrive arrives land lands out implement implemented"
+    ),
+    "NEWS": (
+        "call email ping confirm hear know tell share send reply respond check review "
+        "discuss meet talk contact"
+    ),
+    "PARTY": (
+        "team teams squad department dept engineering engineers engineer developers developer "
+        "devs dev product legal finance billing support sales marketing security ops devops "
+        "infra infrastructure qa compliance procurement operations management "
+        "leadership vendor vendors supplier suppliers provider providers contractor "
+        "contractors partner partners processor consultant consultants agency carrier courier "
+        "host manager managers lead leads admin admins administrator colleague colleagues "
+        "staff folks guys people crew desk director cto ceo cfo vp boss reseller firm "
+        "specialist specialists analyst technician integrator architect office warehouse"
+    ),
+}
+_CLASS = {word: name for name, words in _LEXICON.items() for word in words.split()}
+_LISTS = {
+    "past": "was were had did broke forgot lost sent made took went got gave told left ran let "
+    "kept put wrote sat blew fell dropped missed caused",
+    "start": "i it this that these those there here we you the a an he she they our your their "
+    "my hi hello dear thanks thank please sorry yes no ok okay so and but also just",
+}
+_PAST_WORDS, _SENTENCE_START = (frozenset(_LISTS[name].split()) for name in ("past", "start"))
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    kind: str  # a word class, or "" for none
+    start: int  # offset in the draft
+
+
+def tokens(text: str, offset: int = 0) -> list[Token]:
+    """The words of one sentence, lower case (unless shouted), contractions spelled out,
+    each with its class."""
+    dates = [(m.start(), m.end()) for m in _DATE.finditer(text)]
+    found: list[Token] = []
+    first = True
+    for match in _TOKEN.finditer(text):
+        raw = match.group(0)
+        word = raw.lower().replace("’", "'")
+        start = match.start()
+        parts = _WHOLE.get(word, (word,))
+        for ending, spelled in _CONTRACTIONS if "'" in word and len(parts) == 1 else ():
+            if word.endswith(ending) and len(word) > len(ending):
+                parts = (word[: -len(ending)], *spelled)
+                break
+        in_date = any(a <= start < b for a, b in dates)
+        loud = len(raw) >= 3 and raw.isupper() and raw.isalpha()  # "URGENT" is not "urgent"
+        for number, part in enumerate(parts):
+            kind = _kind(part, raw if number == 0 else part, in_date, first)
+            word = part.upper() if loud else _DIGITS.sub("0", part)
+            found.append(Token(word, kind, offset + start))
+        first = False
+    for index, token in enumerate(found[:-1]):  # "going to" is a future
+        if token.word == "going" and found[index + 1].word == "to":
+            found[index] = Token(token.word, "FUT", token.start)
+    return found
+
+
+def _kind(word: str, raw: str, in_date: bool, first: bool) -> str:
+    if in_date:
+        return "DATE"
+    if word in _CLASS:
+        return _CLASS[word]
+    if len(raw) >= 3 and raw.isupper() and raw.isalpha():
+        return "CAPS"
+    if not first and raw[:1].isupper() and raw[1:].islower() and word not in _SENTENCE_START:
+        return "NAME"
+    return "PAST" if _is_past(word) else ""
+
+
+def _is_past(word: str) -> bool:
+    return word in _PAST_WORDS or (len(word) > 4 and word.endswith("ed"))
+
+
+_FLAGS = (
+    "DATE",
+    "FUT",
+    "NEG",
+    "ME",
+    "THEY",
+    "PARTY",
+    "NAME",
+    "CAPS",
+    "FAULT",
+    "SURE",
+    "VAGUE",
+    "ALARM",
+)
+
+
+def features(text: str, offset: int = 0) -> list[tuple[str, int]]:
+    """A sentence's features, each with the draft offset of the word it belongs to (-1 for
+    features of the whole sentence). Each feature appears once."""
+    words = tokens(text, offset)
+    out: dict[str, int] = {}
+
+    def add(name: str, at: int) -> None:
+        out.setdefault(name, at)
+
+    for index, token in enumerate(words):
+        add(f"u:{token.word}", token.start)
+        if token.kind:
+            add(f"c:{token.kind}", token.start)
+        if index + 1 < len(words):
+            after = words[index + 1]
+            add(f"b:{token.word} {after.word}", token.start)
+            if token.kind or after.kind:
+                left = token.kind or token.word
+                right = after.kind or after.word
+                add(f"a:{left} {right}", token.start)
+        if token.kind:  # a class followed closely by another: "Legal ... will", "will ... Friday"
+            for later in words[index + 1 : index + 4]:
+                if later.kind:
+                    add(f"k:{token.kind}>{later.kind}", token.start)
+    flags = {token.kind for token in words if token.kind in _FLAGS}
+    if any(_is_past(token.word) for token in words):
+        flags.add("PAST")
+    if text.rstrip().endswith("?"):
+        flags.add("QUESTION")
+    if "!!" in text or sum(1 for token in words if token.word.isupper()) >= 2:
+        flags.add("SHOUT")
+    ordered = sorted(flags)
+    for index, flag in enumerate(ordered):
+        add(f"s:{flag}", -1)
+        for other in ordered[index + 1 :]:
+            add(f"s:{flag}&{other}", -1)
+    return list(out.items())
+
+
+# --- the model -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Model:
+    """Per feature, one weight for each rule (in the order of `rules`); a rule's score is
+    its bias plus the weights of the sentence's features."""
+
+    rules: tuple[str, ...]
+    bias: tuple[float, ...]
+    threshold: tuple[float, ...]
+    weights: dict[str, list[float]]
+    trained_on: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A sentence a rule's model flags: which sentence, its score, the word that weighs most."""
+
+    rule: str
+    sentence: int
+    score: float
+    position: int
+
+
+def scores(model: Model, sentence: list[tuple[str, int]]) -> list[tuple[float, int]]:
+    """A sentence's score for each rule, and the offset of its strongest-weighted word."""
+    totals = list(model.bias)
+    by_word: list[dict[int, float]] = [{} for _ in model.rules]
+    for name, at in sentence:
+        weights = model.weights.get(name)
+        if weights is None:
+            continue
+        for index, weight in enumerate(weights):
+            if weight:
+                totals[index] += weight
+                if at >= 0:
+                    by_word[index][at] = by_word[index].get(at, 0.0) + weight
+    return [
+        (total, max(words, key=lambda at: (words[at], -at)) if words else -1)
+        for total, words in zip(totals, by_word, strict=True)
+    ]
+
+
+def sentence_features(draft: Draft) -> Iterator[tuple[int, list[tuple[str, int]]]]:
+    """Each sentence of the draft (quoted and reported words masked) with its features."""
+    for index, (start, end) in enumerate(draft.spans):
+        text = draft.masked[start:end]
+        if text.strip():
+            yield index, features(text, start)
+
+
+def hits(draft: Draft, model: Model, only: Collection[str] | None = None) -> list[Hit]:
+    """Every sentence whose score reaches a rule's threshold: at most one hit a rule a sentence."""
+    found = []
+    for index, sentence in sentence_features(draft):
+        for rule, threshold, (total, at) in zip(
+            model.rules, model.threshold, scores(model, sentence), strict=True
+        ):
+            if total >= threshold and (only is None or rule in only):
+                where = at if at >= 0 else _first_word(draft, draft.spans[index][0])
+                found.append(Hit(rule, index, total, where))
+    return found
+
+
+def _first_word(draft: Draft, start: int) -> int:
+    text = draft.masked
+    while start < len(text) and text[start].isspace():
+        start += 1
+    return start
+
+
+# --- reading a model file -------------------------------------------------------------------
+
+_CACHE: dict[tuple[str, int, int], Model] = {}
+
+
+def load(path: Path, known: Iterable[str]) -> Model:
+    """Read and check a model file; each problem names the file and the field (exit 2)."""
+    from escalate_cli.safe_yaml import read_text
+
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = (str(path), 0, 0)
+    model = _CACHE.get(key)
+    if model is None:
+        text = read_text(path, "lint model", MAX_BYTES)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            line = getattr(exc, "lineno", None)
+            raise _error(f"{path}:{line}" if line else str(path), "not valid JSON") from None
+        model = _checked(path, data)
+        if len(_CACHE) > 4:
+            _CACHE.clear()
+        _CACHE[key] = model
+    rules = set(known)
+    for rule in model.rules:
+        if rule not in rules:
+            raise _error(
+                f"{path}: rules: {rule}",
+                f"names no lint rule of the playbook (its rules: {', '.join(sorted(rules))})",
+            )
+    return model
+
+
+def _error(where: str, problem: str) -> PlaybookError:
+    return PlaybookError(
+        f"{where}: {problem}",
+        "retrain it (python benchmarks/train_lint_model.py), or remove `model:` from the "
+        "playbook's lint section to use the rules alone",
+    )
+
+
+_FIELDS = ("format", "features", "rules", "bias", "threshold", "weights", "trained_on")
+
+
+def _checked(path: Path, data: Any) -> Model:
+    if not isinstance(data, dict):
+        raise _error(str(path), "a lint model is a JSON object")
+    for field in _FIELDS:
+        if field not in data:
+            raise _error(str(path), f"missing field `{field}`")
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise _error(f"{path}: {unknown[0]}", "unknown field; check the spelling, or remove it")
+    if data["format"] != FORMAT:
+        raise _error(f"{path}: format", f"expected {FORMAT}, the only format this version reads")
+    if data["features"] != FEATURES:
+        raise _error(f"{path}: features", f"this version reads features version {FEATURES} only")
+    if not isinstance(data["trained_on"], dict):
+        raise _error(f"{path}: trained_on", "must be an object")
+    rules = data["rules"]
+    if not (isinstance(rules, list) and rules and all(isinstance(r, str) for r in rules)):
+        raise _error(f"{path}: rules", "must be a list of lint rule ids")
+    if len(set(rules)) != len(rules):
+        raise _error(f"{path}: rules", "names a rule twice")
+    for field in ("bias", "threshold"):
+        if not _numbers(data[field], len(rules)):
+            raise _error(f"{path}: {field}", f"must be a list of {len(rules)} finite numbers")
+    weights = data["weights"]
+    if not isinstance(weights, dict):
+        raise _error(f"{path}: weights", "must be an object of feature: weights")
+    if len(weights) > MAX_FEATURES:
+        raise _error(f"{path}: weights", f"more than {MAX_FEATURES:,} features")
+    if _all_numbers(weights, len(rules)):
+        return Model(
+            tuple(rules),
+            tuple(map(float, data["bias"])),
+            tuple(map(float, data["threshold"])),
+            weights,
+            data["trained_on"],
+        )
+    for name, each in weights.items():  # something is wrong: find what, to name it
+        if len(name) > MAX_KEY or not _numbers(each, len(rules)):
+            shown = name[:40] + ("…" if len(name) > 40 else "")
+            raise _error(
+                f"{path}: weights[{shown!r}]",
+                f"must be a list of {len(rules)} finite numbers, its name at most "
+                f"{MAX_KEY} characters",
+            )
+    raise AssertionError("unreachable: _all_numbers and _numbers disagree")
+
+
+def _all_numbers(weights: dict[str, Any], count: int) -> bool:
+    """The quick check of every weight at once: lists of `count` numbers whose sum is finite
+    (a NaN or an infinity anywhere makes it so), names of bounded length."""
+    lists = weights.values()
+    if {type(each) for each in lists} != {list} or {len(each) for each in lists} != {count}:
+        return False
+    if not {type(item) for each in lists for item in each} <= {int, float}:
+        return False
+    return math.isfinite(sum(sum(each) for each in lists)) and max(map(len, weights)) <= MAX_KEY
+
+
+def _numbers(value: Any, count: int) -> bool:
+    """A list of `count` finite numbers (Python's JSON reader accepts NaN and Infinity, and
+    reads a huge literal as infinity)."""
+    return (
+        isinstance(value, list)
+        and len(value) == count
+        and all(type(item) in (int, float) and math.isfinite(item) for item in value)
+    )

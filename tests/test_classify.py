@@ -1,0 +1,263 @@
+"""The message coach's sentence classifier: features, scores, findings, the model file."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from escalate_cli import classify
+from escalate_cli.errors import EscalateError, PlaybookError
+from escalate_cli.lint import Draft, lint
+from escalate_cli.playbook import Lint, Playbook, bundled_path
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = ["blame", "over_promise", "eta_no_buffer", "others_work", "vague_commitment"]
+
+
+def installed() -> str:
+    path = Path(sys.executable).parent / "escalate"
+    return str(path) if path.exists() else "escalate"
+
+
+def write_model(path: Path, table: dict[str, list[float]], **fields: object) -> Path:
+    """A small model over RULES (plus `fields` replacing or adding top-level fields)."""
+    document = {
+        "format": 1,
+        "features": classify.FEATURES,
+        "trained_on": {},
+        "rules": RULES,
+        "bias": [-1.0] * len(RULES),
+        "threshold": [1.0] * len(RULES),
+        "weights": table,
+        **fields,
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def blame_only(weights: dict[str, float]) -> dict[str, list[float]]:
+    return {name: [weight, 0, 0, 0, 0] for name, weight in weights.items()}
+
+
+def with_model(book: Playbook, path: Path) -> Lint:
+    return dataclasses.replace(book.lint, model=str(path))
+
+
+# --- features ----------------------------------------------------------------------------------
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(token.word, token.kind) for token in classify.tokens(text)]
+
+
+def test_words_are_lower_case_with_contractions_spelled_out_and_classes_marked() -> None:
+    assert kinds("We'll fix it by March 3rd") == [
+        ("we", "ME"),
+        ("will", "FUT"),
+        ("fix", "DELIVER"),
+        ("it", ""),
+        ("by", ""),
+        ("march", "DATE"),
+        ("0rd", "DATE"),
+    ]
+    assert kinds("Legal won't approve")[1:] == [("will", "FUT"), ("not", "NEG"), ("approve", "")]
+    assert ("going", "FUT") in kinds("our vendor is going to replace it")
+    assert ("vendor", "PARTY") in kinds("our vendor is going to replace it")
+    assert kinds("ask Priya")[1] == ("priya", "NAME")  # a capital inside the sentence
+    assert kinds("Priya asked")[0] == ("priya", "")  # not at its start
+    assert [w for w, k in kinds("in 48 hrs, next week, tmrw, 4/12") if k == "DATE"] == [
+        "in", "0", "hrs", "next", "week", "tmrw", "0", "0",
+    ]  # fmt: skip
+
+
+def test_shouting_is_its_own_word_and_a_sentence_flag() -> None:
+    loud = dict(classify.features("this is URGENT NOW"))
+    quiet = dict(classify.features("this is urgent now"))
+    assert "u:URGENT" in loud and "u:urgent" in quiet and "u:urgent" not in loud
+    assert "s:SHOUT" in loud and "s:SHOUT" not in quiet
+    assert "s:QUESTION" in dict(classify.features("Will it be ready by Friday?"))
+
+
+def test_features_are_unique_and_carry_the_offset_of_their_word() -> None:
+    found = classify.features("Engineering broke it, engineering broke it", offset=100)
+    names = [name for name, _ in found]
+    assert len(names) == len(set(names))
+    where = dict(found)
+    assert where["u:broke"] == 112 and where["b:engineering broke"] == 100
+    assert where["s:PARTY"] == -1  # a feature of the whole sentence
+    assert where["a:PARTY FAULT"] == 100 and where["k:PARTY>FAULT"] == 100
+
+
+# --- scores and findings ------------------------------------------------------------------------
+
+
+def test_a_sentence_scores_the_sum_of_its_weights_at_its_strongest_word(tmp_path) -> None:
+    path = write_model(tmp_path / "m.json", blame_only({"u:vendor": 0.75, "u:broke": 1.5}))
+    model = classify.load(path, RULES)
+    sentence = classify.features("The vendor broke it", offset=10)
+    total, at = classify.scores(model, sentence)[0]
+    assert total == pytest.approx(-1.0 + 0.75 + 1.5)
+    assert at == 10 + len("The vendor ")
+    assert classify.scores(model, sentence)[1] == (-1.0, -1)  # no weight for over_promise
+
+
+def test_model_findings_look_like_rule_findings(book: Playbook, tmp_path) -> None:
+    path = write_model(
+        tmp_path / "m.json", blame_only({"u:courier": 1.0, "u:wrecked": 2.0, "u:parcel": 0.5})
+    )
+    text = "Hi Sam,\nThanks for waiting.\nThe courier wrecked the parcel, the courier wrecked it.\n"
+    rules_only = lint(text, book.lint)
+    assert rules_only == []  # the patterns do not know "wrecked"
+    found = lint(text, with_model(book, path))
+    rule = next(r for r in book.lint.rules if r.id == "blame")
+    assert len(found) == 1  # one finding a rule a sentence, however many words weigh
+    finding = found[0]
+    assert (finding.line, finding.column, finding.rule) == (3, 13, "blame")
+    assert finding.message == rule.message and finding.suggestion == rule.suggestion
+    assert finding.severity == rule.severity
+    assert finding.excerpt == "The courier wrecked the parcel, the courier wrecked it."
+    assert lint(text, with_model(book, path), only={"over_promise"}) == []
+
+
+def test_where_the_pattern_fired_its_finding_is_kept(book: Playbook, tmp_path) -> None:
+    path = write_model(tmp_path / "m.json", blame_only({"u:engineering": 5.0}))
+    text = "Engineering dropped the ball on this one."
+    by_rules = lint(text, book.lint)
+    assert [f.rule for f in by_rules] == ["blame"]
+    assert lint(text, with_model(book, path)) == by_rules
+
+
+def test_quoted_and_reported_words_are_not_scored(book: Playbook, tmp_path) -> None:
+    path = write_model(tmp_path / "m.json", blame_only({"u:wrecked": 3.0}))
+    coach = with_model(book, path)
+    assert lint('Their email said "the courier wrecked it".', coach) == []
+    assert lint("They told us the courier wrecked it.", coach) == []
+    assert [f.rule for f in lint("The courier wrecked it.", coach)] == ["blame"]
+
+
+def test_a_draft_is_split_once_for_rules_and_model(tmp_path) -> None:
+    path = write_model(tmp_path / "m.json", blame_only({"u:wrecked": 3.0}))
+    draft = Draft("Fine. The courier wrecked it! Fine again.")
+    hits = classify.hits(draft, classify.load(path, RULES))
+    assert [(h.rule, h.sentence) for h in hits] == [("blame", 1)]
+
+
+# --- the model file -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "problem"),
+    [
+        ({"rules": [*RULES[:4], "shouting"]}, "rules: shouting", "names no lint rule"),
+        ({"bias": [0.0, 1.0]}, "bias", "must be a list of 5 finite numbers"),
+        ({"threshold": [1e400] * 5}, "threshold", "finite"),
+        ({"weights": {"u:x": [0, 0, "1", 0, 0]}}, "weights['u:x']", "finite numbers"),
+        ({"weights": {"u:x": [0, 0, float("nan"), 0, 0]}}, "weights['u:x']", "finite"),
+        ({"weights": {"u:x": [0, 0]}}, "weights['u:x']", "a list of 5"),
+        ({"features": 99}, "features", "features version"),
+        ({"format": 2}, "format", "expected 1"),
+        ({"extra": 1}, "extra", "unknown field"),
+    ],
+)
+def test_a_bad_model_names_the_file_and_the_field(tmp_path, change, where, problem) -> None:
+    path = write_model(tmp_path / "m.json", {"u:x": [0, 0, 1, 0, 0]}, **change)
+    with pytest.raises(PlaybookError) as caught:
+        classify.load(path, [*RULES, "inflated_urgency"])
+    assert caught.value.message.startswith(f"{path}: {where}: ")
+    assert problem in caught.value.message
+    assert "train_lint_model.py" in (caught.value.hint or "")
+
+
+def test_not_json_too_large_or_missing_is_named(tmp_path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": 1,\n "rules": [}', encoding="utf-8")
+    with pytest.raises(PlaybookError, match=r"broken\.json:2: not valid JSON"):
+        classify.load(broken, RULES)
+    huge = tmp_path / "huge.json"
+    huge.write_text(" " * (classify.MAX_BYTES + 1), encoding="utf-8")
+    with pytest.raises(EscalateError, match=r"huge\.json: the lint model is larger than"):
+        classify.load(huge, RULES)
+    with pytest.raises(EscalateError, match=r"gone\.json: no such lint model"):
+        classify.load(tmp_path / "gone.json", RULES)
+    partial = write_model(tmp_path / "partial.json", {})
+    data = json.loads(partial.read_text())
+    del data["weights"]
+    partial.write_text(json.dumps(data))
+    with pytest.raises(PlaybookError, match=r"partial\.json: missing field `weights`"):
+        classify.load(partial, RULES)
+
+
+def own_playbook(tmp_path: Path, model_line: str) -> Path:
+    """The bundled playbook with its `model:` line replaced."""
+    text = bundled_path().read_text(encoding="utf-8")
+    assert "  model: default.lint-model.json\n" in text
+    path = tmp_path / "mine.yaml"
+    path.write_text(text.replace("  model: default.lint-model.json\n", model_line))
+    return path
+
+
+def run(*argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [installed(), *argv], input=stdin, capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+def test_a_bad_model_is_exit_2_in_the_tools_error_style(tmp_path) -> None:
+    write_model(tmp_path / "bad.json", {"u:x": [0, 0, 1, 0, 0]}, rules=[*RULES[:4], "shouting"])
+    playbook = own_playbook(tmp_path, "  model: bad.json\n")
+    for argv in (["lint", "--playbook", str(playbook)], ["playbook", "validate", str(playbook)]):
+        result = run(*argv, stdin="Fine.\n")
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(
+            f"escalate: error: {tmp_path / 'bad.json'}: rules: shouting"
+        )
+        assert "hint: retrain it" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_without_the_key_the_rules_work_alone_and_a_copy_keeps_the_bundled_model(
+    tmp_path,
+) -> None:
+    sentence = "The courier wrecked the parcel on the way over.\n"  # the patterns miss it
+    alone = run("lint", "--playbook", str(own_playbook(tmp_path, "")), "--format", "json", "-",
+                stdin=sentence)  # fmt: skip
+    assert alone.returncode == 0 and json.loads(alone.stdout) == []
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(bundled_path().read_text(encoding="utf-8"))
+    ok = run("playbook", "validate", str(copy))
+    assert ok.returncode == 0 and "a lint model" in ok.stdout
+
+
+def test_escalate_lint_catches_what_the_patterns_miss(book: Playbook) -> None:
+    text = "Hi Ana,\n\nThe new badges are with your front desk by end of day Friday.\n"
+    rules_only = dataclasses.replace(book.lint, model=None)
+    assert lint(text, rules_only) == []
+    result = run("lint", "--format", "json", "-", stdin=text)
+    assert result.returncode == 1, result.stderr
+    found = json.loads(result.stdout)
+    assert [(f["rule"], f["line"]) for f in found] == [("eta_no_buffer", 3)]
+    assert found[0]["column"] > 1 and "buffer" in found[0]["suggestion"]
+
+
+def test_the_shipped_model_is_trained_on_the_current_tuning_files() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "train_lint_model", ROOT / "benchmarks" / "train_lint_model.py"
+    )
+    assert spec and spec.loader
+    trainer = importlib.util.module_from_spec(spec)
+    sys.modules["train_lint_model"] = trainer
+    spec.loader.exec_module(trainer)
+    recorded = json.loads(trainer.MODEL.read_text(encoding="utf-8"))["trained_on"]
+    paths = trainer.tuning_files()
+    assert recorded["files"] == [path.relative_to(trainer.DATA).as_posix() for path in paths]
+    assert recorded["sha256"] == trainer.fingerprint(paths, trainer.bundled_rules()), (
+        "playbooks/default.lint-model.json is out of date (the tuning files, the playbook's "
+        "lint rules or the trainer changed); refresh it with: "
+        ".venv/bin/python benchmarks/train_lint_model.py"
+    )
+    assert trainer.MODEL.stat().st_size < 500_000
