@@ -60,7 +60,7 @@ SETTINGS = {
     "min_count": 4,
     "prune": 0.5,
     "folds": 5,
-    "budget": 0.01,
+    "budget": 0.006,
     "seed": 11,
 }
 BUDGET = SETTINGS["budget"]

@@ -38,7 +38,7 @@ MAX_KEY = 200
 
 # --- words and word classes --------------------------------------------------------------
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W\d_]+)*|!{2,}|[!?%]")
+_TOKEN = r"[^\W_]+(?:['’][^\W\d_]+)*|!{2,}|[!?%]"
 _WHOLE = {"won't": ("will", "not"), "can't": ("can", "not"), "shan't": ("shall", "not")}
 _CONTRACTIONS = (
     ("n't", ("not",)),
@@ -51,8 +51,7 @@ _CONTRACTIONS = (
 )
 _DIGITS = re.compile(r"\d+")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
-_DATE = re.compile(
-    rf"""\b(?:
+_DATE = rf"""\b(?:
       (?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri)(?:day)?|saturday|sunday|weekend
     | {_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?
     | \d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}
@@ -67,9 +66,8 @@ _DATE = re.compile(
     | (?:in|within)\s+(?:the\s+next\s+)?(?:\d+|an?|one|two|three|four|five|six|seven|ten
         |a\s+couple\s+of|a\s+few)\s+(?:more\s+)?(?:working\s+|business\s+)?
         (?:hours?|hrs?|days?|weeks?|months?|minutes?|mins?)
-    )\b""",
-    re.IGNORECASE | re.VERBOSE,
-)
+    )\b"""
+
 _LEXICON = {
     "FUT": "will shall gonna should expect expects scheduled slated planned due ensure",
     "NEG": "not no never cannot nothing none nobody without",
@@ -125,6 +123,19 @@ _LISTS = {
 _PAST_WORDS, _SENTENCE_START = (frozenset(_LISTS[name].split()) for name in ("past", "start"))
 
 
+_COMPILED: list[re.Pattern[str]] = []
+
+
+def prepare(cache: Path | None = None) -> None:
+    """Compile the word patterns once a process; with `cache`, as the playbook's patterns
+    are, once a data folder (compiling them is most of what the classifier costs a run)."""
+    if not _COMPILED:
+        from escalate_cli.patterns import compile_all
+
+        items = [(_DATE, re.IGNORECASE | re.VERBOSE), (_TOKEN, 0)]
+        _COMPILED.extend(found.regex for found in compile_all(items, cache))
+
+
 @dataclass(frozen=True)
 class Token:
     word: str
@@ -135,10 +146,13 @@ class Token:
 def tokens(text: str, offset: int = 0) -> list[Token]:
     """The words of one sentence, lower case (unless shouted), contractions spelled out,
     each with its class."""
-    dates = [(m.start(), m.end()) for m in _DATE.finditer(text)]
+    if not _COMPILED:
+        prepare()
+    date_pattern, token_pattern = _COMPILED
+    dates = [(m.start(), m.end()) for m in date_pattern.finditer(text)]
     found: list[Token] = []
     first = True
-    for match in _TOKEN.finditer(text):
+    for match in token_pattern.finditer(text):
         raw = match.group(0)
         word = raw.lower().replace("’", "'")
         start = match.start()

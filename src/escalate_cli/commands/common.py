@@ -54,6 +54,10 @@ def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
     from escalate_cli.patterns import keep_compiled
 
     prepare(book.lint, home_dir(home) / "cache" / "patterns")
+    if book.lint.model:
+        from escalate_cli import classify
+
+        classify.prepare(home_dir(home) / "cache" / "patterns")
     if (
         not hasattr(signal, "setitimer")
         or threading.current_thread() is not threading.main_thread()
