@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from escalate_cli.lint import Draft
 
 FORMAT = 1
-FEATURES = 1
+FEATURES = 2
 """The version of `features`: a model trained on another version is refused."""
 MAX_BYTES = 1_000_000
 MAX_FEATURES = 100_000
@@ -39,7 +39,27 @@ MAX_KEY = 200
 # --- words and word classes --------------------------------------------------------------
 
 _TOKEN = r"[^\W_]+(?:['’][^\W\d_]+)*|!{2,}|[!?%]"
-_WHOLE = {"won't": ("will", "not"), "can't": ("can", "not"), "shan't": ("shall", "not")}
+_WHOLE = {
+    "won't": ("will", "not"),
+    "can't": ("can", "not"),
+    "shan't": ("shall", "not"),
+    # chat spellings
+    "wont": ("will", "not"),
+    "cant": ("can", "not"),
+    "dont": ("do", "not"),
+    "didnt": ("did", "not"),
+    "isnt": ("is", "not"),
+    "ill": ("i", "will"),
+    "im": ("i", "am"),
+    "ive": ("i", "have"),
+    "youll": ("you", "will"),
+    "theyll": ("they", "will"),
+    "itll": ("it", "will"),
+    "u": ("you",),
+    "ur": ("your",),
+    "pls": ("please",),
+    "thx": ("thanks",),
+}
 _CONTRACTIONS = (
     ("n't", ("not",)),
     ("'ll", ("will",)),
