@@ -406,7 +406,7 @@ def _checked(path: Path, data: Any) -> Model:
         raise _error(f"{path}: rules", "names a rule twice")
     for field in ("bias", "threshold"):
         if not _numbers(data[field], len(rules)):
-            raise _error(f"{path}: {field}", f"must be a list of {len(rules)} finite numbers")
+            raise _error(f"{path}: {field}", f"must be a list of {_count(len(rules))}")
     weights = data["weights"]
     if not isinstance(weights, dict):
         raise _error(f"{path}: weights", "must be an object of feature: weights")
@@ -425,7 +425,7 @@ def _checked(path: Path, data: Any) -> Model:
             shown = name[:40] + ("…" if len(name) > 40 else "")
             raise _error(
                 f"{path}: weights[{shown!r}]",
-                f"must be a list of {len(rules)} finite numbers, its name at most "
+                f"must be a list of {_count(len(rules))}, its name at most "
                 f"{MAX_KEY} characters",
             )
     raise AssertionError("unreachable: _all_numbers and _numbers disagree")
@@ -440,6 +440,12 @@ def _all_numbers(weights: dict[str, Any], count: int) -> bool:
     if not {type(item) for each in lists for item in each} <= {int, float}:
         return False
     return math.isfinite(sum(sum(each) for each in lists)) and max(map(len, weights)) <= MAX_KEY
+
+
+def _count(rules: int) -> str:
+    from escalate_cli.textsafe import plural
+
+    return plural(rules, "finite number")
 
 
 def _numbers(value: Any, count: int) -> bool:
