@@ -425,8 +425,7 @@ def _checked(path: Path, data: Any) -> Model:
             shown = name[:40] + ("…" if len(name) > 40 else "")
             raise _error(
                 f"{path}: weights[{shown!r}]",
-                f"must be a list of {_count(len(rules))}, its name at most "
-                f"{MAX_KEY} characters",
+                f"must be a list of {_count(len(rules))}, its name at most {MAX_KEY} characters",
             )
     raise AssertionError("unreachable: _all_numbers and _numbers disagree")
 
