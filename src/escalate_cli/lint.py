@@ -258,7 +258,8 @@ def lint(
     """Every finding in `text`, in reading order; `triggers` are trigger-note texts.
 
     `only` limits the playbook rules to those ids; `today` lets suggestions name the
-    cushioned date for "tomorrow" or "March 3rd" (weekdays need no calendar)."""
+    cushioned date for "tomorrow" or "March 3rd" (weekdays need no calendar). With the
+    playbook's `model`, the sentences its classifier flags join the patterns' findings."""
     draft = Draft(text)
     findings: list[Finding] = []
     for compiled in _compiled(coach):
