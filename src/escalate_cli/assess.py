@@ -10,7 +10,7 @@ rules make of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, cast
 
 from escalate_cli.playbook import (
@@ -24,22 +24,27 @@ from escalate_cli.playbook import (
     Verdict,
     fitting,
 )
+from escalate_cli.records import record
 from escalate_cli.rules import holds, leaves
 
 
-@dataclass(frozen=True)
+@record
 class Reason:
+    """Why the verdict is what it is: the rule that decided, in the playbook's words."""
+
     rule: str
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Todo:
+    """A checklist item answered no: something to do before (or alongside) escalating."""
+
     id: str
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Conflict:
     """Two yes answers that disagree: one points to escalating, the other against it."""
 
@@ -49,8 +54,10 @@ class Conflict:
     against_text: str
 
 
-@dataclass(frozen=True)
+@record
 class Assessment:
+    """The verdict, the rule behind it, what to do first and what is still missing."""
+
     verdict: str
     title: str
     advice: str

@@ -7,19 +7,20 @@ through the message coach, and the gotchas that apply named before anything is s
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from escalate_cli.dates import promise_date
 from escalate_cli.lint import Finding, lint
 from escalate_cli.playbook import Gotcha, Playbook
+from escalate_cli.records import record
 from escalate_cli.render import context, render
 
 MIN_ASK_WORDS = 3
 BLAME_SOURCES = ("issue", "tried", "why_unresolved")
 
 
-@dataclass(frozen=True)
+@record
 class Brief:
     """The drafts by template name (in the playbook's order), with what to do around them:
     `steps` come before sending (e.g. brief the manager first), `warnings` are gotchas."""

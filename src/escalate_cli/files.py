@@ -11,11 +11,11 @@ import re
 import shlex
 import stat
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from escalate_cli.errors import EscalateError, OutputError, StoreError
+from escalate_cli.records import record
 
 
 def home_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -204,7 +204,7 @@ def resume_command(command: str, name: str) -> str:
     return f"escalate {command} --resume{named}"
 
 
-@dataclass(frozen=True)
+@record
 class Draft:
     """What an interrupted interview kept: its answers, what was being typed, the partner
     the run was about (--partner), and the customer or partner it is named after."""

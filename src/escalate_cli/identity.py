@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from escalate_cli.records import record
 
 CLOSE_CUTOFF = 0.75  # difflib ratio of two keys from which a new name is probably a typo
 HINT_CUTOFF = 0.6  # looser: for suggesting a known name after an unknown one
@@ -30,7 +31,7 @@ def name_key(name: str) -> str:
     return "".join(char for char in folded if char.isalnum()) or folded
 
 
-@dataclass(frozen=True)
+@record
 class Known:
     """A name (the partner's own or an alias) a partner is known by."""
 
@@ -39,7 +40,7 @@ class Known:
     name: str  # the name as typed when it was recorded
 
 
-@dataclass(frozen=True)
+@record
 class Match:
     """The partner a name means exactly, else the partners it is close to, best first."""
 

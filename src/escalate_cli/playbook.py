@@ -17,12 +17,13 @@ import re
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from escalate_cli import __version__, safe_yaml
 from escalate_cli.errors import EscalateError, PlaybookError
+from escalate_cli.records import record
 from escalate_cli.rules import ID_PATTERN, Condition, holds, leaves, parse_condition
 
 FORMAT_VERSION = 1
@@ -101,7 +102,7 @@ class _Conditional(_Model):
                 raise ValueError(f"`when`: {exc}") from None
 
 
-@dataclass(frozen=True)
+@record
 class Choice(_Model):
     """One option of a choice or multi-select question."""
 
@@ -110,7 +111,7 @@ class Choice(_Model):
     remedy: Text | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Question(_Conditional):
     """One question; `hint` is the one line that says why it matters.
 
@@ -131,7 +132,7 @@ class Question(_Conditional):
         return self.when is None or holds(self.when, answers)
 
 
-@dataclass(frozen=True)
+@record
 class Section(_Model):
     """A group of questions asked together (a checklist, a step of the framework).
 
@@ -153,7 +154,7 @@ class Section(_Model):
     questions: tuple[Question, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Step(_Conditional):
     """A step shown only when `when` holds on the answers and, with `verdicts`, only on
     those verdicts: advice that fits the situation rather than every situation.
@@ -184,7 +185,7 @@ def fitting(steps: Steps | Text | None, answers: Mapping[str, Any], verdict: str
     return [step for step in found if step.fits(answers, verdict)]
 
 
-@dataclass(frozen=True)
+@record
 class Rule(_Conditional):
     """When `when` holds, the verdict is `verdict`, for the reason given in `reason`.
     `first` is what to do first (text, or steps with conditions); `cite` names the signs
@@ -198,7 +199,7 @@ class Rule(_Conditional):
     cite: tuple[Id, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class VerdictText(_Model):
     """How a verdict reads; `todo_title` heads the checklist items still answered no.
 
@@ -213,7 +214,7 @@ class VerdictText(_Model):
     first: tuple[Id, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Scenario(_Conditional):
     """Steps for a situation; `first` are steps that also lead the "do first" list."""
 
@@ -224,7 +225,7 @@ class Scenario(_Conditional):
     first: Steps = ()
 
 
-@dataclass(frozen=True)
+@record
 class Guidance(_Model):
     """A piece of advice on working with a partner; `before_call` also shows it in the
     short view before a call, not only in a handover."""
@@ -235,7 +236,7 @@ class Guidance(_Model):
     before_call: Flag = False
 
 
-@dataclass(frozen=True)
+@record
 class Gotcha(_Conditional):
     """A common mistake. `step` words it as what to do next, for `brief`, where a warning
     about the very message being drafted would be shown at the wrong moment."""
@@ -248,7 +249,7 @@ class Gotcha(_Conditional):
     step: Text | None = None
 
 
-@dataclass(frozen=True)
+@record
 class LintRule(_Model):
     """A message check, read sentence by sentence with quoted and reported speech left out.
 
@@ -275,7 +276,7 @@ class LintRule(_Model):
     case_sensitive: Flag = False
 
 
-@dataclass(frozen=True)
+@record
 class Lint(_Model):
     """The message coach: word classes (`{name}` in a pattern) and the rules that use them.
 
@@ -290,7 +291,7 @@ class Lint(_Model):
     model: Text | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Templates(_Model):
     """Jinja templates of the drafts `brief` writes; variables are question ids and
     `profile`. `customer_chat`, the short form for Slack or Teams, is optional."""
@@ -302,7 +303,7 @@ class Templates(_Model):
     customer_chat: Text | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Playbook(_Model):
     """A whole playbook. `rules` are checked top to bottom: the first that holds decides."""
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, Union
+
+from escalate_cli.records import record
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     """A leaf: a question id, and for choice questions the value it must have."""
 
@@ -32,18 +33,24 @@ class Answer:
         return self.id if self.value is None else f"{self.id}={self.value}"
 
 
-@dataclass(frozen=True)
+@record
 class AllOf:
+    """Holds when every item holds."""
+
     items: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
+@record
 class AnyOf:
+    """Holds when at least one item holds."""
+
     items: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Not:
+    """Holds when its item does not."""
+
     item: Condition
 
 

@@ -14,11 +14,12 @@ import os
 import re
 import stat
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from escalate_cli.errors import EscalateError
+from escalate_cli.records import record
 
 if TYPE_CHECKING:
     import yaml
@@ -64,7 +65,7 @@ _ALLOWED_SCALAR_TAGS = {
 Path_ = tuple[Any, ...]  # keys and indexes from the document root
 
 
-@dataclass(frozen=True)
+@record
 class Located:
     """A parsed document and the 1-based (line, column) of each value by its path."""
 
