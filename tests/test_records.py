@@ -1,0 +1,130 @@
+"""`@record` behaves as `@dataclass(frozen=True)` does, with methods shared, not generated."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from escalate_cli.records import record
+
+
+@record
+class Item:
+    """A record with every kind of field a playbook part has."""
+
+    name: str
+    count: int = 0
+    tags: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Twin:
+    """The same fields as a generated frozen dataclass, to compare against."""
+
+    name: str
+    count: int = 0
+    tags: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@record
+class Checked:
+    """A record whose __post_init__ normalises a field, as playbook conditions do."""
+
+    text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", self.text.strip())
+
+
+values = st.tuples(st.text(max_size=5), st.integers(), st.lists(st.text(max_size=3)).map(tuple))
+
+
+@given(values, values)
+def test_equality_hash_and_repr_match_a_frozen_dataclass(a: Any, b: Any) -> None:
+    items, twins = Item(*a), Item(*b)
+    twin_a, twin_b = Twin(*a), Twin(*b)
+    assert (items == twins) == (twin_a == twin_b)
+    assert repr(items).removeprefix("Item") == repr(twin_a).removeprefix("Twin")
+    assert hash(Item(*a, extra=None)) == hash(Twin(*a, extra=None))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(items)  # a dict field: unhashable, as in the dataclass
+
+
+def test_constructor_takes_positions_names_and_defaults() -> None:
+    assert vars(Item("a", 2, tags=("x",))) == {"name": "a", "count": 2, "tags": ("x",), "extra": {}}
+    assert list(vars(Item(count=1, name="b"))) == ["name", "count", "tags", "extra"]
+    first, second = Item("a"), Item("a")
+    assert first.extra == {} and first.extra is not second.extra  # a factory per instance
+    assert Item("a") != Twin("a") and Item("a") != ("a", 0, (), {})
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, problem",
+    [
+        ((), {}, "missing required argument 'name'"),
+        (("a", 1, (), {}, 5), {}, "takes 4 arguments but 5 were given"),
+        (("a",), {"name": "b"}, "multiple values for argument 'name'"),
+        (("a",), {"colour": "red"}, "unexpected argument 'colour'"),
+    ],
+)
+def test_wrong_arguments_are_refused_as_a_dataclass_refuses_them(
+    args: tuple[Any, ...], kwargs: dict[str, Any], problem: str
+) -> None:
+    with pytest.raises(TypeError, match=problem):
+        Item(*args, **kwargs)
+
+
+def test_frozen() -> None:
+    item = Item("a")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.name = "b"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del item.count  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.other = 1  # type: ignore[attr-defined]
+    assert item.name == "a"
+
+
+def test_post_init_runs_and_the_dataclass_helpers_work() -> None:
+    assert Checked("  padded  ").text == "padded"
+    assert dataclasses.is_dataclass(Item)
+    assert [f.name for f in dataclasses.fields(Item)] == ["name", "count", "tags", "extra"]
+    changed = dataclasses.replace(Item("a", 1), count=2)
+    assert changed == Item("a", 2)
+    assert dataclasses.asdict(changed) == {"name": "a", "count": 2, "tags": (), "extra": {}}
+    assert dataclasses.replace(Checked("x"), text=" y ").text == "y"
+
+
+def test_pydantic_validates_a_record_and_runs_post_init() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    assert TypeAdapter(Item).validate_python({"name": "a", "tags": ["x"]}) == Item("a", tags=("x",))
+    assert TypeAdapter(Checked).validate_python({"text": " y "}).text == "y"
+    with pytest.raises(ValidationError):
+        TypeAdapter(Item).validate_python({"count": 1})
+
+
+def test_field_options_and_misordered_defaults_are_refused() -> None:
+    with pytest.raises(TypeError, match="takes no field options"):
+
+        @record
+        class Hidden:
+            """A field left out of repr: not something a record supports."""
+
+            secret: str = field(default="", repr=False)
+
+    with pytest.raises(TypeError, match="needs a default after"):
+
+        @record
+        class Misordered:
+            """A field without a default after one with a default."""
+
+            first: int = 0
+            second: int  # type: ignore[misc]
