@@ -11,13 +11,21 @@ stays `{{ 7*7 }}`.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import functools
+import hashlib
+import json
+import marshal
 import operator
 import re
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import CodeType
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, filters, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, filters, meta, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
@@ -197,6 +205,12 @@ FILTERS = {
 }
 
 
+@functools.cache
+def _environment() -> SandboxedEnvironment:
+    """The one environment templates are compiled in and rendered with."""
+    return environment()
+
+
 def environment() -> SandboxedEnvironment:
     env = _BoundedSandbox(
         undefined=StrictUndefined,
@@ -311,10 +325,89 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+_COMPILED: dict[str, Template] = {}
+"""Templates compiled in this process, by their text: a text always compiles the same way."""
+
+
+def prepare(book: Playbook, cache: Path | None = None) -> None:
+    """Compile the playbook's templates once per process; with a `cache` folder, once per
+    template text, Jinja and Python: parsing a playbook's templates and generating their
+    code takes longer than the rest of `brief`. What is kept is the code Jinja generated
+    for this sandbox, in which every attribute, item, call and operator goes through the
+    sandbox's checks at render time, as in code compiled afresh. A cache file that cannot
+    be read, or was made for other templates or versions, is ignored and replaced."""
+    if book.templates is None:
+        return
+    sources = {name: getattr(book.templates, name) for name in book.drafts()}
+    if all(source in _COMPILED for source in sources.values()):
+        return
+    env = _environment()
+    key = _cache_key(env, sources)
+    path = cache / f"{hashlib.sha256(key.encode()).hexdigest()}.json" if cache else None
+    codes = _kept_code(path, key, sources) if path else None
+    if codes is None:
+        codes = {name: env.compile(source) for name, source in sources.items()}
+        if path is not None:
+            _keep_code(path, key, codes)
+    for name, source in sources.items():
+        _COMPILED[source] = env.template_class.from_code(env, codes[name], env.make_globals(None))
+
+
+def _cache_key(env: SandboxedEnvironment, sources: dict[str, str]) -> str:
+    """Everything the generated code depends on: the texts, the versions of Python, Jinja
+    and escalate, and the settings of the environment that shape the code."""
+    import jinja2
+
+    from escalate_cli import __version__
+
+    settings = [
+        type(env).__name__,
+        sorted(env.intercepted_binops),
+        sorted(env.intercepted_unops),
+        [env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.autoescape],
+    ]
+    versions = [sys.version, jinja2.__version__, __version__]
+    return json.dumps([versions, settings, sources], sort_keys=True)
+
+
+def _kept_code(path: Path, key: str, sources: dict[str, str]) -> dict[str, CodeType] | None:
+    """The code kept for exactly this key, or None (no file, another key, damaged)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if record["key"] != key or record["code"].keys() != sources.keys():
+            return None
+        codes = {
+            name: marshal.loads(base64.b64decode(blob, validate=True))
+            for name, blob in record["code"].items()
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, EOFError):
+        return None
+    return codes if all(isinstance(code, CodeType) for code in codes.values()) else None
+
+
+def _keep_code(path: Path, key: str, codes: dict[str, CodeType]) -> None:
+    """Keep the generated code for the next run; a folder we cannot write only costs time."""
+    from escalate_cli.errors import EscalateError
+    from escalate_cli.files import write_atomic
+
+    blobs = {name: base64.b64encode(marshal.dumps(code)).decode() for name, code in codes.items()}
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({"key": key, "code": blobs}), force=True)
+    except (OSError, EscalateError):
+        pass
+
+
+def _template(source: str) -> Template:
+    if source not in _COMPILED:
+        _COMPILED[source] = _environment().from_string(source)
+    return _COMPILED[source]
+
+
 def render(book: Playbook, name: str, values: dict[str, Any]) -> str:
     """Render one template; a failure is the playbook's fault and says which template."""
     assert book.templates is not None
-    template = environment().from_string(getattr(book.templates, name))
+    template = _template(getattr(book.templates, name))
     size = 0
     parts: list[str] = []
     try:

@@ -165,9 +165,10 @@ def run_brief(
 
     Your profile and the partner fill in the answers they know; a name typed in a
     terminal without a profile is offered to be saved."""
-    from escalate_cli import interview, profile
+    from escalate_cli import interview, profile, render
     from escalate_cli.brief import draft
     from escalate_cli.brief import prefill as from_profile
+    from escalate_cli.files import home_dir
 
     me = profile.load()
     known = from_profile(prefill, me, slot.partner if slot else partner)
@@ -183,6 +184,7 @@ def run_brief(
         offer_to_save_name(prompter, me, typed_name)
     # a commitment its owner has not agreed to yet is tracked, never promised in a draft
     agreed = [c for c in given.get("commitments") or [] if c.get("agreed", True)]
+    render.prepare(book, home_dir(home) / "cache" / "templates")
     with common.message_coach(book, home):
         result = draft(book, {**given, "commitments": agreed}, triggers, partner or "", me)
     write_drafts(result.drafts(), draft_paths(book, output_dir), force)
