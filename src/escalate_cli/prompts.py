@@ -8,6 +8,7 @@ the interview turns both into a kept draft and exit 130.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shlex
 import subprocess
@@ -16,8 +17,12 @@ import tempfile
 from typing import Any, Protocol
 
 import questionary
+from prompt_toolkit.application import get_app_or_none
+from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.output import create_output
+from prompt_toolkit.renderer import print_formatted_text
+from prompt_toolkit.styles import BaseStyle, default_pygments_style, default_ui_style, merge_styles
 
 from escalate_cli.dates import parse_date, promise_date
 from escalate_cli.errors import EscalateError
@@ -60,6 +65,14 @@ def _ask(question: questionary.Question) -> Any:
 _END_OF_INPUT = _end_of_input_bindings()
 
 
+@functools.cache
+def _line_style() -> BaseStyle:
+    """What `questionary.print` merges for every line it prints, merged once."""
+    from questionary.constants import DEFAULT_STYLE
+
+    return merge_styles([default_ui_style(), default_pygments_style(), DEFAULT_STYLE])
+
+
 class Prompter(Protocol):
     """What the interview needs from whoever asks the questions."""
 
@@ -84,7 +97,14 @@ class QuestionaryPrompter:
         return {"input": self.input, "output": self.output}
 
     def say(self, text: str, style: str = "") -> None:
-        questionary.print(text, style=style or None, output=self.output)
+        """A line in a style, drawn as `questionary.print` draws it, with prompt_toolkit's
+        default styles merged once per run rather than once per line: merging them is most
+        of what a line costs, and five lines come before the first question."""
+        if get_app_or_none() is not None:  # a prompt is drawn: print above it, its way
+            questionary.print(text, style=style or None, output=self.output)
+            return
+        fragments = FormattedText([(f"class:text {style}".strip(), text), ("", "\n")])
+        print_formatted_text(self.output, fragments, _line_style())
 
     def section(self, section: Section) -> None:
         self.say("")
