@@ -16,19 +16,33 @@ import sys
 import tempfile
 from typing import Any, Protocol
 
-import questionary
-from prompt_toolkit.application import get_app_or_none
-from prompt_toolkit.formatted_text import FormattedText
-from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-from prompt_toolkit.output import create_output
-from prompt_toolkit.renderer import print_formatted_text
-from prompt_toolkit.styles import BaseStyle, default_pygments_style, default_ui_style, merge_styles
-
 from escalate_cli.dates import parse_date, promise_date
 from escalate_cli.errors import EscalateError
 from escalate_cli.identity import is_me
 from escalate_cli.playbook import Question, Section
 from escalate_cli.textsafe import plural
+
+# prompt_toolkit runs on asyncio, which loads the ssl module (OpenSSL: a tenth of what
+# importing the prompts costs) for TLS connections that prompts never make. It is kept out
+# while they load (asyncio then goes without TLS in this process) and can be imported again
+# afterwards by anything that needs it.
+_TLS_BLOCKED = sys.modules.setdefault("ssl", None) is None  # type: ignore[arg-type]
+try:
+    import questionary
+    from prompt_toolkit.application import get_app_or_none
+    from prompt_toolkit.formatted_text import FormattedText
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+    from prompt_toolkit.output import create_output
+    from prompt_toolkit.renderer import print_formatted_text
+    from prompt_toolkit.styles import (
+        BaseStyle,
+        default_pygments_style,
+        default_ui_style,
+        merge_styles,
+    )
+finally:
+    if _TLS_BLOCKED:
+        del sys.modules["ssl"]
 
 EDITOR_WORD = ":e"
 _HINT_STYLE = "italic fg:ansibrightblack"
