@@ -6,7 +6,9 @@ are imported at module level, here and in the command modules, so that `--help` 
 quick; each command imports what it needs (pydantic, questionary, rich, sqlite) when run.
 """
 
-from __future__ import annotations
+# Annotations are evaluated where they are written (no `from __future__ import annotations`),
+# here and in the command modules on the quick paths (assess, brief): typer reads each
+# command's signature on every run, and hints kept as strings are compiled first.
 
 import errno
 import importlib

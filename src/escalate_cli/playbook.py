@@ -6,7 +6,9 @@ ids and rules naming questions that do not exist are all reported as `file:line:
 with a hint, before anyone is mid-call.
 """
 
-from __future__ import annotations
+# Annotations are evaluated where they are written (no `from __future__ import annotations`):
+# `construct` reads every part's type hints on each run, and hints kept as strings are
+# compiled and evaluated first.
 
 import contextlib
 import dataclasses

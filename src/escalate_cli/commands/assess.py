@@ -1,7 +1,5 @@
 """`escalate assess`: the checklist and the signs, then a verdict with the rule behind it."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,10 +115,10 @@ def assess(
 
 
 def record_assessment(
-    result: Assessment,
+    result: "Assessment",
     given: dict[str, Any],
     partner: str | None,
-    prompter: QuestionaryPrompter | None,
+    prompter: "QuestionaryPrompter | None",
     home: Path | None,
 ) -> str | None:
     """Keep the assessment: under the partner, else the customer it was about (a

@@ -1,7 +1,5 @@
 """`escalate brief`: the six-step interview, then the drafts, checked by the message coach."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -112,7 +110,7 @@ def brief(
     )
 
 
-def draft_paths(book: Playbook, folder: Path | None) -> dict[str, Path]:
+def draft_paths(book: "Playbook", folder: Path | None) -> dict[str, Path]:
     """Where --output-dir puts each draft: one plain-text file per draft, by its name."""
     if folder is None:
         return {}
@@ -134,7 +132,7 @@ def write_drafts(drafted: dict[str, str], paths: dict[str, Path], force: bool) -
         say(f"wrote {path}")
 
 
-def offer_to_save_name(prompter: QuestionaryPrompter, saved: dict[str, str], name: str) -> None:
+def offer_to_save_name(prompter: "QuestionaryPrompter", saved: dict[str, str], name: str) -> None:
     """Asked once: with the name saved, the next brief signs without asking."""
     from escalate_cli import profile
     from escalate_cli.interview import ask_once
@@ -148,10 +146,10 @@ def offer_to_save_name(prompter: QuestionaryPrompter, saved: dict[str, str], nam
 
 
 def run_brief(
-    book: Playbook,
+    book: "Playbook",
     prefill: dict[str, Any],
-    prompter: QuestionaryPrompter | None,
-    slot: DraftSlot | None,
+    prompter: "QuestionaryPrompter | None",
+    slot: "DraftSlot | None",
     fmt: BriefFormat,
     output: Path | None,
     force: bool,
@@ -196,11 +194,11 @@ def run_brief(
 
 
 def record_brief(
-    book: Playbook,
-    result: Brief,
+    book: "Playbook",
+    result: "Brief",
     given: dict[str, Any],
     partner: str | None,
-    prompter: QuestionaryPrompter | None,
+    prompter: "QuestionaryPrompter | None",
     home: Path | None,
 ) -> None:
     """The brief joins the history (the root cause, why, the ask, the drafts, and the signs
