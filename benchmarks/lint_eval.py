@@ -15,9 +15,10 @@ held-out file: those messages are for measuring only, never for reading while tu
 
 `--cv K` cross-validates the classifier on tuning files instead (never a held-out file):
 the messages are split into K folds; each fold is scored by a model trained
-(benchmarks/train_lint_model.py) on the other folds, with thresholds chosen on the other
-folds' scores, and the figures are printed for the patterns alone, the model alone, and
-both. The patterns were written on these files, so their own figures here flatter them.
+(benchmarks/train_lint_model.py) on the other folds, with thresholds and vetoes chosen on
+the other folds' scores, and the figures are printed for the patterns alone, the model
+alone, both, and both with the model's vetoes of pattern findings (what `lint` does). The
+patterns were written on these files, so their own figures here flatter them.
 Standard library and the project only (the project's own YAML loader reads the files).
 """
 
@@ -33,6 +34,8 @@ from escalate_cli import playbook
 from escalate_cli.lint import lint
 from escalate_cli.safe_yaml import parse_document, read_text
 
+KINDS = ("rules", "model", "both", "veto")
+"""The patterns alone, the model alone, both, both with the model's vetoes."""
 RULES = (
     "blame",
     "over_promise",
@@ -118,22 +121,29 @@ def cross_validate(paths: list[Path], k: int) -> dict[str, dict[Path, Score]]:
     import train_lint_model as trainer
 
     examples = trainer.read_examples(paths, playbook.load(playbook.bundled_path()).lint)
-    top = trainer.out_of_fold(examples, k)
-    cuts = []
+    sentences = trainer.out_of_fold(examples, k)
+    top = trainer.tops(sentences)
+    tuned = []
     for fold in range(k):
         others = [i for i, e in enumerate(examples) if trainer.fold_of(e, k) != fold]
-        cuts.append(trainer.thresholds([examples[i] for i in others], [top[i] for i in others]))
+        tuned.append(trainer.tune([examples[i] for i in others], [sentences[i] for i in others]))
     texts = {
         (path.name, str(m["id"])): str(m["text"]) for path in paths for m in trainer.labelled(path)
     }
     scores: dict[str, dict[Path, Score]] = {
-        kind: {path: Score() for path in paths} for kind in ("rules", "model", "both")
+        kind: {path: Score() for path in paths} for kind in KINDS
     }
     by_name = {path.name: path for path in paths}
-    for example, best in zip(examples, top, strict=True):
-        cut = cuts[trainer.fold_of(example, k)]
+    for example, each, best in zip(examples, sentences, top, strict=True):
+        cut, veto = tuned[trainer.fold_of(example, k)]
         model = {rule for rule in RULES if best[rule] >= cut[rule]}
-        found = {"rules": set(example.fired), "model": model, "both": set(example.fired) | model}
+        kept = trainer.kept_by_veto(example, each, veto)
+        found = {
+            "rules": set(example.fired),
+            "model": model,
+            "both": set(example.fired) | model,
+            "veto": kept | model,
+        }
         path = by_name[example.source]
         text = texts[(example.source, example.ident)]
         for kind, rules in found.items():
@@ -157,20 +167,21 @@ def report(path: Path, score: Score) -> str:
 
 
 def cv_report(name: str, kinds: dict[str, Score]) -> str:
-    """One table: per rule, recall of the patterns alone, the model alone, and both."""
-    rules, model, both = kinds["rules"], kinds["model"], kinds["both"]
+    """One table: per rule, recall of the patterns alone, the model alone, both, and both
+    with the model's vetoes of pattern findings."""
+    both = kinds["both"]
     lines = [f"{name} ({sum(both.expected.values())} expected findings, {both.ordinary} ordinary)"]
-    lines.append(f"  {'rule':<18} {'patterns':>16} {'model':>16} {'both':>16}")
+    heads = ("patterns", "model", "both", "with veto")
+    lines.append(f"  {'rule':<18} " + " ".join(f"{head:>15}" for head in heads))
 
     def cell(score: Score, rule: str) -> str:
         return f"{score.caught[rule]}/{score.expected[rule]} {score.recall(rule):>6.1%}"
 
     for rule in RULES:
-        cells = " ".join(f"{cell(score, rule):>16}" for score in (rules, model, both))
-        lines.append(f"  {rule:<18} {cells}")
+        lines.append(f"  {rule:<18} " + " ".join(f"{cell(kinds[k], rule):>15}" for k in KINDS))
     alarms = " ".join(
-        f"{f'{s.flagged}/{s.ordinary} {s.false_alarm_rate:>6.1%}':>16}"
-        for s in (rules, model, both)
+        f"{f'{s.flagged}/{s.ordinary} {s.false_alarm_rate:>6.1%}':>15}"
+        for s in (kinds[k] for k in KINDS)
     )
     lines.append(f"  {'false alarms':<18} {alarms}")
     return "\n".join(lines)

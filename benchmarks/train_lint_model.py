@@ -13,9 +13,12 @@ Labels are per message, the model scores sentences: in a message that expects ru
 sentences where the playbook's pattern for R fires are R's positives, or, where no pattern
 fires, the sentence the model of the previous round scores highest; every sentence of a
 message that does not expect R is a negative. Three rounds of logistic regression
-(AdaGrad, L2), each rule on its own. Thresholds come from K-fold cross-validation on the
-same files: each rule's is lowered, best gain first, while the share of ordinary messages
-the model flags stays within `BUDGET`.
+(AdaGrad, L2), each rule on its own. Vetoes and thresholds come from the out-of-fold
+scores of K-fold cross-validation on the same files. A rule's veto drops a pattern's
+finding in a sentence the model scores below it: the lowest 2% (`veto_share`) of the
+sentences where the rule's patterns rightly fire score below it. Then each rule's
+threshold is lowered, best gain first, while the share of ordinary messages flagged at
+all (by the patterns the vetoes leave, or by the model) stays within `BUDGET`.
 
 Deterministic: fixed folds, fixed shuffling, rounded weights. Standard library and the
 project only.
@@ -60,10 +63,14 @@ SETTINGS = {
     "min_count": 4,
     "prune": 0.5,
     "folds": 5,
-    "budget": 0.006,
+    "budget": 0.015,
+    "veto_share": 0.02,
     "seed": 11,
 }
 BUDGET = SETTINGS["budget"]
+NO_RULE = 1e6
+"""The threshold of a rule the model leaves to the patterns."""
+NO_VETO = -1e6
 
 
 def tuning_files() -> list[Path]:
@@ -224,32 +231,73 @@ def fold_of(example: Example, k: int) -> int:
     return int.from_bytes(digest[:4], "big") % k
 
 
-def out_of_fold(examples: Sequence[Example], k: int) -> list[dict[str, float]]:
-    """Each message's top sentence score per rule, from a model trained without its fold."""
-    top: list[dict[str, float]] = [{} for _ in examples]
+def out_of_fold(examples: Sequence[Example], k: int) -> list[dict[str, list[float]]]:
+    """Each message's sentence scores per rule, from a model trained without its fold."""
+    found: list[dict[str, list[float]]] = [{} for _ in examples]
     for fold in range(k):
         model = train([e for e in examples if fold_of(e, k) != fold])
         for index, example in enumerate(examples):
             if fold_of(example, k) == fold:
                 for rule in RULES:
-                    top[index][rule] = max(model.scores(example, rule), default=-math.inf)
-    return top
+                    found[index][rule] = model.scores(example, rule)
+    return found
+
+
+def tops(sentences: Sequence[dict[str, list[float]]]) -> list[dict[str, float]]:
+    """Each message's highest sentence score per rule."""
+    return [{rule: max(each[rule], default=-math.inf) for rule in RULES} for each in sentences]
+
+
+def kept_by_veto(
+    example: Example, scores: dict[str, list[float]], veto: dict[str, float]
+) -> set[str]:
+    """The rules whose patterns fire on a message in a sentence the model does not veto."""
+    return {
+        rule
+        for rule, where in example.fired.items()
+        if rule not in veto or max(scores[rule][i] for i in where) >= veto[rule]
+    }
+
+
+def vetoes(
+    examples: Sequence[Example], sentences: Sequence[dict[str, list[float]]]
+) -> dict[str, float]:
+    """Per rule, the model score below which a pattern's finding is dropped: the lowest
+    `veto_share` of the scores of the sentences where the rule's patterns rightly fire
+    fall below it (cut halfway between two of them)."""
+    chosen = {}
+    for rule in RULES:
+        right = sorted(
+            max(scores[rule][i] for i in example.fired[rule])
+            for example, scores in zip(examples, sentences, strict=True)
+            if rule in example.expect and rule in example.fired
+        )
+        below = int(float(SETTINGS["veto_share"]) * len(right))
+        chosen[rule] = (right[below - 1] + right[below]) / 2 if below else NO_VETO
+    return chosen
 
 
 def thresholds(
-    examples: Sequence[Example], top: Sequence[dict[str, float]], budget: float = BUDGET
+    examples: Sequence[Example],
+    sentences: Sequence[dict[str, list[float]]],
+    veto: dict[str, float],
+    budget: float = BUDGET,
 ) -> dict[str, float]:
-    """Per rule, the lowest threshold that keeps the ordinary messages the model flags (by
-    any rule, where the patterns flag nothing) within `budget` of all ordinary messages:
-    lowered one step at a time, the rule that catches most per new false alarm first."""
-    ordinary = [i for i, e in enumerate(examples) if not e.expect and not e.fired]
-    allowed = int(budget * sum(1 for e in examples if not e.expect))
+    """Per rule, the lowest threshold that keeps the ordinary messages flagged at all (by
+    the patterns the veto leaves, or by the model) within `budget` of them: lowered one
+    step at a time, the rule that catches most new messages per new false alarm first."""
+    top = tops(sentences)
+    kept = [kept_by_veto(e, s, veto) for e, s in zip(examples, sentences, strict=True)]
+    ordinary = [i for i, e in enumerate(examples) if not e.expect]
+    allowed = int(budget * len(ordinary))
     positives = {
-        rule: sorted(top[i][rule] for i, e in enumerate(examples) if rule in e.expect)
+        rule: sorted(
+            top[i][rule] for i, e in enumerate(examples) if rule in e.expect and rule not in kept[i]
+        )
         for rule in RULES
     }
     chosen = dict.fromkeys(RULES, math.inf)
-    flagged: set[int] = set()
+    flagged = {i for i in ordinary if kept[i]}
 
     def caught(rule: str, at: float) -> int:
         return len(positives[rule]) - bisect.bisect_left(positives[rule], at)
@@ -272,7 +320,16 @@ def thresholds(
         _, rule, at = best
         chosen[rule] = at
         flagged |= {i for i in ordinary if top[i][rule] >= at}
-    return {rule: (value if value < math.inf else 1e6) for rule, value in chosen.items()}
+    return {rule: (value if value < math.inf else NO_RULE) for rule, value in chosen.items()}
+
+
+def tune(
+    examples: Sequence[Example], sentences: Sequence[dict[str, list[float]]]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The thresholds and the vetoes, from out-of-fold sentence scores."""
+    veto = vetoes(examples, sentences)
+    cut = thresholds(examples, sentences, veto)
+    return cut, {rule: min(veto[rule], cut[rule]) for rule in RULES}
 
 
 # --- the model file -----------------------------------------------------------------------------
@@ -292,11 +349,16 @@ def fingerprint(paths: Sequence[Path], coach: playbook.Lint) -> str:
 
 
 def model_document(
-    model: Trained, cut: dict[str, float], paths: Sequence[Path], coach: playbook.Lint
+    model: Trained,
+    cut: dict[str, float],
+    veto: dict[str, float],
+    paths: Sequence[Path],
+    coach: playbook.Lint,
 ) -> str:
     """The model file: one line per feature with its weight for each rule, rounded so the
     file is the same on every machine."""
     names = sorted({name for rule in RULES for name in model.weights[rule]})
+    by_id = {rule.id: rule for rule in coach.rules}
     head = {
         "format": classify.FORMAT,
         "features": classify.FEATURES,
@@ -308,6 +370,8 @@ def model_document(
         "rules": list(RULES),
         "bias": [round(model.bias[rule], 3) for rule in RULES],
         "threshold": [round(cut[rule], 3) for rule in RULES],
+        "veto": [round(veto[rule], 3) for rule in RULES],
+        "veto_for": [classify.rule_digest(by_id[rule], coach.classes) for rule in RULES],
     }
     lines = [
         f"{json.dumps(key)}: {json.dumps(value, sort_keys=True)}," for key, value in head.items()
@@ -342,12 +406,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     examples = read_examples(paths, coach)
     print(f"{len(examples)} messages from {', '.join(p.name for p in paths)}", file=sys.stderr)
-    top = out_of_fold(examples, int(SETTINGS["folds"]))
-    cut = thresholds(examples, top)
+    cut, veto = tune(examples, out_of_fold(examples, int(SETTINGS["folds"])))
     model = train(examples)
-    args.output.write_text(model_document(model, cut, paths, coach), encoding="utf-8")
+    args.output.write_text(model_document(model, cut, veto, paths, coach), encoding="utf-8")
     size = args.output.stat().st_size
-    print(f"wrote {args.output} ({size:,} bytes); thresholds {cut}", file=sys.stderr)
+    print(f"wrote {args.output} ({size:,} bytes); thresholds {cut}; vetoes {veto}", file=sys.stderr)
     return 0
 
 

@@ -112,7 +112,7 @@ def test_model_findings_look_like_rule_findings(book: Playbook, tmp_path) -> Non
         tmp_path / "m.json", blame_only({"u:courier": 1.0, "u:wrecked": 2.0, "u:parcel": 0.5})
     )
     text = "Hi Sam,\nThanks for waiting.\nThe courier wrecked the parcel, the courier wrecked it.\n"
-    rules_only = lint(text, book.lint)
+    rules_only = lint(text, dataclasses.replace(book.lint, model=None))
     assert rules_only == []  # the patterns do not know "wrecked"
     found = lint(text, with_model(book, path))
     rule = next(r for r in book.lint.rules if r.id == "blame")
@@ -128,9 +128,46 @@ def test_model_findings_look_like_rule_findings(book: Playbook, tmp_path) -> Non
 def test_where_the_pattern_fired_its_finding_is_kept(book: Playbook, tmp_path) -> None:
     path = write_model(tmp_path / "m.json", blame_only({"u:engineering": 5.0}))
     text = "Engineering dropped the ball on this one."
-    by_rules = lint(text, book.lint)
+    by_rules = lint(text, dataclasses.replace(book.lint, model=None))
     assert [f.rule for f in by_rules] == ["blame"]
     assert lint(text, with_model(book, path)) == by_rules
+
+
+def test_a_pattern_finding_the_model_vetoes_is_dropped(book: Playbook, tmp_path) -> None:
+    rules_only = dataclasses.replace(book.lint, model=None)
+    text = "Engineering dropped the ball on this one.\nThe vendor dropped the ball too.\n"
+    by_rules = lint(text, rules_only)
+    assert [(f.rule, f.line) for f in by_rules] == [("blame", 1), ("blame", 2)]
+    table = blame_only({"u:engineering": -9.0})  # bias -1: "Engineering ..." scores -10
+    digests = [classify.rule_digest(rule, book.lint.classes) for rule in book.lint.rules[:5]]
+    assert [rule.id for rule in book.lint.rules[:5]] == RULES
+    for veto, kept in ((-5.0, [2]), (-10.0, [1, 2]), (-20.0, [1, 2])):
+        path = write_model(tmp_path / "m.json", table, veto=[veto] + [-50.0] * 4, veto_for=digests)
+        found = lint(text, with_model(book, path))
+        assert [f.line for f in found] == kept, veto  # the score must be below the veto
+        assert found == [f for f in by_rules if f.line in kept]  # the kept ones unchanged
+    path = write_model(tmp_path / "none.json", table)  # no `veto`: nothing is dropped
+    assert lint(text, with_model(book, path)) == by_rules
+    path = write_model(tmp_path / "other.json", table, veto=[-50.0] + [-5.0] * 4, veto_for=digests)
+    assert lint(text, with_model(book, path)) == by_rules  # another rule's veto
+    # a rule edited since the veto was tuned keeps its findings
+    path = write_model(tmp_path / "m.json", table, veto=[-5.0] + [-50.0] * 4, veto_for=digests)
+    edited = dataclasses.replace(book.lint.rules[0], message="Blames someone.")
+    coach = dataclasses.replace(book.lint, rules=(edited, *book.lint.rules[1:]), model=str(path))
+    assert [f.line for f in lint(text, coach)] == [1, 2]
+    other_classes = {**book.lint.classes, "extra": ("word",)}
+    coach = dataclasses.replace(coach, rules=book.lint.rules, classes=other_classes)
+    assert [f.line for f in lint(text, coach)] == [1, 2]
+
+
+def test_the_shipped_models_vetoes_are_for_the_bundled_rules(book: Playbook) -> None:
+    model = classify.load(Path(book.lint.model or ""), [r.id for r in book.lint.rules])
+    assert model.veto is not None
+    rules = {rule.id: rule for rule in book.lint.rules}
+    digests = [classify.rule_digest(rules[rule], book.lint.classes) for rule in model.rules]
+    assert list(model.veto_for) == digests
+    text = "Engineering dropped the ball on this one. I guarantee it ships Friday."
+    assert {f.rule for f in lint(text, book.lint)} >= {"blame", "over_promise", "eta_no_buffer"}
 
 
 def test_quoted_and_reported_words_are_not_scored(book: Playbook, tmp_path) -> None:
@@ -163,6 +200,11 @@ def test_a_draft_is_split_once_for_rules_and_model(tmp_path) -> None:
         ({"features": 99}, "features", "features version"),
         ({"format": 2}, "format", "expected 1"),
         ({"extra": 1}, "extra", "unknown field"),
+        ({"veto": [-1.0] * 4, "veto_for": ["a"] * 5}, "veto", "a list of 5 finite numbers"),
+        ({"veto": [-1.0, float("inf"), -1, -1, -1], "veto_for": ["a"] * 5}, "veto", "finite"),
+        ({"veto": [-1.0, 2.0, -1, -1, -1], "veto_for": ["a"] * 5}, "veto", "at most its thr"),
+        ({"veto": [-1.0] * 5}, "veto_for", "must be a list of 5 rule digests"),
+        ({"veto": [-1.0] * 5, "veto_for": ["a", 1, "b", "c", "d"]}, "veto_for", "rule digests"),
     ],
 )
 def test_a_bad_model_names_the_file_and_the_field(tmp_path, change, where, problem) -> None:

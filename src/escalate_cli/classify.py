@@ -27,7 +27,12 @@ from typing import TYPE_CHECKING, Any
 from escalate_cli.errors import PlaybookError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from escalate_cli.lint import Draft
+    from escalate_cli.playbook import LintRule
+
+    Classes = Mapping[str, Collection[str]]
 
 FORMAT = 1
 FEATURES = 2
@@ -278,6 +283,10 @@ class Model:
     threshold: tuple[float, ...]
     weights: dict[str, list[float]]
     trained_on: dict[str, Any]
+    veto: tuple[float, ...] | None = None
+    """Per rule, the score below which a sentence's pattern finding is dropped (optional)."""
+    veto_for: tuple[str, ...] = ()
+    """Per rule, the `rule_digest` of the rule the veto was tuned against."""
 
 
 @dataclass(frozen=True)
@@ -317,17 +326,46 @@ def sentence_features(draft: Draft) -> Iterator[tuple[int, list[tuple[str, int]]
             yield index, features(text, start)
 
 
-def hits(draft: Draft, model: Model, only: Collection[str] | None = None) -> list[Hit]:
+Scored = dict[int, list[tuple[float, int]]]
+"""Sentence index -> per rule (in the model's order), its score and strongest word."""
+
+
+def scored(draft: Draft, model: Model) -> Scored:
+    """Every sentence's scores, computed once for the vetoes and the hits."""
+    return {index: scores(model, sentence) for index, sentence in sentence_features(draft)}
+
+
+def vetoed(model: Model, by_sentence: Scored, rule: LintRule, classes: Classes, at: int) -> bool:
+    """Whether the model all but rules out `rule` for sentence `at`, so that a pattern's
+    finding there is dropped: its score is below the rule's veto, and the rule is the one
+    the veto was tuned against (a rule a team has edited keeps all its findings)."""
+    if model.veto is None or rule.id not in model.rules or at not in by_sentence:
+        return False
+    index = model.rules.index(rule.id)
+    below = by_sentence[at][index][0] < model.veto[index]
+    return below and rule_digest(rule, classes) == model.veto_for[index]
+
+
+def rule_digest(rule: LintRule, classes: Classes) -> str:
+    """A short hash of what a rule matches: its fields and the playbook's word classes."""
+    import dataclasses
+    import hashlib
+
+    data = json.dumps([dataclasses.asdict(rule), classes], sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
+def hits(
+    draft: Draft, model: Model, only: Collection[str] | None = None, found: Scored | None = None
+) -> list[Hit]:
     """Every sentence whose score reaches a rule's threshold: at most one hit a rule a sentence."""
-    found = []
-    for index, sentence in sentence_features(draft):
-        for rule, threshold, (total, at) in zip(
-            model.rules, model.threshold, scores(model, sentence), strict=True
-        ):
+    result = []
+    for index, each in (scored(draft, model) if found is None else found).items():
+        for rule, threshold, (total, at) in zip(model.rules, model.threshold, each, strict=True):
             if total >= threshold and (only is None or rule in only):
                 where = at if at >= 0 else _first_word(draft, draft.spans[index][0])
-                found.append(Hit(rule, index, total, where))
-    return found
+                result.append(Hit(rule, index, total, where))
+    return result
 
 
 def _first_word(draft: Draft, start: int) -> int:
@@ -382,6 +420,7 @@ def _error(where: str, problem: str) -> PlaybookError:
 
 
 _FIELDS = ("format", "features", "rules", "bias", "threshold", "weights", "trained_on")
+_OPTIONAL = ("veto", "veto_for")
 
 
 def _checked(path: Path, data: Any) -> Model:
@@ -390,7 +429,7 @@ def _checked(path: Path, data: Any) -> Model:
     for field in _FIELDS:
         if field not in data:
             raise _error(str(path), f"missing field `{field}`")
-    unknown = sorted(set(data) - set(_FIELDS))
+    unknown = sorted(set(data) - set(_FIELDS) - set(_OPTIONAL))
     if unknown:
         raise _error(f"{path}: {unknown[0]}", "unknown field; check the spelling, or remove it")
     if data["format"] != FORMAT:
@@ -404,9 +443,19 @@ def _checked(path: Path, data: Any) -> Model:
         raise _error(f"{path}: rules", "must be a list of lint rule ids")
     if len(set(rules)) != len(rules):
         raise _error(f"{path}: rules", "names a rule twice")
-    for field in ("bias", "threshold"):
+    for field in ("bias", "threshold", *(["veto"] if "veto" in data else [])):
         if not _numbers(data[field], len(rules)):
             raise _error(f"{path}: {field}", f"must be a list of {_count(len(rules))}")
+    if "veto" in data:
+        if any(v > t for v, t in zip(data["veto"], data["threshold"], strict=True)):
+            raise _error(f"{path}: veto", "each rule's veto must be at most its threshold")
+        digests = data.get("veto_for")
+        if not (
+            isinstance(digests, list)
+            and len(digests) == len(rules)
+            and all(isinstance(d, str) and len(d) <= MAX_KEY for d in digests)
+        ):
+            raise _error(f"{path}: veto_for", f"must be a list of {len(rules)} rule digests")
     weights = data["weights"]
     if not isinstance(weights, dict):
         raise _error(f"{path}: weights", "must be an object of feature: weights")
@@ -419,6 +468,8 @@ def _checked(path: Path, data: Any) -> Model:
             tuple(map(float, data["threshold"])),
             weights,
             data["trained_on"],
+            tuple(map(float, data["veto"])) if "veto" in data else None,
+            tuple(data.get("veto_for", ())),
         )
     for name, each in weights.items():  # something is wrong: find what, to name it
         if len(name) > MAX_KEY or not _numbers(each, len(rules)):

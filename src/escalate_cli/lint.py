@@ -266,7 +266,7 @@ def lint(
         if only is None or compiled.rule.id in only:
             findings.extend(_rule_findings(draft, compiled, coach.cushion_days, today))
     if coach.model:
-        findings.extend(_model_findings(draft, coach, coach.model, findings, only))
+        findings = _with_model(draft, coach, coach.model, findings, only)
     findings.extend(_trigger_findings(draft, triggers, partner))
     return sorted(findings, key=lambda f: (f.line, f.column, SEVERITY_ORDER[f.severity]))
 
@@ -323,30 +323,42 @@ def _found(
     return match.start() - start, match.group(0), suggestion
 
 
-def _model_findings(
+def _with_model(
     draft: Draft, coach: Lint, path: str, found: list[Finding], only: Collection[str] | None
-) -> Iterator[Finding]:
-    """Sentences the playbook's model (classify.py) flags for a rule whose patterns did not
-    fire on them: placed at the word that weighs most, with the rule's message and advice."""
+) -> list[Finding]:
+    """The patterns' findings the playbook's model (classify.py) does not veto, and the
+    sentences it flags for a rule whose patterns did not fire on them: placed at the word
+    that weighs most, with the rule's message and advice."""
     from escalate_cli import classify
 
     model = classify.load(Path(path), [rule.id for rule in coach.rules])
-    fired = {(f.rule, draft.sentence(draft.lines[f.line - 1] + f.column - 1)) for f in found}
+    by_sentence = classify.scored(draft, model)
     rules = {rule.id: rule for rule in coach.rules}
-    for hit in classify.hits(draft, model, only):
+    kept = []
+    fired = set()
+    for finding in found:
+        sentence = draft.sentence(draft.lines[finding.line - 1] + finding.column - 1)
+        rule = rules.get(finding.rule)
+        if rule is None or not classify.vetoed(model, by_sentence, rule, coach.classes, sentence):
+            kept.append(finding)
+            fired.add((finding.rule, sentence))
+    for hit in classify.hits(draft, model, only, by_sentence):
         if (hit.rule, hit.sentence) in fired:
             continue
         rule = rules[hit.rule]
         start, end = draft.spans[hit.sentence]
         excerpt = " ".join(draft.text[start:end].split())
-        yield Finding(
-            *draft.place(hit.position),
-            rule.id,
-            rule.severity,
-            rule.message,
-            rule.suggestion.replace("{cushion_days}", str(coach.cushion_days)),
-            excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
+        kept.append(
+            Finding(
+                *draft.place(hit.position),
+                rule.id,
+                rule.severity,
+                rule.message,
+                rule.suggestion.replace("{cushion_days}", str(coach.cushion_days)),
+                excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
+            )
         )
+    return kept
 
 
 def _candidates(draft: Draft, find: Compiled, masked: bool) -> set[int]:
