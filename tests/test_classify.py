@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -286,7 +287,7 @@ def test_escalate_lint_catches_what_the_patterns_miss(book: Playbook) -> None:
     assert found[0]["column"] > 1 and "buffer" in found[0]["suggestion"]
 
 
-def test_the_shipped_model_is_trained_on_the_current_tuning_files() -> None:
+def load_trainer() -> Any:
     spec = importlib.util.spec_from_file_location(
         "train_lint_model", ROOT / "benchmarks" / "train_lint_model.py"
     )
@@ -294,6 +295,33 @@ def test_the_shipped_model_is_trained_on_the_current_tuning_files() -> None:
     trainer = importlib.util.module_from_spec(spec)
     sys.modules["train_lint_model"] = trainer
     spec.loader.exec_module(trainer)
+    return trainer
+
+
+def test_the_trainer_vetoes_below_a_share_of_the_sentences_patterns_rightly_flag() -> None:
+    trainer = load_trainer()
+
+    def example(n: int, expect: list[str]) -> Any:
+        return trainer.Example(f"m{n}", "t.yaml", frozenset(expect), [[], []], {"blame": {1}})
+
+    right = [example(n, ["blame"]) for n in range(100)]  # the pattern fires on sentence 1
+    wrong = [example(100, []), example(101, [])]  # ordinary messages it flags
+    examples = right + wrong
+    scores = [float(n) for n in range(100)] + [-5.0, 50.0]
+    sentences = [
+        {rule: [9.0, score] if rule == "blame" else [-9.0, -9.0] for rule in trainer.RULES}
+        for score in scores
+    ]
+    veto = trainer.vetoes(examples, sentences)
+    assert veto["blame"] == pytest.approx(2.5)  # 3% of 100 right ones below: 0, 1, 2
+    assert veto["over_promise"] == trainer.NO_VETO  # no pattern fired for it
+    kept = [trainer.kept_by_veto(e, s, veto) for e, s in zip(examples, sentences, strict=True)]
+    assert [bool(k) for k in kept].count(False) == 4  # three right ones and the -5.0 alarm
+    assert kept[-1] == {"blame"}  # an alarm the model scores high stays
+
+
+def test_the_shipped_model_is_trained_on_the_current_tuning_files() -> None:
+    trainer = load_trainer()
     recorded = json.loads(trainer.MODEL.read_text(encoding="utf-8"))["trained_on"]
     paths = trainer.tuning_files()
     assert recorded["files"] == [path.relative_to(trainer.DATA).as_posix() for path in paths]
