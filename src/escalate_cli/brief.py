@@ -49,7 +49,9 @@ def warnings(book: Playbook, answers: dict[str, Any]) -> tuple[Gotcha, ...]:
     no_plan: no specific ask; blame: blame in what was tried; manager_not_briefed: the
     manager does not know yet."""
     ask = str(answers.get("ask") or "")
-    said = "\n".join(str(answers.get(key) or "") for key in BLAME_SOURCES)
+    # each answer its own paragraph: run together, answers without a full stop would be
+    # read (and scored by the coach's model) as one long sentence
+    said = "\n\n".join(str(answers.get(key) or "") for key in BLAME_SOURCES)
     applies = {
         "no_plan": len(ask.split()) < MIN_ASK_WORDS or answers.get("clear_ask") is False,
         "blame": bool(lint(said, book.lint, only={"blame"})),
