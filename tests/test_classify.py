@@ -126,6 +126,16 @@ def test_model_findings_look_like_rule_findings(book: Playbook, tmp_path) -> Non
     assert lint(text, with_model(book, path), only={"over_promise"}) == []
 
 
+def test_a_sentence_met_again_is_found_again_where_it_stands(book: Playbook, tmp_path) -> None:
+    path = write_model(tmp_path / "m.json", blame_only({"u:courier": 1.0, "u:wrecked": 2.0}))
+    text = "The courier wrecked it.\nAll fine here.\n  The courier wrecked it.\n"
+    found = lint(text, with_model(book, path))
+    assert [(f.line, f.column, f.excerpt) for f in found] == [
+        (1, 13, "The courier wrecked it."),
+        (3, 15, "The courier wrecked it."),
+    ]
+
+
 def test_where_the_pattern_fired_its_finding_is_kept(book: Playbook, tmp_path) -> None:
     path = write_model(tmp_path / "m.json", blame_only({"u:engineering": 5.0}))
     text = "Engineering dropped the ball on this one."

@@ -22,7 +22,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from escalate_cli.errors import PlaybookError
 
@@ -161,8 +161,9 @@ def prepare(cache: Path | None = None) -> None:
         _COMPILED.extend(found.regex for found in compile_all(items, cache))
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A tuple, made thousands of times a large draft: cheaper than a frozen dataclass."""
+
     word: str
     kind: str  # a word class, or "" for none
     start: int  # offset in the draft
@@ -300,22 +301,23 @@ class Hit:
 
 
 def scores(model: Model, sentence: list[tuple[str, int]]) -> list[tuple[float, int]]:
-    """A sentence's score for each rule, and the offset of its strongest-weighted word."""
-    totals = list(model.bias)
-    by_word: list[dict[int, float]] = [{} for _ in model.rules]
-    for name, at in sentence:
-        weights = model.weights.get(name)
-        if weights is None:
-            continue
-        for index, weight in enumerate(weights):
-            if weight:
-                totals[index] += weight
-                if at >= 0:
-                    by_word[index][at] = by_word[index].get(at, 0.0) + weight
-    return [
-        (total, max(words, key=lambda at: (words[at], -at)) if words else -1)
-        for total, words in zip(totals, by_word, strict=True)
-    ]
+    """A sentence's score for each rule, and for a rule it reaches the threshold of, the
+    offset of its strongest-weighted word (-1 otherwise: most sentences reach none, and
+    only a hit needs the word)."""
+    found = [(weights, at) for name, at in sentence if (weights := model.weights.get(name))]
+    rows = [weights for weights, _ in found] or [[0.0] * len(model.bias)]
+    columns = zip(*rows, strict=True)  # the model's lists are checked to be this long
+    totals = [sum(column, bias) for bias, column in zip(model.bias, columns, strict=True)]
+    result = []
+    for index, (total, threshold) in enumerate(zip(totals, model.threshold, strict=True)):
+        by_word: dict[int, float] = {}
+        if total >= threshold:
+            for weights, at in found:
+                if at >= 0 and weights[index]:
+                    by_word[at] = by_word.get(at, 0.0) + weights[index]
+        strongest = max(by_word, key=lambda at: (by_word[at], -at)) if by_word else -1
+        result.append((total, strongest))
+    return result
 
 
 def sentence_features(draft: Draft) -> Iterator[tuple[int, list[tuple[str, int]]]]:
@@ -331,8 +333,20 @@ Scored = dict[int, list[tuple[float, int]]]
 
 
 def scored(draft: Draft, model: Model) -> Scored:
-    """Every sentence's scores, computed once for the vetoes and the hits."""
-    return {index: scores(model, sentence) for index, sentence in sentence_features(draft)}
+    """Every sentence's scores, computed once for the vetoes and the hits. A sentence's
+    features depend on its own text only, so a text met again (a signature, a repeated
+    paragraph) reuses its scores, moved to where it stands."""
+    seen: dict[str, list[tuple[float, int]]] = {}
+    result: Scored = {}
+    for index, (start, end) in enumerate(draft.spans):
+        text = draft.masked[start:end]
+        if not text.strip():
+            continue
+        each = seen.get(text)
+        if each is None:
+            each = seen[text] = scores(model, features(text))
+        result[index] = [(total, at + start if at >= 0 else at) for total, at in each]
+    return result
 
 
 def vetoed(model: Model, by_sentence: Scored, rule: LintRule, classes: Classes, at: int) -> bool:
