@@ -320,12 +320,19 @@ def scores(model: Model, sentence: list[tuple[str, int]]) -> list[tuple[float, i
     return result
 
 
-def sentence_features(draft: Draft) -> Iterator[tuple[int, list[tuple[str, int]]]]:
-    """Each sentence of the draft (quoted and reported words masked) with its features."""
+def sentences(draft: Draft) -> Iterator[tuple[int, int, str]]:
+    """Each sentence of the draft that has words: its index, its start, its text (quoted
+    and reported words masked)."""
     for index, (start, end) in enumerate(draft.spans):
         text = draft.masked[start:end]
         if text.strip():
-            yield index, features(text, start)
+            yield index, start, text
+
+
+def sentence_features(draft: Draft) -> Iterator[tuple[int, list[tuple[str, int]]]]:
+    """Each sentence of the draft with its features."""
+    for index, start, text in sentences(draft):
+        yield index, features(text, start)
 
 
 Scored = dict[int, list[tuple[float, int]]]
@@ -338,10 +345,7 @@ def scored(draft: Draft, model: Model) -> Scored:
     paragraph) reuses its scores, moved to where it stands."""
     seen: dict[str, list[tuple[float, int]]] = {}
     result: Scored = {}
-    for index, (start, end) in enumerate(draft.spans):
-        text = draft.masked[start:end]
-        if not text.strip():
-            continue
+    for index, start, text in sentences(draft):
         each = seen.get(text)
         if each is None:
             each = seen[text] = scores(model, features(text))
