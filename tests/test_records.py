@@ -111,14 +111,51 @@ def test_pydantic_validates_a_record_and_runs_post_init() -> None:
         TypeAdapter(Item).validate_python({"count": 1})
 
 
+@record
+class Stored:
+    """A record with fields left out of equality and of repr, as the store's records have."""
+
+    text: str
+    uid: str = field(default="", compare=False)
+    blob: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class StoredTwin:
+    text: str
+    uid: str = field(default="", compare=False)
+    blob: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@given(st.text(max_size=3), st.text(max_size=3), st.text(max_size=3), st.text(max_size=3))
+def test_fields_left_out_of_comparison_and_repr_as_in_a_dataclass(
+    text: str, other: str, uid: str, other_uid: str
+) -> None:
+    ours = Stored(text, uid, {"x": uid}), Stored(other, other_uid)
+    twins = StoredTwin(text, uid, {"x": uid}), StoredTwin(other, other_uid)
+    assert (ours[0] == ours[1]) == (twins[0] == twins[1])
+    assert (hash(ours[0]) == hash(ours[1])) == (hash(twins[0]) == hash(twins[1]))
+    assert repr(ours[0]).removeprefix("Stored") == repr(twins[0]).removeprefix("StoredTwin")
+    assert Stored("a", "1") == Stored("a", "2") and Stored("a") != Stored("b")
+    assert "blob" not in repr(ours[0]) and ours[0].blob == {"x": uid}
+
+
 def test_field_options_and_misordered_defaults_are_refused() -> None:
-    with pytest.raises(TypeError, match="takes no field options"):
+    with pytest.raises(TypeError, match="takes no such option"):
 
         @record
         class Hidden:
-            """A field left out of repr: not something a record supports."""
+            """A field hashed apart from equality: not something a record supports."""
 
-            secret: str = field(default="", repr=False)
+            secret: str = field(default="", hash=False)
+
+    with pytest.raises(TypeError, match="takes no such option"):
+
+        @record
+        class KeywordOnly:
+            """A keyword-only field: not something a record supports."""
+
+            secret: str = field(default="", kw_only=True)
 
     with pytest.raises(TypeError, match="needs a default after"):
 

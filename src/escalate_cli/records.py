@@ -6,7 +6,8 @@ module is imported: for the thirty-odd classes a command imports, about a fifth 
 command's time (README "Performance"). A `@record` class is a dataclass all the same
 (`dataclasses.fields`, `replace` and `asdict` work on it, pydantic validates it, mypy
 checks it as a frozen dataclass) and behaves as a frozen one: same constructor, same
-equality, hash and repr, `FrozenInstanceError` on assignment, `__post_init__` called.
+equality, hash and repr (a field with `compare=False` or `repr=False` is left out of them
+as a dataclass leaves it out), `FrozenInstanceError` on assignment, `__post_init__` called.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def record(cls: type[T]) -> type[T]:
     fields = dataclasses.fields(made)  # type: ignore[arg-type]
     defaulted = ""
     for item in fields:
-        if not item.init or item.kw_only is True or not (item.compare and item.repr):
-            raise TypeError(f"{cls.__name__}.{item.name}: a record field takes no field options")
+        if not item.init or item.kw_only is True or item.hash is not None:
+            raise TypeError(f"{cls.__name__}.{item.name}: a record field takes no such option")
         has_default = item.default is not _MISSING or item.default_factory is not _MISSING
         if defaulted and not has_default:
             raise TypeError(f"{cls.__name__}: {item.name!r} needs a default after {defaulted!r}")
@@ -43,6 +44,9 @@ def record(cls: type[T]) -> type[T]:
     made.__record__ = tuple(  # type: ignore[attr-defined]
         (item.name, item.default, item.default_factory) for item in fields
     )
+    compared = tuple(item.name for item in fields if item.compare)
+    made.__record_compared__ = compared  # type: ignore[attr-defined]
+    made.__record_shown__ = tuple(item.name for item in fields if item.repr)  # type: ignore[attr-defined]
     for name, method in _METHODS.items():
         if name not in cls.__dict__:
             setattr(made, name, method)
@@ -78,7 +82,7 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
 
 
 def _values(self: Any) -> tuple[Any, ...]:
-    return tuple(getattr(self, name) for name, _, _ in self.__record__)
+    return tuple(getattr(self, name) for name in self.__record_compared__)
 
 
 def _eq(self: Any, other: Any) -> Any:
@@ -93,7 +97,7 @@ def _hash(self: Any) -> int:
 
 @reprlib.recursive_repr()
 def _repr(self: Any) -> str:
-    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name, _, _ in self.__record__)
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_shown__)
     return f"{type(self).__qualname__}({shown})"
 
 

@@ -14,13 +14,14 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from escalate_cli import identity
 from escalate_cli.errors import CloseMatchError, EscalateError, NotFoundError, StoreError
 from escalate_cli.kinds import NOTE_KINDS
+from escalate_cli.records import record
 
 DB_NAME = "escalate.db"
 APPLICATION_ID = 0x45534341  # "ESCA": marks the file as ours in the SQLite header
@@ -201,13 +202,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Partner:
     id: int
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Note:
     """A remembered fact about a partner; absent date, link and author are None."""
 
@@ -223,7 +224,7 @@ class Note:
     updated: str = field(default="", compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """How an escalation ended, as told on a date; an escalation may have several."""
 
@@ -233,7 +234,7 @@ class Outcome:
     uid: str = field(default="", compare=False)
 
 
-@dataclass(frozen=True)
+@record
 class Escalation:
     """An assessment or a brief; `partner` is '' for one kept in the local history only,
     `signals` and `triggers` are in words, `drafts` is the brief's drafts as
@@ -267,7 +268,7 @@ class Escalation:
         return self.kind == "brief" or (self.verdict in ESCALATING and bool(self.outcome))
 
 
-@dataclass(frozen=True)
+@record
 class Commitment:
     """Something promised; `due` and `done_on` are '' when there is none, `partner` is ''
     when it was kept without one, `pending` until its owner has agreed to it."""
@@ -288,7 +289,7 @@ class Commitment:
         return "done" if self.done_on else "pending" if self.pending else "open"
 
 
-@dataclass(frozen=True)
+@record
 class PartnerSummary:
     name: str
     notes: int
@@ -297,7 +298,7 @@ class PartnerSummary:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Counts:
     """What an import, merge or removal did to one kind of record."""
 
@@ -306,14 +307,14 @@ class Counts:
     unchanged: int = 0
 
 
-@dataclass
 class Staged:
     """An import checked and set aside, not yet merged: how many notes wait in the
     temporary table, and the escalations and commitments as `_merge_*` take them."""
 
-    notes: int = 0
-    escalations: list[Any] = field(default_factory=list)
-    commitments: list[Any] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.notes = 0
+        self.escalations: list[Any] = []
+        self.commitments: list[Any] = []
 
 
 _NOTE_SELECT = """SELECT n.id, p.name AS partner, n.kind, n.text, n.date, n.link, n."by",
