@@ -27,16 +27,18 @@ EXAMPLES: dict[Facing, str] = {
     "past": "2026-12-01, today, yesterday, monday, last monday, 3 days ago, Dec 1, 1 Dec",
     "future": "2026-12-01, tomorrow, friday, next friday, in 3 days, in 2 working days, Dec 1",
 }
+# Patterns as text: `re` compiles (and caches) one when a date first needs it, as most
+# dates given are ISO or a word and need none.
 _COUNT = r"(\d{1,4}|a|an|one)\s+(day|days|week|weeks|working days|business days)"
-_IN = re.compile(rf"^in\s+{_COUNT}$")
-_AGO = re.compile(rf"^{_COUNT}\s+ago$")
+_IN = rf"^in\s+{_COUNT}$"
+_AGO = rf"^{_COUNT}\s+ago$"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _MONTH = r"([a-z]{3,9})\.?"
 _YEAR = r"(?:,?\s+([1-9]\d{3}))?"
-_MONTH_DAY = re.compile(rf"^{_MONTH}\s+{_DAY}{_YEAR}$")
-_DAY_MONTH = re.compile(rf"^{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR}$")
-_SLASHES = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/([1-9]\d{3}))?$")
-_YEAR_FIRST = re.compile(r"^([1-9]\d{3})/(\d{1,2})/(\d{1,2})$")  # 2026/12/01: ISO order
+_MONTH_DAY = rf"^{_MONTH}\s+{_DAY}{_YEAR}$"
+_DAY_MONTH = rf"^{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR}$"
+_SLASHES = r"^(\d{1,2})/(\d{1,2})(?:/([1-9]\d{3}))?$"
+_YEAR_FIRST = r"^([1-9]\d{3})/(\d{1,2})/(\d{1,2})$"  # 2026/12/01: ISO order
 
 
 EARLIEST_YEAR = 1900
@@ -100,12 +102,12 @@ def _weekday(said: str, today: dt.date, facing: Facing) -> dt.date | None:
 
 def _counted(said: str, today: dt.date) -> dt.date | None:
     """`in 3 days`, `in 2 weeks`, `in 3 working days`; `3 days ago`, `a week ago`."""
-    match = _IN.match(said) or _AGO.match(said)
+    match = re.match(_IN, said) or re.match(_AGO, said)
     if not match:
         return None
     number, unit = match.group(1), match.group(2)
     count = int(number) if number.isdigit() else 1
-    sign = -1 if match.re is _AGO else 1
+    sign = -1 if match.re.pattern == _AGO else 1
     if unit.startswith(("working", "business")):
         return add_working_days(today, sign * count)
     return today + dt.timedelta(days=sign * count * (7 if unit.startswith("week") else 1))
@@ -114,13 +116,13 @@ def _counted(said: str, today: dt.date) -> dt.date | None:
 def _calendar(said: str, today: dt.date, facing: Facing) -> dt.date | None:
     """`Dec 1`, `1 December 2026`, `12/01/2026` (month/day/year); without a year, the
     nearest such date in the direction faced."""
-    if match := _MONTH_DAY.match(said):
+    if match := re.match(_MONTH_DAY, said):
         month, day, year = _month(match.group(1)), match.group(2), match.group(3)
-    elif match := _DAY_MONTH.match(said):
+    elif match := re.match(_DAY_MONTH, said):
         month, day, year = _month(match.group(2)), match.group(1), match.group(3)
-    elif match := _YEAR_FIRST.match(said):
+    elif match := re.match(_YEAR_FIRST, said):
         year, month, day = match.group(1), int(match.group(2)), match.group(3)
-    elif match := _SLASHES.match(said):
+    elif match := re.match(_SLASHES, said):
         month, day, year = int(match.group(1)), match.group(2), match.group(3)
         if month > 12:
             raise EscalateError("that is not a date I can read: the month comes first", ORDER)

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, filters, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, filters, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
@@ -68,14 +68,15 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
 # Methods and filters whose arguments set how wide the result is.
 _WIDENING = {"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "format", "format_map"}
 # A width or precision past the output cap, in a `{...}` field or a `%` conversion.
-_WIDE_FORMAT = re.compile(r"\{[^{}]*\d{7,}[^{}]*\}|%[-#0 +]*(?:\d{7,}|\*)|%[^%]*\.\d{7,}")
+# (as text: `re` compiles it the first time a template formats something)
+_WIDE_FORMAT = r"\{[^{}]*\d{7,}[^{}]*\}|%[-#0 +]*(?:\d{7,}|\*)|%[^%]*\.\d{7,}"
 
 
 def _check_width(name: str, text: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     if name not in _WIDENING:
         return
     numbers = [v for v in (*args, *kwargs.values()) if isinstance(v, int)]
-    wide_format = name.startswith("format") and _WIDE_FORMAT.search(str(text))
+    wide_format = name.startswith("format") and re.search(_WIDE_FORMAT, str(text))
     if wide_format or any(abs(n) > MAX_OUTPUT for n in numbers):
         raise SecurityError(f"{name}: a width past {MAX_OUTPUT:,} characters")
 
@@ -163,10 +164,9 @@ def by_time(text: Any) -> str:
     return f"by {when_}"
 
 
-_JOB_TITLE = re.compile(
+_JOB_TITLE = (  # as text: compiled when a name first comes with a comma
     r"\b(?:vp|svp|evp|avp|vice|president|director|head|chief|manager|lead|officer|founder"
-    r"|owner|partner|c[a-z]?o|principal|gm|md)\b",
-    re.IGNORECASE,
+    r"|owner|partner|c[a-z]?o|principal|gm|md)\b"
 )
 
 
@@ -176,7 +176,7 @@ def first_name(text: Any) -> str:
     name = str(text or "").strip()
     if "," in name:
         before, after = name.split(",", 1)
-        name = before if _JOB_TITLE.search(after) else after
+        name = before if re.search(_JOB_TITLE, after, re.IGNORECASE) else after
     words = [w for w in name.split() if w.rstrip(".").lower() not in _HONORIFICS]
     first = words[0].strip(_TRAILING) if words else name.strip(_TRAILING)
     return first[:1].upper() + first[1:] if first.islower() else first
@@ -230,6 +230,8 @@ def template_problems(book: Playbook) -> Iterator[tuple[str, str]]:
     """(template name, problem) for syntax errors, unknown variables and deep loops."""
     if book.templates is None:
         return
+    from jinja2 import meta
+
     env = environment()
     known = {q.id for q in book.all_questions()} | set(EXTRA_VARIABLES)
     for name in TEMPLATES:
