@@ -165,3 +165,13 @@ def test_field_options_and_misordered_defaults_are_refused() -> None:
 
             first: int = 0
             second: int  # type: ignore[misc]
+
+
+def test_a_record_without_a_docstring_gets_one_naming_its_fields() -> None:
+    @record
+    class Bare:
+        first: int
+        second: str = ""
+
+    assert Bare.__doc__ == "Bare(first, second)"
+    assert Item.__doc__ == "A record with every kind of field a playbook part has."
