@@ -175,3 +175,16 @@ def test_a_record_without_a_docstring_gets_one_naming_its_fields() -> None:
 
     assert Bare.__doc__ == "Bare(first, second)"
     assert Item.__doc__ == "A record with every kind of field a playbook part has."
+
+
+def test_the_stores_results_are_records_comparing_content_as_before() -> None:
+    from escalate_cli import records
+    from escalate_cli.store.sqlite import Escalation, Note, Partner
+
+    assert Note.__init__ is records._init and Partner.__doc__ == "Partner(id, name)"
+    note = Note(1, "Acme", "trigger", "x", None, None, None, "2026-12-01", "u1", "t1")
+    same = Note(1, "Acme", "trigger", "x", None, None, None, "2026-12-01", uid="u2")
+    assert note == same and hash(note) == hash(same)  # the stable id is not content
+    assert note != dataclasses.replace(same, text="y")
+    brief = Escalation(1, "", "2026-12-01", "brief", "", [], "", "", "", drafts={"a": "b"})
+    assert "drafts" not in repr(brief) and brief == dataclasses.replace(brief, drafts={})

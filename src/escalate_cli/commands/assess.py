@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.commands import common
-from escalate_cli.commands.brief import run_brief
 from escalate_cli.commands.common import (
     draft_slot,
     emit,
@@ -94,6 +93,7 @@ def assess(
         slot.clear()
     offer = fmt is Format.terminal and output is None and result.escalating and book.brief
     if prompter and offer:
+        from escalate_cli.commands.brief import run_brief
         from escalate_cli.interview import ask_once
 
         offer_brief = "Draft the manager brief and customer message now?"
