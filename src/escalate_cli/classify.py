@@ -16,8 +16,10 @@ and the field.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import operator
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -302,22 +304,30 @@ class Hit:
 
 def scores(model: Model, sentence: list[tuple[str, int]]) -> list[tuple[float, int]]:
     """A sentence's score for each rule, and for a rule it reaches the threshold of, the
-    offset of its strongest-weighted word (-1 otherwise: most sentences reach none, and
-    only a hit needs the word)."""
-    found = [(weights, at) for name, at in sentence if (weights := model.weights.get(name))]
-    rows = [weights for weights, _ in found] or [[0.0] * len(model.bias)]
-    columns = zip(*rows, strict=True)  # the model's lists are checked to be this long
-    totals = [sum(column, bias) for bias, column in zip(model.bias, columns, strict=True)]
+    offset of its strongest-weighted word (-1 otherwise: only a hit needs the word).
+
+    The weights are looked up and summed column by column in C (`map`, `zip`, `sum`), in
+    the order of the features."""
+    looked = list(map(model.weights.get, map(_NAME, sentence)))
+    rows = list(filter(None, looked))
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(model.bias)
+    totals = list(map(sum, columns, model.bias))
+    reached = list(map(operator.ge, totals, model.threshold))
+    if not any(reached):  # most sentences of most drafts
+        return [(total, -1) for total in totals]
+    offsets = [at for _, at in itertools.compress(sentence, looked)]
     result = []
-    for index, (total, threshold) in enumerate(zip(totals, model.threshold, strict=True)):
+    for total, hit, column in zip(totals, reached, columns, strict=True):
         by_word: dict[int, float] = {}
-        if total >= threshold:
-            for weights, at in found:
-                if at >= 0 and weights[index]:
-                    by_word[at] = by_word.get(at, 0.0) + weights[index]
+        for at, weight in zip(offsets, column, strict=True) if hit else ():
+            if at >= 0 and weight:
+                by_word[at] = by_word.get(at, 0.0) + weight
         strongest = max(by_word, key=lambda at: (by_word[at], -at)) if by_word else -1
         result.append((total, strongest))
     return result
+
+
+_NAME = operator.itemgetter(0)
 
 
 def sentences(draft: Draft) -> Iterator[tuple[int, int, str]]:
@@ -343,13 +353,16 @@ def scored(draft: Draft, model: Model) -> Scored:
     """Every sentence's scores, computed once for the vetoes and the hits. A sentence's
     features depend on its own text only, so a text met again (a signature, a repeated
     paragraph) reuses its scores, moved to where it stands."""
-    seen: dict[str, list[tuple[float, int]]] = {}
+    seen: dict[str, tuple[list[tuple[float, int]], bool]] = {}
     result: Scored = {}
     for index, start, text in sentences(draft):
-        each = seen.get(text)
-        if each is None:
-            each = seen[text] = scores(model, features(text))
-        result[index] = [(total, at + start if at >= 0 else at) for total, at in each]
+        kept = seen.get(text)
+        if kept is None:
+            each = scores(model, features(text))
+            kept = seen[text] = (each, any(at >= 0 for _, at in each))
+        each, placed = kept
+        # most sentences have no word to move, and share the list (nobody changes it)
+        result[index] = [(t, at + start if at >= 0 else at) for t, at in each] if placed else each
     return result
 
 
@@ -361,7 +374,21 @@ def vetoed(model: Model, by_sentence: Scored, rule: LintRule, classes: Classes, 
         return False
     index = model.rules.index(rule.id)
     below = by_sentence[at][index][0] < model.veto[index]
-    return below and rule_digest(rule, classes) == model.veto_for[index]
+    return below and _digest(rule, classes) == model.veto_for[index]
+
+
+_DIGESTS: dict[int, tuple[LintRule, Classes, str]] = {}
+
+
+def _digest(rule: LintRule, classes: Classes) -> str:
+    """`rule_digest`, worked out once per rule of a playbook (tens of thousands of findings
+    may ask): playbooks are immutable, so the same objects give the same digest."""
+    kept = _DIGESTS.get(id(rule))
+    if kept is None or kept[0] is not rule or kept[1] is not classes:
+        if len(_DIGESTS) > 64:
+            _DIGESTS.clear()
+        kept = _DIGESTS[id(rule)] = (rule, classes, rule_digest(rule, classes))
+    return kept[2]
 
 
 def rule_digest(rule: LintRule, classes: Classes) -> str:
