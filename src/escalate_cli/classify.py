@@ -16,12 +16,14 @@ and the field.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
 import operator
+import os
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -284,7 +286,7 @@ class Model:
     rules: tuple[str, ...]
     bias: tuple[float, ...]
     threshold: tuple[float, ...]
-    weights: dict[str, list[float]]
+    weights: dict[str, Sequence[float]]
     trained_on: dict[str, Any]
     veto: tuple[float, ...] | None = None
     """Per rule, the score below which a sentence's pattern finding is dropped (optional)."""
@@ -393,7 +395,6 @@ def _digest(rule: LintRule, classes: Classes) -> str:
 
 def rule_digest(rule: LintRule, classes: Classes) -> str:
     """A short hash of what a rule matches: its fields and the playbook's word classes."""
-    import dataclasses
     import hashlib
 
     data = json.dumps([dataclasses.asdict(rule), classes], sort_keys=True)
@@ -423,12 +424,21 @@ def _first_word(draft: Draft, start: int) -> int:
 # --- reading a model file -------------------------------------------------------------------
 
 _CACHE: dict[tuple[str, int, int], Model] = {}
+_KEPT = 1
+"""The layout of a kept model, and what `_checked` checks: bump it when either changes."""
+_KEPT_NAME = re.compile(r"[0-9a-f]{64}\.model")
+KEEP_MODELS = 4
+"""How many kept models a cache folder holds (one a model file in use, by its bytes)."""
 
 
-def load(path: Path, known: Iterable[str]) -> Model:
-    """Read and check a model file; each problem names the file and the field (exit 2)."""
-    from escalate_cli.safe_yaml import read_text
+def load(path: Path, known: Iterable[str], cache: Path | None = None) -> Model:
+    """Read and check a model file; each problem names the file and the field (exit 2).
 
+    With a `cache` folder, the checked model is kept there in a form quicker to read than
+    its JSON (marshal, equal weights stored once), under a hash of the file's text and of
+    what this version checks: a run reads the kept copy in a few milliseconds where
+    parsing and checking the JSON takes about 20. A copy that is damaged or that another
+    text or version made is not used, and is made again."""
     try:
         stat = path.stat()
         key = (str(path), stat.st_mtime_ns, stat.st_size)
@@ -436,13 +446,7 @@ def load(path: Path, known: Iterable[str]) -> Model:
         key = (str(path), 0, 0)
     model = _CACHE.get(key)
     if model is None:
-        text = read_text(path, "lint model", MAX_BYTES)
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            line = getattr(exc, "lineno", None)
-            raise _error(f"{path}:{line}" if line else str(path), "not valid JSON") from None
-        model = _checked(path, data)
+        model = _read(path, cache)
         if len(_CACHE) > 4:
             _CACHE.clear()
         _CACHE[key] = model
@@ -454,6 +458,87 @@ def load(path: Path, known: Iterable[str]) -> Model:
                 f"names no lint rule of the playbook (its rules: {', '.join(sorted(rules))})",
             )
     return model
+
+
+def _read(path: Path, cache: Path | None) -> Model:
+    import hashlib
+
+    from escalate_cli.safe_yaml import read_text
+
+    text = read_text(path, "lint model", MAX_BYTES)
+    versions = f"{_KEPT} {FORMAT} {FEATURES} {MAX_FEATURES} {MAX_KEY}\n"
+    digest = hashlib.sha256(versions.encode() + text.encode()).hexdigest()
+    kept = cache / f"{digest}.model" if cache else None
+    model = _kept(kept, digest) if kept else None
+    if model is not None:
+        return model
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        raise _error(f"{path}:{line}" if line else str(path), "not valid JSON") from None
+    model = _checked(path, data)
+    if kept:
+        _keep(kept, digest, model)
+    return model
+
+
+def _kept(path: Path, digest: str) -> Model | None:
+    """The model kept for exactly this digest, or None (none kept, damaged, another's)."""
+    import hashlib
+    import marshal
+
+    from escalate_cli.files import mark_used
+
+    try:
+        with path.open("rb") as handle:
+            record = marshal.loads(handle.read())
+            mtime = os.fstat(handle.fileno()).st_mtime
+        layout, source, check, payload = record
+        if layout != _KEPT or source != digest or hashlib.sha256(payload).digest() != check:
+            return None
+        model = Model(*marshal.loads(payload))
+    except (OSError, ValueError, TypeError, EOFError):
+        return None
+    count = len(model.rules)
+    if not (
+        isinstance(model.rules, tuple)
+        and all(isinstance(rule, str) for rule in model.rules)
+        and all(
+            isinstance(row, tuple) and len(row) == count
+            for row in (model.bias, model.threshold, model.veto or model.bias)
+        )
+        and isinstance(model.weights, dict)
+        and isinstance(model.trained_on, dict)
+        and len(model.veto_for) == (count if model.veto else 0)
+    ):
+        return None
+    mark_used(path, mtime)
+    return model
+
+
+def _keep(path: Path, digest: str, model: Model) -> None:
+    """Keep a checked model for the next run; a folder we cannot write only costs time."""
+    import hashlib
+    import marshal
+
+    from escalate_cli.errors import EscalateError
+    from escalate_cli.files import sweep_unused, write_atomic
+
+    values: dict[float, float] = {}  # a model has few distinct weights: each stored once
+    weights: dict[str, Sequence[float]] = {
+        name: tuple(map(values.setdefault, row, row)) for name, row in model.weights.items()
+    }
+    fields = (model.rules, model.bias, model.threshold, weights, model.trained_on)
+    payload = marshal.dumps((*fields, model.veto, model.veto_for))  # Model's, in order
+    record = marshal.dumps((_KEPT, digest, hashlib.sha256(payload).digest(), payload))
+    try:
+        for folder in (path.parent.parent, path.parent):  # both made private
+            folder.mkdir(mode=0o700, exist_ok=True)
+        write_atomic(path, record, force=True)
+    except (OSError, EscalateError):
+        return
+    sweep_unused(path.parent, _KEPT_NAME, KEEP_MODELS)
 
 
 def _error(where: str, problem: str) -> PlaybookError:
@@ -527,14 +612,24 @@ def _checked(path: Path, data: Any) -> Model:
 
 
 def _all_numbers(weights: dict[str, Any], count: int) -> bool:
-    """The quick check of every weight at once: lists of `count` numbers whose sum is finite
-    (a NaN or an infinity anywhere makes it so), names of bounded length."""
-    lists = weights.values()
-    if {type(each) for each in lists} != {list} or {len(each) for each in lists} != {count}:
+    """The quick check of every weight at once (in C: `map`, `set`): lists of `count`
+    finite numbers, names of bounded length."""
+    rows = weights.values()
+    if not (set(map(type, rows)) <= {list} and set(map(len, rows)) <= {count}):
         return False
-    if not {type(item) for each in lists for item in each} <= {int, float}:
+    if not set(map(type, itertools.chain.from_iterable(rows))) <= {int, float}:
         return False
-    return math.isfinite(sum(sum(each) for each in lists)) and max(map(len, weights)) <= MAX_KEY
+    return (
+        _finite(itertools.chain.from_iterable(rows))
+        and max(map(len, weights), default=0) <= MAX_KEY
+    )
+
+
+def _finite(numbers: Iterable[int | float]) -> bool:
+    try:
+        return all(map(math.isfinite, numbers))
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def _count(rules: int) -> str:
@@ -549,5 +644,6 @@ def _numbers(value: Any, count: int) -> bool:
     return (
         isinstance(value, list)
         and len(value) == count
-        and all(type(item) in (int, float) and math.isfinite(item) for item in value)
+        and all(type(item) in (int, float) for item in value)
+        and _finite(value)
     )

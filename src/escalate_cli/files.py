@@ -96,8 +96,11 @@ def _special_kind(path: Path) -> str | None:
     return "a block device" if stat.S_ISBLK(mode) else "a socket or other special file"
 
 
-def write_atomic(path: Path, text: str, *, force: bool = False, mode: int | None = 0o600) -> None:
-    """Write all of `text` or nothing; refuse an existing file or link unless `force`.
+def write_atomic(
+    path: Path, text: str | bytes, *, force: bool = False, mode: int | None = 0o600
+) -> None:
+    """Write all of `text` (UTF-8, or bytes as they are) or nothing; refuse an existing
+    file or link unless `force`.
 
     `mode=None` gives the permissions the user's umask gives any new file (for exports
     the user names); data files of our own are 0600. A device or named pipe is written
@@ -119,8 +122,8 @@ def write_atomic(path: Path, text: str, *, force: bool = False, mode: int | None
         os.umask(umask)
         mode = 0o666 & ~umask
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_encoded(text))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, mode)
@@ -135,7 +138,11 @@ def write_atomic(path: Path, text: str, *, force: bool = False, mode: int | None
         raise
 
 
-def _write_through(path: Path, text: str) -> None:
+def _encoded(text: str | bytes) -> bytes:
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
+def _write_through(path: Path, text: str | bytes) -> None:
     """Write to a device or named pipe as it is; a pipe nobody reads is an error, not a hang."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
@@ -148,8 +155,8 @@ def _write_through(path: Path, text: str) -> None:
         raise _write_error(path, exc) from None
     os.set_blocking(fd, True)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_encoded(text))
     except OSError as exc:
         raise _write_error(path, exc) from None
 
@@ -184,6 +191,37 @@ def sweep_stale_temps(folder: Path) -> None:
                     and info.st_mtime < cutoff
                 ):
                     os.unlink(entry.path)
+
+
+USED_SECONDS = 86400
+"""How stale a kept file's time may be before reading it marks it used again."""
+
+
+def mark_used(path: Path, mtime: float) -> None:
+    """Note that a kept file (of a cache folder) was read: its modification time says when
+    it was last used, set again at most once a day (`sweep_unused` keeps the newest)."""
+    if mtime < time.time() - USED_SECONDS:
+        with contextlib.suppress(OSError):
+            os.utime(path)
+
+
+def sweep_unused(folder: Path, name: re.Pattern[str], keep: int) -> None:
+    """Remove all but the `keep` most recently used regular files of ours named like `name`
+    in a cache folder: made again if ever needed, they only cost disk space until then."""
+    found: list[tuple[float, str]] = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            with contextlib.suppress(OSError):
+                info = entry.stat(follow_symlinks=False)
+                if (
+                    name.fullmatch(entry.name)
+                    and stat.S_ISREG(info.st_mode)
+                    and info.st_uid == os.geteuid()
+                ):
+                    found.append((info.st_mtime, entry.path))
+    for _, path in sorted(found, reverse=True)[keep:]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 DRAFT_LIMIT = 1_000_000

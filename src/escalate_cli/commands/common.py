@@ -43,9 +43,10 @@ LINT_SECONDS = 30.0
 @contextlib.contextmanager
 def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
     """Ready the playbook's lint rules, compiled once per data folder (the patterns this
-    draft needed are kept when it is done), and stop a rule that
-    runs away: `playbook validate` refuses the patterns known to be slow, and a team's pattern
-    that is slow on some draft all the same is exit 2 here, not a hung terminal."""
+    draft needed are kept when it is done) and its model (kept in a form quick to read),
+    and stop a rule that runs away: `playbook validate` refuses the patterns known to be
+    slow, and a team's pattern that is slow on some draft all the same is exit 2 here,
+    not a hung terminal."""
     import signal
     import threading
 
@@ -53,11 +54,15 @@ def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
     from escalate_cli.lint import prepare
     from escalate_cli.patterns import keep_compiled
 
-    prepare(book.lint, home_dir(home) / "cache" / "patterns")
+    cache = home_dir(home) / "cache"
+    prepare(book.lint, cache / "patterns")
     if book.lint.model:
         from escalate_cli import classify
 
-        classify.prepare(home_dir(home) / "cache" / "patterns")
+        classify.prepare(cache / "patterns")
+        classify.load(
+            Path(book.lint.model), [rule.id for rule in book.lint.rules], cache / "models"
+        )
     if (
         not hasattr(signal, "setitimer")
         or threading.current_thread() is not threading.main_thread()
