@@ -169,10 +169,12 @@ class _Rule:
         return None if None in reaches else max(reaches, default=0)  # type: ignore[type-var]
 
 
-def phrase_pattern(phrase: str) -> str:
-    """A phrase as a pattern: whole words only, any run of white space between them."""
-    words = [re.escape(word) for word in phrase.split()]
-    return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
+def phrases_pattern(phrases: Iterable[str]) -> str:
+    """Phrases as one pattern: whole words only, any run of white space between them. The
+    word-edge checks stand once around the choice, not in each phrase, so the matcher
+    makes them once a position, not once a phrase."""
+    choices = (r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in phrases)
+    return r"(?<!\w)(?:" + "|".join(choices) + r")(?!\w)"
 
 
 def _sources(rule: LintRule, coach: Lint) -> list[tuple[str, int]]:
@@ -185,7 +187,7 @@ def _sources(rule: LintRule, coach: Lint) -> list[tuple[str, int]]:
     def either(patterns: Iterable[str], end: str = "") -> str:
         return "|".join(f"(?:{expand(p, coach.classes)}){end}" for p in patterns)
 
-    phrases = [either(phrase_pattern(p) for p in rule.phrases)] if rule.phrases else []
+    phrases = [phrases_pattern(rule.phrases)] if rule.phrases else []
     finds = phrases + [expand(p, coach.classes) for p in rule.patterns]
     groups = [either(rule.requires), either(rule.unless), either(rule.unless_before, r"\W*$")]
     groups.append(either(rule.unless_inside))
