@@ -109,9 +109,8 @@ def test_a_damaged_copy_is_ignored(book: Playbook, tmp_path: Path, fresh, damage
     expected = lint(text, book.lint)
     patterns.keep_compiled()
     (kept,) = tmp_path.iterdir()
-    kept.write_text(
-        json.dumps({"format": 3, "entries": damage(json.loads(kept.read_text())["entries"])})
-    )
+    entries = damage(json.loads(kept.read_text())["entries"])
+    kept.write_text(json.dumps({"format": patterns._FORMAT, "entries": entries}))
     patterns._MEMO.clear()
     coach.prepare(book.lint, tmp_path)
     assert lint(text, book.lint) == expected

@@ -165,7 +165,7 @@ class Facts(NamedTuple):
 
 
 _UNUSABLE = (AttributeError, TypeError, ValueError, KeyError, IndexError, RuntimeError)
-_FORMAT = 3
+_FORMAT = 4
 """The layout of the kept files and how anchors and reach are worked out: bump it when
 either changes, so files kept by an older version are not read."""
 
@@ -297,7 +297,8 @@ def _facts(pattern: str, flags: int) -> Facts:
     if state.flags & re.IGNORECASE and not flags & re.IGNORECASE:
         return Facts((), reach)  # an inline (?i) for the whole pattern: anchors would miss
     ranked = sorted(_anchors(tree.data, parser), key=_selectivity, reverse=True)
-    groups = [group for group in ranked[:3] if min(map(len, group)) >= 3] or ranked[:1]
+    # two letters ("ll", "hq") still rule out most sentences; one ("!", " ") hardly any
+    groups = [group for group in ranked[:3] if min(map(len, group)) >= 2] or ranked[:1]
     if flags & re.IGNORECASE:
         groups = [{anchor.lower() for anchor in group} for group in groups]
     return Facts(tuple(tuple(sorted(group)) for group in groups), reach)
