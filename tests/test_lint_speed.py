@@ -268,3 +268,25 @@ def test_the_quick_check_of_the_weights_agrees_with_the_slow_one(
         return
     with pytest.raises(PlaybookError, match=r"weights\['u:x'\]: must be a list of 6 finite"):
         read(model_file, tmp_path, book)
+
+
+def test_the_pattern_cache_keeps_the_sets_used_most_recently(tmp_path: Path, fresh) -> None:
+    """Each edit of a playbook's rules makes a new set; the oldest unused go, a set read
+    back counts as used, and files not of our naming stay."""
+
+    def run(number: int) -> Path:
+        patterns._MEMO.clear()
+        (pattern,) = patterns.compile_all([(f"word{number}", 0)], tmp_path)
+        assert pattern.regex.search(f"a word{number}")
+        patterns.keep_compiled()
+        return max(tmp_path.glob("*.json"), key=lambda path: path.stat().st_mtime_ns)
+
+    (tmp_path / "notes.txt").write_text("not ours")
+    first = run(0)
+    os.utime(first, (10**9, 10**9))  # long unused ...
+    assert run(0) == first and first.stat().st_mtime > 10**9 + 10  # ... until read again
+    for number in range(1, patterns.KEEP_SETS + 3):
+        os.utime(run(number), (10**9 + number, 10**9 + number))
+    kept = sorted(path.name for path in tmp_path.iterdir())
+    assert len(kept) == patterns.KEEP_SETS + 1 and "notes.txt" in kept
+    assert first.exists()  # used after the others were made, so among the most recent

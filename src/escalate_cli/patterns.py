@@ -13,6 +13,7 @@ import array
 import base64
 import functools
 import importlib
+import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -170,6 +171,12 @@ _FORMAT = 4
 either changes, so files kept by an older version are not read."""
 
 
+KEEP_SETS = 8
+"""How many pattern sets a cache folder keeps, the most recently used: a playbook's rules
+and the classifier's words each make one, and each edit of the rules a new one."""
+_KEPT_NAME = re.compile(r"[0-9a-f]{64}\.json")
+
+
 class _Kept(NamedTuple):
     patterns: list[Compiled]
     path: Path | None
@@ -208,10 +215,15 @@ def keep_compiled() -> None:
 
         entries = [{"a": p.anchors, "r": p.reach, "k": p.code} for p in kept.patterns]
         try:
-            kept.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for folder in (kept.path.parent.parent, kept.path.parent):  # both made private
+                folder.mkdir(mode=0o700, exist_ok=True)
             write_atomic(kept.path, _dumps({"format": _FORMAT, "entries": entries}), force=True)
         except (OSError, EscalateError):
             continue
+        if not kept.saved:  # a new set (an edited playbook, another Python): drop the oldest
+            from escalate_cli.files import sweep_unused
+
+            sweep_unused(kept.path.parent, _KEPT_NAME, KEEP_SETS)
         for pattern in kept.patterns:
             pattern.fresh = False
         _MEMO[key] = kept._replace(saved=True)
@@ -234,12 +246,17 @@ def _load(
     path = cache / f"{name}.json" if cache else None
     if path is not None:
         try:
-            entries = json.loads(path.read_text())["entries"]
+            with path.open(encoding="utf-8") as handle:
+                entries = json.load(handle)["entries"]
+                mtime = os.fstat(handle.fileno()).st_mtime
             if len(entries) == len(items):
                 patterns = [
                     Compiled(pattern, flags, _read(entry["a"], entry["r"]), entry["k"])
                     for (pattern, flags), entry in zip(items, entries, strict=True)
                 ]
+                from escalate_cli.files import mark_used
+
+                mark_used(path, mtime)
                 return _Kept(patterns, path, saved=True)
         except (OSError, ValueError, TypeError, KeyError):
             pass  # not kept yet, or not usable: made afresh below
