@@ -294,9 +294,9 @@ class Model:
     """Per rule, the `rule_digest` of the rule the veto was tuned against."""
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A sentence a rule's model flags: which sentence, its score, the word that weighs most."""
+class Hit(NamedTuple):
+    """A sentence a rule's model flags: which sentence, its score, the word that weighs most.
+    (A tuple: a draft full of findings makes tens of thousands.)"""
 
     rule: str
     sentence: int
@@ -368,15 +368,17 @@ def scored(draft: Draft, model: Model) -> Scored:
     return result
 
 
-def vetoed(model: Model, by_sentence: Scored, rule: LintRule, classes: Classes, at: int) -> bool:
-    """Whether the model all but rules out `rule` for sentence `at`, so that a pattern's
-    finding there is dropped: its score is below the rule's veto, and the rule is the one
-    the veto was tuned against (a rule a team has edited keeps all its findings)."""
-    if model.veto is None or rule.id not in model.rules or at not in by_sentence:
-        return False
+def veto(model: Model, rule: LintRule, classes: Classes) -> tuple[int, float] | None:
+    """Where a rule's score stands in a sentence's scores, and the score below which the
+    model all but rules the rule out, so that a pattern's finding there is dropped. None
+    when the model has no veto for the rule, or the rule is not the one the veto was
+    tuned against (a rule a team has edited keeps all its findings)."""
+    if model.veto is None or rule.id not in model.rules:
+        return None
     index = model.rules.index(rule.id)
-    below = by_sentence[at][index][0] < model.veto[index]
-    return below and _digest(rule, classes) == model.veto_for[index]
+    if _digest(rule, classes) != model.veto_for[index]:
+        return None
+    return index, model.veto[index]
 
 
 _DIGESTS: dict[int, tuple[LintRule, Classes, str]] = {}
@@ -405,10 +407,16 @@ def hits(
     draft: Draft, model: Model, only: Collection[str] | None = None, found: Scored | None = None
 ) -> list[Hit]:
     """Every sentence whose score reaches a rule's threshold: at most one hit a rule a sentence."""
+    wanted = [
+        (column, rule, threshold)
+        for column, (rule, threshold) in enumerate(zip(model.rules, model.threshold, strict=True))
+        if only is None or rule in only
+    ]
     result = []
     for index, each in (scored(draft, model) if found is None else found).items():
-        for rule, threshold, (total, at) in zip(model.rules, model.threshold, each, strict=True):
-            if total >= threshold and (only is None or rule in only):
+        for column, rule, threshold in wanted:
+            total, at = each[column]
+            if total >= threshold:
                 where = at if at >= 0 else _first_word(draft, draft.spans[index][0])
                 result.append(Hit(rule, index, total, where))
     return result

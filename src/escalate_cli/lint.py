@@ -103,15 +103,19 @@ class Draft:
         return (self.lower(masked) or "") if lower else (self.masked if masked else self.text)
 
     @functools.cache  # noqa: B019
-    def words(self, masked: bool, lower: bool) -> tuple[str, list[int], list[list[int]]]:
+    def words(self, masked: bool, lower: bool) -> tuple[str, list[int], list[list[list[int]]]]:
         """The draft's distinct words (runs of word characters) joined by NUL, where each
-        starts in that string, and the sentences holding each one. A word never runs across
-        a sentence boundary, which always ends on punctuation or a line break."""
+        starts in that string, and the sentences holding each one (in lists, one for each
+        text: a sentence met again is read once). A word never runs across a sentence
+        boundary, which always ends on punctuation or a line break."""
         haystack = self.haystack(masked, lower)
-        where: dict[str, list[int]] = {}
+        by_text: dict[str, list[int]] = {}
         for index, (start, end) in enumerate(self.spans):
-            for word in set(_WORDS.findall(haystack, start, end)):
-                where.setdefault(word, []).append(index)
+            by_text.setdefault(haystack[start:end], []).append(index)
+        where: dict[str, list[list[int]]] = {}
+        for text, indices in by_text.items():
+            for word in set(_WORDS.findall(text)):
+                where.setdefault(word, []).append(indices)
         offsets = list(accumulate((len(word) + 1 for word in where), initial=0))
         return "\0".join(where), offsets, list(where.values())
 
@@ -128,7 +132,8 @@ class Draft:
             position = vocabulary.find(anchor)
             while position >= 0:
                 word = bisect.bisect_right(offsets, position) - 1
-                found.update(sentences[word])
+                for indices in sentences[word]:
+                    found.update(indices)
                 position = vocabulary.find(anchor, offsets[word + 1])
             return frozenset(found)
         haystack = self.haystack(masked, lower)
@@ -336,12 +341,21 @@ def _with_model(
     model = classify.load(Path(path), [rule.id for rule in coach.rules])
     by_sentence = classify.scored(draft, model)
     rules = {rule.id: rule for rule in coach.rules}
+    vetoes: dict[str, tuple[int, float] | None] = {}
     kept = []
     fired = set()
     for finding in found:
         sentence = draft.sentence(draft.lines[finding.line - 1] + finding.column - 1)
-        rule = rules.get(finding.rule)
-        if rule is None or not classify.vetoed(model, by_sentence, rule, coach.classes, sentence):
+        if finding.rule not in vetoes:  # worked out for the rules that found something
+            rule = rules.get(finding.rule)
+            vetoes[finding.rule] = classify.veto(model, rule, coach.classes) if rule else None
+        limit = vetoes[finding.rule]
+        if limit is None or sentence not in by_sentence:
+            vetoed = False
+        else:
+            column, below = limit
+            vetoed = by_sentence[sentence][column][0] < below
+        if not vetoed:
             kept.append(finding)
             fired.add((finding.rule, sentence))
     for hit in classify.hits(draft, model, only, by_sentence):
