@@ -294,24 +294,26 @@ def _rule_findings(
     unless = compiled.unless
     clear = _candidates(draft, unless, masked) if unless and unless.anchors else None
     seen: dict[tuple[object, ...], tuple[int, str, str] | None] = {}
+    spans, text, reach, place = draft.spans, draft.text, compiled.reach, draft.place
     for index in sorted(hit):
-        start, end = draft.spans[index]
+        start, end = spans[index]
         key: tuple[object, ...] = (index,)
-        if compiled.reach is not None:  # all the patterns can see, and the words to rewrite
-            since = max(0, start - compiled.reach)
-            key = (source[since:end], start - since, draft.text[start:end] if masked else "")
+        if reach is not None:  # all the patterns can see, and the words to rewrite
+            since = max(0, start - reach)
+            key = (source[since:end], start - since, text[start:end] if masked else "")
         if key not in seen:  # a sentence seen before in the same place gives the same
             finds = [find.regex for find in hit[index]]
             may_clear = clear is None or index in clear
             match = _first_match(compiled, finds, source, start, end, may_clear)
             seen[key] = match and _found(
-                compiled, draft.text[start:end], match, start, cushion_days, today
+                compiled, text[start:end], match, start, cushion_days, today
             )
         found = seen[key]
         if found is not None:
             offset, excerpt, suggestion = found
-            line, column = draft.place(start + offset)
-            yield Finding(line, column, rule.id, rule.severity, rule.message, suggestion, excerpt)
+            yield Finding(
+                *place(start + offset), rule.id, rule.severity, rule.message, suggestion, excerpt
+            )
 
 
 def _found(
