@@ -6,9 +6,12 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from escalate_cli import classify, patterns
 from escalate_cli import lint as coach
@@ -290,3 +293,47 @@ def test_the_pattern_cache_keeps_the_sets_used_most_recently(tmp_path: Path, fre
     kept = sorted(path.name for path in tmp_path.iterdir())
     assert len(kept) == patterns.KEEP_SETS + 1 and "notes.txt" in kept
     assert first.exists()  # used after the others were made, so among the most recent
+
+
+FIRST_CHECKED = [
+    (r"(?<!\bthe\s)(?<!\ba\s)\bguarantee(?:d|s)?\s+(?:that|you)\b", 2),
+    (r"\b(?:next\s+)?(?:mon|tue)(?:day)?|\b\d{1,2}(?:st|nd)|\bq[1-4]\b", 2),
+    (r"\b(?:(?-i:[A-Z][a-z]+)|they)\s+will\b", 2),
+    (r"\b(?:x|)y", 2),  # a choice that may match nothing: the next part counts too
+    (r"\b(?:a*b)?c", 2),
+    (r"(?=\w)(?<!-)(?:[kK]elvin|s)\b", 2),
+    (r"\bSTOP\b|\b[ſs]top", 0),
+    (r"(?<![a-z])\w+ly\b", 2),  # starts with a word character: left as it is
+    (r"""\b(?: next \s+ week | \d{4}-\d\d )  # verbose""", 2 | 64),
+]
+
+
+@pytest.mark.parametrize(("pattern", "flags"), FIRST_CHECKED)
+@given(text=st.text(alphabet="abcdegklnorstuwxyKSTUWY ſK-\n0129st", max_size=40))
+@settings(max_examples=150, deadline=None)
+def test_a_first_character_checked_up_front_changes_no_match(
+    pattern: str, flags: int, text: str
+) -> None:
+    quick = patterns._from_code(pattern, patterns._code(pattern, flags))
+    plain = re.compile(pattern, flags)
+    assert [m.span() for m in quick.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "checked"),
+    [
+        (FIRST_CHECKED[0][0], 2, True),  # a row of lookbehinds before "guarantee"
+        (r"\bwill\b", 2, True),
+        (r"will\b", 2, False),  # the matcher skips ahead to a literal by itself
+        (r"\b\w+ed\b", 2, False),  # any word character: nothing ruled out
+        (r"\b(?i:will)", 0, False),  # ignoring case inside, minding it outside
+    ],
+)
+def test_the_first_character_is_checked_only_where_it_pays(
+    pattern: str, flags: int, checked: bool
+) -> None:
+    parser = patterns._parser()
+    tree = parser.parse(pattern, flags)
+    before = len(tree.data)
+    patterns._check_first(tree, parser, tree.state)
+    assert (len(tree.data) == before + 1) is checked

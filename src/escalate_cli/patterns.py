@@ -166,7 +166,7 @@ class Facts(NamedTuple):
 
 
 _UNUSABLE = (AttributeError, TypeError, ValueError, KeyError, IndexError, RuntimeError)
-_FORMAT = 4
+_FORMAT = 5
 """The layout of the kept files and how anchors and reach are worked out: bump it when
 either changes, so files kept by an older version are not read."""
 
@@ -350,6 +350,7 @@ def _code(pattern: str, flags: int) -> dict[str, Any]:
     index: list[str | None] = [None] * state.groups
     for name, number in names.items():
         index[number] = name
+    _check_first(tree, parser, state)
     code = array.array("I", [int(op) for op in compiler._code(tree, flags)])
     return {
         "f": flags | state.flags,
@@ -358,6 +359,74 @@ def _code(pattern: str, flags: int) -> dict[str, Any]:
         "n": names,
         "i": index,
     }
+
+
+FIRST_CHARACTERS = 24
+"""How many characters a pattern's first may be for a check of it up front to pay."""
+
+
+def _check_first(tree: Any, parser: Any, state: Any) -> None:
+    """Check the first character up front in a pattern that starts with a word boundary or
+    a lookaround. The matcher tries a pattern at every position and, ignoring case, has no
+    quick way to rule one out: a choice of words or a row of lookbehinds costs
+    microseconds a sentence, one character class nanoseconds. Every match starts with
+    one of those characters, so the matches are the same."""
+    data = tree.data
+    if not data:
+        return
+    op, value = data[0]
+    if op is parser.AT and value is parser.AT_BOUNDARY:
+        at = 1
+    elif op in (parser.ASSERT, parser.ASSERT_NOT):
+        at = 0
+    else:
+        return
+    first = _first(data, parser)
+    if first is None:
+        return
+    width = 0
+    for kind, item in first:
+        if kind is parser.CATEGORY and item is not parser.CATEGORY_DIGIT:
+            return  # a word or space character: hardly any position is ruled out
+        width += (
+            10 if kind is parser.CATEGORY else item[1] - item[0] + 1 if kind is parser.RANGE else 1
+        )
+    if width <= FIRST_CHARACTERS:
+        look = parser.SubPattern(state, [(parser.IN, sorted(first))])
+        data.insert(at, (parser.ASSERT, (1, look)))
+
+
+def _first(items: Any, parser: Any) -> set[tuple[Any, Any]] | None:
+    """The character-class items one of which every match of `items` starts with (in the
+    parser's terms), or None when that is not known."""
+    found: set[tuple[Any, Any]] = set()
+    for op, value in items:
+        if op in (parser.AT, parser.ASSERT, parser.ASSERT_NOT):
+            continue  # they match no character
+        if op is parser.LITERAL:
+            return found | {(op, value)}
+        if op is parser.IN:
+            if any(kind is parser.NEGATE for kind, _ in value):
+                return None
+            return found | set(value)
+        if op is parser.SUBPATTERN:
+            if value[1] & re.IGNORECASE:
+                return None  # `(?i:...)` in a pattern that minds case
+            parts, optional = [value[-1]], False
+        elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
+            parts, optional = [value[2]], value[0] == 0
+        elif op is parser.BRANCH:
+            parts, optional = value[1], False
+        else:
+            return None
+        for part in parts:  # a part that has a first character matches at least one
+            inner = _first(part.data, parser)
+            if inner is None:
+                return None
+            found |= inner
+        if not optional:
+            return found
+    return None  # the pattern may end before matching a character
 
 
 def _from_code(pattern: str, item: dict[str, Any]) -> re.Pattern[str]:
