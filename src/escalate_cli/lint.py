@@ -182,18 +182,24 @@ def phrases_pattern(phrases: Iterable[str]) -> str:
     return r"(?<!\w)(?:" + "|".join(choices) + r")(?!\w)"
 
 
-def _sources(rule: LintRule, coach: Lint) -> list[tuple[str, int]]:
-    """Every pattern a rule compiles, expanded, in the order `_rule` takes them back.
+def _sources(
+    rule: LintRule, coach: Lint, written: dict[str, str] | None = None
+) -> list[tuple[str, int]]:
+    """Every pattern a rule compiles, expanded, in the order `_rule` takes them back
+    (`written`: the word classes written out so far, see `expand`).
 
     Each pattern is compiled on its own, so the matcher can skip ahead to the literal a
     pattern starts with; the exceptions are one alternation each."""
     flags = 0 if rule.case_sensitive else re.IGNORECASE
 
+    def one(pattern: str) -> str:
+        return expand(pattern, coach.classes, written=written)
+
     def either(patterns: Iterable[str], end: str = "") -> str:
-        return "|".join(f"(?:{expand(p, coach.classes)}){end}" for p in patterns)
+        return "|".join(f"(?:{one(p)}){end}" for p in patterns)
 
     phrases = [phrases_pattern(rule.phrases)] if rule.phrases else []
-    finds = phrases + [expand(p, coach.classes) for p in rule.patterns]
+    finds = phrases + [one(p) for p in rule.patterns]
     groups = [either(rule.requires), either(rule.unless), either(rule.unless_before, r"\W*$")]
     groups.append(either(rule.unless_inside))
     return [(p, flags) for p in [*finds, *groups, *(either([p]) for p in rule.swap)]]
@@ -224,7 +230,8 @@ def prepare(coach: Lint, cache: Path | None = None) -> None:
     in the data folder once `keep_compiled` is called, so a short draft is checked quickly."""
     from escalate_cli.playbook import bundled_path
 
-    items = [item for rule in coach.rules for item in _sources(rule, coach)]
+    written: dict[str, str] = {}
+    items = [item for rule in coach.rules for item in _sources(rule, coach, written)]
     compiled = iter(compile_all(items, cache, bundled_path().with_name(ANCHORS)))
     if len(_CACHE) > 8:
         _CACHE.clear()

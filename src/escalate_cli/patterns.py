@@ -33,8 +33,12 @@ def expand(
     classes: Mapping[str, tuple[str, ...]],
     gap: str = GAP,
     _seen: tuple[str, ...] = (),
+    written: dict[str, str] | None = None,
 ) -> str:
-    """`pattern` with every `{class}` and `{words:N}` written out; KeyError names an unknown one."""
+    """`pattern` with every `{class}` and `{words:N}` written out; KeyError names an unknown one.
+
+    `written` keeps each class written out once, for the many patterns of one playbook
+    (a class is written the same way wherever it is used, with the same `gap`)."""
 
     def one(match: re.Match[str]) -> str:
         name, count = match.group(1), match.group(2)
@@ -44,10 +48,15 @@ def expand(
             return gap % int(count) if "%" in gap else gap
         if name in _seen:
             raise KeyError(f"{{{name}}} (it refers to itself)")
+        if written is not None and name in written:
+            return written[name]
         if name not in classes:
             raise KeyError(f"{{{name}}}")
-        items = (expand(item, classes, gap, (*_seen, name)) for item in classes[name])
-        return "(?:" + "|".join(items) + ")"
+        items = (expand(item, classes, gap, (*_seen, name), written) for item in classes[name])
+        text = "(?:" + "|".join(items) + ")"
+        if written is not None:
+            written[name] = text
+        return text
 
     return _REFERENCE.sub(one, pattern)
 
