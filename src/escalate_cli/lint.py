@@ -120,6 +120,11 @@ class Draft:
         return "\0".join(where), offsets, list(where.values())
 
     @functools.cache  # noqa: B019
+    def holding_any(self, group: tuple[str, ...], masked: bool, lower: bool) -> frozenset[int]:
+        """The sentences that may hold one of a group of anchors (patterns share groups)."""
+        return frozenset().union(*(self.holding(anchor, masked, lower) for anchor in group))
+
+    @functools.cache  # noqa: B019
     def holding(self, anchor: str, masked: bool, lower: bool) -> frozenset[int]:
         """The sentences that may hold `anchor` (many patterns share anchors).
 
@@ -127,7 +132,7 @@ class Draft:
         in the whole draft, so hundreds of anchors cost little on a long draft; any other
         anchor is searched in the draft, skipping to the next sentence once found."""
         found: set[int] = set()
-        if _WORDS.fullmatch(anchor):
+        if _is_word(anchor):
             vocabulary, offsets, sentences = self.words(masked, lower)
             position = vocabulary.find(anchor)
             while position >= 0:
@@ -389,14 +394,22 @@ def _with_model(
 def _candidates(draft: Draft, find: Compiled, masked: bool) -> set[int]:
     """The sentences a pattern may match in: those holding a string of each of its anchor
     groups (plain string search is far quicker than the pattern), else every sentence."""
-    lower = bool(find.flags & re.IGNORECASE)
+    lower = bool(find.flags & _IGNORECASE)
     if not find.anchors or (lower and draft.lower(masked) is None):
         return set(range(len(draft.spans)))
     found: set[int] | None = None
     for group in find.anchors:
-        holding = set().union(*(draft.holding(anchor, masked, lower) for anchor in group))
-        found = holding if found is None else found & holding
+        holding = draft.holding_any(group, masked, lower)
+        found = set(holding) if found is None else found & holding
     return found or set()
+
+
+_IGNORECASE = int(re.IGNORECASE)  # `&` with the enum flag runs Python code
+
+
+@functools.cache
+def _is_word(anchor: str) -> bool:
+    return bool(_WORDS.fullmatch(anchor))
 
 
 def _first_match(
