@@ -183,20 +183,14 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
     found: list[Token] = []
     first = True
     for match in token_pattern.finditer(text):
-        raw = match.group(0)
-        word = raw.lower().replace("’", "'")
         start = match.start()
-        parts = _WHOLE.get(word, (word,))
-        for ending, spelled in _CONTRACTIONS if "'" in word and len(parts) == 1 else ():
-            if word.endswith(ending) and len(word) > len(ending):
-                parts = (word[: -len(ending)], *spelled)
-                break
-        in_date = any(a <= start < b for a, b in dates)
-        loud = len(raw) >= 3 and raw.isupper() and raw.isalpha()  # "URGENT" is not "urgent"
-        for number, part in enumerate(parts):
-            kind = _kind(part, raw if number == 0 else part, in_date, first)
-            word = part.upper() if loud else _DIGITS.sub("0", part)
-            found.append(Token(word, kind, offset + start))
+        key = (match.group(0), first)
+        words = _SPELLED.get(key)
+        if words is None:
+            words = _spelled(*key)
+        if dates and any(a <= start < b for a, b in dates):
+            words = tuple((word, "DATE") for word, _ in words)
+        found.extend(Token(word, kind, offset + start) for word, kind in words)
         first = False
     for index, token in enumerate(found[:-1]):  # "going to" is a future
         if token.word == "going" and found[index + 1].word == "to":
@@ -204,9 +198,33 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
     return found
 
 
-def _kind(word: str, raw: str, in_date: bool, first: bool) -> str:
-    if in_date:
-        return "DATE"
+_SPELLED: dict[tuple[str, bool], tuple[tuple[str, str], ...]] = {}
+"""What a token spells, with classes, by its text and whether it starts the sentence: a
+draft uses few distinct words many times."""
+
+
+def _spelled(raw: str, first: bool) -> tuple[tuple[str, str], ...]:
+    word = raw.lower().replace("’", "'")
+    parts = _WHOLE.get(word, (word,))
+    for ending, spelled in _CONTRACTIONS if "'" in word and len(parts) == 1 else ():
+        if word.endswith(ending) and len(word) > len(ending):
+            parts = (word[: -len(ending)], *spelled)
+            break
+    loud = len(raw) >= 3 and raw.isupper() and raw.isalpha()  # "URGENT" is not "urgent"
+    words = tuple(
+        (
+            part.upper() if loud else _DIGITS.sub("0", part),
+            _kind(part, raw if number == 0 else part, first),
+        )
+        for number, part in enumerate(parts)
+    )
+    if len(_SPELLED) >= 50_000:  # bounded, whatever the draft
+        _SPELLED.clear()
+    _SPELLED[(raw, first)] = words
+    return words
+
+
+def _kind(word: str, raw: str, first: bool) -> str:
     if word in _CLASS:
         return _CLASS[word]
     if len(raw) >= 3 and raw.isupper() and raw.isalpha():
@@ -241,25 +259,21 @@ def features(text: str, offset: int = 0) -> list[tuple[str, int]]:
     features of the whole sentence). Each feature appears once."""
     words = tokens(text, offset)
     out: dict[str, int] = {}
-
-    def add(name: str, at: int) -> None:
-        out.setdefault(name, at)
-
-    for index, token in enumerate(words):
-        add(f"u:{token.word}", token.start)
-        if token.kind:
-            add(f"c:{token.kind}", token.start)
-        if index + 1 < len(words):
+    add = out.setdefault  # the first offset of a feature is kept
+    last = len(words) - 1
+    for index, (word, kind, at) in enumerate(words):
+        add(f"u:{word}", at)
+        if kind:
+            add(f"c:{kind}", at)
+        if index < last:
             after = words[index + 1]
-            add(f"b:{token.word} {after.word}", token.start)
-            if token.kind or after.kind:
-                left = token.kind or token.word
-                right = after.kind or after.word
-                add(f"a:{left} {right}", token.start)
-        if token.kind:  # a class followed closely by another: "Legal ... will", "will ... Friday"
+            add(f"b:{word} {after.word}", at)
+            if kind or after.kind:
+                add(f"a:{kind or word} {after.kind or after.word}", at)
+        if kind:  # a class followed closely by another: "Legal ... will", "will ... Friday"
             for later in words[index + 1 : index + 4]:
                 if later.kind:
-                    add(f"k:{token.kind}>{later.kind}", token.start)
+                    add(f"k:{kind}>{later.kind}", at)
     flags = {token.kind for token in words if token.kind in _FLAGS}
     if any(_is_past(token.word) for token in words):
         flags.add("PAST")
