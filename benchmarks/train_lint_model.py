@@ -35,7 +35,7 @@ import math
 import random
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -231,7 +231,16 @@ def fold_of(example: Example, k: int) -> int:
     return int.from_bytes(digest[:4], "big") % k
 
 
-def out_of_fold(examples: Sequence[Example], k: int) -> list[dict[str, list[float]]]:
+def by_file(examples: Sequence[Example]) -> Callable[[Example, int], int]:
+    """Folds that are the files (one writer each), the coach's small test corpus joining
+    the first: how well what one writer taught carries to another's wording."""
+    files = sorted({e.source for e in examples} - {"lint_corpus.yaml"})
+    return lambda example, _k: files.index(example.source) if example.source in files else 0
+
+
+def out_of_fold(
+    examples: Sequence[Example], k: int, fold_of: Callable[[Example, int], int] = fold_of
+) -> list[dict[str, list[float]]]:
     """Each message's sentence scores per rule, from a model trained without its fold."""
     found: list[dict[str, list[float]]] = [{} for _ in examples]
     for fold in range(k):

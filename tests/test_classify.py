@@ -330,6 +330,14 @@ def test_the_trainer_vetoes_below_a_share_of_the_sentences_patterns_rightly_flag
     assert kept[-1] == {"blame"}  # an alarm the model scores high stays
 
 
+def test_cross_validation_by_file_keeps_each_writer_to_one_fold() -> None:
+    trainer = load_trainer()
+    names = ["lint_tuning_b.yaml", "lint_corpus.yaml", "lint_tuning.yaml", "lint_tuning_b.yaml"]
+    examples = [trainer.Example(f"m{n}", name, frozenset(), [], {}) for n, name in enumerate(names)]
+    fold = trainer.by_file(examples)
+    assert [fold(e, 5) for e in examples] == [1, 0, 0, 1]  # the small corpus joins the first
+
+
 def test_the_shipped_model_is_trained_on_the_current_tuning_files() -> None:
     trainer = load_trainer()
     recorded = json.loads(trainer.MODEL.read_text(encoding="utf-8"))["trained_on"]
