@@ -95,6 +95,14 @@ def test_features_are_unique_and_carry_the_offset_of_their_word() -> None:
     assert where["a:PARTY FAULT"] == 100 and where["k:PARTY>FAULT"] == 100
 
 
+def test_a_words_spelling_is_the_same_from_the_table_as_made_afresh() -> None:
+    text = "Priya won't ship it. ask Priya, she'll ship it by Friday!!"
+    warm = classify.features(text, offset=5)
+    classify._SPELLED.clear()
+    assert classify.features(text, offset=5) == warm
+    assert kinds(text)[0] == ("priya", "") and ("priya", "NAME") in kinds(text)
+
+
 # --- scores and findings ------------------------------------------------------------------------
 
 
