@@ -24,11 +24,11 @@ import operator
 import os
 import re
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from escalate_cli.errors import PlaybookError
+from escalate_cli.records import record
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -292,7 +292,7 @@ def features(text: str, offset: int = 0) -> list[tuple[str, int]]:
 # --- the model -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Model:
     """Per feature, one weight for each rule (in the order of `rules`); a rule's score is
     its bias plus the weights of the sentence's features."""

@@ -17,13 +17,13 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
 from escalate_cli.dates import WEEKDAYS, add_working_days
 from escalate_cli.patterns import Compiled, compile_all, expand, shipped_anchors
 from escalate_cli.playbook import Lint, LintRule
+from escalate_cli.records import record
 from escalate_cli.triggers import QUOTED, trigger_phrases
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -31,7 +31,7 @@ MAX_REWRITE = 300
 """Sentences longer than this get the rule's advice, not a rewritten copy of themselves."""
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     line: int
     column: int
@@ -120,6 +120,15 @@ class Draft:
         return "\0".join(where), offsets, list(where.values())
 
     @functools.cache  # noqa: B019
+    def present(self, anchors: Anchors, masked: bool, lower: bool) -> frozenset[str]:
+        """Which of a playbook's anchors the draft holds, each looked for once a draft: a
+        pattern with an anchor group none of them is in is ruled out by one set operation."""
+        words, others = anchors
+        vocabulary, haystack = self.words(masked, lower)[0], self.haystack(masked, lower)
+        held = [anchor for anchor in words if anchor in vocabulary]
+        return frozenset(held + [anchor for anchor in others if anchor in haystack])
+
+    @functools.cache  # noqa: B019
     def holding_any(self, group: tuple[str, ...], masked: bool, lower: bool) -> frozenset[int]:
         """The sentences that may hold one of a group of anchors (patterns share groups)."""
         return frozenset().union(*(self.holding(anchor, masked, lower) for anchor in group))
@@ -161,7 +170,7 @@ class Draft:
 # --- rules, compiled once per playbook -------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _Rule:
     rule: LintRule
     finds: tuple[Compiled, ...]
@@ -224,7 +233,9 @@ def _rule(rule: LintRule, compiled: Iterator[Compiled]) -> _Rule:
     )
 
 
-_CACHE: dict[int, tuple[Lint, tuple[_Rule, ...]]] = {}
+Anchors = tuple[frozenset[str], frozenset[str]]
+"""A playbook's anchors: those made of word characters, and the others (see `_anchors`)."""
+_CACHE: dict[int, tuple[Lint, tuple[_Rule, ...], Anchors]] = {}
 ANCHORS = "default.anchors.json"
 """Shipped next to the bundled playbook: its patterns' anchors (see `write_bundled_anchors`)."""
 
@@ -240,7 +251,16 @@ def prepare(coach: Lint, cache: Path | None = None) -> None:
     compiled = iter(compile_all(items, cache, bundled_path().with_name(ANCHORS)))
     if len(_CACHE) > 8:
         _CACHE.clear()
-    _CACHE[id(coach)] = (coach, tuple(_rule(rule, compiled) for rule in coach.rules))
+    rules = tuple(_rule(rule, compiled) for rule in coach.rules)
+    _CACHE[id(coach)] = (coach, rules, _anchors(rules))
+
+
+def _anchors(rules: Iterable[_Rule]) -> Anchors:
+    """Every anchor of the rules' patterns, gathered once a playbook, not once a draft."""
+    parts = (part for rule in rules for part in (*rule.finds, rule.requires, rule.unless))
+    found = {anchor for part in parts if part for group in part.anchors for anchor in group}
+    words = frozenset(filter(_is_word, found))
+    return words, frozenset(found - words)
 
 
 def write_bundled_anchors() -> None:
@@ -254,12 +274,12 @@ def write_bundled_anchors() -> None:
     bundled_path().with_name(ANCHORS).write_text(shipped_anchors(items), encoding="utf-8")
 
 
-def _compiled(coach: Lint) -> tuple[_Rule, ...]:
+def _compiled(coach: Lint) -> tuple[tuple[_Rule, ...], Anchors]:
     cached = _CACHE.get(id(coach))
     if cached is None or cached[0] is not coach:  # playbooks are immutable: id and identity
         prepare(coach)
         cached = _CACHE[id(coach)]
-    return cached[1]
+    return cached[1], cached[2]
 
 
 # --- linting ---------------------------------------------------------------------------------
@@ -281,9 +301,11 @@ def lint(
     playbook's `model`, the sentences its classifier flags join the patterns' findings."""
     draft = Draft(text)
     findings: list[Finding] = []
-    for compiled in _compiled(coach):
+    rules, anchors = _compiled(coach)
+    for compiled in rules:
         if only is None or compiled.rule.id in only:
-            findings.extend(_rule_findings(draft, compiled, coach.cushion_days, today))
+            found = _rule_findings(draft, compiled, anchors, coach.cushion_days, today)
+            findings.extend(found)
     if coach.model:
         findings = _with_model(draft, coach, coach.model, findings, only)
     findings.extend(_trigger_findings(draft, triggers, partner))
@@ -291,20 +313,20 @@ def lint(
 
 
 def _rule_findings(
-    draft: Draft, compiled: _Rule, cushion_days: int, today: dt.date | None
+    draft: Draft, compiled: _Rule, anchors: Anchors, cushion_days: int, today: dt.date | None
 ) -> Iterator[Finding]:
     rule = compiled.rule
     source = draft.text if rule.quoted else draft.masked
     masked = not rule.quoted
     hit: dict[int, list[Compiled]] = {}  # sentence -> the patterns that may match in it
     for find in compiled.finds:
-        for index in _candidates(draft, find, masked):
+        for index in _candidates(draft, find, masked, anchors):
             hit.setdefault(index, []).append(find)
     if compiled.requires and compiled.requires.anchors:
-        for index in hit.keys() - _candidates(draft, compiled.requires, masked):
+        for index in hit.keys() - _candidates(draft, compiled.requires, masked, anchors):
             del hit[index]  # the sentence lacks what the rule requires
     unless = compiled.unless
-    clear = _candidates(draft, unless, masked) if unless and unless.anchors else None
+    clear = _candidates(draft, unless, masked, anchors) if unless and unless.anchors else None
     seen: dict[tuple[object, ...], tuple[int, str, str] | None] = {}
     spans, text, reach, place = draft.spans, draft.text, compiled.reach, draft.place
     for index in sorted(hit):
@@ -391,14 +413,18 @@ def _with_model(
     return kept
 
 
-def _candidates(draft: Draft, find: Compiled, masked: bool) -> set[int]:
+def _candidates(draft: Draft, find: Compiled, masked: bool, anchors: Anchors) -> set[int]:
     """The sentences a pattern may match in: those holding a string of each of its anchor
-    groups (plain string search is far quicker than the pattern), else every sentence."""
+    groups (plain string search is far quicker than the pattern), else every sentence;
+    `anchors`: the playbook's, `find`'s among them."""
     lower = bool(find.flags & _IGNORECASE)
     if not find.anchors or (lower and draft.lower(masked) is None):
         return set(range(len(draft.spans)))
+    present = draft.present(anchors, masked, lower)
     found: set[int] | None = None
     for group in find.anchors:
+        if present.isdisjoint(group):
+            return set()
         holding = draft.holding_any(group, masked, lower)
         found = set(holding) if found is None else found & holding
     return found or set()
