@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -41,13 +42,22 @@ def fresh() -> object:
 def exhaustive(text: str, book: Playbook, monkeypatch: pytest.MonkeyPatch) -> list[Finding]:
     """The findings with every speed-up off: every pattern compiled by `re.compile` and
     tried on every sentence, whatever its anchors say."""
+    return exhaustive_each([text], book, monkeypatch)[0]
+
+
+def exhaustive_each(
+    texts: list[str], book: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> list[list[Finding]]:
+    """`exhaustive` for each of several drafts, each linted on its own."""
     with monkeypatch.context() as patch:
         patch.setattr(coach, "_candidates", lambda draft, *_: set(range(len(draft.spans))))
         patch.setattr(patterns, "_code", lambda *_: {}.__getitem__("internals"))
         patch.setattr(coach._Rule, "reach", None)  # no sentence taken for one seen before
         patterns._MEMO.clear()
         coach.prepare(book.lint)
-        found = lint(text, book.lint, ["'release'", "hardware"], "Acme", today=TODAY)
+        found = [
+            lint(text, book.lint, ["'release'", "hardware"], "Acme", today=TODAY) for text in texts
+        ]
     patterns._MEMO.clear()
     return found
 
@@ -64,6 +74,35 @@ def test_the_tuning_corpus_gives_the_same_findings_as_the_exhaustive_search(
     coach.prepare(book.lint, tmp_path)  # a later run: anchors and code read back
     again = lint(tuning_text, book.lint, ["'release'", "hardware"], "Acme", today=TODAY)
     assert first == expected and again == expected
+
+
+def test_short_drafts_give_the_same_findings_as_the_exhaustive_search(
+    book: Playbook, tuning_text: str, monkeypatch: pytest.MonkeyPatch, fresh
+) -> None:
+    """A short draft holds few of the playbook's anchors: the patterns ruled out because it
+    lacks every anchor of one of their groups (`Draft.present`) could not have matched."""
+    drafts = tuning_text.split("\n\n")
+    expected = exhaustive_each(drafts, book, monkeypatch)
+    coach.prepare(book.lint)
+    found = [
+        lint(text, book.lint, ["'release'", "hardware"], "Acme", today=TODAY) for text in drafts
+    ]
+    assert found == expected
+    assert sum(map(len, found)) > 500 and sum(not findings for findings in found) > 100
+
+
+def test_findings_compare_hash_and_show_as_the_dataclass_did() -> None:
+    """Finding is a record (records.py): equal findings are one dict key, fields are fixed."""
+    args = (3, 7, "blame", "warning", "Blame.", "Own it.", "Our devs")
+    finding = Finding(*args)
+    assert finding == Finding(*args) and {finding: 1}[Finding(*args)] == 1
+    assert finding != Finding(*args[:-1], "devs") and len({finding, Finding(4, *args[1:])}) == 2
+    assert (
+        finding == Finding(**finding.as_dict()) and dataclasses.asdict(finding) == finding.as_dict()
+    )
+    assert repr(finding).startswith("Finding(line=3, column=7, rule='blame', ")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        finding.line = 4  # type: ignore[misc]
 
 
 def test_a_repeated_sentence_is_judged_again_where_what_precedes_it_differs(

@@ -129,9 +129,13 @@ class Draft:
         return frozenset(held + [anchor for anchor in others if anchor in haystack])
 
     @functools.cache  # noqa: B019
-    def holding_any(self, group: tuple[str, ...], masked: bool, lower: bool) -> frozenset[int]:
-        """The sentences that may hold one of a group of anchors (patterns share groups)."""
-        return frozenset().union(*(self.holding(anchor, masked, lower) for anchor in group))
+    def holding_any(
+        self, group: tuple[str, ...], present: frozenset[str], masked: bool, lower: bool
+    ) -> frozenset[int]:
+        """The sentences that may hold one of a group of anchors (patterns share groups);
+        `present`: the anchors the draft holds somewhere."""
+        held = (anchor for anchor in group if anchor in present)
+        return frozenset().union(*(self.holding(anchor, masked, lower) for anchor in held))
 
     @functools.cache  # noqa: B019
     def holding(self, anchor: str, masked: bool, lower: bool) -> frozenset[int]:
@@ -425,7 +429,7 @@ def _candidates(draft: Draft, find: Compiled, masked: bool, anchors: Anchors) ->
     for group in find.anchors:
         if present.isdisjoint(group):
             return set()
-        holding = draft.holding_any(group, masked, lower)
+        holding = draft.holding_any(group, present, masked, lower)
         found = set(holding) if found is None else found & holding
     return found or set()
 
