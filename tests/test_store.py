@@ -853,7 +853,7 @@ def test_merge_while_writers_add_notes_to_either_partner_loses_nothing(home: Pat
         out, err = writer.communicate(timeout=120)
         assert writer.returncode == 0, err.decode()
         written[name] = int(out)
-    assert moved["notes"].added > 20  # the writer had been adding to it before the merge
+    assert moved["notes"].added >= 20  # its own note and the 19 or more its writer had added
     with Store.open(home) as store:
         texts = {note.text for note in store.notes("Northwind Logistics")}
         assert [p.name for p in store.partners()] == ["Northwind Logistics"]
