@@ -81,6 +81,19 @@ def test_wrong_arguments_are_refused_as_a_dataclass_refuses_them(
         Item(*args, **kwargs)
 
 
+@given(values)
+def test_every_field_by_position_is_the_same_record_as_by_name(a: Any) -> None:
+    """All fields in order take a shorter path; it must build the same record."""
+    name, count, tags = a
+    by_position = Item(name, count, tags, {"k": count})
+    by_name = Item(name=name, count=count, tags=tags, extra={"k": count})
+    assert by_position == by_name and repr(by_position) == repr(by_name)
+    assert dataclasses.asdict(by_position) == dataclasses.asdict(
+        Twin(name, count, tags, {"k": count})
+    )
+    assert Checked("  padded ").text == "padded"  # __post_init__ runs on that path too
+
+
 def test_frozen() -> None:
     item = Item("a")
     with pytest.raises(dataclasses.FrozenInstanceError):

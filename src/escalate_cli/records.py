@@ -51,6 +51,7 @@ def record(cls: type[T]) -> type[T]:
     made.__record__ = tuple(  # type: ignore[attr-defined]
         (item.name, item.default, item.default_factory) for item in fields
     )
+    made.__record_names__ = tuple(item.name for item in fields)  # type: ignore[attr-defined]
     compared = tuple(item.name for item in fields if item.compare)
     made.__record_compared__ = compared  # type: ignore[attr-defined]
     made.__record_shown__ = tuple(item.name for item in fields if item.repr)  # type: ignore[attr-defined]
@@ -63,7 +64,19 @@ def record(cls: type[T]) -> type[T]:
 def _init(self: Any, *args: Any, **kwargs: Any) -> None:
     """The dataclass constructor: fields by position or name, defaults, `__post_init__`."""
     kind = type(self)
-    spec = kind.__record__
+    names = kind.__record_names__
+    if len(args) == len(names) and not kwargs:
+        # Every field in order, as the message coach builds tens of thousands of findings.
+        vars(self).update(zip(names, args, strict=True))
+    else:
+        _given(self, kind, args, kwargs)
+    if hasattr(kind, "__post_init__"):
+        self.__post_init__()
+
+
+def _given(self: Any, kind: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Fields given partly by name or left to their defaults."""
+    spec = kind.__record__  # type: ignore[attr-defined]
     if len(args) > len(spec):
         raise TypeError(f"{kind.__name__}() takes {len(spec)} arguments but {len(args)} were given")
     given = {spec[index][0]: value for index, value in enumerate(args)}
@@ -84,8 +97,6 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
     if given:
         raise TypeError(f"{kind.__name__}() got an unexpected argument {next(iter(given))!r}")
     vars(self).update(state)
-    if hasattr(kind, "__post_init__"):
-        self.__post_init__()
 
 
 def _values(self: Any) -> tuple[Any, ...]:
