@@ -192,6 +192,14 @@ def test_cli_terminal_view_shows_markup_literally(runner, tmp_path: Path) -> Non
     assert "\x1b" not in result.stdout
 
 
+def test_cli_terminal_view_into_a_pipe_ends_no_line_with_padding(runner, tmp_path) -> None:
+    risky = {**ORDINARY, "proposal": "I guarantee the fix ships Friday, no matter what"}
+    file = str(write(tmp_path / "a.json", risky))
+    result = runner.invoke(app, ["brief", "-a", file, "--no-input"])
+    assert result.exit_code == 0 and "Message coach:" in result.stdout
+    assert [line for line in result.stdout.splitlines() if line != line.rstrip()] == []
+
+
 def test_missing_required_answer_without_terminal_names_the_id(runner, tmp_path) -> None:
     partial = {k: v for k, v in ORDINARY.items() if k not in ("leader_title", "ask")}
     result = runner.invoke(app, ["brief", "-a", str(write(tmp_path / "a.json", partial))])

@@ -98,6 +98,18 @@ def test_lint_cli_exit_codes_and_json(runner, tmp_path) -> None:
     assert missing.exit_code == 2
 
 
+def test_findings_written_to_a_pipe_end_no_line_with_padding(runner, tmp_path) -> None:
+    """rich pads each line to the full width; a file or a pipe gets the text without it."""
+    from escalate_cli.cli import app
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Hi,\nEngineering will have it fixed by Friday, guaranteed!!!\n")
+    found = runner.invoke(app, ["lint", str(bad)])
+    assert found.exit_code == 1 and "eta_no_buffer" in found.stdout
+    lines = found.stdout.splitlines()
+    assert len(lines) > 8 and [line for line in lines if line != line.rstrip()] == []
+
+
 def test_lint_cli_uses_the_partners_trigger_words(runner, tmp_path) -> None:
     from escalate_cli.cli import app
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
@@ -75,7 +76,12 @@ def render_to_text(renderable: RenderableType, width: int = 100) -> str:
     """Render a view to plain text (what `--output` writes for the terminal format)."""
     out = Console(width=width, record=True, file=io.StringIO(), color_system=None, highlight=False)
     out.print(renderable)
-    return out.export_text()
+    return _trimmed(out.export_text())
+
+
+def _trimmed(text: str) -> str:
+    """`text` without the spaces rich pads each line with to the full width."""
+    return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
 def assessment_view(result: Assessment) -> Group:
@@ -121,8 +127,21 @@ def assessment_view(result: Assessment) -> Group:
     return Group(*parts)
 
 
+@contextmanager
+def _printer(file: IO[str] | None) -> Iterator[Console]:
+    """A console; into a file or a pipe, what it prints loses the padding at line ends."""
+    out = console(file)
+    if out.is_terminal:
+        yield out
+        return
+    with out.capture() as captured:
+        yield out
+    out.file.write(_trimmed(captured.get()))
+
+
 def show(renderable: RenderableType, file: IO[str] | None = None) -> None:
-    console(file).print(renderable)
+    with _printer(file) as out:
+        out.print(renderable)
 
 
 def user_text(text: str, style: str = "") -> Text:
@@ -154,23 +173,24 @@ def show_brief(result: Brief, file: IO[str] | None = None) -> None:
 
     Drafts are printed with soft wrapping: the terminal wraps long lines, so a copy gets
     the lines exactly as drafted and nothing is cropped."""
-    out = console(file)
-    if result.steps:
-        out.print(_heading("Do first"))
-        out.print(*_bullets([Text(step) for step in result.steps], "1."))
-    if result.warnings:
-        out.print(_heading("Before you send"))
-        out.print(
-            *_bullets(
-                [Text.assemble((g.text, "yellow"), ": ", g.advice) for g in result.warnings], "!"
+    with _printer(file) as out:
+        if result.steps:
+            out.print(_heading("Do first"))
+            out.print(*_bullets([Text(step) for step in result.steps], "1."))
+        if result.warnings:
+            out.print(_heading("Before you send"))
+            out.print(
+                *_bullets(
+                    [Text.assemble((g.text, "yellow"), ": ", g.advice) for g in result.warnings],
+                    "!",
+                )
             )
-        )
-    for name, text in result.drafts().items():
-        out.print(Text(""), Rule(Text(DRAFT_TITLES[name], style="bold"), align="left"))
-        out.print(Text(visible(text).rstrip("\n")), soft_wrap=True)
-        if name in result.findings:
-            out.print(Text("Message coach:", style="bold yellow"))
-            out.print(*findings_view(result.findings[name]))
+        for name, text in result.drafts().items():
+            out.print(Text(""), Rule(Text(DRAFT_TITLES[name], style="bold"), align="left"))
+            out.print(Text(visible(text).rstrip("\n")), soft_wrap=True)
+            if name in result.findings:
+                out.print(Text("Message coach:", style="bold yellow"))
+                out.print(*findings_view(result.findings[name]))
 
 
 def notes_view(notes: list[Note], title: str) -> Group:
