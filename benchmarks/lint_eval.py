@@ -216,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     if (args.show or args.cv) and any(is_held_out(path) for path in args.files):
         print("--show and --cv are for tuning files, not a held-out file", file=sys.stderr)
         return 2
+    if args.by_file and (not args.cv or len(args.files) < 2):
+        print("--by-file needs --cv K and at least 2 tuning files (a fold each)", file=sys.stderr)
+        return 2
     if args.cv:
         if args.cv < 2:
             print("--cv needs at least 2 folds", file=sys.stderr)

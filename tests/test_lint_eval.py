@@ -82,3 +82,13 @@ def test_show_refuses_the_held_out_file(tmp_path) -> None:
         check=False,
     )
     assert shown.returncode == 0 and "false alarms" in shown.stdout
+
+
+def test_by_file_needs_cross_validation_over_two_files_or_more() -> None:
+    script = str(ROOT / "benchmarks" / "lint_eval.py")
+    tuning = str(DATA / "lint_tuning.yaml")
+    for args in (["--by-file", tuning, tuning], ["--cv", "5", "--by-file", tuning]):
+        refused = subprocess.run(
+            [sys.executable, script, *args], capture_output=True, text=True, check=False
+        )
+        assert refused.returncode == 2 and "--by-file needs" in refused.stderr

@@ -259,6 +259,36 @@ def test_a_kept_model_of_other_bytes_is_not_used(
     assert read(model_file, cache, book).bias == retrained.bias
 
 
+def test_a_kept_model_someone_else_could_have_written_is_not_read(
+    book: Playbook, model_file: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """marshal must only see our own files: a kept model in a folder others may write, one
+    others may write, or a link is passed over and the JSON read instead."""
+    cache = tmp_path / "models"
+    first = read(model_file, cache, book)
+    (kept,) = cache.iterdir()
+    parsed: list[Path] = []
+    checked = classify._checked
+
+    def counting(path: Path, data: object) -> classify.Model:
+        parsed.append(path)
+        return checked(path, data)
+
+    monkeypatch.setattr(classify, "_checked", counting)
+    assert read(model_file, cache, book) == first and parsed == []  # our own: used
+    cache.chmod(0o777)
+    assert read(model_file, cache, book) == first and len(parsed) == 1
+    cache.chmod(0o700)
+    kept.chmod(0o666)
+    assert read(model_file, cache, book) == first and len(parsed) == 2
+    assert kept.stat().st_mode & 0o777 == 0o600  # kept again, private
+    elsewhere = tmp_path / "elsewhere.model"
+    elsewhere.write_bytes(kept.read_bytes())
+    kept.unlink()
+    kept.symlink_to(elsewhere)
+    assert read(model_file, cache, book) == first and len(parsed) == 3
+
+
 def test_a_kept_model_is_checked_like_the_file(
     book: Playbook, model_file: Path, tmp_path: Path
 ) -> None:

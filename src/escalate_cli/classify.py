@@ -23,6 +23,7 @@ import math
 import operator
 import os
 import re
+import stat
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -490,7 +491,7 @@ def _read(path: Path, cache: Path | None) -> Model:
     text = read_text(path, "lint model", MAX_BYTES)
     versions = f"{_KEPT} {FORMAT} {FEATURES} {MAX_FEATURES} {MAX_KEY}\n"
     digest = hashlib.sha256(versions.encode() + text.encode()).hexdigest()
-    kept = cache / f"{digest}.model" if cache else None
+    kept = cache / f"{digest}.model" if cache and _private(cache) else None
     model = _kept(kept, digest) if kept else None
     if model is not None:
         return model
@@ -514,6 +515,20 @@ class _Numbers(dict[str, float]):
         return number
 
 
+def _private(folder: Path) -> bool:
+    """Whether only we can write `folder`: a kept model is read back with marshal, which
+    must never see a file someone else could have written."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return True  # made 0700 when the first model is kept
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.geteuid()
+        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
+
+
 def _kept(path: Path, digest: str) -> Model | None:
     """The model kept for exactly this digest, or None (none kept, damaged, another's)."""
     import hashlib
@@ -522,29 +537,35 @@ def _kept(path: Path, digest: str) -> Model | None:
     from escalate_cli.files import mark_used
 
     try:
-        with path.open("rb") as handle:
-            record = marshal.loads(handle.read())
-            mtime = os.fstat(handle.fileno()).st_mtime
+        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                return None
+            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or info.st_size > 4 * MAX_BYTES:
+                return None
+            record = marshal.loads(handle.read(4 * MAX_BYTES))
         layout, source, check, payload = record
         if layout != _KEPT or source != digest or hashlib.sha256(payload).digest() != check:
             return None
         model = Model(*marshal.loads(payload))
+        count = len(model.rules)
+        if not (
+            isinstance(model.rules, tuple)
+            and all(isinstance(rule, str) for rule in model.rules)
+            and all(
+                isinstance(row, tuple)
+                and len(row) == count
+                and all(isinstance(value, float) for value in row)
+                for row in (model.bias, model.threshold, model.veto or model.bias)
+            )
+            and isinstance(model.weights, dict)
+            and isinstance(model.trained_on, dict)
+            and len(model.veto_for) == (count if model.veto else 0)
+        ):
+            return None
     except (OSError, ValueError, TypeError, EOFError):
         return None
-    count = len(model.rules)
-    if not (
-        isinstance(model.rules, tuple)
-        and all(isinstance(rule, str) for rule in model.rules)
-        and all(
-            isinstance(row, tuple) and len(row) == count
-            for row in (model.bias, model.threshold, model.veto or model.bias)
-        )
-        and isinstance(model.weights, dict)
-        and isinstance(model.trained_on, dict)
-        and len(model.veto_for) == (count if model.veto else 0)
-    ):
-        return None
-    mark_used(path, mtime)
+    mark_used(path, info.st_mtime)
     return model
 
 

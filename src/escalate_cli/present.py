@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
@@ -127,21 +126,18 @@ def assessment_view(result: Assessment) -> Group:
     return Group(*parts)
 
 
-@contextmanager
-def _printer(file: IO[str] | None) -> Iterator[Console]:
-    """A console; into a file or a pipe, what it prints loses the padding at line ends."""
-    out = console(file)
+def _print(out: Console, *renderables: RenderableType) -> None:
+    """Print; into a file or a pipe, without the spaces rich pads each line with."""
     if out.is_terminal:
-        yield out
+        out.print(*renderables)
         return
     with out.capture() as captured:
-        yield out
+        out.print(*renderables)
     out.file.write(_trimmed(captured.get()))
 
 
 def show(renderable: RenderableType, file: IO[str] | None = None) -> None:
-    with _printer(file) as out:
-        out.print(renderable)
+    _print(console(file), renderable)
 
 
 def user_text(text: str, style: str = "") -> Text:
@@ -172,25 +168,22 @@ def show_brief(result: Brief, file: IO[str] | None = None) -> None:
     """Warnings first, then each draft as plain text under a rule, ready to copy.
 
     Drafts are printed with soft wrapping: the terminal wraps long lines, so a copy gets
-    the lines exactly as drafted and nothing is cropped."""
-    with _printer(file) as out:
-        if result.steps:
-            out.print(_heading("Do first"))
-            out.print(*_bullets([Text(step) for step in result.steps], "1."))
-        if result.warnings:
-            out.print(_heading("Before you send"))
-            out.print(
-                *_bullets(
-                    [Text.assemble((g.text, "yellow"), ": ", g.advice) for g in result.warnings],
-                    "!",
-                )
+    the lines exactly as drafted and nothing is cropped (nor trimmed)."""
+    out = console(file)
+    if result.steps:
+        _print(out, _heading("Do first"), *_bullets([Text(step) for step in result.steps], "1."))
+    if result.warnings:
+        warnings = [Text.assemble((g.text, "yellow"), ": ", g.advice) for g in result.warnings]
+        _print(out, _heading("Before you send"), *_bullets(warnings, "!"))
+    for name, text in result.drafts().items():
+        _print(out, Text(""), Rule(Text(DRAFT_TITLES[name], style="bold"), align="left"))
+        out.print(Text(visible(text).rstrip("\n")), soft_wrap=True)
+        if name in result.findings:
+            _print(
+                out,
+                Text("Message coach:", style="bold yellow"),
+                *findings_view(result.findings[name]),
             )
-        for name, text in result.drafts().items():
-            out.print(Text(""), Rule(Text(DRAFT_TITLES[name], style="bold"), align="left"))
-            out.print(Text(visible(text).rstrip("\n")), soft_wrap=True)
-            if name in result.findings:
-                out.print(Text("Message coach:", style="bold yellow"))
-                out.print(*findings_view(result.findings[name]))
 
 
 def notes_view(notes: list[Note], title: str) -> Group:
