@@ -37,16 +37,12 @@ from escalate_cli import playbook
 from escalate_cli.lint import lint
 from escalate_cli.safe_yaml import parse_document, read_text
 
+sys.path.insert(0, str(Path(__file__).parent))  # the trainer, beside this script
+import train_lint_model as trainer
+
 KINDS = ("rules", "model", "both", "veto")
 """The patterns alone, the model alone, both, both with the model's vetoes."""
-RULES = (
-    "blame",
-    "over_promise",
-    "eta_no_buffer",
-    "others_work",
-    "vague_commitment",
-    "inflated_urgency",
-)
+RULES = trainer.RULES
 
 
 @dataclass
@@ -122,9 +118,6 @@ def cross_validate(
 ) -> dict[str, dict[Path, Score]]:
     """Per file, what the patterns alone, the model alone, and both catch in K-fold
     cross-validation (see the module doc); `by_file`: one fold per file instead."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    import train_lint_model as trainer
-
     examples = trainer.read_examples(paths, playbook.load(playbook.bundled_path()).lint)
     fold_of = trainer.by_file(examples) if by_file else trainer.fold_of
     if by_file:

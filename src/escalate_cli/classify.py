@@ -515,18 +515,18 @@ class _Numbers(dict[str, float]):
         return number
 
 
+def _ours(info: os.stat_result) -> bool:
+    """Whether only we can write what `info` describes: a kept model is read back with
+    marshal, which must never see a file someone else could have written."""
+    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _private(folder: Path) -> bool:
-    """Whether only we can write `folder`: a kept model is read back with marshal, which
-    must never see a file someone else could have written."""
     try:
         info = folder.lstat()
     except OSError:
         return True  # made 0700 when the first model is kept
-    return (
-        stat.S_ISDIR(info.st_mode)
-        and info.st_uid == os.geteuid()
-        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    )
+    return stat.S_ISDIR(info.st_mode) and _ours(info)
 
 
 def _kept(path: Path, digest: str) -> Model | None:
@@ -539,9 +539,7 @@ def _kept(path: Path, digest: str) -> Model | None:
     try:
         with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
             info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
-                return None
-            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or info.st_size > 4 * MAX_BYTES:
+            if not (stat.S_ISREG(info.st_mode) and _ours(info)) or info.st_size > 4 * MAX_BYTES:
                 return None
             record = marshal.loads(handle.read(4 * MAX_BYTES))
         layout, source, check, payload = record
