@@ -11,6 +11,7 @@ quick; each command imports what it needs (pydantic, questionary, rich, sqlite) 
 # command's signature on every run, and hints kept as strings are compiled first.
 
 import errno
+import gc
 import importlib
 import os
 import sys
@@ -18,12 +19,23 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
 
-import typer
-from typer.core import TyperGroup
+# The cyclic garbage collector, at its default (a pass every 700 new container objects),
+# runs dozens of times while a command imports typer, Jinja and the store and builds its
+# records, and finds next to nothing to free (brief json: 477 objects in 71 passes after
+# typer's import): nearly all of it lives until the process ends. A quick command makes
+# about 50,000 such objects, so with a pass every 100,000 it makes none (brief json: 626
+# to 598 million instructions, about 10 ms of 150). Memory stays bounded: what is not in
+# a cycle is freed at once as before, and a pass still comes after 100,000 objects that
+# live on (a few MB); the older generations keep their thresholds.
+gc.set_threshold(100_000, *gc.get_threshold()[1:])
 
-from escalate_cli import __version__
-from escalate_cli.commands.common import STORE_CHOICE, say
-from escalate_cli.errors import EscalateError, InterruptedByUser, OutputError
+# (so these imports come after it)
+import typer  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+from escalate_cli import __version__  # noqa: E402
+from escalate_cli.commands.common import STORE_CHOICE, say  # noqa: E402
+from escalate_cli.errors import EscalateError, InterruptedByUser, OutputError  # noqa: E402
 
 # Every command, in the order `escalate --help` lists them (commands, then groups). To add
 # one, add one line:
