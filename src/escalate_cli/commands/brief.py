@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from escalate_cli.interview import DraftSlot
     from escalate_cli.playbook import Playbook
     from escalate_cli.prompts import QuestionaryPrompter
+    from escalate_cli.store import MemoryStore
 
 
 def brief(
@@ -174,21 +175,23 @@ def run_brief(
     partner = slot.partner if slot else partner
     named = partner or str(given.get("customer") or "")
     triggers: tuple[str, ...] = ()
+    # one connection for the partner's trigger words and the record (opening the store
+    # again cost about a millisecond); no transaction is held between the two
     with open_store(home) as store:
         if named and store_partner(store, named):
             triggers = tuple(note.text for note in store.notes(named, "trigger"))
-    typed_name = given.get("your_name") if "your_name" not in known else None
-    if prompter is not None and isinstance(typed_name, str):
-        offer_to_save_name(prompter, me, typed_name)
-    # a commitment its owner has not agreed to yet is tracked, never promised in a draft
-    agreed = [c for c in given.get("commitments") or [] if c.get("agreed", True)]
-    render.prepare(book, home_dir(home) / "cache" / "templates")
-    with common.message_coach(book, home):
-        result = draft(book, {**given, "commitments": agreed}, triggers, partner or "", me)
-    write_drafts(result.drafts(), draft_paths(book, output_dir), force)
-    write_brief(result, fmt, output, force)
-    # only once the drafts are out: a failed run records nothing
-    record_brief(book, result, given, partner, prompter, home)
+        typed_name = given.get("your_name") if "your_name" not in known else None
+        if prompter is not None and isinstance(typed_name, str):
+            offer_to_save_name(prompter, me, typed_name)
+        # a commitment its owner has not agreed to yet is tracked, never promised in a draft
+        agreed = [c for c in given.get("commitments") or [] if c.get("agreed", True)]
+        render.prepare(book, home_dir(home) / "cache" / "templates")
+        with common.message_coach(book, home):
+            result = draft(book, {**given, "commitments": agreed}, triggers, partner or "", me)
+        write_drafts(result.drafts(), draft_paths(book, output_dir), force)
+        write_brief(result, fmt, output, force)
+        # only once the drafts are out: a failed run records nothing
+        record_brief(book, result, given, partner, prompter, store)
     if slot:
         slot.clear()
 
@@ -199,7 +202,7 @@ def record_brief(
     given: dict[str, Any],
     partner: str | None,
     prompter: "QuestionaryPrompter | None",
-    home: Path | None,
+    store: "MemoryStore",
 ) -> None:
     """The brief joins the history (the root cause, why, the ask, the drafts, and the signs
     and triggers of an assessment it followed) with each commitment, in one transaction:
@@ -216,23 +219,22 @@ def record_brief(
     customer = str(given.get("customer") or "")
     promised = commitments(given.get("commitments") or [])
     words = in_words(book, applicable(book, given))
-    with open_store(home) as store:
-        if partner is None:
-            partner = file_under(store, customer, prompter, "brief", confirm=True)
-        entry = store.record_escalation(
-            partner,
-            date=common.today().isoformat(),
-            kind="brief",
-            reasons=reasons,
-            issue=str(given.get("issue") or ""),
-            ask=str(given.get("ask") or ""),
-            customer=customer,
-            drafts=report.brief_data(result),
-            commitments=promised,
-            signals=words["signals"],
-            triggers=words["triggers"],
-            new=True,  # the name was resolved above
-        )
+    if partner is None:
+        partner = file_under(store, customer, prompter, "brief", confirm=True)
+    entry = store.record_escalation(
+        partner,
+        date=common.today().isoformat(),
+        kind="brief",
+        reasons=reasons,
+        issue=str(given.get("issue") or ""),
+        ask=str(given.get("ask") or ""),
+        customer=customer,
+        drafts=report.brief_data(result),
+        commitments=promised,
+        signals=words["signals"],
+        triggers=words["triggers"],
+        new=True,  # the name was resolved above
+    )
     where = f"{partner}'s history" if partner else "your local history"
     say(
         f"the brief is now #{entry.id} in {where}, with {plural(len(promised), 'commitment')} "
