@@ -770,12 +770,30 @@ def _builder(kind: Any) -> Callable[[Any], Any]:
     if origin is Annotated:
         return _builder(typing.get_args(kind)[0])
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        fields = {name: _builder(hint) for name, hint in _hints(kind).items()}
+        hints = _hints(kind)
+        # every field in order, so the record takes its short path (all fields given
+        # in order): validated data leaves out most defaults, and filling them in by
+        # name costs more than the rest of the build
+        order = [
+            (item.name, _builder(hints[item.name]), item.default, item.default_factory)
+            for item in dataclasses.fields(kind)
+        ]
+        names = {name for name, *_ in order}
 
         def build(value: Any) -> Any:
-            if not isinstance(value, dict) or not value.keys() <= fields.keys():
+            if not isinstance(value, dict) or not value.keys() <= names:
                 raise ValueError("not the validated shape")
-            return kind(**{name: fields[name](item) for name, item in value.items()})
+            args = []
+            for name, make, default, factory in order:
+                if name in value:
+                    args.append(value[name] if make is _same else make(value[name]))
+                elif factory is not dataclasses.MISSING:
+                    args.append(factory())
+                elif default is not dataclasses.MISSING:
+                    args.append(default)
+                else:
+                    raise ValueError("not the validated shape")
+            return kind(*args)
 
         return build
     if origin is tuple:
@@ -786,12 +804,31 @@ def _builder(kind: Any) -> Callable[[Any], Any]:
         return lambda value: {key: item(each) for key, each in value.items()}
     if origin in (typing.Union, types.UnionType):
         members = typing.get_args(kind)
-        return lambda value: None if value is None else construct(_member(members, value), value)
+        by_shape: dict[type | None, Callable[[Any], Any]] = {}
+        samples: tuple[Any, ...] = ({}, [], "")
+        for sample in samples:  # the member each shape of data belongs to, once
+            with contextlib.suppress(ValueError):
+                by_shape[_shape(sample)] = _builder(_member(members, sample))
+
+        def build_member(value: Any) -> Any:
+            if value is None:
+                return None
+            make = by_shape.get(_shape(value))
+            if make is None:
+                raise ValueError("not the validated shape")
+            return make(value)
+
+        return build_member
     return _same
 
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _shape(value: Any) -> type | None:
+    """What a union member is chosen by: a mapping, a list, or anything else (None)."""
+    return dict if isinstance(value, dict) else tuple if isinstance(value, list) else None
 
 
 def _member(kinds: tuple[Any, ...], value: Any) -> Any:
@@ -802,7 +839,7 @@ def _member(kinds: tuple[Any, ...], value: Any) -> Any:
         bare = typing.get_args(kind)[0] if typing.get_origin(kind) is Annotated else kind
         return typing.get_origin(bare) or bare
 
-    wanted = dict if isinstance(value, dict) else tuple if isinstance(value, list) else None
+    wanted = _shape(value)
     for kind in kinds:
         found = shape(kind)
         is_class = isinstance(found, type) and dataclasses.is_dataclass(found)
