@@ -175,6 +175,24 @@ def test_cli_json_has_the_contract_fields(runner, tmp_path: Path) -> None:
     assert data["warnings"] == [] and data["findings"] == {}
 
 
+def test_a_commitment_of_mine_is_recorded_under_my_name_and_no_other_is(
+    runner, tmp_path: Path
+) -> None:
+    assert runner.invoke(app, ["config", "set", "name", "Jordan Lee"]).exit_code == 0
+    promised = [
+        {"what": "send the hotfix plan", "owner": " Me ", "due": "2030-12-01"},
+        {"what": "confirm the date", "owner": "Dana", "due": "2030-12-02"},
+    ]
+    file = str(write(tmp_path / "a.json", {**ORDINARY, "commitments": promised}))
+    result = runner.invoke(app, ["brief", "-a", file, "--no-input", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout)
+    assert [(c["what"], c["owner"]) for c in listed] == [
+        ("send the hotfix plan", "Jordan Lee"),
+        ("confirm the date", "Dana"),
+    ]
+
+
 def test_cli_markdown_and_text(runner, tmp_path: Path) -> None:
     file = str(write(tmp_path / "a.json", {**ORDINARY, "issue": "```x```"}))
     md = runner.invoke(app, ["brief", "-a", file, "--no-input", "-f", "markdown"])

@@ -328,15 +328,16 @@ def file_under(
 def commitments(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Step 6's commitments as recorded: an owner of "me" or "I" is the user by name.
     A due date already past is kept (it was promised) but said."""
-    from escalate_cli.identity import resolve_owner
+    from escalate_cli.identity import is_me, resolve_owner
 
-    me = my_name()
+    owners = [str(item.get("owner") or "") for item in items]
+    me = my_name() if any(map(is_me, owners)) else ""  # looked up only when needed
     result = []
-    for item in items:
+    for item, owner in zip(items, owners, strict=True):
         due = str(item.get("due") or "")
         if due and due < today().isoformat():
             say(f"the commitment {item['what']!r} was due {due}, which has passed")
-        result.append({**item, "owner": resolve_owner(str(item.get("owner") or ""), me)})
+        result.append({**item, "owner": resolve_owner(owner, me)})
     return result
 
 
