@@ -24,7 +24,7 @@ from typing import Annotated, Any
 # records, and finds next to nothing to free (brief json: 477 objects in 71 passes after
 # typer's import): nearly all of it lives until the process ends. A quick command makes
 # about 50,000 such objects, so with a pass every 100,000 it makes none (brief json: 626
-# to 598 million instructions, about 10 ms of 150). Memory stays bounded: what is not in
+# to 602 million instructions, about 10 ms of 150). Memory stays bounded: what is not in
 # a cycle is freed at once as before, and a pass still comes after 100,000 objects that
 # live on (a few MB); the older generations keep their thresholds.
 gc.set_threshold(100_000, *gc.get_threshold()[1:])
