@@ -16,7 +16,7 @@ import bisect
 import datetime as dt
 import functools
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import accumulate
 from pathlib import Path
 
@@ -306,33 +306,39 @@ def lint(
     draft = Draft(text)
     findings: list[Finding] = []
     rules, anchors = _compiled(coach)
+    judge = _Judge(draft, coach) if coach.model else None
     for compiled in rules:
         if only is None or compiled.rule.id in only:
-            found = _rule_findings(draft, compiled, anchors, coach.cushion_days, today)
+            found = _rule_findings(draft, compiled, anchors, coach.cushion_days, today, judge)
             findings.extend(found)
-    if coach.model:
-        findings = _with_model(draft, coach, coach.model, findings, only)
+    if judge:
+        findings.extend(judge.hits(only))
     findings.extend(_trigger_findings(draft, triggers, partner))
     return sorted(findings, key=lambda f: (f.line, f.column, SEVERITY_ORDER[f.severity]))
 
 
 def _rule_findings(
-    draft: Draft, compiled: _Rule, anchors: Anchors, cushion_days: int, today: dt.date | None
+    draft: Draft,
+    compiled: _Rule,
+    anchors: Anchors,
+    cushion_days: int,
+    today: dt.date | None,
+    judge: _Judge | None = None,
 ) -> Iterator[Finding]:
+    """The rule's findings, at most one a sentence, in reading order; those the model
+    (`judge`) vetoes are left out."""
     rule = compiled.rule
     source = draft.text if rule.quoted else draft.masked
     masked = not rule.quoted
-    hit: dict[int, list[Compiled]] = {}  # sentence -> the patterns that may match in it
-    for find in compiled.finds:
-        for index in _candidates(draft, find, masked, anchors):
-            hit.setdefault(index, []).append(find)
+    finds = [(find, _candidates(draft, find, masked, anchors)) for find in compiled.finds]
+    hit: set[int] = set().union(*(where for _, where in finds))  # sentences a pattern may match
     if compiled.requires and compiled.requires.anchors:
-        for index in hit.keys() - _candidates(draft, compiled.requires, masked, anchors):
-            del hit[index]  # the sentence lacks what the rule requires
+        hit &= _candidates(draft, compiled.requires, masked, anchors)  # else it lacks a must
     unless = compiled.unless
     clear = _candidates(draft, unless, masked, anchors) if unless and unless.anchors else None
     seen: dict[tuple[object, ...], tuple[int, str, str] | None] = {}
     spans, text, reach, place = draft.spans, draft.text, compiled.reach, draft.place
+    vetoed: Callable[[int], bool] | None = None
     for index in sorted(hit):
         start, end = spans[index]
         key: tuple[object, ...] = (index,)
@@ -340,15 +346,20 @@ def _rule_findings(
             since = max(0, start - reach)
             key = (source[since:end], start - since, text[start:end] if masked else "")
         if key not in seen:  # a sentence seen before in the same place gives the same
-            finds = [find.regex for find in hit[index]]
+            tried = [find.regex for find, where in finds if index in where]
             may_clear = clear is None or index in clear
-            match = _first_match(compiled, finds, source, start, end, may_clear)
+            match = _first_match(compiled, tried, source, start, end, may_clear)
             seen[key] = match and _found(
                 compiled, text[start:end], match, start, cushion_days, today
             )
         found = seen[key]
         if found is not None:
             offset, excerpt, suggestion = found
+            if judge is not None:
+                vetoed = vetoed or judge.vetoes(rule)  # worked out once the rule finds something
+                sentence = index if offset < end - start else draft.sentence(start + offset)
+                if vetoed(sentence):
+                    continue
             yield Finding(
                 *place(start + offset), rule.id, rule.severity, rule.message, suggestion, excerpt
             )
@@ -370,42 +381,50 @@ def _found(
     return match.start() - start, match.group(0), suggestion
 
 
-def _with_model(
-    draft: Draft, coach: Lint, path: str, found: list[Finding], only: Collection[str] | None
-) -> list[Finding]:
-    """The patterns' findings the playbook's model (classify.py) does not veto, and the
-    sentences it flags for a rule whose patterns did not fire on them: placed at the word
-    that weighs most, with the rule's message and advice."""
-    from escalate_cli import classify
+class _Judge:
+    """The playbook's model (classify.py) on one draft: it vetoes the patterns' findings in
+    sentences it all but rules out for their rule, and flags sentences for a rule whose
+    patterns did not fire on them, placed at the word that weighs most."""
 
-    model = classify.load(Path(path), [rule.id for rule in coach.rules])
-    by_sentence = classify.scored(draft, model)
-    rules = {rule.id: rule for rule in coach.rules}
-    vetoes: dict[str, tuple[int, float] | None] = {}
-    kept = []
-    fired = set()
-    for finding in found:
-        sentence = draft.sentence(draft.lines[finding.line - 1] + finding.column - 1)
-        if finding.rule not in vetoes:  # worked out for the rules that found something
-            rule = rules.get(finding.rule)
-            vetoes[finding.rule] = classify.veto(model, rule, coach.classes) if rule else None
-        limit = vetoes[finding.rule]
-        if limit is None or sentence not in by_sentence:
-            vetoed = False
-        else:
-            column, below = limit
-            vetoed = by_sentence[sentence][column][0] < below
-        if not vetoed:
-            kept.append(finding)
-            fired.add((finding.rule, sentence))
-    for hit in classify.hits(draft, model, only, by_sentence):
-        if (hit.rule, hit.sentence) in fired:
-            continue
-        rule = rules[hit.rule]
-        start, end = draft.spans[hit.sentence]
-        excerpt = " ".join(draft.text[start:end].split())
-        kept.append(
-            Finding(
+    def __init__(self, draft: Draft, coach: Lint) -> None:
+        from escalate_cli import classify
+
+        assert coach.model
+        self.draft, self.coach = draft, coach
+        self.model = classify.load(Path(coach.model), [rule.id for rule in coach.rules])
+        self.scored = classify.scored(draft, self.model)
+        self.fired: set[tuple[str, int]] = set()
+
+    def vetoes(self, rule: LintRule) -> Callable[[int], bool]:
+        """Whether a finding of `rule` in a sentence is vetoed; one not vetoed is noted,
+        so no hit of the model repeats it."""
+        from escalate_cli import classify
+
+        scored, fired = self.scored, self.fired
+        limit = classify.veto(self.model, rule, self.coach.classes)
+        column, below = limit or (0, 0.0)
+
+        def vetoed(sentence: int) -> bool:
+            scores = scored.get(sentence) if limit else None
+            if scores is not None and scores[column][0] < below:
+                return True
+            fired.add((rule.id, sentence))
+            return False
+
+        return vetoed
+
+    def hits(self, only: Collection[str] | None) -> Iterator[Finding]:
+        from escalate_cli import classify
+
+        draft, coach = self.draft, self.coach
+        rules = {rule.id: rule for rule in coach.rules}
+        for hit in classify.hits(draft, self.model, only, self.scored):
+            if (hit.rule, hit.sentence) in self.fired:
+                continue
+            rule = rules[hit.rule]
+            start, end = draft.spans[hit.sentence]
+            excerpt = " ".join(draft.text[start:end].split())
+            yield Finding(
                 *draft.place(hit.position),
                 rule.id,
                 rule.severity,
@@ -413,8 +432,6 @@ def _with_model(
                 rule.suggestion.replace("{cushion_days}", str(coach.cushion_days)),
                 excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
             )
-        )
-    return kept
 
 
 def _candidates(draft: Draft, find: Compiled, masked: bool, anchors: Anchors) -> set[int]:
