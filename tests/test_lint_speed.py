@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalate_cli import classify, patterns
+from escalate_cli import classify, listing, patterns, report
 from escalate_cli import lint as coach
 from escalate_cli.errors import PlaybookError
 from escalate_cli.lint import Finding, lint
@@ -103,6 +103,24 @@ def test_findings_compare_hash_and_show_as_the_dataclass_did() -> None:
     assert repr(finding).startswith("Finding(line=3, column=7, rule='blame', ")
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.line = 4  # type: ignore[misc]
+
+
+def test_lint_json_is_the_document_of_the_findings_as_dicts(
+    book: Playbook, tuning_text: str
+) -> None:
+    """`lint --format json` encodes what recurs once: the bytes are still `to_json`'s, hidden
+    characters escaped, over more than one batch, and for no finding at all."""
+    found = lint(tuning_text, book.lint, ["'release'", "hardware"], "Acme", today=TODAY)
+    odd = [
+        Finding(1, 2, "blame", "error", 'say "it" \\ ok', "Try: é ‘x’ \u202eevil\u202c", "a\x07b"),
+        Finding(12, 1, "blame", "error", 'say "it" \\ ok', "Try: é ‘x’ \u202eevil\u202c", "a\x07b"),
+        Finding(3, 4, "x", "info", "emoji 😀 and \ufeff", "tab\tnew\nline", "\x7f"),
+    ]
+    for findings in ([*found, *odd] * 3, odd, []):
+        assert len(found) * 3 > listing.BATCH
+        expected = report.to_json([finding.as_dict() for finding in findings])
+        assert "".join(report.findings_json(findings)) == expected
+    assert "\\u202e" in "".join(report.findings_json(odd))
 
 
 def test_a_repeated_sentence_is_judged_again_where_what_precedes_it_differs(

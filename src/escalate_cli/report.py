@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.files import resume_command
@@ -413,6 +414,41 @@ def history_markdown(items: list[Escalation], title: str) -> str:
     if not items:
         lines.append("Nothing recorded yet.")
     return "\n".join(lines) + "\n"
+
+
+_FINDING_TAIL = (
+    ',\n    "rule": {},\n    "severity": {},\n    "message": {},\n    "suggestion": {},'
+    '\n    "excerpt": {}\n  }}'
+)
+
+
+def findings_json(findings: Iterable[Finding]) -> Iterator[str]:
+    """The findings as `to_json` writes their `as_dict` list, a batch at a time (see
+    `listing.write_json`). All a finding says but its place is encoded once however often
+    it recurs: a long draft repeats a few findings thousands of times (README "Performance")."""
+    from escalate_cli.listing import BATCH
+
+    tails: dict[tuple[str, ...], str] = {}
+    rest = iter(findings)
+    opening = "[\n"
+    while batch := list(islice(rest, BATCH)):
+        parts = []
+        for finding in batch:
+            said = (
+                finding.rule,
+                finding.severity,
+                finding.message,
+                finding.suggestion,
+                finding.excerpt,
+            )
+            tail = tails.get(said)
+            if tail is None:
+                encoded = (json.dumps(text, ensure_ascii=False) for text in said)
+                tail = tails[said] = json_escaped(_FINDING_TAIL.format(*encoded))
+            parts.append(f'  {{\n    "line": {finding.line},\n    "column": {finding.column}{tail}')
+        yield opening + ",\n".join(parts)
+        opening = ",\n"
+    yield "[]\n" if opening == "[\n" else "\n]\n"
 
 
 def findings_markdown(findings: list[Finding]) -> str:

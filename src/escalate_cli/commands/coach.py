@@ -87,9 +87,7 @@ def lint_command(
     with common.message_coach(book, home):
         findings = lint(text, book.lint, triggers, partner or "", today=dt.date.today())
     if fmt is Format.json:
-        from escalate_cli.listing import write_json
-
-        write_json(f.as_dict() for f in findings)
+        sys.stdout.writelines(report.findings_json(findings))
     elif fmt is Format.markdown:
         sys.stdout.write(report.findings_markdown(findings))
     else:
