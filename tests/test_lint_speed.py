@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from escalate_cli import classify, listing, patterns, report
@@ -417,3 +417,18 @@ def test_the_first_character_is_checked_only_where_it_pays(
     before = len(tree.data)
     patterns._check_first(tree, parser, tree.state)
     assert (len(tree.data) == before + 1) is checked
+
+
+PLAIN_BOUNDARY = r"""[.!?]+(?=[\s"'”’)\]]|$)|;|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
+PLAIN_QUOTED = r"""(?<!\w)'([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”"""
+
+
+@given(text=st.text(alphabet=".!?;'\"‘’“”)] \t\n-*•1)Aab", max_size=40))
+@example(text="it's 'ok' and b'ab' or 'ab'b.\n1) A?! b... Ab;")
+@settings(max_examples=300, deadline=None)
+def test_the_sentence_and_quote_patterns_match_as_written_plainly(text: str) -> None:
+    """Each choice of the draft's boundary and quote patterns starts with its character (so
+    the matcher skips ahead): the matches and groups are those of the plain patterns."""
+    for quick, plain in ((coach._BOUNDARY, PLAIN_BOUNDARY), (coach.QUOTED, PLAIN_QUOTED)):
+        expected = [(m.span(), m.groups()) for m in re.finditer(plain, text)]
+        assert [(m.span(), m.groups()) for m in quick.finditer(text)] == expected

@@ -55,8 +55,9 @@ class Finding:
 
 # --- the draft: sentences, and what is someone else's words --------------------------------
 
-_BOUNDARY = re.compile(
-    r"""[.!?]+(?=[\s"'”’)\]]|$)|;|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
+_END = r"""[.!?]*(?=[\s"'”’)\]]|$)"""
+_BOUNDARY = re.compile(  # each choice starts with its character: the matcher skips to the next
+    rf"""\.{_END}|!{_END}|\?{_END}|;|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
 )
 _WORDS = re.compile(r"\w+")
 _REPORTED = re.compile(  # the first letters up front let the matcher skip ahead quickly

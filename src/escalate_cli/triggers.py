@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-QUOTED = re.compile(  # the opening quotes up front let the matcher skip ahead quickly
-    r"""(?=['"‘“])(?:(?<!\w)'([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”)"""
+QUOTED = re.compile(  # each choice starts with its quote: the matcher skips to the next
+    r"""'(?<!\w')([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”"""
 )
 
 _STOP = frozenset(
