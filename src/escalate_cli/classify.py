@@ -21,9 +21,7 @@ import itertools
 import json
 import math
 import operator
-import os
 import re
-import stat
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -486,12 +484,14 @@ def load(path: Path, known: Iterable[str], cache: Path | None = None) -> Model:
 def _read(path: Path, cache: Path | None) -> Model:
     import hashlib
 
+    from escalate_cli.files import cache_folder
     from escalate_cli.safe_yaml import read_text
 
     text = read_text(path, "lint model", MAX_BYTES)
     versions = f"{_KEPT} {FORMAT} {FEATURES} {MAX_FEATURES} {MAX_KEY}\n"
     digest = hashlib.sha256(versions.encode() + text.encode()).hexdigest()
-    kept = cache / f"{digest}.model" if cache and _private(cache) else None
+    folder = cache_folder(cache)
+    kept = folder / f"{digest}.model" if folder else None
     model = _kept(kept, digest) if kept else None
     if model is not None:
         return model
@@ -515,33 +515,18 @@ class _Numbers(dict[str, float]):
         return number
 
 
-def _ours(info: os.stat_result) -> bool:
-    """Whether only we can write what `info` describes: a kept model is read back with
-    marshal, which must never see a file someone else could have written."""
-    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
-def _private(folder: Path) -> bool:
-    try:
-        info = folder.lstat()
-    except OSError:
-        return True  # made 0700 when the first model is kept
-    return stat.S_ISDIR(info.st_mode) and _ours(info)
-
-
 def _kept(path: Path, digest: str) -> Model | None:
     """The model kept for exactly this digest, or None (none kept, damaged, another's)."""
     import hashlib
     import marshal
 
-    from escalate_cli.files import mark_used
+    from escalate_cli.files import read_kept
 
+    raw = read_kept(path)  # marshal must never see a file someone else could have written
+    if raw is None:
+        return None
     try:
-        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not (stat.S_ISREG(info.st_mode) and _ours(info)) or info.st_size > 4 * MAX_BYTES:
-                return None
-            record = marshal.loads(handle.read(4 * MAX_BYTES))
+        record = marshal.loads(raw)
         layout, source, check, payload = record
         if layout != _KEPT or source != digest or hashlib.sha256(payload).digest() != check:
             return None
@@ -561,9 +546,8 @@ def _kept(path: Path, digest: str) -> Model | None:
             and len(model.veto_for) == (count if model.veto else 0)
         ):
             return None
-    except (OSError, ValueError, TypeError, EOFError):
+    except (ValueError, TypeError, EOFError):
         return None
-    mark_used(path, info.st_mtime)
     return model
 
 
@@ -572,19 +556,13 @@ def _keep(path: Path, digest: str, model: Model) -> None:
     import hashlib
     import marshal
 
-    from escalate_cli.errors import EscalateError
-    from escalate_cli.files import sweep_unused, write_atomic
+    from escalate_cli.files import keep, sweep_unused
 
     fields = (model.rules, model.bias, model.threshold, model.weights, model.trained_on)
     payload = marshal.dumps((*fields, model.veto, model.veto_for))  # Model's, in order
     record = marshal.dumps((_KEPT, digest, hashlib.sha256(payload).digest(), payload))
-    try:
-        for folder in (path.parent.parent, path.parent):  # both made private
-            folder.mkdir(mode=0o700, exist_ok=True)
-        write_atomic(path, record, force=True)
-    except (OSError, EscalateError):
-        return
-    sweep_unused(path.parent, _KEPT_NAME, KEEP_MODELS)
+    if keep(path, record):
+        sweep_unused(path.parent, _KEPT_NAME, KEEP_MODELS)
 
 
 def _error(where: str, problem: str) -> PlaybookError:

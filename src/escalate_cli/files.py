@@ -62,6 +62,66 @@ def check_private(folder: Path) -> None:
         )
 
 
+KEPT_LIMIT = 4_000_000
+"""Bytes a kept file of a cache folder may have (the largest, a kept model, is about 0.4 MB)."""
+
+
+def ours(info: os.stat_result) -> bool:
+    """Whether only we can change what `info` describes: ours, and neither our group nor
+    other users may write it."""
+    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def cache_folder(folder: Path | None) -> Path | None:
+    """`folder` if a cache may be read from and kept in it, else None: a folder only we can
+    write (not a link to one), or none yet (`keep` makes it private). What a cache holds is
+    read back as compiled code or as validated data, so a folder someone else could write
+    to is never trusted, even inside our private data folder: its cache is rebuilt."""
+    if folder is None:
+        return None
+    try:
+        info = folder.lstat()
+    except FileNotFoundError:
+        return folder
+    except OSError:
+        return None
+    return folder if stat.S_ISDIR(info.st_mode) and ours(info) else None
+
+
+def read_kept(path: Path, limit: int = KEPT_LIMIT) -> bytes | None:
+    """All of a kept file of a `cache_folder`, or None when there is none or it is a link,
+    not a regular file, not ours alone, or larger than `limit`. Reading marks it used."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not (stat.S_ISREG(info.st_mode) and ours(info)) or info.st_size > limit:
+                return None
+            data = handle.read(limit + 1)
+    except OSError:
+        return None
+    if len(data) > limit:
+        return None
+    mark_used(path, info.st_mtime)
+    return data
+
+
+def keep(path: Path, data: str | bytes) -> bool:
+    """Write a kept file into its `cache_folder`, making that folder and the one above it
+    private if they are new; False if it cannot be done (a cache we cannot write only
+    costs time)."""
+    try:
+        for folder in (path.parent.parent, path.parent):
+            folder.mkdir(mode=0o700, exist_ok=True)
+        write_atomic(path, data, force=True)
+    except (OSError, EscalateError):
+        return False
+    return True
+
+
 def refuse_existing(path: Path, force: bool) -> None:
     """An existing file or link is never replaced without `force`; a folder never is.
 

@@ -13,7 +13,6 @@ import array
 import base64
 import functools
 import importlib
-import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -219,15 +218,10 @@ def keep_compiled() -> None:
     for key, kept in list(_MEMO.items()):
         if kept.path is None or (kept.saved and not any(p.fresh for p in kept.patterns)):
             continue
-        from escalate_cli.errors import EscalateError
-        from escalate_cli.files import write_atomic
+        from escalate_cli.files import keep
 
         entries = [{"a": p.anchors, "r": p.reach, "k": p.code} for p in kept.patterns]
-        try:
-            for folder in (kept.path.parent.parent, kept.path.parent):  # both made private
-                folder.mkdir(mode=0o700, exist_ok=True)
-            write_atomic(kept.path, _dumps({"format": _FORMAT, "entries": entries}), force=True)
-        except (OSError, EscalateError):
+        if not keep(kept.path, _dumps({"format": _FORMAT, "entries": entries})):
             continue
         if not kept.saved:  # a new set (an edited playbook, another Python): drop the oldest
             from escalate_cli.files import sweep_unused
@@ -251,24 +245,23 @@ def _load(
     import hashlib
     import json
 
+    from escalate_cli.files import cache_folder, read_kept
+
     name = hashlib.sha256(f"{_FORMAT}{key}".encode()).hexdigest()
-    path = cache / f"{name}.json" if cache else None
-    if path is not None:
+    folder = cache_folder(cache)  # kept code goes to the C matcher: only a folder of ours alone
+    path = folder / f"{name}.json" if folder else None
+    raw = read_kept(path) if path else None
+    if raw is not None:
         try:
-            with path.open(encoding="utf-8") as handle:
-                entries = json.load(handle)["entries"]
-                mtime = os.fstat(handle.fileno()).st_mtime
+            entries = json.loads(raw)["entries"]
             if len(entries) == len(items):
                 patterns = [
                     Compiled(pattern, flags, _read(entry["a"], entry["r"]), entry["k"])
                     for (pattern, flags), entry in zip(items, entries, strict=True)
                 ]
-                from escalate_cli.files import mark_used
-
-                mark_used(path, mtime)
                 return _Kept(patterns, path, saved=True)
-        except (OSError, ValueError, TypeError, KeyError):
-            pass  # not kept yet, or not usable: made afresh below
+        except (ValueError, TypeError, KeyError):
+            pass  # not usable: made afresh below
     facts: list[Facts] | None = None
     if shipped is not None:
         try:

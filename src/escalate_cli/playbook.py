@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from escalate_cli import __version__, safe_yaml
-from escalate_cli.errors import EscalateError, PlaybookError
+from escalate_cli.errors import PlaybookError
 from escalate_cli.records import record
 from escalate_cli.rules import ID_PATTERN, Condition, holds, leaves, parse_condition
 
@@ -639,11 +639,14 @@ def load(path: Path, *, check_templates: bool = False, stamps: Path | None = Non
     playbook is checked in full. The bundled playbook ships with such a record (see
     `write_bundled_record`), so a first run does not validate it again either. Without
     `stamps` (`escalate playbook validate`), every check runs."""
+    from escalate_cli.files import cache_folder, read_kept
+
     text = safe_yaml.read_text(path, "playbook")
+    stamps = cache_folder(stamps)  # a record someone else could write would skip the checks
     if stamps:
-        kept = _validated(_kept_path(stamps, text), text, check_templates)
+        kept = _validated(read_kept(_kept_path(stamps, text)), text, check_templates)
         if kept is None and path.resolve() == bundled_path().resolve():
-            kept = _validated(bundled_record_path(), text, check_templates)
+            kept = _validated(_bundled_record(), text, check_templates)
         if kept is not None:
             return _with_model_path(kept, path)
     located = safe_yaml.parse_document(text, str(path))
@@ -705,23 +708,31 @@ def _kept_path(stamps: Path, text: str) -> Path:
     return stamps / f"{zlib.crc32(text.encode()):08x}-{len(text)}.json"
 
 
-def _validated(record_path: Path, text: str, check_templates: bool) -> Playbook | None:
+def _bundled_record() -> bytes | None:
+    try:
+        return bundled_record_path().read_bytes()
+    except OSError:
+        return None
+
+
+def _validated(kept: bytes | None, text: str, check_templates: bool) -> Playbook | None:
     """The playbook recorded when exactly this text validated (with its templates
     checked, if asked), built without YAML or pydantic; None when there is no such record.
 
     A record holds the text it was made from, so one made by anything but a validation
     (an empty file, a guessed name, another text with the same hash) is worth nothing."""
+    if kept is None:
+        return None
     try:
-        with record_path.open(encoding="utf-8") as handle:
-            record = json.load(handle)
+        record = json.loads(kept)
         if (
             record["version"] == __version__
             and record["text"] == text
             and (record["templates"] or not check_templates)
         ):
             return construct(Playbook, record["data"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        pass  # no record, or not one we wrote: validate in full
+    except (ValueError, TypeError, KeyError, AttributeError):
+        pass  # not one we wrote: validate in full
     return None
 
 
@@ -739,22 +750,15 @@ def _record(text: str, data: Any, templates: bool) -> str | None:
 def _keep(stamps: Path, text: str, data: Any, templates: bool) -> None:
     """Keep what validated, for the next run; a folder we cannot write just means the
     next run validates again."""
-    from escalate_cli.files import write_atomic
+    from escalate_cli.files import keep, read_kept
 
     path = _kept_path(stamps, text)
-    with contextlib.suppress(OSError, ValueError, KeyError):
-        with path.open(encoding="utf-8") as handle:
-            old = json.load(handle)
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        old = json.loads(read_kept(path) or b"{}")
         templates = templates or (old["text"] == text and old["templates"] is True)
     record = _record(text, data, templates)
-    if record is None:
-        return
-    try:
-        for folder in (stamps.parent, stamps):  # both made private, not just the last
-            folder.mkdir(mode=0o700, exist_ok=True)
-        write_atomic(path, record, force=True)
-    except (OSError, EscalateError):
-        pass
+    if record is not None:
+        keep(path, record)  # the folder and the cache folder above it made private
 
 
 def construct(kind: Any, value: Any) -> Any:

@@ -30,6 +30,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from escalate_cli.errors import PlaybookError
+from escalate_cli.files import cache_folder, keep, read_kept
 from escalate_cli.limits import WorkTooLarge, bounded
 from escalate_cli.playbook import TEMPLATES, Playbook, Question
 
@@ -337,7 +338,8 @@ def prepare(book: Playbook, cache: Path | None = None) -> None:
     code takes longer than the rest of `brief`. What is kept is the code Jinja generated
     for this sandbox, in which every attribute, item, call and operator goes through the
     sandbox's checks at render time, as in code compiled afresh. A cache file that cannot
-    be read, or was made for other templates or versions, is ignored and replaced."""
+    be read, was made for other templates or versions, or that someone else could have
+    written (see `files.cache_folder`), is ignored and replaced."""
     if book.templates is None:
         return
     sources = {name: getattr(book.templates, name) for name in book.drafts()}
@@ -345,7 +347,8 @@ def prepare(book: Playbook, cache: Path | None = None) -> None:
         return
     env = _environment()
     key = _cache_key(env, sources)
-    path = cache / f"{hashlib.sha256(key.encode()).hexdigest()}.json" if cache else None
+    folder = cache_folder(cache)  # kept code is run: only from a folder of ours alone
+    path = folder / f"{hashlib.sha256(key.encode()).hexdigest()}.json" if folder else None
     codes = _kept_code(path, key, sources) if path else None
     if codes is None:
         codes = {name: env.compile(source) for name, source in sources.items()}
@@ -374,30 +377,26 @@ def _cache_key(env: SandboxedEnvironment, sources: dict[str, str]) -> str:
 
 def _kept_code(path: Path, key: str, sources: dict[str, str]) -> dict[str, CodeType] | None:
     """The code kept for exactly this key, or None (no file, another key, damaged)."""
+    raw = read_kept(path)
+    if raw is None:
+        return None
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(raw)
         if record["key"] != key or record["code"].keys() != sources.keys():
             return None
         codes = {
             name: marshal.loads(base64.b64decode(blob, validate=True))
             for name, blob in record["code"].items()
         }
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, EOFError):
+    except (ValueError, TypeError, KeyError, AttributeError, EOFError):
         return None
     return codes if all(isinstance(code, CodeType) for code in codes.values()) else None
 
 
 def _keep_code(path: Path, key: str, codes: dict[str, CodeType]) -> None:
     """Keep the generated code for the next run; a folder we cannot write only costs time."""
-    from escalate_cli.errors import EscalateError
-    from escalate_cli.files import write_atomic
-
     blobs = {name: base64.b64encode(marshal.dumps(code)).decode() for name, code in codes.items()}
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_atomic(path, json.dumps({"key": key, "code": blobs}), force=True)
-    except (OSError, EscalateError):
-        pass
+    keep(path, json.dumps({"key": key, "code": blobs}))
 
 
 def _template(source: str) -> Template:
