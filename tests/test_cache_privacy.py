@@ -201,11 +201,11 @@ def test_a_kept_file_not_ours_alone_is_never_read_and_is_kept_afresh(
 
 
 def test_lint_and_brief_with_every_cache_folder_open_to_others_work_from_scratch(
-    runner: Any, isolated_home: Path, tmp_path: Path
+    isolated_home: Path, tmp_path: Path
 ) -> None:
-    """A command meets the check as a user would: same output, nothing read or kept there."""
-    from escalate_cli.cli import app
+    """Commands meet the check as a user would: same output, nothing read or kept there."""
     from test_brief import ORDINARY
+    from test_hardening import run
 
     draft = tmp_path / "draft.txt"
     draft.write_text("Engineering will have it fixed by Friday, guaranteed!!!\n")
@@ -217,14 +217,14 @@ def test_lint_and_brief_with_every_cache_folder_open_to_others_work_from_scratch
         ["lint", str(draft), "--format", "json", "--playbook", str(team)],
         ["brief", "-a", str(answers), "--no-input", "--playbook", str(team)],
     ]
-    first = [runner.invoke(app, argv) for argv in runs]
-    assert [r.exit_code for r in first] == [1, 0]
+    first = [run(*argv, home=isolated_home) for argv in runs]
+    assert [done.returncode for done in first] == [1, 0]
     folders = sorted(path for path in (isolated_home / "cache").iterdir() if path.is_dir())
     assert [folder.name for folder in folders] == ["models", "patterns", "templates", "validated"]
     for folder in folders:
         folder.chmod(0o777)
         for path in folder.iterdir():
             path.write_text("planted")
-    again = [runner.invoke(app, argv) for argv in runs]
-    assert [(r.exit_code, r.stdout) for r in again] == [(r.exit_code, r.stdout) for r in first]
+    again = [run(*argv, home=isolated_home) for argv in runs]
+    assert [(d.returncode, d.stdout) for d in again] == [(d.returncode, d.stdout) for d in first]
     assert {path.read_text() for folder in folders for path in folder.iterdir()} == {"planted"}
