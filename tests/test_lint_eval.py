@@ -47,7 +47,9 @@ def figures() -> dict[str, tuple[float, ...]]:
 
 
 @pytest.mark.parametrize(
-    "part", range(len(PARTS)), ids=["tuning", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5"]
+    "part",
+    range(len(PARTS)),
+    ids=["tuning", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5"],
 )
 def test_figures_do_not_fall_below_the_readme(figures, part) -> None:
     name = PARTS[part]
