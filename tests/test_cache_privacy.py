@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from escalate_cli import classify, patterns, playbook, render
+from escalate_cli import classify, files, patterns, playbook, render
 from escalate_cli.playbook import Playbook
 
 ITEMS = [(r"\bwill\b", 2), (r"asap|urgent", 2)]
@@ -228,3 +229,22 @@ def test_lint_and_brief_with_every_cache_folder_open_to_others_work_from_scratch
     again = [run(*argv, home=isolated_home) for argv in runs]
     assert [(d.returncode, d.stdout) for d in again] == [(d.returncode, d.stdout) for d in first]
     assert {path.read_text() for folder in folders for path in folder.iterdir()} == {"planted"}
+
+
+def test_a_kept_file_that_links_to_a_pipe_is_replaced_not_written_through(tmp_path: Path) -> None:
+    """A link planted where a kept file goes (to a pipe, or to our own standard output)
+    must not carry the cache's bytes out: `keep` replaces it with a private regular file."""
+    folder = tmp_path / "cache" / "kind"
+    folder.mkdir(parents=True, mode=0o700)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # so a write would not block
+    try:
+        kept = folder / "entry.json"
+        kept.symlink_to(pipe)
+        assert files.keep(kept, "cached bytes")
+        assert not kept.is_symlink() and kept.read_text() == "cached bytes"
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+        assert os.read(reader, 100) == b""  # nothing was written through to the pipe
+    finally:
+        os.close(reader)

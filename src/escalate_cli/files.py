@@ -112,10 +112,15 @@ def read_kept(path: Path, limit: int = KEPT_LIMIT) -> bytes | None:
 def keep(path: Path, data: str | bytes) -> bool:
     """Write a kept file into its `cache_folder`, making that folder and the one above it
     private if they are new; False if it cannot be done (a cache we cannot write only
-    costs time)."""
+    costs time). Whatever is there and is not a regular file (a link to a pipe or to our
+    own standard output) is removed first: a kept file is always replaced, never written
+    through."""
     try:
         for folder in (path.parent.parent, path.parent):
             folder.mkdir(mode=0o700, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISREG(path.lstat().st_mode):
+                path.unlink()
         write_atomic(path, data, force=True)
     except (OSError, EscalateError):
         return False
