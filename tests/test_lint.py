@@ -225,6 +225,29 @@ def test_everyday_wording_is_caught(book: Playbook, text: str, rule: str) -> Non
     assert rule in rules(text, book)
 
 
+@pytest.mark.parametrize(
+    ("text", "blames"),
+    [
+        ("The late deliveries are thanks to your forwarder mis-scanning the pallets.", True),
+        ("The import failed because your clerk keyed in the wrong column.", True),
+        ("Honestly, the SE dropped the ball on the demo.", True),
+        ("The backups were lost on Marek's watch.", True),
+        ("The blame lies squarely with the courier for the broken units.", True),
+        ("The outage was the carrier's screw-up, not a product problem.", True),
+        ("Their sysadmin corrupted the index during the migration.", True),
+        ("We dropped the ball on this, and I am sorry.", False),
+        ("Thanks to your freight forwarder, the pallets arrived early.", False),
+        ("The courier company delivered the replacement units this morning.", False),
+    ],
+)
+def test_blame_patterns_name_the_culprit_in_many_shapes(
+    book: Playbook, text: str, blames: bool
+) -> None:
+    """The patterns alone, without the classifier: each shape of pinning it on someone."""
+    patterns_only = replace(book.lint, model=None)
+    assert ("blame" in {f.rule for f in lint(text, patterns_only)}) is blames
+
+
 def test_each_rule_gives_one_finding_a_sentence(book: Playbook) -> None:
     found = lint("We need this ASAP, it is URGENT!!!\nAnd now!!!", book.lint)
     assert [(f.line, f.rule) for f in found] == [(1, "inflated_urgency"), (2, "inflated_urgency")]
