@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import field
 from pathlib import Path
@@ -1174,8 +1175,7 @@ class Store:
         with self._errors():
             self._db.execute("PRAGMA busy_timeout = 10000")
             self._check_ours()
-            if self._pragma("journal_mode") != "wal":
-                self._db.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             self._db.execute("PRAGMA foreign_keys = ON")
         if self._pragma("user_version") < len(MIGRATIONS):
             with self._write():
@@ -1188,6 +1188,22 @@ class Store:
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(OSError):
                 os.chmod(f"{self.path}{suffix}", 0o600)
+
+    def _use_wal(self) -> None:
+        """Switch the file to write-ahead logging, once. The switch needs the file to itself:
+        when several processes open a new store at once, each holding a read lock while it
+        asks for that, SQLite answers one of them "busy" at once instead of waiting (waiting
+        could deadlock). So a busy switch is tried again, for up to 10 seconds, until this
+        process or another has made it."""
+        deadline = time.monotonic() + 10
+        while self._pragma("journal_mode") != "wal":
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _check_ours(self) -> None:
         """Raise StoreError unless the file is empty or an escalate store this version reads.
@@ -1347,7 +1363,7 @@ class Store:
             raise  # a caller's case to handle, or a bug: not the file's fault
         except sqlite3.OperationalError as exc:
             text = str(exc)
-            if "locked" in text or "busy" in text:
+            if _is_busy(exc):
                 raise StoreError(
                     f"{self.path}: the store stayed busy (another escalate is writing)",
                     "try again in a moment",
@@ -1603,3 +1619,9 @@ def _commitment(row: sqlite3.Row) -> Commitment:
         row["uid"],
         row["updated"],
     )
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite gave up on a lock another connection holds ("locked", "busy")."""
+    text = str(exc)
+    return "locked" in text or "busy" in text
