@@ -277,6 +277,34 @@ def test_a_kept_model_of_other_bytes_is_not_used(
     assert read(model_file, cache, book).bias == retrained.bias
 
 
+def test_a_kept_model_is_not_used_once_the_file_changes_at_the_same_size(
+    book: Playbook, model_file: Path, tmp_path: Path
+) -> None:
+    """A kept copy goes by the file's size and times, not its text: a change that keeps
+    the size is read afresh, and so is one that puts the modification time back too."""
+    cache = tmp_path / "models"
+    first = read(model_file, cache, book)
+    size = model_file.stat().st_size
+    data = json.loads(model_file.read_text())
+
+    def rewrite(version: int, mtime_ns: int) -> dict[str, object]:
+        data["trained_on"] = {**first.trained_on, "version": version}
+        text = json.dumps(data)
+        model_file.write_text(text.ljust(size))  # white space after the object: same size
+        os.utime(model_file, ns=(mtime_ns, mtime_ns))
+        assert model_file.stat().st_size == size
+        return data["trained_on"]
+
+    later = model_file.stat().st_mtime_ns + 10**9
+    changed = rewrite(1, later)
+    assert read(model_file, cache, book).trained_on == changed
+    kept_at = model_file.stat().st_ctime_ns
+    changed = rewrite(2, later)  # the same size and modification time as the kept one
+    assert model_file.stat().st_ctime_ns != kept_at
+    assert read(model_file, cache, book).trained_on == changed
+    assert len(list(cache.iterdir())) == 3
+
+
 def test_a_kept_model_someone_else_could_have_written_is_not_read(
     book: Playbook, model_file: Path, tmp_path: Path, monkeypatch
 ) -> None:

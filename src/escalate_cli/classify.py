@@ -445,21 +445,23 @@ def _first_word(draft: Draft, start: int) -> int:
 # --- reading a model file -------------------------------------------------------------------
 
 _CACHE: dict[tuple[str, int, int], Model] = {}
-_KEPT = 1
+_KEPT = 2
 """The layout of a kept model, and what `_checked` checks: bump it when either changes."""
 _KEPT_NAME = re.compile(r"[0-9a-f]{64}\.model")
 KEEP_MODELS = 4
-"""How many kept models a cache folder holds (one a model file in use, by its bytes)."""
+"""How many kept models a cache folder holds (one a model file in use, as it was then)."""
 
 
 def load(path: Path, known: Iterable[str], cache: Path | None = None) -> Model:
     """Read and check a model file; each problem names the file and the field (exit 2).
 
     With a `cache` folder, the checked model is kept there in a form quicker to read than
-    its JSON (marshal, equal weights stored once), under a hash of the file's text and of
-    what this version checks: a run reads the kept copy in a few milliseconds where
-    parsing and checking the JSON takes about 20. A copy that is damaged or that another
-    text or version made is not used, and is made again."""
+    its JSON (marshal, equal weights stored once), under a hash of the file's identity
+    (path, device, inode, size, modification and change times, as Python's own cache of
+    compiled modules goes by) and of what this version checks: a run reads the kept copy
+    in a few milliseconds without reading the file, where parsing and checking the JSON
+    takes about 20. A copy that is damaged or was made from the file as it was before a
+    change is not used, and is made again."""
     try:
         stat = path.stat()
         key = (str(path), stat.st_mtime_ns, stat.st_size)
@@ -482,28 +484,49 @@ def load(path: Path, known: Iterable[str], cache: Path | None = None) -> Model:
 
 
 def _read(path: Path, cache: Path | None) -> Model:
-    import hashlib
-
     from escalate_cli.files import cache_folder
-    from escalate_cli.safe_yaml import read_text
+    from escalate_cli.safe_yaml import decode, open_file, read_open
 
-    text = read_text(path, "lint model", MAX_BYTES)
-    versions = f"{_KEPT} {FORMAT} {FEATURES} {MAX_FEATURES} {MAX_KEY}\n"
-    digest = hashlib.sha256(versions.encode() + text.encode()).hexdigest()
     folder = cache_folder(cache)
-    kept = folder / f"{digest}.model" if folder else None
-    model = _kept(kept, digest) if kept else None
-    if model is not None:
-        return model
+    kept = identity = None
+    with open_file(path, "lint model") as handle:
+        if folder:
+            identity = _identity(path, handle.fileno())
+        if identity:
+            import hashlib
+
+            kept = folder / f"{hashlib.sha256(identity.encode()).hexdigest()}.model"
+            model = _kept(kept, identity)
+            if model is not None:
+                return model
+        raw = read_open(handle, path, "lint model", MAX_BYTES)
+    text = decode(raw, str(path), "lint model", MAX_BYTES)
     try:
         data = json.loads(text, parse_float=_Numbers().__getitem__)
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         raise _error(f"{path}:{line}" if line else str(path), "not valid JSON") from None
     model = _checked(path, data)
-    if kept:
-        _keep(kept, digest, model)
+    if kept and identity:
+        _keep(kept, identity, model)
     return model
+
+
+def _identity(path: Path, fd: int) -> str | None:
+    """What a kept copy of the open model file is kept by: this version's checks, and the
+    file's path, place on disk, size and times; None for what is not a regular file (a
+    pipe reads differently each time). The change time moves with any change to the file,
+    its modification time put back included."""
+    import os
+    import stat
+
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (
+        f"{_KEPT} {FORMAT} {FEATURES} {MAX_FEATURES} {MAX_KEY} {path}\n{info.st_dev} "
+        f"{info.st_ino} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}"
+    )
 
 
 class _Numbers(dict[str, float]):
@@ -515,10 +538,11 @@ class _Numbers(dict[str, float]):
         return number
 
 
-def _kept(path: Path, digest: str) -> Model | None:
-    """The model kept for exactly this digest, or None (none kept, damaged, another's)."""
-    import hashlib
+def _kept(path: Path, identity: str) -> Model | None:
+    """The model kept for exactly this file as it is now, or None (none kept, damaged,
+    another's). A CRC of the payload finds damage (no one else can write the file)."""
     import marshal
+    import zlib
 
     from escalate_cli.files import read_kept
 
@@ -527,8 +551,8 @@ def _kept(path: Path, digest: str) -> Model | None:
         return None
     try:
         record = marshal.loads(raw)
-        layout, source, check, payload = record
-        if layout != _KEPT or source != digest or hashlib.sha256(payload).digest() != check:
+        layout, kept_for, check, payload = record
+        if layout != _KEPT or kept_for != identity or zlib.crc32(payload) != check:
             return None
         model = Model(*marshal.loads(payload))
         count = len(model.rules)
@@ -551,16 +575,16 @@ def _kept(path: Path, digest: str) -> Model | None:
     return model
 
 
-def _keep(path: Path, digest: str, model: Model) -> None:
+def _keep(path: Path, identity: str, model: Model) -> None:
     """Keep a checked model for the next run; a folder we cannot write only costs time."""
-    import hashlib
     import marshal
+    import zlib
 
     from escalate_cli.files import keep, sweep_unused
 
     fields = (model.rules, model.bias, model.threshold, model.weights, model.trained_on)
     payload = marshal.dumps((*fields, model.veto, model.veto_for))  # Model's, in order
-    record = marshal.dumps((_KEPT, digest, hashlib.sha256(payload).digest(), payload))
+    record = marshal.dumps((_KEPT, identity, zlib.crc32(payload), payload))
     if keep(path, record):
         sweep_unused(path.parent, _KEPT_NAME, KEEP_MODELS)
 

@@ -92,11 +92,17 @@ class DocumentError(EscalateError):
 def read_text(path: Path, label: str, limit: int = MAX_BYTES) -> str:
     """Read a UTF-8 file within the size limit, or explain what is wrong with it."""
     with open_file(path, label) as handle:
-        try:
-            raw = handle.read(limit + 1)
-        except OSError as exc:
-            raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
+        raw = read_open(handle, path, label, limit)
     return decode(raw, str(path), label, limit)
+
+
+def read_open(handle: BinaryIO, path: Path, label: str, limit: int = MAX_BYTES) -> bytes:
+    """Up to one byte past the size limit of a file `open_file` opened (`decode` says
+    when it is too large)."""
+    try:
+        return handle.read(limit + 1)
+    except OSError as exc:
+        raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
 
 
 def open_file(path: Path, label: str) -> BinaryIO:
