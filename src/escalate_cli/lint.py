@@ -56,17 +56,28 @@ class Finding:
 # --- the draft: sentences, and what is someone else's words --------------------------------
 
 _END = r"""[.!?]*(?=[\s"'”’)\]]|$)"""
-_BOUNDARY = re.compile(  # each choice starts with its character: the matcher skips to the next
+_BOUNDARY = (  # each choice starts with its character: the matcher skips to the next
     rf"""\.{_END}|!{_END}|\?{_END}|;|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
 )
 _WORDS = re.compile(r"\w+")
-_REPORTED = re.compile(  # the first letters up front let the matcher skip ahead quickly
+_REPORTED = (  # the first letters up front let the matcher skip ahead quickly
     r"\b(?=[acdimrstw])(?<!never\s)(?<!n't\s)(?<!n’t\s)(?<!not\s)"
     r"(?:ask(?:ed|s|ing)|sa(?:id|ys|ying)|told\s+(?:us|me)|tells\s+(?:us|me)|wr(?:ote|ites)"
     r"|mentioned|complained|requested|demanded|insisted|claimed|wanted\s+to\s+know)\b"
-    r"[^,;:.!?\n]*",
-    re.IGNORECASE,
+    r"[^,;:.!?\n]*"
 )
+_SPLITTING: list[re.Pattern[str]] = []
+"""Sentence ends, quotes and reported speech, compiled once a process (see `splitting`)."""
+
+
+def splitting(cache: Path | None = None) -> list[re.Pattern[str]]:
+    """The patterns that split a draft into sentences and find someone else's words: with
+    `cache`, compiled as the playbook's patterns are, once a data folder (the standard
+    library takes about a millisecond for these three)."""
+    if not _SPLITTING:
+        items = [(_BOUNDARY, 0), (QUOTED, 0), (_REPORTED, _IGNORECASE)]
+        _SPLITTING.extend(found.regex for found in compile_all(items, cache))
+    return _SPLITTING
 
 
 def _masked(text: str, spans: Iterable[re.Match[str]]) -> str:
@@ -87,10 +98,11 @@ class Draft:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = list(accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
-        ends = [boundary.end() for boundary in _BOUNDARY.finditer(text)]
+        boundary, quoted, reported = splitting()
+        ends = [found.end() for found in boundary.finditer(text)]
         self.starts: list[int] = [0, *ends]
         self.spans: list[tuple[int, int]] = list(zip(self.starts, [*ends, len(text)], strict=True))
-        self.masked = _masked(text, (*QUOTED.finditer(text), *_REPORTED.finditer(text)))
+        self.masked = _masked(text, (*quoted.finditer(text), *reported.finditer(text)))
 
     @functools.cache  # noqa: B019 - a draft lives for one lint call
     def lower(self, masked: bool) -> str | None:
@@ -251,6 +263,7 @@ def prepare(coach: Lint, cache: Path | None = None) -> None:
     in the data folder once `keep_compiled` is called, so a short draft is checked quickly."""
     from escalate_cli.playbook import bundled_path
 
+    splitting(cache)
     written: dict[str, str] = {}
     items = [item for rule in coach.rules for item in _sources(rule, coach, written)]
     compiled = iter(compile_all(items, cache, bundled_path().with_name(ANCHORS)))

@@ -38,6 +38,8 @@ def expand(
 
     `written` keeps each class written out once, for the many patterns of one playbook
     (a class is written the same way wherever it is used, with the same `gap`)."""
+    if "{" not in pattern:  # most items of word classes: nothing to write out
+        return pattern
 
     def one(match: re.Match[str]) -> str:
         name, count = match.group(1), match.group(2)
@@ -180,8 +182,9 @@ either changes, so files kept by an older version are not read."""
 
 
 KEEP_SETS = 8
-"""How many pattern sets a cache folder keeps, the most recently used: a playbook's rules
-and the classifier's words each make one, and each edit of the rules a new one."""
+"""How many pattern sets a cache folder keeps, the most recently used: a playbook's rules,
+the classifier's words and the draft's sentence ends each make one, and each edit of the
+rules a new one."""
 _KEPT_NAME = re.compile(r"[0-9a-f]{64}\.json")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-QUOTED = re.compile(  # each choice starts with its quote: the matcher skips to the next
-    r"""'(?<!\w')([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”"""
-)
+QUOTED = r"""'(?<!\w')([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”"""
+"""Quoted words. Each choice starts with its quote, so the matcher skips to the next. As
+text: `re` compiles it when a trigger note is read, the coach keeps its compiled code."""
 
 _STOP = frozenset(
     re.findall(
@@ -34,7 +34,7 @@ def trigger_phrases(note: str) -> list[str]:
     short note (three words or fewer) as a whole; else each run of its distinctive words
     ("Hates being called a ticket number" watches `ticket number`). The coach also matches
     the plural (or singular) of each phrase's last word."""
-    quoted = [next(part for part in match.groups() if part) for match in QUOTED.finditer(note)]
+    quoted = [next(part for part in match.groups() if part) for match in re.finditer(QUOTED, note)]
     if quoted:
         return quoted
     words = note.split()
@@ -53,7 +53,7 @@ def trigger_phrases(note: str) -> list[str]:
 def watch_hint(note: str) -> str:
     """What `notes add --kind trigger` says back: the words watched, and how quoting works."""
     phrases = ", ".join(f"'{phrase}'" for phrase in trigger_phrases(note)) or "nothing"
-    if QUOTED.search(note):
+    if re.search(QUOTED, note):
         return f"the message coach watches for {phrases}"
     return (
         f"the message coach watches for {phrases}; to watch exact words only, quote them: "
