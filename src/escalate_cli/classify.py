@@ -447,7 +447,7 @@ def _first_word(draft: Draft, start: int) -> int:
 _CACHE: dict[tuple[str, int, int], Model] = {}
 _KEPT = 2
 """The layout of a kept model, and what `_checked` checks: bump it when either changes."""
-_KEPT_NAME = re.compile(r"[0-9a-f]{64}\.model")
+_KEPT_NAME = r"[0-9a-f]{64}\.model"
 KEEP_MODELS = 4
 """How many kept models a cache folder holds (one a model file in use, as it was then)."""
 
@@ -490,9 +490,8 @@ def _read(path: Path, cache: Path | None) -> Model:
     folder = cache_folder(cache)
     kept = identity = None
     with open_file(path, "lint model") as handle:
-        if folder:
-            identity = _identity(path, handle.fileno())
-        if identity:
+        identity = _identity(path, handle.fileno()) if folder else None
+        if folder and identity:
             import hashlib
 
             kept = folder / f"{hashlib.sha256(identity.encode()).hexdigest()}.model"

@@ -237,7 +237,7 @@ def _write_error(path: Path, exc: OSError) -> OutputError:
 
 
 STALE_TEMP_SECONDS = 3600
-_OUR_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # what mkstemp makes of our prefix
+_OUR_TEMP = r"\..+\.[a-z0-9_]{8}\.tmp"  # what mkstemp makes of our prefix (compiled when met)
 
 
 def sweep_stale_temps(folder: Path) -> None:
@@ -246,7 +246,7 @@ def sweep_stale_temps(folder: Path) -> None:
     cutoff = time.time() - STALE_TEMP_SECONDS
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
-            if not _OUR_TEMP.fullmatch(entry.name):
+            if not re.fullmatch(_OUR_TEMP, entry.name):
                 continue
             with contextlib.suppress(OSError):
                 info = entry.stat(follow_symlinks=False)
@@ -270,7 +270,7 @@ def mark_used(path: Path, mtime: float) -> None:
             os.utime(path)
 
 
-def sweep_unused(folder: Path, name: re.Pattern[str], keep: int) -> None:
+def sweep_unused(folder: Path, name: str, keep: int) -> None:
     """Remove all but the `keep` most recently used regular files of ours named like `name`
     in a cache folder: made again if ever needed, they only cost disk space until then."""
     found: list[tuple[float, str]] = []
@@ -279,7 +279,7 @@ def sweep_unused(folder: Path, name: re.Pattern[str], keep: int) -> None:
             with contextlib.suppress(OSError):
                 info = entry.stat(follow_symlinks=False)
                 if (
-                    name.fullmatch(entry.name)
+                    re.fullmatch(name, entry.name)
                     and stat.S_ISREG(info.st_mode)
                     and info.st_uid == os.geteuid()
                 ):
@@ -293,7 +293,7 @@ DRAFT_LIMIT = 1_000_000
 """Bytes a draft may have: far more than any interview's answers, far less than memory."""
 
 
-_DRAFT_FILE = re.compile(r"([a-z][a-z-]*?)(?:-[0-9a-f]{16})?")
+_DRAFT_FILE = r"([a-z][a-z-]*?)(?:-[0-9a-f]{16})?"
 
 
 def draft_key(name: str) -> str:
@@ -387,7 +387,7 @@ class Drafts:
         found: list[Draft] = []
         broken: list[Path] = []
         for path in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
-            named = _DRAFT_FILE.fullmatch(path.stem)
+            named = re.fullmatch(_DRAFT_FILE, path.stem)
             if named is None or command not in (None, named.group(1)):
                 continue
             try:

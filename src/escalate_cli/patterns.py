@@ -185,7 +185,7 @@ KEEP_SETS = 8
 """How many pattern sets a cache folder keeps, the most recently used: a playbook's rules,
 the classifier's words and the draft's sentence ends each make one, and each edit of the
 rules a new one."""
-_KEPT_NAME = re.compile(r"[0-9a-f]{64}\.json")
+_KEPT_NAME = r"[0-9a-f]{64}\.json"
 
 
 class _Kept(NamedTuple):

@@ -39,11 +39,10 @@ VERDICT_WORDS = {
 }
 INTERVIEWS = ("assess", "brief")
 TEMPLATES = ("manager_brief", "customer_message", "customer_chat", "agenda", "follow_up")
-_ID = re.compile(ID_PATTERN)
 
 
 def _is_id(value: str) -> bool:
-    return bool(_ID.match(value))
+    return bool(re.match(ID_PATTERN, value))  # compiled when a playbook is validated
 
 
 class _Check:

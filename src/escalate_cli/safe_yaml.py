@@ -45,7 +45,7 @@ MAX_DEPTH = 64
 # event stream is scanned first; below them, `_Builder` reports anything past MAX_DEPTH.
 # 150 flow brackets + 2 levels per column of 170 leading columns stays under 500 levels.
 _FLOW_BOUND = 150
-_LEADING_BLOCK = re.compile(r"^[ \t?:-]{170}", re.MULTILINE)
+_LEADING_BLOCK = r"(?m)^[ \t?:-]{170}"  # compiled when YAML is read
 
 
 def _Loader(stream: str) -> Any:
@@ -168,7 +168,7 @@ def _may_nest_deeply(text: str) -> bool:
     mapping's column), and only indentation and `- `, `? `, `: ` indicators move the
     column of the next collection."""
     flow = text.count("[") + text.count("{")
-    return flow > _FLOW_BOUND or _LEADING_BLOCK.search(text) is not None
+    return flow > _FLOW_BOUND or re.search(_LEADING_BLOCK, text) is not None
 
 
 def _check_depth(text: str, source: str) -> None:
