@@ -461,3 +461,12 @@ def test_the_sentence_and_quote_patterns_match_as_written_plainly(text: str) -> 
     for quick, plain in ((boundary, PLAIN_BOUNDARY), (quoted, PLAIN_QUOTED)):
         expected = [(m.span(), m.groups()) for m in re.finditer(plain, text)]
         assert [(m.span(), m.groups()) for m in quick.finditer(text)] == expected
+
+
+@given(text=st.text(max_size=8))
+@example(text="_")
+@example(text="e.t.a")
+def test_a_word_anchor_is_one_the_word_pattern_matches_whole(text: str) -> None:
+    """Anchors made of word characters are looked up among the draft's words: the quick
+    check agrees with `\\w+` on any text."""
+    assert coach._is_word(text) == bool(re.fullmatch(r"\w+", text))
