@@ -143,7 +143,7 @@ def test_only_the_patterns_a_draft_needs_are_compiled_and_kept(
     assert not list(tmp_path.iterdir())  # nothing kept until the command is done
     patterns.keep_compiled()
     (kept,) = tmp_path.iterdir()
-    entries = json.loads(kept.read_text())["entries"]
+    entries = patterns._kept_entries(kept.read_bytes())
     assert 0 < sum(1 for entry in entries if entry["k"]) < len(entries) / 2
     patterns._MEMO.clear()
     coach.prepare(book.lint, tmp_path)
@@ -152,14 +152,25 @@ def test_only_the_patterns_a_draft_needs_are_compiled_and_kept(
     assert not any(pattern.fresh for pattern in compiled.patterns)  # read back, not compiled
 
 
+def _recorded(damage):
+    """Entries damaged, then written as a whole kept file (its CRC right)."""
+    return lambda raw: patterns.kept_record(damage(patterns._kept_entries(raw)))
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda entries: [{**e, "k": e["k"] and {**e["k"], "c": "AAAA"}} for e in entries],
-        lambda entries: [{**e, "k": e["k"] and {**e["k"], "c": "eJwDAAAAAAE="}} for e in entries],
-        lambda entries: [{**e, "a": "x"} for e in entries],
-        lambda entries: entries[1:],
-        lambda entries: "not entries",
+        _recorded(lambda entries: [{**e, "k": e["k"] and {**e["k"], "c": b"\0"}} for e in entries]),
+        _recorded(
+            lambda entries: [{**e, "k": e["k"] and {**e["k"], "c": bytes(8)}} for e in entries]
+        ),
+        _recorded(lambda entries: [{**e, "k": e["k"] and {**e["k"], "c": "x"}} for e in entries]),
+        _recorded(lambda entries: [{**e, "a": "x"} for e in entries]),
+        _recorded(lambda entries: entries[1:]),
+        _recorded(lambda entries: "not entries"),
+        lambda raw: raw[:-50] + bytes(50),  # the CRC no longer fits
+        lambda raw: raw[: len(raw) // 2],
+        lambda raw: b"not marshal at all",
     ],
 )
 def test_a_damaged_copy_is_ignored(book: Playbook, tmp_path: Path, fresh, damage) -> None:
@@ -168,8 +179,7 @@ def test_a_damaged_copy_is_ignored(book: Playbook, tmp_path: Path, fresh, damage
     expected = lint(text, book.lint)
     patterns.keep_compiled()
     (kept,) = tmp_path.iterdir()
-    entries = damage(json.loads(kept.read_text())["entries"])
-    kept.write_text(json.dumps({"format": patterns._FORMAT, "entries": entries}))
+    kept.write_bytes(damage(kept.read_bytes()))
     patterns._MEMO.clear()
     coach.prepare(book.lint, tmp_path)
     assert lint(text, book.lint) == expected
@@ -382,17 +392,21 @@ def test_the_quick_check_of_the_weights_agrees_with_the_slow_one(
 
 
 def test_the_pattern_cache_keeps_the_sets_used_most_recently(tmp_path: Path, fresh) -> None:
-    """Each edit of a playbook's rules makes a new set; the oldest unused go, a set read
-    back counts as used, and files not of our naming stay."""
+    """Each edit of a playbook's rules makes a new set; the oldest unused go (sets older
+    versions kept as JSON among them), a set read back counts as used, and files not of
+    our naming stay."""
 
     def run(number: int) -> Path:
         patterns._MEMO.clear()
         (pattern,) = patterns.compile_all([(f"word{number}", 0)], tmp_path)
         assert pattern.regex.search(f"a word{number}")
         patterns.keep_compiled()
-        return max(tmp_path.glob("*.json"), key=lambda path: path.stat().st_mtime_ns)
+        return max(tmp_path.glob("*.patterns"), key=lambda path: path.stat().st_mtime_ns)
 
     (tmp_path / "notes.txt").write_text("not ours")
+    older = tmp_path / f"{'0' * 64}.json"  # a set an older version kept as JSON
+    older.write_text("{}")
+    os.utime(older, (10**8, 10**8))
     first = run(0)
     os.utime(first, (10**9, 10**9))  # long unused ...
     assert run(0) == first and first.stat().st_mtime > 10**9 + 10  # ... until read again
@@ -400,6 +414,7 @@ def test_the_pattern_cache_keeps_the_sets_used_most_recently(tmp_path: Path, fre
         os.utime(run(number), (10**9 + number, 10**9 + number))
     kept = sorted(path.name for path in tmp_path.iterdir())
     assert len(kept) == patterns.KEEP_SETS + 1 and "notes.txt" in kept
+    assert not older.exists()
     assert first.exists()  # used after the others were made, so among the most recent
 
 

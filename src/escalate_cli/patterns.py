@@ -10,7 +10,6 @@ is how a rule says "a few words in between" without nesting repetitions itself.
 from __future__ import annotations
 
 import array
-import base64
 import functools
 import importlib
 import re
@@ -179,13 +178,16 @@ _UNUSABLE = (AttributeError, TypeError, ValueError, KeyError, IndexError, Runtim
 _FORMAT = 5
 """The layout of the kept files and how anchors and reach are worked out: bump it when
 either changes, so files kept by an older version are not read."""
+_SUFFIX = ".patterns"
+"""Kept sets are marshal data (the code as it is, read back without decoding); those kept
+as JSON by older versions, named `.json`, are only swept away."""
 
 
 KEEP_SETS = 8
 """How many pattern sets a cache folder keeps, the most recently used: a playbook's rules,
 the classifier's words and the draft's sentence ends each make one, and each edit of the
 rules a new one."""
-_KEPT_NAME = r"[0-9a-f]{64}\.json"
+_KEPT_NAME = r"[0-9a-f]{64}\.(?:patterns|json)"
 
 
 class _Kept(NamedTuple):
@@ -223,8 +225,10 @@ def keep_compiled() -> None:
             continue
         from escalate_cli.files import keep
 
-        entries = [{"a": p.anchors, "r": p.reach, "k": p.code} for p in kept.patterns]
-        if not keep(kept.path, _dumps({"format": _FORMAT, "entries": entries})):
+        entries = [
+            {"a": list(map(list, p.anchors)), "r": p.reach, "k": p.code} for p in kept.patterns
+        ]
+        if not keep(kept.path, kept_record(entries)):
             continue
         if not kept.saved:  # a new set (an edited playbook, another Python): drop the oldest
             from escalate_cli.files import sweep_unused
@@ -242,6 +246,30 @@ def shipped_anchors(items: Sequence[tuple[str, int]]) -> str:
     return _dumps({"patterns": _digest(items), **record}) + "\n"
 
 
+def kept_record(entries: list[dict[str, Any]]) -> bytes:
+    """A kept set's file: its entries in marshal, with their CRC to find damage (only we
+    can write the file)."""
+    import marshal
+    import zlib
+
+    payload = marshal.dumps(entries)
+    return marshal.dumps((_FORMAT, zlib.crc32(payload), payload))
+
+
+def _kept_entries(raw: bytes) -> Any:
+    """The entries of a kept set's file, or None if it is not one of ours, whole."""
+    import marshal
+    import zlib
+
+    try:
+        layout, check, payload = marshal.loads(raw)
+        if layout == _FORMAT and zlib.crc32(payload) == check:
+            return marshal.loads(payload)
+    except (ValueError, TypeError, EOFError):
+        pass
+    return None
+
+
 def _load(
     items: Sequence[tuple[str, int]], key: str, cache: Path | None, shipped: Path | None
 ) -> _Kept:
@@ -252,11 +280,11 @@ def _load(
 
     name = hashlib.sha256(f"{_FORMAT}{key}".encode()).hexdigest()
     folder = cache_folder(cache)  # kept code goes to the C matcher: only a folder of ours alone
-    path = folder / f"{name}.json" if folder else None
+    path = folder / f"{name}{_SUFFIX}" if folder else None
     raw = read_kept(path) if path else None
-    if raw is not None:
+    entries = _kept_entries(raw) if raw is not None else None
+    if entries is not None:
         try:
-            entries = json.loads(raw)["entries"]
             if len(entries) == len(items):
                 patterns = [
                     Compiled(pattern, flags, _read(entry["a"], entry["r"]), entry["k"])
@@ -342,8 +370,6 @@ def _behind(items: Any, parser: Any) -> int:
 
 def _code(pattern: str, flags: int) -> dict[str, Any]:
     """What the C matcher needs to rebuild a compiled pattern, as plain data."""
-    import zlib
-
     parser = _parser()
     flags = int(flags)
     compiler = importlib.import_module(
@@ -359,7 +385,7 @@ def _code(pattern: str, flags: int) -> dict[str, Any]:
     code = array.array("I", [int(op) for op in compiler._code(tree, flags)])
     return {
         "f": flags | state.flags,
-        "c": base64.b64encode(zlib.compress(code.tobytes())).decode(),
+        "c": code.tobytes(),
         "g": state.groups - 1,
         "n": names,
         "i": index,
@@ -437,13 +463,9 @@ def _first(items: Any, parser: Any) -> set[tuple[Any, Any]] | None:
 def _from_code(pattern: str, item: dict[str, Any]) -> re.Pattern[str]:
     """A compiled pattern rebuilt from `_code`'s data; the C matcher checks the code."""
     import _sre
-    import zlib
 
     code = array.array("I")
-    try:
-        code.frombytes(zlib.decompress(base64.b64decode(item["c"], validate=True)))
-    except zlib.error as exc:
-        raise ValueError("not compiled code") from exc
+    code.frombytes(item["c"])  # not whole numbers of code: ValueError
     regex: re.Pattern[str] = _sre.compile(
         pattern, item["f"], code.tolist(), item["g"], item["n"], tuple(item["i"])
     )
