@@ -323,7 +323,7 @@ def _dumps(data: Any) -> str:
 
 
 def _read(anchors: Any, reach: Any) -> Facts:
-    """Facts read back from JSON, checked for shape."""
+    """Facts read back (from a kept set, or the shipped JSON), checked for shape."""
     if not isinstance(anchors, list) or not all(
         isinstance(group, list) and group and all(isinstance(s, str) and s for s in group)
         for group in anchors
