@@ -29,6 +29,9 @@ PARTS = (
     "lint_heldout5.yaml",
     "lint_heldout6.yaml",
     "lint_heldout7.yaml",
+    "lint_heldout8.yaml",
+    "lint_heldout9.yaml",
+    "lint_heldout10.yaml",
 )
 """The README table's columns, in order."""
 
