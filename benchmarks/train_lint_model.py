@@ -61,7 +61,7 @@ SETTINGS = {
     "rate": 0.2,
     "l2": 1e-4,
     "positive_weight": 1.0,
-    "min_count": 4,
+    "min_count": 6,
     "prune": 0.5,
     "folds": 5,
     "budget": 0.015,
@@ -261,7 +261,9 @@ def tops(sentences: Sequence[dict[str, list[float]]]) -> list[dict[str, float]]:
 def kept_by_veto(
     example: Example, scores: dict[str, list[float]], veto: dict[str, float]
 ) -> set[str]:
-    """The rules whose patterns fire on a message in a sentence the model does not veto."""
+    """The rules whose patterns fire on a message in a sentence the model does not veto.
+    (The coach also keeps a finding in a sentence the model flags for any rule; thresholds
+    come after vetoes here, so that is left out, which can only leave findings out.)"""
     return {
         rule
         for rule, where in example.fired.items()

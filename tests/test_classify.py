@@ -118,11 +118,13 @@ def test_a_sentence_scores_the_sum_of_its_weights_at_its_strongest_word(tmp_path
 
 def test_model_findings_look_like_rule_findings(book: Playbook, tmp_path) -> None:
     path = write_model(
-        tmp_path / "m.json", blame_only({"u:courier": 1.0, "u:wrecked": 2.0, "u:parcel": 0.5})
+        tmp_path / "m.json", blame_only({"u:courier": 1.0, "u:squashed": 2.0, "u:parcel": 0.5})
     )
-    text = "Hi Sam,\nThanks for waiting.\nThe courier wrecked the parcel, the courier wrecked it.\n"
+    text = (
+        "Hi Sam,\nThanks for waiting.\nThe courier squashed the parcel, the courier squashed it.\n"
+    )
     rules_only = lint(text, dataclasses.replace(book.lint, model=None))
-    assert rules_only == []  # the patterns do not know "wrecked"
+    assert rules_only == []  # the patterns do not know "squashed"
     found = lint(text, with_model(book, path))
     rule = next(r for r in book.lint.rules if r.id == "blame")
     assert len(found) == 1  # one finding a rule a sentence, however many words weigh
@@ -130,17 +132,17 @@ def test_model_findings_look_like_rule_findings(book: Playbook, tmp_path) -> Non
     assert (finding.line, finding.column, finding.rule) == (3, 13, "blame")
     assert finding.message == rule.message and finding.suggestion == rule.suggestion
     assert finding.severity == rule.severity
-    assert finding.excerpt == "The courier wrecked the parcel, the courier wrecked it."
+    assert finding.excerpt == "The courier squashed the parcel, the courier squashed it."
     assert lint(text, with_model(book, path), only={"over_promise"}) == []
 
 
 def test_a_sentence_met_again_is_found_again_where_it_stands(book: Playbook, tmp_path) -> None:
-    path = write_model(tmp_path / "m.json", blame_only({"u:courier": 1.0, "u:wrecked": 2.0}))
-    text = "The courier wrecked it.\nAll fine here.\n  The courier wrecked it.\n"
+    path = write_model(tmp_path / "m.json", blame_only({"u:courier": 1.0, "u:squashed": 2.0}))
+    text = "The courier squashed it.\nAll fine here.\n  The courier squashed it.\n"
     found = lint(text, with_model(book, path))
     assert [(f.line, f.column, f.excerpt) for f in found] == [
-        (1, 13, "The courier wrecked it."),
-        (3, 15, "The courier wrecked it."),
+        (1, 13, "The courier squashed it."),
+        (3, 15, "The courier squashed it."),
     ]
 
 
@@ -177,6 +179,20 @@ def test_a_pattern_finding_the_model_vetoes_is_dropped(book: Playbook, tmp_path)
     other_classes = {**book.lint.classes, "extra": ("word",)}
     coach = dataclasses.replace(coach, rules=book.lint.rules, classes=other_classes)
     assert [f.line for f in lint(text, coach)] == [1, 2]
+
+
+def test_a_sentence_the_model_flags_for_any_rule_is_not_vetoed(book: Playbook, tmp_path) -> None:
+    """A veto is for plain sentences: where another rule's score reaches its threshold,
+    that risk's words pull this rule's score down, so the pattern's finding stays."""
+    text = "Engineering dropped the ball on this one.\n"
+    digests = [classify.rule_digest(rule, book.lint.classes) for rule in book.lint.rules[:5]]
+    veto = {"veto": [-5.0] + [-50.0] * 4, "veto_for": digests}
+    plain = write_model(tmp_path / "plain.json", blame_only({"u:engineering": -9.0}), **veto)
+    assert lint(text, with_model(book, plain)) == []  # blame scores -10: vetoed
+    table = {"u:engineering": [-9.0, 0.0, 0.0, 5.0, 0.0]}  # and others_work scores 4
+    flagged = write_model(tmp_path / "flagged.json", table, **veto)
+    found = lint(text, with_model(book, flagged))
+    assert sorted((f.rule, f.line) for f in found) == [("blame", 1), ("others_work", 1)]
 
 
 def test_the_shipped_models_vetoes_are_for_the_bundled_rules(book: Playbook) -> None:
@@ -284,7 +300,7 @@ def test_a_bad_model_is_exit_2_in_the_tools_error_style(tmp_path) -> None:
 def test_without_the_key_the_rules_work_alone_and_a_copy_keeps_the_bundled_model(
     tmp_path,
 ) -> None:
-    sentence = "The courier wrecked the parcel on the way over.\n"  # the patterns miss it
+    sentence = "The courier squashed the parcel on the way over.\n"  # the patterns miss it
     alone = run("lint", "--playbook", str(own_playbook(tmp_path, "")), "--format", "json", "-",
                 stdin=sentence)  # fmt: skip
     assert alone.returncode == 0 and json.loads(alone.stdout) == []
@@ -388,4 +404,4 @@ def test_the_shipped_model_is_trained_on_the_current_tuning_files() -> None:
         "lint rules or the trainer changed); refresh it with: "
         ".venv/bin/python benchmarks/train_lint_model.py"
     )
-    assert trainer.MODEL.stat().st_size < 700_000  # 11 writers: about 11,000 features
+    assert trainer.MODEL.stat().st_size < 700_000  # 15 writers, words seen 6 times: 11,000

@@ -248,6 +248,44 @@ def test_blame_patterns_name_the_culprit_in_many_shapes(
     assert ("blame" in {f.rule for f in lint(text, patterns_only)}) is blames
 
 
+@pytest.mark.parametrize(
+    ("text", "rule", "flagged"),
+    [
+        ("The revised price list will be in your portal on 4 February.", "eta_no_buffer", True),
+        ("Our payroll vendor will pay the missing bonuses on the 20th.", "eta_no_buffer", True),
+        ("Your replacement router lands at the branch on Thursday.", "eta_no_buffer", True),
+        ("The export fix is in tomorrow's release.", "eta_no_buffer", True),
+        ("You'll receive the signed contract on Friday the 9th.", "eta_no_buffer", True),
+        ("The training for your agents will be on 22 May at 10:00.", "eta_no_buffer", False),
+        ("Version 1 of the API will be retired on 31 March.", "eta_no_buffer", False),
+        ("The carrier confirmed they'll collect the pallets on Monday.", "eta_no_buffer", False),
+        ("I can't guarantee the parts will clear customs this week.", "eta_no_buffer", False),
+        ("I'll be out of the office from 23 December.", "eta_no_buffer", False),
+        ("The PSP bungled their release and checkout broke.", "blame", True),
+        ("The outage was their hosting provider letting the domain expire.", "blame", True),
+        ("Nothing will go wrong on go-live day.", "over_promise", True),
+        ("The new cluster simply won't go down.", "over_promise", True),
+        ("You can bank on it.", "over_promise", True),
+        ("I told them the data team would rebuild the dashboard.", "others_work", True),
+        ("Our consultant, Priya, will reconfigure the approval flow.", "others_work", True),
+        ("I'll get Tomas to roll back the pricing change.", "others_work", True),
+        ("I'll share the report once it's ready.", "vague_commitment", True),
+        ("More once I've heard from finance.", "vague_commitment", True),
+        ("This is a DEFCON 1 situation for the renewal.", "inflated_urgency", True),
+        ("Drop what you're doing and call them.", "inflated_urgency", True),
+        ("The chart looks right now that the cache is cleared.", "inflated_urgency", False),
+    ],
+)
+def test_patterns_catch_wording_beyond_their_first_lists(
+    book: Playbook, text: str, rule: str, flagged: bool
+) -> None:
+    """The patterns alone: the ninth round's wider grammar (a future or scheduled delivery
+    with any subject but the writer, certainty in other words, news promised for when
+    something else happens) and the exceptions that keep plain messages quiet."""
+    patterns_only = replace(book.lint, model=None)
+    assert (rule in {f.rule for f in lint(text, patterns_only)}) is flagged
+
+
 def test_each_rule_gives_one_finding_a_sentence(book: Playbook) -> None:
     found = lint("We need this ASAP, it is URGENT!!!\nAnd now!!!", book.lint)
     assert [(f.line, f.rule) for f in found] == [(1, "inflated_urgency"), (2, "inflated_urgency")]

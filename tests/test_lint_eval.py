@@ -32,6 +32,7 @@ PARTS = (
     "lint_heldout8.yaml",
     "lint_heldout9.yaml",
     "lint_heldout10.yaml",
+    "lint_heldout11.yaml",
 )
 """The README table's columns, in order."""
 

@@ -462,12 +462,18 @@ def test_the_first_character_is_checked_only_where_it_pays(
     assert (len(tree.data) == before + 1) is checked
 
 
-PLAIN_BOUNDARY = r"""[.!?]+(?=[\s"'”’)\]]|$)|;|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
+WRAPPED = r"(?<!\bthe\n)(?<!\ba\n)(?<!\ban\n)(?<!\bto\n)(?<!\bof\n)(?<!\bour\n)(?<!\byour\n)"
+PLAIN_BOUNDARY = (
+    r"""[.!?]+(?=[\s"'”’)\]]|$)|;|\n[ \t]*\n|\n"""
+    + WRAPPED
+    + r"""(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
+)
 PLAIN_QUOTED = r"""(?<!\w)'([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”"""
 
 
-@given(text=st.text(alphabet=".!?;'\"‘’“”)] \t\n-*•1)Aab", max_size=40))
+@given(text=st.text(alphabet=".!?;'\"‘’“”)] \t\n-*•1)Aabnt", max_size=40))
 @example(text="it's 'ok' and b'ab' or 'ab'b.\n1) A?! b... Ab;")
+@example(text="we sent a\nNote to the\nTeam; an\nA")
 @settings(max_examples=300, deadline=None)
 def test_the_sentence_and_quote_patterns_match_as_written_plainly(text: str) -> None:
     """Each choice of the draft's boundary and quote patterns starts with its character (so
