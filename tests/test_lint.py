@@ -303,6 +303,8 @@ def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
     assert "within 4 working days (48 hours plus 2 working days)" in hours.suggestion
     (march,) = lint("It will be ready on March 3rd.", book.lint, today=monday)
     assert "on March 5 (March 3rd plus 2 working days)" in march.suggestion
+    (eod,) = lint("We will ship it EOD tomorrow.", book.lint, today=monday)
+    assert 'Try: "We will ship it Thursday (EOD tomorrow plus 2 working days)."' in eod.suggestion
 
 
 def test_a_vague_promise_gets_a_time_slot_in_its_rewrite(book: Playbook) -> None:

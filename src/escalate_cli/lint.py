@@ -548,8 +548,8 @@ def _date_pattern() -> re.Pattern[str]:
     return re.compile(
         rf"""\b(?:
           (?P<weekday>(?:next\s+|this\s+|coming\s+)?(?:{_DAY_NAMES}))
-        | (?P<relative>tomorrow|today|tonight|end\s+of\s+(?:the\s+)?day|eod|cob
-            |close\s+of\s+business)
+        | (?P<relative>tomorrow|today|tonight|(?:end\s+of\s+(?:the\s+)?day|eod|cob
+            |close\s+of\s+business)(?:\s+(?:today|tomorrow))?)
         | (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
         | (?P<monthday>(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?)
         | (?P<daymonth>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}))
@@ -616,7 +616,7 @@ def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
         if today is None:
             return None
         if match.group("relative"):
-            ahead = 1 if match.group("relative").lower() == "tomorrow" else 0
+            ahead = 1 if match.group("relative").lower().endswith("tomorrow") else 0
             return today + dt.timedelta(days=ahead)
         month_name = match.group("m1") or match.group("m2")
         day = int(match.group("d1") or match.group("d2") or match.group("d3"))
