@@ -421,7 +421,7 @@ class _Judge:
         be fixed by Friday, guaranteed!!!") that risk's words pull the other scores down."""
         from escalate_cli import classify
 
-        scored, fired, reach = self.scored, self.fired, self.model.threshold
+        scored, fired, thresholds = self.scored, self.fired, self.model.threshold
         limit = classify.veto(self.model, rule, self.coach.classes)
         column, below = limit or (0, 0.0)
 
@@ -430,7 +430,7 @@ class _Judge:
             if (
                 scores is not None
                 and scores[column][0] < below
-                and not any(total >= at for (total, _), at in zip(scores, reach, strict=True))
+                and not any(total >= at for (total, _), at in zip(scores, thresholds, strict=True))
             ):
                 return True
             fired.add((rule.id, sentence))
