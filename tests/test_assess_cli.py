@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from conftest import CHECKLIST, answers, write_yaml
 from escalate_cli.cli import app
 
@@ -32,6 +34,27 @@ def test_answers_from_stdin_as_json(runner) -> None:
     result = run(runner, "assess", "-a", "-", "-f", "json", input=given)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["verdict"] == "escalate"
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ('{"deal_at_risk": true,\n', "double quotes, and drop any comma after the last"),
+        ('{"deal_at_risk": true "tried_to_resolve": false}', "a comma is missing"),
+        ('{"deal_at_risk": "yes', "close each string"),
+        ('{"deal_at_risk": true} {}', "keep one object"),
+    ],
+)
+def test_broken_json_answers_say_what_to_change(
+    runner, tmp_path: Path, text: str, hint: str
+) -> None:
+    (tmp_path / "a.json").write_text(text)
+    for command in ("assess", "brief"):
+        result = run(runner, command, "-a", str(tmp_path / "a.json"), "--no-input", "-f", "json")
+        assert result.exit_code == 2, result.output
+        message, advice = result.stderr.strip().splitlines()[-2:]
+        assert "a.json:" in message and "not valid JSON" in message
+        assert advice.strip().startswith("hint: ") and hint in advice
 
 
 def test_yes_no_accepts_words(runner, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from escalate_cli.safe_yaml import MAX_DEPTH, DocumentError, check_parsed
+from escalate_cli.safe_yaml import MAX_DEPTH, DocumentError, check_parsed, json_hint
 
 CHUNK = 1 << 20  # characters read at a time
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -155,9 +155,13 @@ class ObjectStream:
         """DocumentError at `pos` (default: the reading position), or where the value
         being read starts."""
         if at_value:
-            return DocumentError(f"{self.source}:{self.line}: not valid JSON: {problem}")
+            return DocumentError(
+                f"{self.source}:{self.line}: not valid JSON: {problem}", json_hint(problem)
+            )
         pos = self._pos if pos is None else pos
         line = self._line + self._text.count("\n", self._counted, pos)
         start = self._text.rfind("\n", 0, pos)
         where = f"{line}:{pos - start}" if start >= 0 or self._whole_line else f"{line}"
-        return DocumentError(f"{self.source}:{where}: not valid JSON: {problem}")
+        return DocumentError(
+            f"{self.source}:{where}: not valid JSON: {problem}", json_hint(problem)
+        )

@@ -209,7 +209,7 @@ def parse_json_fallback(text: str, source: str) -> Located:
         data = json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
         raise DocumentError(
-            f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
+            f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}", json_hint(exc.msg)
         ) from None
     except RecursionError:
         raise _too_deep(source) from None
@@ -331,6 +331,25 @@ class _OnDemand(dict[Any, Any]):
     def __contains__(self, key: object) -> bool:
         self._fill()
         return super().__contains__(key)
+
+
+def json_hint(problem: str) -> str:
+    """What to change for a JSON syntax error, from the parser's wording of it."""
+    if "Duplicate key" in problem:
+        return "keep one of them"
+    if "Nesting" in problem:
+        return f"flatten the structure: keep nesting under {MAX_DEPTH} levels"
+    if "property name" in problem:
+        return "put every key in double quotes, and drop any comma after the last item"
+    if "delimiter" in problem:
+        return "a comma is missing between two items, or a bracket or brace is not closed"
+    if "Extra data" in problem:
+        return "the file holds more than one JSON value: keep one object"
+    if "Unterminated string" in problem or "control character" in problem:
+        return "close each string with a double quote on the same line; write a line break as \\n"
+    if "ends early" in problem:
+        return "close every bracket and brace that the file opens"
+    return "check that line: keys and strings in double quotes, a comma between items"
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, source: str, text: str) -> DocumentError:
