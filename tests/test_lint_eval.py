@@ -33,6 +33,8 @@ PARTS = (
     "lint_heldout9.yaml",
     "lint_heldout10.yaml",
     "lint_heldout11.yaml",
+    "lint_heldout12.yaml",
+    "lint_heldout13.yaml",
 )
 """The README table's columns, in order."""
 
