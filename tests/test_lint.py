@@ -59,8 +59,23 @@ def test_partner_trigger_words_are_flagged_with_their_position(book: Playbook) -
 
 
 def test_phrases_match_whole_words_across_line_breaks(book: Playbook) -> None:
-    assert [f.rule for f in lint("we'll get\nback to you", book.lint)] == ["vague_commitment"]
+    wrapped = "Thanks for the logs, we have what we need for now and we'll get\nback to you"
+    assert [f.rule for f in lint(wrapped, book.lint)] == ["vague_commitment"]
     assert lint("guaranteeing", book.lint) == []
+
+
+def test_short_chat_lines_are_sentences_of_their_own(book: Playbook) -> None:
+    """A chat thread without full stops is not one long sentence: each finding is found
+    on its own line, and the rewrite keeps to that line."""
+    chat = "hey sam\nstill on the sso thing\nfix goes out friday\nwill keep u posted\n"
+    found = lint(chat, book.lint)
+    assert [(f.rule, f.line) for f in found] == [
+        ("eta_no_buffer", 3),
+        ("vague_commitment", 4),
+    ]
+    assert "\n" not in found[0].suggestion and "posted" not in found[0].suggestion
+    run_on = lint("ok so the patch is going out by\nfriday morning\n", book.lint)
+    assert [(f.rule, f.line) for f in run_on] == [("eta_no_buffer", 1)]
 
 
 def test_cushion_days_fill_the_suggestion(book: Playbook) -> None:
@@ -286,6 +301,58 @@ def test_patterns_catch_wording_beyond_their_first_lists(
     assert (rule in {f.rule for f in lint(text, patterns_only)}) is flagged
 
 
+@pytest.mark.parametrize(
+    ("text", "rule", "flagged"),
+    [
+        ("The permanent fix goes live on 18.04. Branches are ready.", "eta_no_buffer", True),
+        ("The new ISO mapping goes live in 48h.", "eta_no_buffer", True),
+        ("GL migration for all four entities completes by month end.", "eta_no_buffer", True),
+        ("The replacement terminals are dispatched tomorrow.", "eta_no_buffer", True),
+        (
+            "Our courier will deliver the meters to all six of your stores on 17 May.",
+            "eta_no_buffer",
+            True,
+        ),
+        ("It ships with Thursday's release.", "eta_no_buffer", True),
+        ("We moved to version 2.4.10 today.", "eta_no_buffer", False),
+        ("Uptime last month was 99.95.", "eta_no_buffer", False),
+        ("The new price list takes effect on 1 January.", "eta_no_buffer", False),
+        ("We cut over the phones on 6 June without issue.", "eta_no_buffer", False),
+        (
+            "Security confirmed in the ticket that the pack will be ready on 14 May.",
+            "eta_no_buffer",
+            False,
+        ),
+        ("Our hosting vendor left us hanging for three weeks.", "blame", True),
+        ("The partner team threw us under the bus on that call.", "blame", True),
+        ("The API keys got leaked by their dev on GitHub.", "blame", True),
+        ("Our engineer went home without handing over the restore job.", "blame", True),
+        ("The payroll file was rejected by their bank this morning.", "blame", False),
+        ("They will collect the damaged stock on their next run.", "others_work", True),
+        ("Hamish is going to chase the subcontractor for the certificates.", "others_work", True),
+        ("I'll get him to redesign the call routing.", "others_work", True),
+        ("She'll sit with the insurance pod from Monday.", "others_work", False),
+        ("I give you my word we'll have it back before the morning shift.", "over_promise", True),
+        ("itll def be fine, we tested it a ton", "over_promise", True),
+        ("The migration completes by month end, 100%.", "over_promise", True),
+        ("We delivered 100% of the seats you ordered.", "over_promise", False),
+        ("will check w the team and get back to u", "vague_commitment", True),
+        ("yep will sort the access when i get a sec", "vague_commitment", True),
+        ("Leave it w me.", "vague_commitment", True),
+    ],
+)
+def test_patterns_catch_the_tenth_rounds_shapes(
+    book: Playbook, text: str, rule: str, flagged: bool
+) -> None:
+    """The patterns alone: dates written 18.04. and 48h, deliveries in the present and the
+    passive, culprits named by idiom or as the agent of a passive, anyone's work promised
+    with a wider list of verbs, shorthand certainty and vague promises; and the near-misses
+    the new shapes must leave alone (versions, percentages, price changes, past cut-overs,
+    confirmed dates, a bank rejecting a file, a new colleague's seat)."""
+    patterns_only = replace(book.lint, model=None)
+    assert (rule in {f.rule for f in lint(text, patterns_only)}) is flagged
+
+
 def test_each_rule_gives_one_finding_a_sentence(book: Playbook) -> None:
     found = lint("We need this ASAP, it is URGENT!!!\nAnd now!!!", book.lint)
     assert [(f.line, f.rule) for f in found] == [(1, "inflated_urgency"), (2, "inflated_urgency")]
@@ -305,6 +372,12 @@ def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
     assert "on March 5 (March 3rd plus 2 working days)" in march.suggestion
     (eod,) = lint("We will ship it EOD tomorrow.", book.lint, today=monday)
     assert 'Try: "We will ship it Thursday (EOD tomorrow plus 2 working days)."' in eod.suggestion
+    (dotted,) = lint("The fix goes live on 18.04. We will confirm.", book.lint, today=monday)
+    assert 'Try: "The fix goes live on April 20 (18.04. plus 2 working days)"' in dotted.suggestion
+    (dated,) = lint("The fix goes live on 12.09.2026 for all users.", book.lint)
+    assert "on September 15 (12.09.2026 plus 2 working days)" in dated.suggestion
+    (short,) = lint("The new mapping goes live in 48h.", book.lint)
+    assert "in 4 working days (48h plus 2 working days)" in short.suggestion
 
 
 def test_a_vague_promise_gets_a_time_slot_in_its_rewrite(book: Playbook) -> None:

@@ -61,6 +61,18 @@ _WRAPPED = "".join(rf"(?<!\b{word}\n)" for word in ("the", "a", "an", "to", "of"
 _BOUNDARY = (  # each choice starts with its character: the matcher skips to the next
     rf"""\.{_END}|!{_END}|\?{_END}|;|\n[ \t]*\n|\n{_WRAPPED}(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
 )
+_RUNS_ON = ("and", "or", "but", "by", "on", "for", "in", "at", "with", "from", "that", "will")
+_SHORT_LINE = (
+    r"\n(?=([^\n]{1,59})"
+    + "".join(
+        rf"(?<!\b{word})" for word in ("the", "a", "an", "to", "of", "our", "your", *_RUNS_ON)
+    )
+    + r"(?<![\s,])\n[ \t]*[a-z])"
+)
+"""A short line (under 60 characters, as chat lines are; a wrapped email line is longer)
+ends its sentence even before a lower-case letter, unless it ends in a word that runs on
+or a comma: "fix goes out friday\nwill keep u posted" is two sentences. Group 1 is the
+line; the pattern is matched against the draft with a line break put in front."""
 _WORDS = re.compile(r"\w+")
 _REPORTED = (  # the first letters up front let the matcher skip ahead quickly
     r"\b(?=[acdimrstw])(?<!never\s)(?<!n't\s)(?<!n’t\s)(?<!not\s)"
@@ -76,9 +88,9 @@ _SPLITTING: list[re.Pattern[str]] = []
 def splitting(cache: Path | None = None) -> list[re.Pattern[str]]:
     """The patterns that split a draft into sentences and find someone else's words: with
     `cache`, compiled as the playbook's patterns are, once a data folder (the standard
-    library takes about a millisecond for these three)."""
+    library takes about a millisecond for these four)."""
     if not _SPLITTING:
-        items = [(_BOUNDARY, 0), (QUOTED, 0), (_REPORTED, _IGNORECASE)]
+        items = [(_BOUNDARY, 0), (QUOTED, 0), (_REPORTED, _IGNORECASE), (_SHORT_LINE, 0)]
         _SPLITTING.extend(found.regex for found in compile_all(items, cache))
     return _SPLITTING
 
@@ -101,8 +113,12 @@ class Draft:
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = list(accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
-        boundary, quoted, reported = splitting()
+        boundary, quoted, reported, short_line = splitting()
         ends = [found.end() for found in boundary.finditer(text)]
+        if "\n" in text:
+            shorts = [found.end(1) for found in short_line.finditer("\n" + text)]
+            if shorts:
+                ends = sorted({*ends, *shorts})
         self.starts: list[int] = [0, *ends]
         self.spans: list[tuple[int, int]] = list(zip(self.starts, [*ends, len(text)], strict=True))
         self.masked = _masked(text, (*quoted.finditer(text), *reported.finditer(text)))
@@ -355,9 +371,9 @@ def _rule_findings(
         hit &= _candidates(draft, compiled.requires, masked, anchors)  # else it lacks a must
     unless = compiled.unless
     clear = _candidates(draft, unless, masked, anchors) if unless and unless.anchors else None
-    seen: dict[tuple[object, ...], tuple[int, str, str] | None] = {}
+    seen: dict[tuple[object, ...], tuple[int, str, str, bool] | None] = {}
     spans, text, reach, place = draft.spans, draft.text, compiled.reach, draft.place
-    vetoed: Callable[[int], bool] | None = None
+    vetoed: Callable[[int, bool], bool] | None = None
     for index in sorted(hit):
         start, end = spans[index]
         key: tuple[object, ...] = (index,)
@@ -368,20 +384,36 @@ def _rule_findings(
             tried = [find.regex for find, where in finds if index in where]
             may_clear = clear is None or index in clear
             match = _first_match(compiled, tried, source, start, end, may_clear)
-            seen[key] = match and _found(
-                compiled, text[start:end], match, start, cushion_days, today
+            seen[key] = match and (
+                *_found(compiled, text[start:end], match, start, cushion_days, today),
+                _listed(compiled, tried, source, start, end, may_clear),
             )
         found = seen[key]
         if found is not None:
-            offset, excerpt, suggestion = found
+            offset, excerpt, suggestion, listed = found
             if judge is not None:
                 vetoed = vetoed or judge.vetoes(rule)  # worked out once the rule finds something
                 sentence = index if offset < end - start else draft.sentence(start + offset)
-                if vetoed(sentence):
+                if vetoed(sentence, listed):
                     continue
             yield Finding(
                 *place(start + offset), rule.id, rule.severity, rule.message, suggestion, excerpt
             )
+
+
+def _listed(
+    compiled: _Rule,
+    tried: list[re.Pattern[str]],
+    source: str,
+    start: int,
+    end: int,
+    unless: bool,
+) -> bool:
+    """Whether one of the rule's own `phrases` is found in the sentence: words a team listed
+    are never vetoed by the model; only the broad `patterns` are."""
+    if not compiled.rule.phrases or compiled.finds[0].regex not in tried:
+        return False
+    return _first_match(compiled, [compiled.finds[0].regex], source, start, end, unless) is not None
 
 
 def _found(
@@ -414,19 +446,20 @@ class _Judge:
         self.scored = classify.scored(draft, self.model)
         self.fired: set[tuple[str, int]] = set()
 
-    def vetoes(self, rule: LintRule) -> Callable[[int], bool]:
-        """Whether a finding of `rule` in a sentence is vetoed; one not vetoed is noted,
-        so no hit of the model repeats it. A sentence the model flags for any rule is never
-        vetoed: a veto is for plain sentences, and in one that carries another risk ("will
-        be fixed by Friday, guaranteed!!!") that risk's words pull the other scores down."""
+    def vetoes(self, rule: LintRule) -> Callable[[int, bool], bool]:
+        """Whether a finding of `rule` in a sentence is vetoed (`listed`: found by one of
+        the rule's phrases, which never are); one not vetoed is noted, so no hit of the
+        model repeats it. A sentence the model flags for any rule is never vetoed: a veto
+        is for plain sentences, and in one that carries another risk ("will be fixed by
+        Friday, guaranteed!!!") that risk's words pull the other scores down."""
         from escalate_cli import classify
 
         scored, fired, thresholds = self.scored, self.fired, self.model.threshold
         limit = classify.veto(self.model, rule, self.coach.classes)
         column, below = limit or (0, 0.0)
 
-        def vetoed(sentence: int) -> bool:
-            scores = scored.get(sentence) if limit else None
+        def vetoed(sentence: int, listed: bool) -> bool:
+            scores = scored.get(sentence) if limit and not listed else None
             if (
                 scores is not None
                 and scores[column][0] < below
@@ -554,10 +587,11 @@ def _date_pattern() -> re.Pattern[str]:
         | (?P<monthday>(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?)
         | (?P<daymonth>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}))
         | (?P<nth>the\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th))
+        | (?P<dotted>(?<![\d.])(?P<d4>\d{{1,2}})\.(?P<m4>\d{{1,2}})\.(?P<y4>\d{{4}})?)
         | (?P<span>(?P<within>in|within)\s+(?:the\s+next\s+)?
-            (?P<count>\d{{1,3}}|an?|one|two|three|four|five|a\s+couple\s+of)\s+
-            (?:working\s+|business\s+)?(?P<unit>hours?|days?|weeks?))
-        )\b""",
+            (?P<count>\d{{1,3}}|an?|one|two|three|four|five|a\s+couple\s+of)\s*
+            (?:working\s+|business\s+)?(?P<unit>hours?|hrs?|h|days?|weeks?))
+        )(?:\b|(?<=\.))""",
         re.IGNORECASE | re.VERBOSE,
     )
 
@@ -586,7 +620,7 @@ def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | 
         raw = match.group("count").lower()
         count = int(raw) if raw.isdigit() else _COUNTS.get(" ".join(raw.split()), 1)
         unit = match.group("unit").lower()
-        if unit.startswith("hour"):
+        if unit.startswith("h"):
             count, unit = -(-count // 24), "day"
         if not unit.startswith("day"):
             return None
@@ -613,8 +647,14 @@ def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
     try:
         if match.group("iso"):
             return dt.date.fromisoformat(match.group("iso"))
+        if match.group("y4"):
+            return dt.date(int(match.group("y4")), int(match.group("m4")), int(match.group("d4")))
         if today is None:
             return None
+        if match.group("dotted"):
+            month, day = int(match.group("m4")), int(match.group("d4"))
+            when = dt.date(today.year, month, day)
+            return when if when >= today else dt.date(today.year + 1, month, day)
         if match.group("relative"):
             ahead = 1 if match.group("relative").lower().endswith("tomorrow") else 0
             return today + dt.timedelta(days=ahead)

@@ -34,7 +34,7 @@ from escalate_cli.report import (
     settling,
     why,
 )
-from escalate_cli.textsafe import plural, visible
+from escalate_cli.textsafe import one_line, plural, visible
 
 if TYPE_CHECKING:  # types only: each command imports just the layers it uses
     from escalate_cli.assess import Assessment
@@ -153,7 +153,7 @@ def findings_view(findings: list[Finding]) -> list[Table]:
             Text.assemble(
                 (f"line {f.line}:{f.column} ", "dim"),
                 (f"{f.rule} ", style.get(f.severity, "")),
-                (f"“{visible(f.excerpt)}” ", "italic"),
+                (f"“{one_line(f.excerpt)}” ", "italic"),
                 visible(f.message),
                 ("\n→ ", "dim"),
                 f.suggestion,
