@@ -63,16 +63,18 @@ _BOUNDARY = (  # each choice starts with its character: the matcher skips to the
 )
 _RUNS_ON = ("and", "or", "but", "by", "on", "for", "in", "at", "with", "from", "that", "will")
 _SHORT_LINE = (
-    r"\n(?=([^\n]{1,59})"
+    r"\n(?=([^\n]{1,59})(?=\n[ \t]*[a-z])"
     + "".join(
         rf"(?<!\b{word})" for word in ("the", "a", "an", "to", "of", "our", "your", *_RUNS_ON)
     )
-    + r"(?<![\s,])\n[ \t]*[a-z])"
+    + r"(?<![\s,]))"
 )
 """A short line (under 60 characters, as chat lines are; a wrapped email line is longer)
 ends its sentence even before a lower-case letter, unless it ends in a word that runs on
 or a comma: "fix goes out friday\nwill keep u posted" is two sentences. Group 1 is the
-line; the pattern is matched against the draft with a line break put in front."""
+line; the pattern is matched against the draft with a line break put in front. The line
+break and the lower-case letter are looked for before the words that run on, so a line
+the pattern does not end costs one test a character, not twenty."""
 _WORDS = re.compile(r"\w+")
 _REPORTED = (  # the first letters up front let the matcher skip ahead quickly
     r"\b(?=[acdimrstw])(?<!never\s)(?<!n't\s)(?<!n’t\s)(?<!not\s)"
