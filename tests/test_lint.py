@@ -61,6 +61,7 @@ def test_partner_trigger_words_are_flagged_with_their_position(book: Playbook) -
 def test_phrases_match_whole_words_across_line_breaks(book: Playbook) -> None:
     wrapped = "Thanks for the logs, we have what we need for now and we'll get\nback to you"
     assert [f.rule for f in lint(wrapped, book.lint)] == ["vague_commitment"]
+    assert [f.rule for f in lint("we'll get\nback to you", book.lint)] == ["vague_commitment"]
     assert lint("guaranteeing", book.lint) == []
 
 
@@ -76,6 +77,10 @@ def test_short_chat_lines_are_sentences_of_their_own(book: Playbook) -> None:
     assert "\n" not in found[0].suggestion and "posted" not in found[0].suggestion
     run_on = lint("ok so the patch is going out by\nfriday morning\n", book.lint)
     assert [(f.rule, f.line) for f in run_on] == [("eta_no_buffer", 1)]
+    for carried_on in ("we will ship the fix\nby friday", "- we'll ship the fix\n  by friday"):
+        assert [f.rule for f in lint(carried_on, book.lint)] == ["eta_no_buffer"], carried_on
+    blanks = lint("fix goes out friday \r\nwill keep u posted", book.lint)
+    assert [(f.rule, f.line) for f in blanks] == [("eta_no_buffer", 1), ("vague_commitment", 2)]
 
 
 def test_cushion_days_fill_the_suggestion(book: Playbook) -> None:

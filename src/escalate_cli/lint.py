@@ -62,19 +62,27 @@ _BOUNDARY = (  # each choice starts with its character: the matcher skips to the
     rf"""\.{_END}|!{_END}|\?{_END}|;|\n[ \t]*\n|\n{_WRAPPED}(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
 )
 _RUNS_ON = ("and", "or", "but", "by", "on", "for", "in", "at", "with", "from", "that", "will")
+_CARRIES_ON = (
+    *("and", "or", "but", "by", "to", "back", "on", "for", "in", "at", "with", "from", "that"),
+    *("which", "until", "till", "before", "after", "because", "than", "as", "of", "via"),
+    *("into", "within", "without", "across", "through"),
+)
 _SHORT_LINE = (
-    r"\n(?=([^\n]{1,59})(?=\n[ \t]*[a-z])"
+    r"\n(?=([^\n]{0,58}[^\s,])"
+    + rf"(?=[ \t\r]*\n[ \t]*(?!(?:{'|'.join(_CARRIES_ON)})\b)[a-z])"
     + "".join(
         rf"(?<!\b{word})" for word in ("the", "a", "an", "to", "of", "our", "your", *_RUNS_ON)
     )
-    + r"(?<![\s,]))"
+    + ")"
 )
 """A short line (under 60 characters, as chat lines are; a wrapped email line is longer)
-ends its sentence even before a lower-case letter, unless it ends in a word that runs on
-or a comma: "fix goes out friday\nwill keep u posted" is two sentences. Group 1 is the
-line; the pattern is matched against the draft with a line break put in front. The line
-break and the lower-case letter are looked for before the words that run on, so a line
-the pattern does not end costs one test a character, not twenty."""
+ends its sentence even before a lower-case letter: "fix goes out friday\nwill keep u
+posted" is two sentences. Not when the line ends in a comma or a word that runs on ("the",
+"to", "and"…), nor when the next line carries the sentence on ("we will ship the fix\nby
+friday", "we'll get\nback to you"). Group 1 is the line without its trailing blanks; the
+pattern is matched against the draft with a line break put in front. The line's end and
+the next line's first word are looked for before the words that run on, so a line the
+pattern does not end costs one test a character, not twenty."""
 _WORDS = re.compile(r"\w+")
 _REPORTED = (  # the first letters up front let the matcher skip ahead quickly
     r"\b(?=[acdimrstw])(?<!never\s)(?<!n't\s)(?<!n’t\s)(?<!not\s)"
