@@ -36,6 +36,7 @@ PARTS = (
     "lint_heldout12.yaml",
     "lint_heldout13.yaml",
     "lint_heldout14.yaml",
+    "lint_heldout15.yaml",
 )
 """The README table's columns, in order."""
 
