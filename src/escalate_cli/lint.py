@@ -56,8 +56,9 @@ class Finding:
 # --- the draft: sentences, and what is someone else's words --------------------------------
 
 _END = r"""[.!?]*(?=[\s"'”’)\]]|$)"""
-_WRAPPED = "".join(rf"(?<!\b{word}\n)" for word in ("the", "a", "an", "to", "of", "our", "your"))
+_LEADS_IN = ("the", "a", "an", "to", "of", "our", "your")
 """A line that ends in one of these words runs on: "we sent the\nGuarantee" is one sentence."""
+_WRAPPED = "".join(rf"(?<!\b{word}\n)" for word in _LEADS_IN)
 _BOUNDARY = (  # each choice starts with its character: the matcher skips to the next
     rf"""\.{_END}|!{_END}|\?{_END}|;|\n[ \t]*\n|\n{_WRAPPED}(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
 )
@@ -70,9 +71,7 @@ _CARRIES_ON = (
 _SHORT_LINE = (
     r"\n(?=([^\n]{0,58}[^\s,])"
     + rf"(?=[ \t\r]*\n[ \t]*(?!(?:{'|'.join(_CARRIES_ON)})\b)[a-z])"
-    + "".join(
-        rf"(?<!\b{word})" for word in ("the", "a", "an", "to", "of", "our", "your", *_RUNS_ON)
-    )
+    + "".join(rf"(?<!\b{word})" for word in (*_LEADS_IN, *_RUNS_ON))
     + ")"
 )
 """A short line (under 60 characters, as chat lines are; a wrapped email line is longer)
