@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from escalate_cli.brief import draft, warnings
 from escalate_cli.cli import app
 from escalate_cli.errors import EscalateError
+from escalate_cli.lint import lint
 from escalate_cli.playbook import Playbook, bundled_path, load
 from escalate_cli.render import clause, context, render, sentence
 
@@ -85,6 +86,28 @@ def test_customer_message_blames_no_one_and_promises_nothing(checked_book: Playb
     result = draft(checked_book, ORDINARY)
     assert result.findings == {}, result.findings
     assert result.warnings == ()
+
+
+def test_a_promise_date_the_brief_cushioned_is_not_flagged_for_a_missing_buffer(
+    checked_book: Playbook,
+) -> None:
+    """The brief adds the cushion to each due date itself, so the coach does not ask for a
+    buffer on that line; the same words typed into an answer are still flagged."""
+    shipped = [{"what": "ship the fix", "owner": "Dana", "due": "2026-12-01"}]
+    result = draft(checked_book, {**ORDINARY, "commitments": shipped})
+    line = "By Thursday 3 December: Ship the fix."
+    assert line in result.customer_message
+    assert "eta_no_buffer" in {f.rule for f in lint(line, checked_book.lint)}
+    assert "customer_message" not in result.findings
+    typed = draft(
+        checked_book,
+        {
+            **ORDINARY,
+            "commitments": shipped,
+            "workaround": "the fix goes live on Thursday 3 December",
+        },
+    )
+    assert "eta_no_buffer" in {f.rule for f in typed.findings["customer_message"]}
 
 
 def test_optional_answers_left_out_leave_no_gap(checked_book: Playbook) -> None:

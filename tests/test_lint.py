@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from escalate_cli import classify
 from escalate_cli.brief import draft
-from escalate_cli.lint import lint
+from escalate_cli.lint import Draft, lint
 from escalate_cli.playbook import Lint, Playbook
 
 
@@ -356,6 +357,78 @@ def test_patterns_catch_the_tenth_rounds_shapes(
     confirmed dates, a bank rejecting a file, a new colleague's seat)."""
     patterns_only = replace(book.lint, model=None)
     assert (rule in {f.rule for f in lint(text, patterns_only)}) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "flagged"),
+    [
+        ("honestly blame the 3pl, they shipped it to the old depot again", "blame", True),
+        ("thats on ur end tbh", "blame", True),
+        (
+            "The root of the problem is our zirconia supplier, who sent cracked discs.",
+            "blame",
+            True,
+        ),
+        ("Your engineers are the problem here.", "blame", True),
+        ("Delays came down to SwiftCargo mislabelling 2,000 parcels.", "blame", True),
+        ("The outage happened because their IT admin ran the purge script on prod.", "blame", True),
+        ("qa let the coupon bug slip thru again", "blame", True),
+        ("The final call rests with our QA team after they examine the units.", "blame", False),
+        ("action items are on their side for now, next sync is 6/7 at 10", "blame", False),
+        ("Our team misread your request, and we got this one wrong.", "blame", False),
+        ("njeri's gonna finish the cost centre mapping", "others_work", True),
+        ("Andre's team is shipping the fix next Tuesday.", "others_work", True),
+        (
+            "Our finance lead, Ms. Rinaldi, will recalculate the commissions.",
+            "others_work",
+            True,
+        ),
+        ("told the hospital priya will redo the coverage survey", "others_work", True),
+        (
+            "I've committed to them that our Chennai team will translate the strings.",
+            "others_work",
+            True,
+        ),
+        ("ok ill get the NOC to reroute the traffic", "others_work", True),
+        ("if the vendor ships monday we can install wed", "others_work", False),
+        (
+            "We can't commit to a date until engineering finishes sizing on 5 February.",
+            "others_work",
+            False,
+        ),
+        ("Our card partner is doing planned maintenance on Sunday.", "others_work", False),
+        ("I'll get word to you once our technician has assessed it.", "others_work", False),
+        ("Mark my words, you won't have a single issue with them.", "over_promise", True),
+        ("I can absolutely guarantee they'll fit first time.", "over_promise", True),
+    ],
+)
+def test_patterns_catch_the_thirteenth_rounds_shapes(
+    book: Playbook, text: str, rule: str, flagged: bool
+) -> None:
+    """The patterns alone: blame by cause ("the root of the problem is", "came down to X
+    mislabelling"), by naming the culprit as the problem, and in chat spelling; others' work
+    in chat (a colleague's name in lower case, "gonna"), in the present with a date, and
+    reported as told; and the near-misses they must leave alone (a decision that rests with
+    a team, conditions, a partner's planned maintenance, owning the mistake)."""
+    patterns_only = replace(book.lint, model=None)
+    assert (rule in {f.rule for f in lint(text, patterns_only)}) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Our controller, Ms. Rinaldi, will recalculate it.", 1),
+        ("Dr. Patel will call you.", 1),
+        ("The fix goes live on 18.04. for every branch.", 1),
+        ("Use the export, e.g. the CSV one.", 1),
+        ("It took 200 ms. Then it stopped.", 2),
+        ("The fix goes live on 18.04. Branches are ready.", 2),
+    ],
+)
+def test_a_full_stop_after_a_title_or_a_dotted_date_may_not_end_the_sentence(
+    text: str, count: int
+) -> None:
+    assert len([s for s in classify.sentences(Draft(text)) if s[2].strip()]) == count
 
 
 def test_each_rule_gives_one_finding_a_sentence(book: Playbook) -> None:

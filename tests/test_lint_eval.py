@@ -37,6 +37,8 @@ PARTS = (
     "lint_heldout13.yaml",
     "lint_heldout14.yaml",
     "lint_heldout15.yaml",
+    "lint_heldout16.yaml",
+    "lint_heldout17.yaml",
 )
 """The README table's columns, in order."""
 

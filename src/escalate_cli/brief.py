@@ -14,7 +14,7 @@ from escalate_cli.dates import promise_date
 from escalate_cli.lint import Finding, lint
 from escalate_cli.playbook import Gotcha, Playbook
 from escalate_cli.records import record
-from escalate_cli.render import context, render
+from escalate_cli.render import context, long_date, render, sentence
 
 MIN_ASK_WORDS = 3
 BLAME_SOURCES = ("issue", "tried", "why_unresolved")
@@ -89,6 +89,33 @@ def with_promise_dates(commitments: Any, cushion_days: int) -> list[dict[str, st
     return sorted(result, key=lambda item: (not item["promise"], item["promise"]))
 
 
+def _without_cushioned_dates(
+    book: Playbook, text: str, found: list[Finding], values: dict[str, Any]
+) -> list[Finding]:
+    """`found` without the cushion rule's findings on a line that gives a commitment with
+    the promise date the brief worked out itself (the due date plus the cushion): telling
+    the writer to add a buffer there would add it twice. A line that states the date
+    without the commitment's own words (typed into an answer) is still flagged."""
+    promised = [
+        (long_date(item["promise"]), sentence(item.get("what")).rstrip("."))
+        for item in values["commitments"]
+        if item["promise"]
+    ]
+    rules = {rule.id for rule in book.lint.rules if rule.rewrite == "cushion"}
+    if not promised or not rules:
+        return found
+    lines = text.split("\n")
+    return [
+        finding
+        for finding in found
+        if finding.rule not in rules
+        or not any(
+            date in lines[finding.line - 1] and what in lines[finding.line - 1]
+            for date, what in promised
+        )
+    ]
+
+
 def draft(
     book: Playbook,
     answers: dict[str, Any],
@@ -100,7 +127,10 @@ def draft(
     values = context(list(book.all_questions()), answers, profile)
     values["commitments"] = with_promise_dates(values.get("commitments"), book.lint.cushion_days)
     texts = {name: render(book, name, values) for name in book.drafts()}
-    findings = {name: lint(text, book.lint, triggers, partner) for name, text in texts.items()}
+    findings = {
+        name: _without_cushioned_dates(book, text, lint(text, book.lint, triggers, partner), values)
+        for name, text in texts.items()
+    }
     gotchas = warnings(book, answers)
     return Brief(
         texts=texts,

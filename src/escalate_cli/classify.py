@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     Classes = Mapping[str, Collection[str]]
 
 FORMAT = 1
-FEATURES = 2
+FEATURES = 3
 """The version of `features`: a model trained on another version is refused."""
 MAX_BYTES = 1_000_000
 MAX_FEATURES = 100_000
@@ -174,21 +174,28 @@ class Token(NamedTuple):
 
 def tokens(text: str, offset: int = 0) -> list[Token]:
     """The words of one sentence, lower case (unless shouted), contractions spelled out,
-    each with its class."""
+    each with its class; a date or time expression is the one word "DATE", whatever date
+    it names (a weight for "thursday" would make a verdict depend on the day)."""
     if not _COMPILED:
         prepare()
     date_pattern, token_pattern = _COMPILED
     dates = [(m.start(), m.end()) for m in date_pattern.finditer(text)]
     found: list[Token] = []
     first = True
+    in_date = -1  # the end of the date expression the last token was in
     for match in token_pattern.finditer(text):
         start = match.start()
+        date = next((end for begin, end in dates if begin <= start < end), -1) if dates else -1
+        if date >= 0:  # "Thursday 3 December", "4pm tomorrow": one date
+            if in_date < 0 or text[in_date:start].strip(" ,"):
+                found.append(Token("DATE", "DATE", offset + start))
+            in_date, first = date, False
+            continue
+        in_date = -1
         key = (match.group(0), first)
         words = _SPELLED.get(key)
         if words is None:
             words = _spelled(*key)
-        if dates and any(a <= start < b for a, b in dates):
-            words = tuple((word, "DATE") for word, _ in words)
         found.extend(Token(word, kind, offset + start) for word, kind in words)
         first = False
     for index, token in enumerate(found[:-1]):  # "going to" is a future

@@ -59,8 +59,15 @@ _END = r"""[.!?]*(?=[\s"'”’)\]]|$)"""
 _LEADS_IN = ("the", "a", "an", "to", "of", "our", "your")
 """A line that ends in one of these words runs on: "we sent the\nGuarantee" is one sentence."""
 _WRAPPED = "".join(rf"(?<!\b{word}\n)" for word in _LEADS_IN)
+_TITLES = "|".join(rf"(?<=\b{title}\.)" for title in ("Mr", "Ms", "Mrs", "Dr", "Prof", "St"))
+_NOT_AN_END = (  # a title before a name, "e.g.", or a dotted date before a lower-case word
+    rf"(?!(?:{_TITLES})[ \t]+[A-Z])(?!(?:(?<=\be\.g\.)|(?<=\bi\.e\.))\s)"
+    r"(?!(?:(?<=\d\.\d\.)|(?<=\d\.\d\d\.))[ \t]+[a-z])"
+)
+"""A full stop that does not end the sentence: "Ms. Rinaldi will…", "on 18.04. for every branch"."""
 _BOUNDARY = (  # each choice starts with its character: the matcher skips to the next
-    rf"""\.{_END}|!{_END}|\?{_END}|;|\n[ \t]*\n|\n{_WRAPPED}(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
+    rf"""\.{_NOT_AN_END}{_END}|!{_END}|\?{_END}|;|\n[ \t]*\n"""
+    rf"""|\n{_WRAPPED}(?=[ \t]*(?:[-*•]\s|\d+[.)]\s|[A-Z]))"""
 )
 _RUNS_ON = ("and", "or", "but", "by", "on", "for", "in", "at", "with", "from", "that", "will")
 _CARRIES_ON = (
