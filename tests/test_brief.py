@@ -108,6 +108,13 @@ def test_a_promise_date_the_brief_cushioned_is_not_flagged_for_a_missing_buffer(
         },
     )
     assert "eta_no_buffer" in {f.rule for f in typed.findings["customer_message"]}
+    blank = [{"what": "", "owner": "Dana", "due": "2026-12-01"}]
+    workaround = {"workaround": "the fix goes live on Thursday 3 December"}
+    unnamed = draft(checked_book, {**ORDINARY, "commitments": blank, **workaround})
+    assert "eta_no_buffer" in {f.rule for f in unnamed.findings["customer_message"]}
+    dated = [{"what": "ship the fix by Friday", "owner": "Dana", "due": "2026-12-01"}]
+    own_date = draft(checked_book, {**ORDINARY, "commitments": dated})
+    assert "eta_no_buffer" in {f.rule for f in own_date.findings["customer_message"]}
 
 
 def test_optional_answers_left_out_leave_no_gap(checked_book: Playbook) -> None:

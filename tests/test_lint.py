@@ -421,7 +421,11 @@ def test_patterns_catch_the_thirteenth_rounds_shapes(
         ("Dr. Patel will call you.", 1),
         ("The fix goes live on 18.04. for every branch.", 1),
         ("Use the export, e.g. the CSV one.", 1),
+        ("E.g. the export will fail.", 1),
         ("It took 200 ms. Then it stopped.", 2),
+        ("We run 2.4.1. we will ship the fix friday", 2),
+        ("The refund was 14.50. we will send it friday", 2),
+        ("Our depot is on Queen St. Your IT team will install it.", 2),
         ("The fix goes live on 18.04. Branches are ready.", 2),
     ],
 )
@@ -456,6 +460,14 @@ def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
     assert "on September 15 (12.09.2026 plus 2 working days)" in dated.suggestion
     (short,) = lint("The new mapping goes live in 48h.", book.lint)
     assert "in 4 working days (48h plus 2 working days)" in short.suggestion
+    (named,) = lint("The export goes live on Friday 11 December.", book.lint, today=monday)
+    assert "on Tuesday 15 December (Friday 11 December plus 2 working days)" in named.suggestion
+    (nth,) = lint("The fix ships Friday the 11th.", book.lint, today=monday)
+    assert "ships Tuesday the 15th (Friday the 11th plus 2 working days)" in nth.suggestion
+    (year,) = lint("We will ship it by Thursday 31 December 2026.", book.lint, today=monday)
+    assert "by Monday 4 January 2027 (Thursday 31 December 2026 plus 2" in year.suggestion
+    (hour,) = lint("We will have it fixed by Friday 3 pm.", book.lint, today=monday)
+    assert "by Tuesday (Friday plus 2 working days) 3 pm." in hour.suggestion
 
 
 def test_a_vague_promise_gets_a_time_slot_in_its_rewrite(book: Playbook) -> None:

@@ -39,6 +39,7 @@ PARTS = (
     "lint_heldout15.yaml",
     "lint_heldout16.yaml",
     "lint_heldout17.yaml",
+    "lint_heldout18.yaml",
 )
 """The README table's columns, in order."""
 

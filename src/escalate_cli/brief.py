@@ -94,14 +94,17 @@ def _without_cushioned_dates(
 ) -> list[Finding]:
     """`found` without the cushion rule's findings on a line that gives a commitment with
     the promise date the brief worked out itself (the due date plus the cushion): telling
-    the writer to add a buffer there would add it twice. A line that states the date
-    without the commitment's own words (typed into an answer) is still flagged."""
+    the writer to add a buffer there would add it twice. A commitment whose own words
+    name a date the rule flags ("ship the fix by Friday") keeps its findings, and a line
+    that states the date without a commitment's words (typed into an answer) is checked."""
+    rules = {rule.id for rule in book.lint.rules if rule.rewrite == "cushion"}
     promised = [
-        (long_date(item["promise"]), sentence(item.get("what")).rstrip("."))
+        (long_date(item["promise"]), what)
         for item in values["commitments"]
         if item["promise"]
+        and (what := sentence(item.get("what")).rstrip("."))
+        and not lint(what, book.lint, only=rules)
     ]
-    rules = {rule.id for rule in book.lint.rules if rule.rewrite == "cushion"}
     if not promised or not rules:
         return found
     lines = text.split("\n")

@@ -183,9 +183,12 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
     found: list[Token] = []
     first = True
     in_date = -1  # the end of the date expression the last token was in
+    ahead = 0  # the first date that does not end before this token (dates are in order)
     for match in token_pattern.finditer(text):
         start = match.start()
-        date = next((end for begin, end in dates if begin <= start < end), -1) if dates else -1
+        while ahead < len(dates) and dates[ahead][1] <= start:
+            ahead += 1
+        date = dates[ahead][1] if ahead < len(dates) and dates[ahead][0] <= start else -1
         if date >= 0:  # "Thursday 3 December", "4pm tomorrow": one date
             if in_date < 0 or text[in_date:start].strip(" ,"):
                 found.append(Token("DATE", "DATE", offset + start))

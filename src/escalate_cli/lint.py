@@ -59,10 +59,13 @@ _END = r"""[.!?]*(?=[\s"'”’)\]]|$)"""
 _LEADS_IN = ("the", "a", "an", "to", "of", "our", "your")
 """A line that ends in one of these words runs on: "we sent the\nGuarantee" is one sentence."""
 _WRAPPED = "".join(rf"(?<!\b{word}\n)" for word in _LEADS_IN)
-_TITLES = "|".join(rf"(?<=\b{title}\.)" for title in ("Mr", "Ms", "Mrs", "Dr", "Prof", "St"))
+_TITLES = "|".join(rf"(?<=\b{title}\.)" for title in ("Mr", "Ms", "Mrs", "Dr", "Prof"))
+_DOTTED = "|".join(  # day and month (1 to 12), not a version ("2.4.1.") or a price ("14.50.")
+    rf"(?<=(?<![\d.]){day}\.{month}\.)" for day in (r"\d", r"\d\d") for month in (r"\d", r"[01]\d")
+)
 _NOT_AN_END = (  # a title before a name, "e.g.", or a dotted date before a lower-case word
-    rf"(?!(?:{_TITLES})[ \t]+[A-Z])(?!(?:(?<=\be\.g\.)|(?<=\bi\.e\.))\s)"
-    r"(?!(?:(?<=\d\.\d\.)|(?<=\d\.\d\d\.))[ \t]+[a-z])"
+    rf"(?!(?:{_TITLES})[ \t]+[A-Z])(?!(?:(?<=\b[eE]\.g\.)|(?<=\b[iI]\.e\.))\s)"
+    rf"(?!(?:{_DOTTED})[ \t]+[a-z])"
 )
 """A full stop that does not end the sentence: "Ms. Rinaldi will…", "on 18.04. for every branch"."""
 _BOUNDARY = (  # each choice starts with its character: the matcher skips to the next
@@ -596,7 +599,12 @@ def _date_pattern() -> re.Pattern[str]:
     """Date expressions to move by the cushion; compiled only when a finding needs it."""
     return re.compile(
         rf"""\b(?:
-          (?P<weekday>(?:next\s+|this\s+|coming\s+)?(?:{_DAY_NAMES}))
+          (?P<named>(?P<day>{_DAY_NAMES}),?\s+(?:
+              (?:the\s+)?(?P<d5>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m5>{_MONTH})
+            | (?P<m6>{_MONTH})\.?\s+(?P<d6>\d{{1,2}})(?:st|nd|rd|th)?
+            | the\s+(?P<d7>\d{{1,2}})(?:st|nd|rd|th)
+          )(?:,?\s+(?P<y5>\d{{4}}))?)
+        | (?P<weekday>(?:next\s+|this\s+|coming\s+)?(?:{_DAY_NAMES}))
         | (?P<relative>tomorrow|today|tonight|(?:end\s+of\s+(?:the\s+)?day|eod|cob
             |close\s+of\s+business)(?:\s+(?:today|tomorrow))?)
         | (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
@@ -642,8 +650,16 @@ def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | 
             return None
         within = match.group("within")
         return f"{within} {count + days} working days ({said[len(within) :].strip()} {plus})"
-    if match.group("weekday"):
-        name = match.group("weekday").split()[-1].lower()
+    when = _date_of(match, today) if match.group("named") else None
+    if when is not None:  # "Friday 11 December": the date decides, the day follows
+        moved = add_working_days(when, days)
+        weekday, month = WEEKDAYS[moved.weekday()].capitalize(), _MONTHS[moved.month - 1]
+        year = f" {moved.year}" if match.group("y5") else ""
+        if match.group("d7"):
+            return f"{weekday} the {_ordinal(moved.day)} ({said} {plus})"
+        return f"{weekday} {moved.day} {month.capitalize()}{year} ({said} {plus})"
+    if match.group("weekday") or match.group("named"):  # the day alone, without today
+        name = (match.group("weekday") or match.group("day")).split()[-1].lower()
         index = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(name[:3]))
         monday = dt.date(2024, 1, 1)
         moved = add_working_days(monday + dt.timedelta(days=index), days)
@@ -659,12 +675,24 @@ def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | 
     return f"{_MONTHS[moved.month - 1].capitalize()} {moved.day} ({said} {plus})"
 
 
+def _ordinal(day: int) -> str:
+    ending = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{ending}"
+
+
 def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
     try:
         if match.group("iso"):
             return dt.date.fromisoformat(match.group("iso"))
         if match.group("y4"):
             return dt.date(int(match.group("y4")), int(match.group("m4")), int(match.group("d4")))
+        if match.group("y5"):
+            month_name = match.group("m5") or match.group("m6")
+            month = next(
+                i for i, m in enumerate(_MONTHS, 1) if m.startswith(month_name[:3].lower())
+            )
+            day = int(match.group("d5") or match.group("d6"))
+            return dt.date(int(match.group("y5")), month, day)
         if today is None:
             return None
         if match.group("dotted"):
@@ -674,8 +702,11 @@ def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
         if match.group("relative"):
             ahead = 1 if match.group("relative").lower().endswith("tomorrow") else 0
             return today + dt.timedelta(days=ahead)
-        month_name = match.group("m1") or match.group("m2")
-        day = int(match.group("d1") or match.group("d2") or match.group("d3"))
+        month_name = (
+            match.group("m1") or match.group("m2") or match.group("m5") or match.group("m6")
+        )
+        found = (match.group(name) for name in ("d1", "d2", "d3", "d5", "d6", "d7"))
+        day = int(next(number for number in found if number))
         if month_name:
             month = next(
                 i for i, m in enumerate(_MONTHS, 1) if m.startswith(month_name[:3].lower())
