@@ -7,6 +7,7 @@ through the message coach, and the gotchas that apply named before anything is s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import field
 from typing import Any
 
@@ -89,34 +90,25 @@ def with_promise_dates(commitments: Any, cushion_days: int) -> list[dict[str, st
     return sorted(result, key=lambda item: (not item["promise"], item["promise"]))
 
 
-def _without_cushioned_dates(
-    book: Playbook, text: str, found: list[Finding], values: dict[str, Any]
-) -> list[Finding]:
-    """`found` without the cushion rule's findings on a line that gives a commitment with
-    the promise date the brief worked out itself (the due date plus the cushion): telling
-    the writer to add a buffer there would add it twice. A commitment whose own words
-    name a date the rule flags ("ship the fix by Friday") keeps its findings, and a line
-    that states the date without a commitment's words (typed into an answer) is checked."""
+def _already_cushioned(
+    book: Playbook, commitments: list[dict[str, str]]
+) -> Callable[[Finding, str], bool]:
+    """Whether a finding is the cushion rule's, on a draft line that gives a commitment
+    with the promise date the brief worked out itself (the due date plus the cushion):
+    there it would ask for the buffer twice. A commitment whose own words name a date the
+    rule flags ("ship the fix by Friday") does not count, nor does a line with the date but
+    not a commitment's words (typed into an answer). Worked out once for all the drafts."""
     rules = {rule.id for rule in book.lint.rules if rule.rewrite == "cushion"}
     promised = [
         (long_date(item["promise"]), what)
-        for item in values["commitments"]
+        for item in commitments
         if item["promise"]
         and (what := sentence(item.get("what")).rstrip("."))
         and not lint(what, book.lint, only=rules)
     ]
-    if not promised or not rules:
-        return found
-    lines = text.split("\n")
-    return [
-        finding
-        for finding in found
-        if finding.rule not in rules
-        or not any(
-            date in lines[finding.line - 1] and what in lines[finding.line - 1]
-            for date, what in promised
-        )
-    ]
+    return lambda finding, line: (
+        finding.rule in rules and any(date in line and what in line for date, what in promised)
+    )
 
 
 def draft(
@@ -130,10 +122,12 @@ def draft(
     values = context(list(book.all_questions()), answers, profile)
     values["commitments"] = with_promise_dates(values.get("commitments"), book.lint.cushion_days)
     texts = {name: render(book, name, values) for name in book.drafts()}
-    findings = {
-        name: _without_cushioned_dates(book, text, lint(text, book.lint, triggers, partner), values)
-        for name, text in texts.items()
-    }
+    cushioned = _already_cushioned(book, values["commitments"])
+    findings: dict[str, list[Finding]] = {}
+    for name, text in texts.items():
+        lines = text.split("\n")
+        found = lint(text, book.lint, triggers, partner)
+        findings[name] = [f for f in found if not cushioned(f, lines[f.line - 1])]
     gotchas = warnings(book, answers)
     return Brief(
         texts=texts,

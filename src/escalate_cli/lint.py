@@ -680,6 +680,10 @@ def _ordinal(day: int) -> str:
     return f"{day}{ending}"
 
 
+def _month_number(name: str) -> int:
+    return next(i for i, month in enumerate(_MONTHS, 1) if month.startswith(name[:3].lower()))
+
+
 def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
     try:
         if match.group("iso"):
@@ -687,12 +691,10 @@ def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
         if match.group("y4"):
             return dt.date(int(match.group("y4")), int(match.group("m4")), int(match.group("d4")))
         if match.group("y5"):
-            month_name = match.group("m5") or match.group("m6")
-            month = next(
-                i for i, m in enumerate(_MONTHS, 1) if m.startswith(month_name[:3].lower())
+            month = _month_number(match.group("m5") or match.group("m6"))
+            return dt.date(
+                int(match.group("y5")), month, int(match.group("d5") or match.group("d6"))
             )
-            day = int(match.group("d5") or match.group("d6"))
-            return dt.date(int(match.group("y5")), month, day)
         if today is None:
             return None
         if match.group("dotted"):
@@ -708,9 +710,7 @@ def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
         found = (match.group(name) for name in ("d1", "d2", "d3", "d5", "d6", "d7"))
         day = int(next(number for number in found if number))
         if month_name:
-            month = next(
-                i for i, m in enumerate(_MONTHS, 1) if m.startswith(month_name[:3].lower())
-            )
+            month = _month_number(month_name)
             when = dt.date(today.year, month, day)
             return when if when >= today else dt.date(today.year + 1, month, day)
         when = dt.date(today.year, today.month, day)
