@@ -92,15 +92,23 @@ def test_a_promise_date_the_brief_cushioned_is_not_flagged_for_a_missing_buffer(
     checked_book: Playbook,
 ) -> None:
     """The brief adds the cushion to each due date itself, so the coach does not ask for a
-    buffer on that line; the same words typed into an answer are still flagged."""
+    buffer on that line; the same words typed into an answer are still flagged. The line
+    and a commitment with a date of its own are made findings by patterns of the test's
+    own: whether the shipped model flags them moves with each retraining (and the drafts
+    must also lint clean on their own)."""
+    eta = next(rule for rule in checked_book.lint.rules if rule.id == "eta_no_buffer")
+    own = (r"\bBy\s+Thursday\s+3\s+December:\s+Ship\b", r"\bship\s+the\s+fix\s+by\s+Friday\b")
+    strict = replace(eta, patterns=(*eta.patterns, *own))
+    rules = tuple(strict if rule is eta else rule for rule in checked_book.lint.rules)
+    book = replace(checked_book, lint=replace(checked_book.lint, rules=rules))
     shipped = [{"what": "ship the fix", "owner": "Dana", "due": "2026-12-01"}]
-    result = draft(checked_book, {**ORDINARY, "commitments": shipped})
+    result = draft(book, {**ORDINARY, "commitments": shipped})
     line = "By Thursday 3 December: Ship the fix."
     assert line in result.customer_message
-    assert "eta_no_buffer" in {f.rule for f in lint(line, checked_book.lint)}
+    assert "eta_no_buffer" in {f.rule for f in lint(line, book.lint)}
     assert "customer_message" not in result.findings
     typed = draft(
-        checked_book,
+        book,
         {
             **ORDINARY,
             "commitments": shipped,
@@ -110,10 +118,10 @@ def test_a_promise_date_the_brief_cushioned_is_not_flagged_for_a_missing_buffer(
     assert "eta_no_buffer" in {f.rule for f in typed.findings["customer_message"]}
     blank = [{"what": "", "owner": "Dana", "due": "2026-12-01"}]
     workaround = {"workaround": "the fix goes live on Thursday 3 December"}
-    unnamed = draft(checked_book, {**ORDINARY, "commitments": blank, **workaround})
+    unnamed = draft(book, {**ORDINARY, "commitments": blank, **workaround})
     assert "eta_no_buffer" in {f.rule for f in unnamed.findings["customer_message"]}
     dated = [{"what": "ship the fix by Friday", "owner": "Dana", "due": "2026-12-01"}]
-    own_date = draft(checked_book, {**ORDINARY, "commitments": dated})
+    own_date = draft(book, {**ORDINARY, "commitments": dated})
     assert "eta_no_buffer" in {f.rule for f in own_date.findings["customer_message"]}
 
 

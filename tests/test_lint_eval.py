@@ -40,6 +40,7 @@ PARTS = (
     "lint_heldout16.yaml",
     "lint_heldout17.yaml",
     "lint_heldout18.yaml",
+    "lint_heldout19.yaml",
 )
 """The README table's columns, in order."""
 
