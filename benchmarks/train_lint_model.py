@@ -15,7 +15,8 @@ fires, the sentence the model of the previous round scores highest; every senten
 message that does not expect R is a negative. Three rounds of logistic regression
 (AdaGrad, L2), each rule on its own. Vetoes and thresholds come from the out-of-fold
 scores of K-fold cross-validation on the same files, each fold made of whole files (each
-file is one writer), so those scores are of wording new to the model. A rule's veto
+file is one writer), so those scores are of wording new to the model (a sentence the
+rule's `unless` clears scores -inf there, as the coach drops the model's hits in it). A rule's veto
 drops a pattern's finding in a sentence the model scores below it: a share (3% to 30%,
 `veto_shares`) of the sentences where the rule's patterns rightly fire (and none of its
 phrases, which are never vetoed) score below it. Then each rule's threshold is lowered,
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from escalate_cli import classify, playbook
-from escalate_cli.lint import Draft, lint
+from escalate_cli.lint import Draft, cleared, lint
 from escalate_cli.safe_yaml import parse_document, read_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,6 +120,7 @@ class Example:
     sentences: list[list[str]]
     fired: dict[str, set[int]]  # rule -> sentences the playbook's patterns flag for it
     listed: dict[str, set[int]] = field(default_factory=dict)  # of those, a phrase's
+    cleared: dict[str, set[int]] = field(default_factory=dict)  # where its `unless` matches
 
 
 def read_examples(paths: Sequence[Path], coach: playbook.Lint) -> list[Example]:
@@ -137,6 +139,10 @@ def read_examples(paths: Sequence[Path], coach: playbook.Lint) -> list[Example]:
             for index, found in classify.sentence_features(draft):
                 index_of[index] = len(sentences)
                 sentences.append([name for name, _ in found])
+            clear = {
+                rule: {index_of[i] for i in where if i in index_of}
+                for rule, where in cleared(draft, rules_only).items()
+            }
             fired: dict[str, set[int]] = {}
             listed: dict[str, set[int]] = {}
             for where, part in ((fired, rules_only), (listed, phrases_only)):
@@ -147,7 +153,7 @@ def read_examples(paths: Sequence[Path], coach: playbook.Lint) -> list[Example]:
                         where.setdefault(finding.rule, set()).add(sentence)
             expect = frozenset(map(str, message["expect"]))  # type: ignore[call-overload]
             examples.append(
-                Example(str(message["id"]), path.name, expect, sentences, fired, listed)
+                Example(str(message["id"]), path.name, expect, sentences, fired, listed, clear)
             )
     return examples
 
@@ -271,14 +277,20 @@ def whole_files(examples: Sequence[Example], k: int) -> Callable[[Example, int],
 def out_of_fold(
     examples: Sequence[Example], k: int, fold_of: Callable[[Example, int], int] = fold_of
 ) -> list[dict[str, list[float]]]:
-    """Each message's sentence scores per rule, from a model trained without its fold."""
+    """Each message's sentence scores per rule, from a model trained without its fold; a
+    sentence the rule's `unless` clears scores -inf where no pattern fired in it, as the
+    coach drops the model's hits there."""
     found: list[dict[str, list[float]]] = [{} for _ in examples]
     for fold in range(k):
         model = train([e for e in examples if fold_of(e, k) != fold])
         for index, example in enumerate(examples):
             if fold_of(example, k) == fold:
                 for rule in RULES:
-                    found[index][rule] = model.scores(example, rule)
+                    off = example.cleared.get(rule, set()) - example.fired.get(rule, set())
+                    found[index][rule] = [
+                        -math.inf if i in off else score
+                        for i, score in enumerate(model.scores(example, rule))
+                    ]
     return found
 
 

@@ -8,6 +8,7 @@ with `ESCALATE_UPDATE_GOLDEN=1 pytest tests/test_brief_golden.py` and read the d
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -358,8 +359,11 @@ def safe_yaml_dump(answers: dict[str, Any]) -> str:
 
 
 def test_text_output_shows_what_the_message_coach_found(checked_book: Playbook) -> None:
+    """How a finding is shown, whatever the shipped model makes of the sentence: the
+    patterns alone flag "ASAP" (the model may veto it after the draft's "Proposed path:")."""
     loud = {**ORDINARY, "proposal": "get engineering on it ASAP"}
-    result = draft(checked_book, loud, profile={"name": "Al"})
+    rules_only = dataclasses.replace(checked_book.lint, model=None)
+    result = draft(dataclasses.replace(checked_book, lint=rules_only), loud, profile={"name": "Al"})
     assert [f.rule for f in result.findings["manager_brief"]] == ["inflated_urgency"]
     text = brief_text(result)
     finding = result.findings["manager_brief"][0]

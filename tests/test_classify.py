@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -204,6 +205,22 @@ def test_a_sentence_the_model_flags_for_any_rule_is_not_vetoed(book: Playbook, t
     assert sorted((f.rule, f.line) for f in found) == [("blame", 1), ("others_work", 1)]
 
 
+def test_a_sentence_the_rules_unless_clears_is_not_flagged_by_the_model(
+    book: Playbook, tmp_path
+) -> None:
+    """The playbook's exceptions hold for the model too: a hedge, a question or a routine
+    is not the risk, whoever would flag it, and one a team adds takes effect at once."""
+    table = {"u:patch": [0.0, 0.0, 5.0, 0.0, 0.0]}  # eta_no_buffer scores 4 for any "patch"
+    coach = with_model(book, write_model(tmp_path / "m.json", table))
+    text = "The patch lands soon.\nHopefully the patch lands soon.\nDoes the patch land soon?\n"
+    found = lint(text, coach)
+    assert [(f.rule, f.line) for f in found] == [("eta_no_buffer", 1)]
+    eta = next(rule for rule in coach.rules if rule.id == "eta_no_buffer")
+    stricter = dataclasses.replace(eta, unless=(*eta.unless, r"\blands\s+soon\b"))
+    edited = tuple(stricter if rule is eta else rule for rule in coach.rules)
+    assert lint(text, dataclasses.replace(coach, rules=edited)) == []
+
+
 def test_the_shipped_models_vetoes_are_for_the_bundled_rules(book: Playbook) -> None:
     model = classify.load(Path(book.lint.model or ""), [r.id for r in book.lint.rules])
     assert model.veto is not None
@@ -400,6 +417,23 @@ def test_the_trainer_vetoes_more_when_that_leaves_the_model_room_to_catch_more()
     assert len(flagged) <= 3
 
 
+def test_the_trainer_counts_a_sentence_the_rules_unless_clears_as_unflagged(tmp_path) -> None:
+    """Its thresholds must count what the coach drops: the out-of-fold score of a sentence
+    the rule's `unless` clears, where none of the rule's patterns fired, is -inf."""
+    trainer = load_trainer()
+    path = tmp_path / "lint_tuning_t.yaml"
+    texts = ["Hopefully the patch lands Friday. The patch lands Friday.", "All good here."]
+    messages = [{"id": f"m{n}", "expect": [], "text": text} for n, text in enumerate(texts)]
+    path.write_text(json.dumps({"messages": messages}), encoding="utf-8")
+    examples = trainer.read_examples([path], trainer.bundled_rules())
+    assert examples[0].cleared["eta_no_buffer"] == {0}  # the hedged one, not the other
+    assert 1 in examples[0].fired["eta_no_buffer"]
+    scores = trainer.out_of_fold(examples, 2, lambda example, _k: int(example.ident[1:]))
+    eta = scores[0]["eta_no_buffer"]
+    assert eta[0] == -math.inf and eta[1] > -math.inf
+    assert all(score > -math.inf for score in scores[0]["blame"])
+
+
 def test_cross_validation_by_file_keeps_each_writer_to_one_fold() -> None:
     trainer = load_trainer()
     names = ["lint_tuning_b.yaml", "lint_corpus.yaml", "lint_tuning.yaml", "lint_tuning_b.yaml"]
@@ -418,4 +452,4 @@ def test_the_shipped_model_is_trained_on_the_current_tuning_files() -> None:
         "lint rules or the trainer changed); refresh it with: "
         ".venv/bin/python benchmarks/train_lint_model.py"
     )
-    assert trainer.MODEL.stat().st_size < 800_000  # 25 writers, words seen 8 times: 13,000
+    assert trainer.MODEL.stat().st_size < 900_000  # 31 writers, words seen 8 times: 14,000

@@ -41,6 +41,7 @@ PARTS = (
     "lint_heldout17.yaml",
     "lint_heldout18.yaml",
     "lint_heldout19.yaml",
+    "lint_heldout20.yaml",
 )
 """The README table's columns, in order."""
 

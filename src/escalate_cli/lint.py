@@ -358,7 +358,7 @@ def lint(
     draft = Draft(text)
     findings: list[Finding] = []
     rules, anchors = _compiled(coach)
-    judge = _Judge(draft, coach) if coach.model else None
+    judge = _Judge(draft, coach, rules) if coach.model else None
     for compiled in rules:
         if only is None or compiled.rule.id in only:
             found = _rule_findings(draft, compiled, anchors, coach.cushion_days, today, judge)
@@ -454,13 +454,16 @@ def _found(
 class _Judge:
     """The playbook's model (classify.py) on one draft: it vetoes the patterns' findings in
     sentences it all but rules out for their rule, and flags sentences for a rule whose
-    patterns did not fire on them, placed at the word that weighs most."""
+    patterns did not fire on them, placed at the word that weighs most, unless the rule's
+    `unless` clears the sentence (a hedge, a question, a routine: not the risk, whoever
+    finds it)."""
 
-    def __init__(self, draft: Draft, coach: Lint) -> None:
+    def __init__(self, draft: Draft, coach: Lint, rules: tuple[_Rule, ...]) -> None:
         from escalate_cli import classify
 
         assert coach.model
         self.draft, self.coach = draft, coach
+        self.rules = {compiled.rule.id: compiled for compiled in rules}
         self.model = classify.load(Path(coach.model), [rule.id for rule in coach.rules])
         self.scored = classify.scored(draft, self.model)
         self.fired: set[tuple[str, int]] = set()
@@ -499,6 +502,8 @@ class _Judge:
             if (hit.rule, hit.sentence) in self.fired:
                 continue
             rule = rules[hit.rule]
+            if _clears(self.rules[hit.rule], draft, hit.sentence):
+                continue
             start, end = draft.spans[hit.sentence]
             excerpt = " ".join(draft.text[start:end].split())
             yield Finding(
@@ -509,6 +514,24 @@ class _Judge:
                 rule.suggestion.replace("{cushion_days}", str(coach.cushion_days)),
                 excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
             )
+
+
+def _clears(compiled: _Rule, draft: Draft, sentence: int) -> bool:
+    """Whether the rule's `unless` matches in the sentence."""
+    unless = compiled.unless
+    source = draft.text if compiled.rule.quoted else draft.masked
+    return bool(unless and unless.regex.search(source, *draft.spans[sentence]))
+
+
+def cleared(draft: Draft, coach: Lint) -> dict[str, set[int]]:
+    """Per rule, the sentences of the draft its `unless` clears, where the model's hits are
+    dropped (for the trainer, whose thresholds must count what the coach drops)."""
+    rules, _ = _compiled(coach)
+    return {
+        compiled.rule.id: {i for i in range(len(draft.spans)) if _clears(compiled, draft, i)}
+        for compiled in rules
+        if compiled.unless
+    }
 
 
 def _candidates(draft: Draft, find: Compiled, masked: bool, anchors: Anchors) -> set[int]:

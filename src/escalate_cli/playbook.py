@@ -257,7 +257,8 @@ class LintRule(_Model):
     Any phrase (whole words, any case) or pattern is a finding when the sentence also
     matches one of `requires` (if given), unless an `unless` pattern matches the sentence,
     an `unless_before` pattern ends right before the match (a negation: "we can't
-    guarantee"), or an `unless_inside` pattern matches inside it. `swap` maps patterns to
+    guarantee"), or an `unless_inside` pattern matches inside it; a sentence an `unless`
+    pattern matches is not flagged by the playbook's model either. `swap` maps patterns to
     replacements that rewrite the sentence for the suggestion; `rewrite: cushion` moves
     the dates in it by the playbook's `cushion_days`."""
 
