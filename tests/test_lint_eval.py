@@ -42,6 +42,7 @@ PARTS = (
     "lint_heldout18.yaml",
     "lint_heldout19.yaml",
     "lint_heldout20.yaml",
+    "lint_heldout21.yaml",
 )
 """The README table's columns, in order."""
 
