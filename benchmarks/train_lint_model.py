@@ -278,15 +278,15 @@ def out_of_fold(
     examples: Sequence[Example], k: int, fold_of: Callable[[Example, int], int] = fold_of
 ) -> list[dict[str, list[float]]]:
     """Each message's sentence scores per rule, from a model trained without its fold; a
-    sentence the rule's `unless` clears scores -inf where no pattern fired in it, as the
-    coach drops the model's hits there."""
+    sentence the rule's `unless` clears scores -inf, as the coach drops the model's hits
+    there (and no pattern of the rule fires in it)."""
     found: list[dict[str, list[float]]] = [{} for _ in examples]
     for fold in range(k):
         model = train([e for e in examples if fold_of(e, k) != fold])
         for index, example in enumerate(examples):
             if fold_of(example, k) == fold:
                 for rule in RULES:
-                    off = example.cleared.get(rule, set()) - example.fired.get(rule, set())
+                    off = example.cleared.get(rule, set())  # (no pattern fires in those)
                     found[index][rule] = [
                         -math.inf if i in off else score
                         for i, score in enumerate(model.scores(example, rule))
@@ -349,10 +349,12 @@ def thresholds(
     allowed = int(budget * len(ordinary))
     positives = {
         rule: sorted(
-            top[i][rule] for i, e in enumerate(examples) if rule in e.expect and rule not in kept[i]
+            top[i][rule]
+            for i, e in enumerate(examples)
+            if rule in e.expect and rule not in kept[i] and top[i][rule] > -math.inf
         )
         for rule in RULES
-    }
+    }  # (a message whose every sentence the rule's `unless` clears no threshold can catch)
     chosen = dict.fromkeys(RULES, math.inf)
     flagged = {i for i in ordinary if kept[i]}
 

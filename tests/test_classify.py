@@ -434,6 +434,20 @@ def test_the_trainer_counts_a_sentence_the_rules_unless_clears_as_unflagged(tmp_
     assert all(score > -math.inf for score in scores[0]["blame"])
 
 
+def test_no_threshold_is_set_to_catch_messages_the_rules_unless_clears_throughout() -> None:
+    """Such a message scores -inf for the rule (see above): no threshold can catch it, and
+    -inf would not even be valid JSON in the model file."""
+    trainer = load_trainer()
+    hedged = [
+        trainer.Example(f"m{n}", "t.yaml", frozenset(["eta_no_buffer"]), [[]], {}) for n in range(3)
+    ]
+    ordinary = [trainer.Example(f"o{n}", "t.yaml", frozenset(), [[]], {}) for n in range(10)]
+    scores = [{rule: [-math.inf] for rule in trainer.RULES} for _ in hedged]
+    scores += [{rule: [-5.0] for rule in trainer.RULES} for _ in ordinary]
+    cut = trainer.thresholds([*hedged, *ordinary], scores, {}, budget=1.0)
+    assert all(math.isfinite(value) for value in cut.values())
+
+
 def test_cross_validation_by_file_keeps_each_writer_to_one_fold() -> None:
     trainer = load_trainer()
     names = ["lint_tuning_b.yaml", "lint_corpus.yaml", "lint_tuning.yaml", "lint_tuning_b.yaml"]

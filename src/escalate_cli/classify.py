@@ -7,7 +7,8 @@ becomes a set of features: its words and word pairs, and word classes that carry
 wording to the next (a date or time, a future or commitment marker, a third party as
 subject, negation, the first person, the past tense, a question, shouting). A rule's score
 is the sum of its weights for those features; at or above the rule's threshold the
-sentence is a finding, placed at the word that weighs most.
+sentence is a finding, placed at the word that weighs most, unless the rule's `unless`
+patterns clear the sentence (lint.py).
 
 The model is a JSON file named by the playbook's `lint: model:` key, checked when it is
 read: bounded size, known rule ids, finite numbers. A problem is exit 2 naming the file

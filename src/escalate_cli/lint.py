@@ -577,10 +577,10 @@ def _first_match(
         while (match := find.search(source, position, end)) and not (
             found and match.start() >= found.start()
         ):
-            cleared = (before and before.regex.search(source, start, match.start())) or (
+            excepted = (before and before.regex.search(source, start, match.start())) or (
                 inside and inside.regex.search(match.group(0))
             )
-            if not cleared:
+            if not excepted:
                 found = match
                 break
             position = match.start() + 1
