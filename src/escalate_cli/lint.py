@@ -497,13 +497,13 @@ class _Judge:
         from escalate_cli import classify
 
         draft, coach = self.draft, self.coach
-        rules = {rule.id: rule for rule in coach.rules}
         for hit in classify.hits(draft, self.model, only, self.scored):
             if (hit.rule, hit.sentence) in self.fired:
                 continue
-            rule = rules[hit.rule]
-            if _clears(self.rules[hit.rule], draft, hit.sentence):
+            compiled = self.rules[hit.rule]
+            if _clears(compiled, draft, hit.sentence):
                 continue
+            rule = compiled.rule
             start, end = draft.spans[hit.sentence]
             excerpt = " ".join(draft.text[start:end].split())
             yield Finding(
