@@ -43,6 +43,7 @@ PARTS = (
     "lint_heldout19.yaml",
     "lint_heldout20.yaml",
     "lint_heldout21.yaml",
+    "lint_heldout22.yaml",
 )
 """The README table's columns, in order."""
 
