@@ -8,7 +8,6 @@ with `ESCALATE_UPDATE_GOLDEN=1 pytest tests/test_brief_golden.py` and read the d
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from pathlib import Path
@@ -23,6 +22,7 @@ from escalate_cli import answers as answers_module
 from escalate_cli import safe_yaml
 from escalate_cli.brief import Brief, draft, prefill
 from escalate_cli.cli import app
+from escalate_cli.lint import lint
 from escalate_cli.playbook import Playbook, bundled_path, load
 from escalate_cli.render import by_time, clause, first_name, items, long_date, sentence
 from escalate_cli.report import brief_text
@@ -359,14 +359,31 @@ def safe_yaml_dump(answers: dict[str, Any]) -> str:
 
 
 def test_text_output_shows_what_the_message_coach_found(checked_book: Playbook) -> None:
-    """How a finding is shown, whatever the shipped model makes of the sentence: the
-    patterns alone flag "ASAP" (the model may veto it after the draft's "Proposed path:")."""
     loud = {**ORDINARY, "proposal": "get engineering on it ASAP"}
-    rules_only = dataclasses.replace(checked_book.lint, model=None)
-    result = draft(dataclasses.replace(checked_book, lint=rules_only), loud, profile={"name": "Al"})
+    result = draft(checked_book, loud, profile={"name": "Al"})
     assert [f.rule for f in result.findings["manager_brief"]] == ["inflated_urgency"]
     text = brief_text(result)
     finding = result.findings["manager_brief"][0]
     shown = f"! line {finding.line}, column {finding.column} [inflated_urgency]: "
     assert shown in text
     assert text.index(shown) < text.index("Customer message\n")
+
+
+@pytest.mark.parametrize(
+    "proposal",
+    [
+        "get engineering on it ASAP",
+        "the hosting provider caused this, so we need them to fix it",
+        "I guarantee the patch ships Friday",
+        "legal will sign off the new terms this week",
+    ],
+)
+def test_the_brief_keeps_what_the_coach_finds_in_the_users_own_words(
+    checked_book: Playbook, proposal: str
+) -> None:
+    """The draft's labels ("Proposed path:") are the template's words, learned as ordinary:
+    the model does not score them, so they do not veto a finding in the user's words."""
+    alone = {f.rule for f in lint(proposal, checked_book.lint)}
+    result = draft(checked_book, {**ORDINARY, "proposal": proposal}, profile={"name": "Al"})
+    assert alone
+    assert alone <= {f.rule for f in result.findings["manager_brief"]}

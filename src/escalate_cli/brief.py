@@ -126,7 +126,7 @@ def draft(
     findings: dict[str, list[Finding]] = {}
     for name, text in texts.items():
         lines = text.split("\n")
-        found = lint(text, book.lint, triggers, partner)
+        found = lint(text, book.lint, triggers, partner, labelled=True)
         findings[name] = [f for f in found if not cushioned(f, lines[f.line - 1])]
     gotchas = warnings(book, answers)
     return Brief(

@@ -358,9 +358,9 @@ _NAME = operator.itemgetter(0)
 
 def sentences(draft: Draft) -> Iterator[tuple[int, int, str]]:
     """Each sentence of the draft that has words: its index, its start, its text (quoted
-    and reported words masked)."""
+    and reported words masked, and a brief's labels: `Draft.for_model`)."""
     for index, (start, end) in enumerate(draft.spans):
-        text = draft.masked[start:end]
+        text = draft.for_model[start:end]
         if text.strip():
             yield index, start, text
 
