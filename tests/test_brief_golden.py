@@ -24,7 +24,7 @@ from escalate_cli.brief import Brief, draft, prefill
 from escalate_cli.cli import app
 from escalate_cli.lint import lint
 from escalate_cli.playbook import Playbook, bundled_path, load
-from escalate_cli.render import by_time, clause, first_name, items, long_date, sentence
+from escalate_cli.render import by_time, clause, first_name, items, labels, long_date, sentence
 from escalate_cli.report import brief_text
 from test_brief import ORDINARY
 
@@ -384,6 +384,17 @@ def test_the_brief_keeps_what_the_coach_finds_in_the_users_own_words(
     """The draft's labels ("Proposed path:") are the template's words, learned as ordinary:
     the model does not score them, so they do not veto a finding in the user's words."""
     alone = {f.rule for f in lint(proposal, checked_book.lint)}
-    result = draft(checked_book, {**ORDINARY, "proposal": proposal}, profile={"name": "Al"})
     assert alone
-    assert alone <= {f.rule for f in result.findings["manager_brief"]}
+    for question in ("proposal", "why_unresolved", "deal_status"):
+        given = {**ORDINARY, question: proposal}
+        result = draft(checked_book, given, profile={"name": "Al"})
+        assert alone <= {f.rule for f in result.findings["manager_brief"]}, question
+    point = {**ORDINARY, "proposal": f"a hotfix\nEmergency: {proposal}"}  # the user's "label"
+    result = draft(checked_book, point, profile={"name": "Al"})
+    assert "inflated_urgency" in {f.rule for f in result.findings["manager_brief"]}
+
+
+def test_the_labels_are_the_templates_own_words(checked_book: Playbook) -> None:
+    found = labels(checked_book, "manager_brief")
+    assert {"Proposed path:", "Why that was not enough:", "Deal:", "My ask:"} <= set(found)
+    assert not any("{" in label or "\n" in label for label in found)

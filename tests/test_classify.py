@@ -470,12 +470,11 @@ def test_the_shipped_model_is_trained_on_the_current_tuning_files() -> None:
 
 
 def test_a_brief_drafts_labels_are_not_scored_but_keep_their_places() -> None:
-    text = "Proposed path: Get engineering on it ASAP.\n- My ask: two sites down.\nMet at 3: fine."
-    draft = Draft(text, labelled=True)
+    text = "Proposed path: Get engineering on it ASAP.\n- Emergency: two sites down. Deal: lost."
+    draft = Draft(text, labels=("Proposed path:", "Deal:"))
     assert len(draft.for_model) == len(text)
     lines = draft.for_model.split("\n")
     assert lines[0].strip() == "Get engineering on it ASAP."
     assert lines[0].index("Get") == text.index("Get")
-    assert lines[1].strip() == "two sites down."
-    assert lines[2] == "Met at 3: fine."  # words and a number: no label
+    assert lines[1] == "- Emergency: two sites down.       lost."  # the user's words stay
     assert Draft(text).for_model == Draft(text).masked  # `escalate lint` scores every word

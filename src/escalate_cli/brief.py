@@ -15,7 +15,7 @@ from escalate_cli.dates import promise_date
 from escalate_cli.lint import Finding, lint
 from escalate_cli.playbook import Gotcha, Playbook
 from escalate_cli.records import record
-from escalate_cli.render import context, long_date, render, sentence
+from escalate_cli.render import context, labels, long_date, render, sentence
 
 MIN_ASK_WORDS = 3
 BLAME_SOURCES = ("issue", "tried", "why_unresolved")
@@ -126,7 +126,7 @@ def draft(
     findings: dict[str, list[Finding]] = {}
     for name, text in texts.items():
         lines = text.split("\n")
-        found = lint(text, book.lint, triggers, partner, labelled=True)
+        found = lint(text, book.lint, triggers, partner, labels=labels(book, name))
         findings[name] = [f for f in found if not cushioned(f, lines[f.line - 1])]
     gotchas = warnings(book, answers)
     return Brief(

@@ -447,7 +447,7 @@ def hits(
 
 
 def _first_word(draft: Draft, start: int) -> int:
-    text = draft.masked
+    text = draft.for_model  # (a brief's labels are not the sentence's words)
     while start < len(text) and text[start].isspace():
         start += 1
     return start

@@ -126,19 +126,14 @@ def _masked(text: str, spans: Iterable[re.Match[str]]) -> str:
     return "".join([*pieces, text[done:]])
 
 
-_LABEL = r"^[ \t]*(?:[-*][ \t]+)?[A-Z][a-z'’-]*(?: [A-Za-z'’-]+){0,3}:(?=[ \t]+\S)"
-"""A line's leading label of one to four words ("Proposed path:", "- My ask:") in a draft
-the brief wrote."""
-
-
 class Draft:
     """A draft prepared once for every rule: sentence spans, line starts, masked copy, and
-    the copy the model scores: in a draft the brief wrote (`labelled`), the masked copy
-    without its lines' leading labels, the template's own words. The brief's drafts are
-    ordinary training messages, so those words pull a line's scores down, and the user's
-    "Get engineering on it ASAP." would lose the finding `escalate lint` gives it alone."""
+    the copy the model scores: the masked copy without `labels`, the template's own
+    words in a draft the brief wrote ("Proposed path:"). The brief's drafts are ordinary
+    training messages, so those words pull a line's scores down, and the user's "Get
+    engineering on it ASAP." would lose the finding `escalate lint` gives it alone."""
 
-    def __init__(self, text: str, labelled: bool = False) -> None:
+    def __init__(self, text: str, labels: Collection[str] = ()) -> None:
         self.text = text
         self.lines = list(accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
         boundary, quoted, reported, short_line = splitting()
@@ -150,8 +145,10 @@ class Draft:
         self.starts: list[int] = [0, *ends]
         self.spans: list[tuple[int, int]] = list(zip(self.starts, [*ends, len(text)], strict=True))
         self.masked = _masked(text, (*quoted.finditer(text), *reported.finditer(text)))
-        labels = re.finditer(_LABEL, self.masked, re.M) if labelled else ()
-        self.for_model = _masked(self.masked, labels) if labelled else self.masked
+        self.for_model = self.masked
+        if labels:
+            found = re.finditer("|".join(map(re.escape, labels)), self.masked)
+            self.for_model = _masked(self.masked, found)
 
     @functools.cache  # noqa: B019 - a draft lives for one lint call
     def lower(self, masked: bool) -> str | None:
@@ -360,15 +357,15 @@ def lint(
     *,
     only: Collection[str] | None = None,
     today: dt.date | None = None,
-    labelled: bool = False,
+    labels: Collection[str] = (),
 ) -> list[Finding]:
     """Every finding in `text`, in reading order; `triggers` are trigger-note texts.
 
     `only` limits the playbook rules to those ids; `today` lets suggestions name the
     cushioned date for "tomorrow" or "March 3rd" (weekdays need no calendar). With the
     playbook's `model`, the sentences its classifier flags join the patterns' findings;
-    `labelled` says the text is a draft the brief wrote (see `Draft`)."""
-    draft = Draft(text, labelled)
+    `labels` are the template's words in a draft the brief wrote (see `Draft`)."""
+    draft = Draft(text, labels)
     findings: list[Finding] = []
     rules, anchors = _compiled(coach)
     judge = _Judge(draft, coach, rules) if coach.model else None

@@ -405,6 +405,19 @@ def _template(source: str) -> Template:
     return _COMPILED[source]
 
 
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_LABEL = re.compile(r"[A-Za-z][^\n:.{}]*:(?=[ \t]*\Z)")
+
+
+def labels(book: Playbook, name: str) -> tuple[str, ...]:
+    """The labels the template writes before a value ("Proposed path:", "Deal:"): its own
+    literal words, which the message coach's model should not score (see `lint.Draft`)."""
+    assert book.templates is not None
+    source = getattr(book.templates, name)
+    found = (_LABEL.search(piece) for piece in _TAG.split(source))
+    return tuple(sorted({label.group(0) for label in found if label}, key=len, reverse=True))
+
+
 def render(book: Playbook, name: str, values: dict[str, Any]) -> str:
     """Render one template; a failure is the playbook's fault and says which template."""
     assert book.templates is not None
