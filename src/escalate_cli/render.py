@@ -413,7 +413,12 @@ def labels(book: Playbook, name: str) -> tuple[str, ...]:
     """The labels the template writes before a value ("Proposed path:", "Deal:"): its own
     literal words, which the message coach's model should not score (see `lint.Draft`)."""
     assert book.templates is not None
-    source = getattr(book.templates, name)
+    return _labels(getattr(book.templates, name))
+
+
+@functools.cache
+def _labels(source: str) -> tuple[str, ...]:
+    """Once per template source, as `_template` compiles each once."""
     found = (_LABEL.search(piece) for piece in _TAG.split(source))
     return tuple(sorted({label.group(0) for label in found if label}, key=len, reverse=True))
 
