@@ -44,6 +44,7 @@ PARTS = (
     "lint_heldout20.yaml",
     "lint_heldout21.yaml",
     "lint_heldout22.yaml",
+    "lint_heldout23.yaml",
 )
 """The README table's columns, in order."""
 
