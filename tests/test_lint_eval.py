@@ -45,6 +45,7 @@ PARTS = (
     "lint_heldout21.yaml",
     "lint_heldout22.yaml",
     "lint_heldout23.yaml",
+    "lint_heldout24.yaml",
 )
 """The README table's columns, in order."""
 
