@@ -120,3 +120,12 @@ def test_by_file_needs_cross_validation_over_two_files_or_more() -> None:
             [sys.executable, script, *args], capture_output=True, text=True, check=False
         )
         assert refused.returncode == 2 and "--by-file needs" in refused.stderr
+
+
+def test_the_readme_table_has_a_cell_for_every_column() -> None:
+    """A row one cell short is not drawn as part of the table (Markdown needs equal rows)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("| rule | tuning | held-out |")
+    rows = readme[start:].split("\n\n", 1)[0].splitlines()
+    assert len(rows) == 2 + len(stated())  # header, separator, the six rules, false alarms
+    assert {row.count("|") for row in rows} == {len(PARTS) + 2}
