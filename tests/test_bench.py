@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
+from conftest import load_benchmark
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
-assert spec and spec.loader
-bench = importlib.util.module_from_spec(spec)
-sys.modules["bench"] = bench  # dataclasses look their module up while it loads
-spec.loader.exec_module(bench)
+bench = load_benchmark("bench")
 
 
 def test_each_measurement_gets_its_own_environment(tmp_path, monkeypatch) -> None:

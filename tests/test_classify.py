@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import math
 import subprocess
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from conftest import load_benchmark
 from escalate_cli import classify
 from escalate_cli.errors import EscalateError, PlaybookError
 from escalate_cli.lint import Draft, lint
@@ -348,14 +348,7 @@ def test_escalate_lint_catches_what_the_patterns_miss(book: Playbook) -> None:
 
 
 def load_trainer() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "train_lint_model", ROOT / "benchmarks" / "train_lint_model.py"
-    )
-    assert spec and spec.loader
-    trainer = importlib.util.module_from_spec(spec)
-    sys.modules["train_lint_model"] = trainer
-    spec.loader.exec_module(trainer)
-    return trainer
+    return load_benchmark("train_lint_model")
 
 
 def test_the_trainer_vetoes_below_a_share_of_the_sentences_patterns_rightly_flag() -> None:

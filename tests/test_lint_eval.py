@@ -3,7 +3,6 @@ the held-out set (and the tuning set) are a floor that the rules must keep."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -11,13 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import load_benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
-spec = importlib.util.spec_from_file_location("lint_eval", ROOT / "benchmarks" / "lint_eval.py")
-assert spec and spec.loader
-lint_eval = importlib.util.module_from_spec(spec)
-sys.modules["lint_eval"] = lint_eval  # dataclasses look their module up while it loads
-spec.loader.exec_module(lint_eval)
+lint_eval = load_benchmark("lint_eval")
 
 
 PARTS = (
