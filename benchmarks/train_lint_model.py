@@ -64,7 +64,7 @@ SETTINGS = {
     "rate": 0.2,
     "l2": 1e-4,
     "positive_weight": 1.0,
-    "min_count": 8,
+    "min_count": 14,
     "prune": 0.5,
     "folds": 5,
     "folds_of": "whole files",  # how `main` draws the folds; recorded in the fingerprint
