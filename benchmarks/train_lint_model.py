@@ -68,7 +68,7 @@ SETTINGS = {
     "prune": 0.5,
     "folds": 5,
     "folds_of": "whole files",  # how `main` draws the folds; recorded in the fingerprint
-    "budget": 0.012,
+    "budget": 0.014,
     "veto_shares": (0.03, 0.06, 0.1, 0.15, 0.2, 0.3),
     "seed": 11,
 }

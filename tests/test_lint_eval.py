@@ -24,6 +24,7 @@ PARTS = (
     "lint_heldout23.yaml",
     "lint_heldout24.yaml",
     "lint_heldout25.yaml",
+    "lint_heldout26.yaml",
 )
 """The README table's columns, in order."""
 
