@@ -25,6 +25,7 @@ PARTS = (
     "lint_heldout24.yaml",
     "lint_heldout25.yaml",
     "lint_heldout26.yaml",
+    "lint_heldout27.yaml",
 )
 """The README table's columns, in order."""
 
