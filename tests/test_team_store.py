@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,27 @@ def test_twenty_writers_on_four_partners_with_a_merge_in_the_middle_lose_nothing
         assert len(store.commitments()) == 20
         texts = {n.text for p in summaries for n in store.notes(p.name)}
     assert texts == {f"writer {i} note {n}" for i in range(20) for n in range(per_writer)}
+
+
+def test_an_import_reads_its_file_outside_the_database_wait(pg) -> None:
+    """psycopg answers a Ctrl-C that lands while it waits on the server by cancelling and
+    then finishing the statement; if the statement read the import's rows itself, it would
+    read on to the end of the file, or forever from a pipe nobody writes to (a CI run hung
+    so). Every row must be read by our code, between statements: no psycopg wait below."""
+    waiting: list[int] = []
+
+    def records() -> Iterator[tuple[str, str, Any]]:
+        for i in range(1_200):  # more than two batches
+            stack = traceback.extract_stack()
+            if any(f.name == "wait" and "psycopg" in f.filename for f in stack):
+                waiting.append(i)
+            yield "notes", f"notes[{i}]", {"kind": "note", "text": f"fact {i}"}
+
+    with PostgresStore.open(pg.dsn("alice")) as store:
+        staged = store.stage_import(records())
+        counts = store.import_staged("Acme", staged, new=True)
+    assert waiting == []
+    assert counts["notes"].added == 1_200
 
 
 def test_two_edits_of_the_same_note_one_is_refused_with_what_changed(runner, pg, as_login) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import re
 import sqlite3
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.errors import EscalateError, NotFoundError, StoreError
-from escalate_cli.store.sqlite import _NOTE_SELECT, Counts, Note, Partner, Store
+from escalate_cli.store.sqlite import _NOTE_SELECT, BATCH, Counts, Note, Partner, Store
 
 if TYPE_CHECKING:
     import psycopg
@@ -452,10 +453,17 @@ class _Dialect:
         return _Cursor([] if returning else rows, cursor.rowcount, lastrowid)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> _Cursor:
+        """The rows in batches, each read here before psycopg sends it. Never let psycopg
+        read them: a Ctrl-C that lands while it waits on the server makes it cancel and
+        then finish the statement, which would go on reading the rows, from an import's
+        file to its end or from a pipe nobody writes to forever."""
         text = _translate(sql).removesuffix(" RETURNING id")
+        rows, count = iter(seq), 0
         with self._sqlite_errors(), self.conn.cursor() as cursor:
-            cursor.executemany(text, (list(params) for params in seq))  # as they come
-            return _Cursor([], max(cursor.rowcount, 0), None)
+            while batch := [list(params) for params in itertools.islice(rows, BATCH)]:
+                cursor.executemany(text, batch)
+                count += max(cursor.rowcount, 0)
+        return _Cursor([], count, None)
 
     def _update_or_ignore(
         self, table: str, assignments: str, where: str, params: list[Any]
