@@ -26,6 +26,9 @@ PARTS = (
     "lint_heldout25.yaml",
     "lint_heldout26.yaml",
     "lint_heldout27.yaml",
+    "lint_heldout28.yaml",
+    "lint_heldout29.yaml",
+    "lint_heldout30.yaml",
 )
 """The README table's columns, in order."""
 
