@@ -1,7 +1,7 @@
 """How well the message coach does on labelled messages: recall per rule, false alarms.
 
     .venv/bin/python benchmarks/lint_eval.py tests/data/lint_tuning.yaml \\
-        tests/data/lint_heldout25.yaml
+        tests/data/lint_heldout28.yaml
     .venv/bin/python benchmarks/lint_eval.py tests/data/lint_tuning.yaml --show
 
 A labelled file holds `messages:`, each with `id`, `voice`, `expect` (the rules it must

@@ -60,7 +60,7 @@ RULES = (
 )
 SETTINGS = {
     "rounds": 3,
-    "epochs": 12,
+    "epochs": 16,
     "rate": 0.2,
     "l2": 1e-4,
     "positive_weight": 1.0,

@@ -19,13 +19,6 @@ lint_eval = load_benchmark("lint_eval")
 
 PARTS = (
     "lint_tuning.yaml",
-    "lint_heldout21.yaml",
-    "lint_heldout22.yaml",
-    "lint_heldout23.yaml",
-    "lint_heldout24.yaml",
-    "lint_heldout25.yaml",
-    "lint_heldout26.yaml",
-    "lint_heldout27.yaml",
     "lint_heldout28.yaml",
     "lint_heldout29.yaml",
     "lint_heldout30.yaml",
