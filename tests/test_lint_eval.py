@@ -22,6 +22,9 @@ PARTS = (
     "lint_heldout28.yaml",
     "lint_heldout29.yaml",
     "lint_heldout30.yaml",
+    "lint_heldout31.yaml",
+    "lint_heldout32.yaml",
+    "lint_heldout33.yaml",
 )
 """The README table's columns, in order."""
 
