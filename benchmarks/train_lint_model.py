@@ -429,8 +429,9 @@ def model_document(
     paths: Sequence[Path],
     coach: playbook.Lint,
 ) -> str:
-    """The model file: one line per feature with its weight for each rule, rounded so the
-    file is the same on every machine."""
+    """The model file: its feature names one a line, then their weights for each rule in
+    thousandths (base64, `classify.encode_weights`), so the file is the same on every
+    machine and quick to read."""
     names = sorted({name for rule in RULES for name in model.weights[rule]})
     by_id = {rule.id: rule for rule in coach.rules}
     head = {
@@ -450,12 +451,10 @@ def model_document(
     lines = [
         f"{json.dumps(key)}: {json.dumps(value, sort_keys=True)}," for key, value in head.items()
     ]
-    rows = [
-        f"  {json.dumps(name, ensure_ascii=False)}: "
-        f"{json.dumps([round(model.weights[rule].get(name, 0.0), 3) for rule in RULES])}"
-        for name in names
-    ]
-    return "{\n" + "\n".join(lines) + '\n"weights": {\n' + ",\n".join(rows) + "\n}}\n"
+    listed = ",\n".join(json.dumps(name, ensure_ascii=False) for name in names)
+    table = [[round(model.weights[rule].get(name, 0.0), 3) for rule in RULES] for name in names]
+    weights = json.dumps(classify.encode_weights(table))
+    return "{\n" + "\n".join(lines) + f'\n"names": [\n{listed}\n],\n"weights": {weights}\n}}\n'
 
 
 def bundled_rules() -> playbook.Lint:

@@ -1,6 +1,6 @@
 """Every cache folder is read only when it and the kept file are ours alone (one check,
 files.cache_folder and files.read_kept): a cache holds what is run as code (pattern and
-template code, a model read with marshal) or trusted as checked (a validated playbook), so
+template code) or trusted as checked (a validated playbook), so
 one someone else could write is ignored and its contents made afresh in memory."""
 
 from __future__ import annotations
@@ -72,17 +72,6 @@ def template_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, book: Playbo
     return reading(monkeypatch, render, "_kept_code", run)
 
 
-def model_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, book: Playbook) -> Cache:
-    model = tmp_path / "model.json"
-    model.write_bytes(Path(book.lint.model or "").read_bytes())
-
-    def run(folder: Path) -> None:
-        classify._CACHE.clear()
-        classify.load(model, [rule.id for rule in book.lint.rules], folder)
-
-    return reading(monkeypatch, classify, "_kept", run)
-
-
 def validated_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, book: Playbook) -> Cache:
     path = tmp_path / "team.yaml"  # not the bundled playbook: no shipped record to fall back on
     path.write_text(playbook.bundled_path().read_text(encoding="utf-8"))
@@ -94,7 +83,6 @@ def validated_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, book: Playb
 CACHES = {
     "patterns": pattern_cache,
     "templates": template_cache,
-    "models": model_cache,
     "validated": validated_cache,
 }
 
@@ -221,7 +209,7 @@ def test_lint_and_brief_with_every_cache_folder_open_to_others_work_from_scratch
     first = [run(*argv, home=isolated_home) for argv in runs]
     assert [done.returncode for done in first] == [1, 0]
     folders = sorted(path for path in (isolated_home / "cache").iterdir() if path.is_dir())
-    assert [folder.name for folder in folders] == ["models", "patterns", "templates", "validated"]
+    assert [folder.name for folder in folders] == ["patterns", "templates", "validated"]
     for folder in folders:
         folder.chmod(0o777)
         for path in folder.iterdir():

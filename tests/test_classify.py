@@ -30,13 +30,14 @@ def installed() -> str:
 def write_model(path: Path, table: dict[str, list[float]], **fields: object) -> Path:
     """A small model over RULES (plus `fields` replacing or adding top-level fields)."""
     document = {
-        "format": 1,
+        "format": classify.FORMAT,
         "features": classify.FEATURES,
         "trained_on": {},
         "rules": RULES,
         "bias": [-1.0] * len(RULES),
         "threshold": [1.0] * len(RULES),
-        "weights": table,
+        "names": list(table),
+        "weights": classify.encode_weights(table.values()),
         **fields,
     }
     path.write_text(json.dumps(document), encoding="utf-8")
@@ -255,11 +256,18 @@ def test_a_draft_is_split_once_for_rules_and_model(tmp_path) -> None:
         ({"rules": [*RULES[:4], "shouting"]}, "rules: shouting", "names no lint rule"),
         ({"bias": [0.0, 1.0]}, "bias", "must be a list of 5 finite numbers"),
         ({"threshold": [1e400] * 5}, "threshold", "finite"),
-        ({"weights": {"u:x": [0, 0, "1", 0, 0]}}, "weights['u:x']", "finite numbers"),
-        ({"weights": {"u:x": [0, 0, float("nan"), 0, 0]}}, "weights['u:x']", "finite"),
-        ({"weights": {"u:x": [0, 0]}}, "weights['u:x']", "a list of 5"),
+        ({"weights": [0, 0, 1, 0, 0]}, "weights", "must be a string (base64)"),
+        ({"weights": "AAAA!AAA"}, "weights", "not valid base64"),
+        ({"weights": classify.encode_weights([[0, 0]])}, "weights", "one for each name and rule"),
+        ({"names": ["u:x", 7]}, "names", "must be a list of feature names"),
+        ({"names": ["u:" + "x" * 300]}, "names", "longer than 200 characters"),
+        (
+            {"names": ["u:x", "u:x"], "weights": classify.encode_weights([[0] * 5] * 2)},
+            "names",
+            "names 'u:x' twice",
+        ),
         ({"features": 99}, "features", "features version"),
-        ({"format": 2}, "format", "expected 1"),
+        ({"format": 1}, "format", "expected 2"),
         ({"extra": 1}, "extra", "unknown field"),
         ({"veto": [-1.0] * 4, "veto_for": ["a"] * 5}, "veto", "a list of 5 finite numbers"),
         ({"veto": [-1.0, float("inf"), -1, -1, -1], "veto_for": ["a"] * 5}, "veto", "finite"),
@@ -279,7 +287,7 @@ def test_a_bad_model_names_the_file_and_the_field(tmp_path, change, where, probl
 
 def test_not_json_too_large_or_missing_is_named(tmp_path) -> None:
     broken = tmp_path / "broken.json"
-    broken.write_text('{"format": 1,\n "rules": [}', encoding="utf-8")
+    broken.write_text('{"format": 2,\n "rules": [}', encoding="utf-8")
     with pytest.raises(PlaybookError, match=r"broken\.json:2: not valid JSON"):
         classify.load(broken, RULES)
     huge = tmp_path / "huge.json"

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from escalate_cli import classify, listing, patterns, report
 from escalate_cli import lint as coach
-from escalate_cli.errors import PlaybookError
 from escalate_cli.lint import Finding, lint
 from escalate_cli.playbook import Playbook
 from escalate_cli.safe_yaml import parse_document, read_text
@@ -211,184 +210,33 @@ def test_stale_shipped_anchors_are_not_used(
     assert lint(text, book.lint) == expected
 
 
-# --- the model kept in a form quick to read ---------------------------------------------------
+# --- the model, read quickly without a kept copy --------------------------------------------
 
 
-@pytest.fixture
-def model_file(book: Playbook, tmp_path: Path) -> Path:
-    """A copy of the shipped model, which a test may change."""
-    path = tmp_path / "model.json"
-    path.write_bytes(Path(book.lint.model or "").read_bytes())
-    return path
-
-
-def read(path: Path, cache: Path, book: Playbook) -> classify.Model:
-    """The model as a new run reads it: nothing of it in the process yet."""
-    classify._CACHE.clear()
-    return classify.load(path, [rule.id for rule in book.lint.rules], cache)
-
-
-def the_scores(model: classify.Model, text: str) -> list[list[tuple[float, int]]]:
-    draft = coach.Draft(text)
-    return list(classify.scored(draft, model).values())
-
-
-def test_a_kept_model_is_read_back_private_and_scores_the_same(
-    book: Playbook, model_file: Path, tmp_path: Path, tuning_text: str, monkeypatch
-) -> None:
-    cache = tmp_path / "cache" / "models"
-    parsed = read(model_file, cache, book)
-    (kept,) = cache.iterdir()
-    assert kept.stat().st_mode & 0o777 == 0o600
-    assert cache.stat().st_mode & 0o777 == 0o700 and cache.parent.stat().st_mode & 0o777 == 0o700
-    monkeypatch.setattr(classify, "_checked", lambda *_: pytest.fail("the JSON was read"))
-    again = read(model_file, cache, book)
-    assert again == parsed
-    assert the_scores(again, tuning_text) == the_scores(parsed, tuning_text)
-
-
-@pytest.mark.parametrize(
-    "damage",
-    [
-        lambda data: data[: len(data) // 2],  # cut short
-        lambda data: data[:-100] + bytes(100),  # weights overwritten
-        lambda data: b"not marshal at all",
-        lambda data: b"",
-    ],
-    ids=["truncated", "zeroed", "garbage", "empty"],
-)
-def test_a_damaged_kept_model_is_made_again(
-    book: Playbook, model_file: Path, tmp_path: Path, damage
-) -> None:
-    cache = tmp_path / "models"
-    parsed = read(model_file, cache, book)
-    (kept,) = cache.iterdir()
-    good = kept.read_bytes()
-    kept.write_bytes(damage(good))
-    assert read(model_file, cache, book) == parsed
-    assert kept.read_bytes() == good  # and kept again
-
-
-def test_a_kept_model_of_other_bytes_is_not_used(
-    book: Playbook, model_file: Path, tmp_path: Path
-) -> None:
-    """A retrained model is read afresh, and a kept copy renamed to pass for another is
-    refused by the digest it holds."""
-    cache = tmp_path / "models"
-    first = read(model_file, cache, book)
-    data = json.loads(model_file.read_text())
-    data["bias"] = [bias + 1.0 for bias in data["bias"]]
-    model_file.write_text(json.dumps(data))
-    retrained = read(model_file, cache, book)
-    assert retrained.bias == tuple(bias + 1.0 for bias in first.bias)
-    old, new = sorted(cache.iterdir(), key=lambda path: path.stat().st_mtime_ns)
-    new.write_bytes(old.read_bytes())
-    assert read(model_file, cache, book) == retrained
-    assert read(model_file, cache, book).bias == retrained.bias
-
-
-def test_a_kept_model_is_not_used_once_the_file_changes_at_the_same_size(
-    book: Playbook, model_file: Path, tmp_path: Path
-) -> None:
-    """A kept copy goes by the file's size and times, not its text: a change that keeps
-    the size is read afresh, and so is one that puts the modification time back too."""
-    cache = tmp_path / "models"
-    first = read(model_file, cache, book)
-    size = model_file.stat().st_size
-    data = json.loads(model_file.read_text())
-
-    def rewrite(version: int, mtime_ns: int) -> dict[str, object]:
-        data["trained_on"] = {**first.trained_on, "version": version}
-        text = json.dumps(data)
-        model_file.write_text(text.ljust(size))  # white space after the object: same size
-        os.utime(model_file, ns=(mtime_ns, mtime_ns))
-        assert model_file.stat().st_size == size
-        return data["trained_on"]
-
-    later = model_file.stat().st_mtime_ns + 10**9
-    changed = rewrite(1, later)
-    assert read(model_file, cache, book).trained_on == changed
-    kept_at = model_file.stat().st_ctime_ns
-    changed = rewrite(2, later)  # the same size and modification time as the kept one
-    assert model_file.stat().st_ctime_ns != kept_at
-    assert read(model_file, cache, book).trained_on == changed
-    assert len(list(cache.iterdir())) == 3
-
-
-def test_a_kept_model_someone_else_could_have_written_is_not_read(
-    book: Playbook, model_file: Path, tmp_path: Path, monkeypatch
-) -> None:
-    """marshal must only see our own files: a kept model in a folder others may write, one
-    others may write, or a link is passed over and the JSON read instead."""
-    cache = tmp_path / "models"
-    first = read(model_file, cache, book)
-    (kept,) = cache.iterdir()
-    parsed: list[Path] = []
-    checked = classify._checked
-
-    def counting(path: Path, data: object) -> classify.Model:
-        parsed.append(path)
-        return checked(path, data)
-
-    monkeypatch.setattr(classify, "_checked", counting)
-    assert read(model_file, cache, book) == first and parsed == []  # our own: used
-    cache.chmod(0o777)
-    assert read(model_file, cache, book) == first and len(parsed) == 1
-    cache.chmod(0o700)
-    kept.chmod(0o666)
-    assert read(model_file, cache, book) == first and len(parsed) == 2
-    assert kept.stat().st_mode & 0o777 == 0o600  # kept again, private
-    elsewhere = tmp_path / "elsewhere.model"
-    elsewhere.write_bytes(kept.read_bytes())
-    kept.unlink()
-    kept.symlink_to(elsewhere)
-    assert read(model_file, cache, book) == first and len(parsed) == 3
-
-
-def test_a_kept_model_is_checked_like_the_file(
-    book: Playbook, model_file: Path, tmp_path: Path
-) -> None:
-    """What the file must pass still applies: a model naming a rule the playbook lacks."""
-    cache = tmp_path / "models"
-    read(model_file, cache, book)
-    classify._CACHE.clear()
-    with pytest.raises(PlaybookError, match="names no lint rule"):
-        classify.load(model_file, ["blame"], cache)
-
-
-def test_only_the_most_recently_used_models_are_kept(
-    book: Playbook, model_file: Path, tmp_path: Path
-) -> None:
-    cache = tmp_path / "models"
-    data = json.loads(model_file.read_text())
-    for number in range(classify.KEEP_MODELS + 2):
-        data["trained_on"] = {"version": number}
-        model_file.write_text(json.dumps(data))
-        read(model_file, cache, book)
-        newest = max(cache.iterdir(), key=lambda path: path.stat().st_mtime_ns)
-        os.utime(newest, ns=(number * 10**9, (10**9 + number) * 10**9))
-    assert len(list(cache.iterdir())) == classify.KEEP_MODELS
-    (other := cache / "notes.txt").write_text("not ours")
-    read(model_file, cache, book)  # the last one, read back: nothing swept, marked used
-    assert len(list(cache.iterdir())) == classify.KEEP_MODELS + 1 and other.exists()
-    assert newest.stat().st_mtime > 10**9 + 10
-
-
-@pytest.mark.parametrize(
-    ("weights", "problem"),
-    [({}, None), ({"u:x": [0, 0, 10**400, 0, 0, 0]}, "finite numbers")],
-    ids=["no weights", "a huge integer"],
-)
-def test_the_quick_check_of_the_weights_agrees_with_the_slow_one(
-    book: Playbook, model_file: Path, tmp_path: Path, weights, problem
-) -> None:
-    data = json.loads(model_file.read_text())
-    model_file.write_text(json.dumps({**data, "weights": weights}))
-    if problem is None:
-        assert read(model_file, tmp_path, book).weights == {}
-        return
-    with pytest.raises(PlaybookError, match=r"weights\['u:x'\]: must be a list of 6 finite"):
-        read(model_file, tmp_path, book)
+def test_the_model_file_holds_each_weight_in_thousandths(book: Playbook, tmp_path: Path) -> None:
+    """The trainer's rounded weights come back exactly, and nothing is kept on disk: the
+    file itself is quick to read (its weights are one base64 string)."""
+    model = classify.load(Path(book.lint.model or ""), [rule.id for rule in book.lint.rules])
+    data = json.loads(Path(book.lint.model or "").read_text(encoding="utf-8"))
+    assert data["format"] == 2 and len(model.names) == len(data["names"]) > 10_000
+    row = model.weights(data["names"][0])
+    assert row is not None and len(row) == len(model.rules)
+    assert all(weight == round(weight, 3) for weight in row)
+    assert model.weights("u:no-such-feature") is None
+    path = tmp_path / "copy.json"
+    path.write_text(
+        json.dumps(
+            {
+                **data,
+                "weights": classify.encode_weights(
+                    [[0.5, -1.25, 0, 0, 0, 3.001]] * len(data["names"])
+                ),
+            }
+        )
+    )
+    copy = classify.load(path, [rule.id for rule in book.lint.rules])
+    assert copy.weights(data["names"][0]) == (0.5, -1.25, 0.0, 0.0, 0.0, 3.001)
+    assert list(tmp_path.iterdir()) == [path]
 
 
 def test_the_pattern_cache_keeps_the_sets_used_most_recently(tmp_path: Path, fresh) -> None:

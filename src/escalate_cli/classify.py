@@ -17,8 +17,8 @@ and the field.
 
 from __future__ import annotations
 
+import array
 import dataclasses
-import itertools
 import json
 import math
 import operator
@@ -38,12 +38,16 @@ if TYPE_CHECKING:
 
     Classes = Mapping[str, Collection[str]]
 
-FORMAT = 1
+FORMAT = 2
+"""The layout of a model file: 2 stores the weights as one base64 string (format 1, a
+JSON list of numbers per feature, took about 20 ms to read)."""
 FEATURES = 3
 """The version of `features`: a model trained on another version is refused."""
 MAX_BYTES = 1_000_000
 MAX_FEATURES = 100_000
 MAX_KEY = 200
+SCALE = 1000
+"""Weights are stored in thousandths: small integers, read in C and summed exactly."""
 
 # --- words and word classes --------------------------------------------------------------
 
@@ -310,12 +314,23 @@ class Model:
     rules: tuple[str, ...]
     bias: tuple[float, ...]
     threshold: tuple[float, ...]
-    weights: dict[str, list[float]]
+    names: dict[str, int]
+    """Each feature's row in `table`."""
+    table: array.array[int]
+    """The weights in thousandths (`SCALE`), a row of one per rule for each feature."""
     trained_on: dict[str, Any]
     veto: tuple[float, ...] | None = None
     """Per rule, the score below which a sentence's pattern finding is dropped (optional)."""
     veto_for: tuple[str, ...] = ()
     """Per rule, the `rule_digest` of the rule the veto was tuned against."""
+
+    def weights(self, name: str) -> tuple[float, ...] | None:
+        """A feature's weights, one for each rule, or None if the model has no such feature."""
+        row = self.names.get(name)
+        if row is None:
+            return None
+        width = len(self.rules)
+        return tuple(weight / SCALE for weight in self.table[row * width : (row + 1) * width])
 
 
 class Hit(NamedTuple):
@@ -333,21 +348,24 @@ def scores(model: Model, sentence: list[tuple[str, int]]) -> list[tuple[float, i
     offset of its strongest-weighted word (-1 otherwise: only a hit needs the word).
 
     The weights are looked up and summed column by column in C (`map`, `zip`, `sum`), in
-    the order of the features."""
-    looked = list(map(model.weights.get, map(_NAME, sentence)))
-    rows = list(filter(None, looked))
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(model.bias)
-    totals = list(map(sum, columns, model.bias))
+    the order of the features, as integers (thousandths): exact, whatever the order."""
+    rows = list(map(model.names.get, map(_NAME, sentence)))
+    width, table = len(model.rules), model.table
+    found = [table[row * width : row * width + width] for row in rows if row is not None]
+    columns = list(zip(*found, strict=True)) if found else [()] * width
+    totals = [
+        bias + total / SCALE for bias, total in zip(model.bias, map(sum, columns), strict=True)
+    ]
     reached = list(map(operator.ge, totals, model.threshold))
     if not any(reached):  # most sentences of most drafts
         return [(total, -1) for total in totals]
-    offsets = [at for _, at in itertools.compress(sentence, looked)]
+    offsets = [at for (_, at), row in zip(sentence, rows, strict=True) if row is not None]
     result = []
     for total, hit, column in zip(totals, reached, columns, strict=True):
-        by_word: dict[int, float] = {}
+        by_word: dict[int, int] = {}
         for at, weight in zip(offsets, column, strict=True) if hit else ():
             if at >= 0 and weight:
-                by_word[at] = by_word.get(at, 0.0) + weight
+                by_word[at] = by_word.get(at, 0) + weight
         strongest = max(by_word, key=lambda at: (by_word[at], -at)) if by_word else -1
         result.append((total, strongest))
     return result
@@ -456,23 +474,14 @@ def _first_word(draft: Draft, start: int) -> int:
 # --- reading a model file -------------------------------------------------------------------
 
 _CACHE: dict[tuple[str, int, int], Model] = {}
-_KEPT = 2
-"""The layout of a kept model, and what `_checked` checks: bump it when either changes."""
-_KEPT_NAME = r"[0-9a-f]{64}\.model"
-KEEP_MODELS = 4
-"""How many kept models a cache folder holds (one a model file in use, as it was then)."""
 
 
-def load(path: Path, known: Iterable[str], cache: Path | None = None) -> Model:
+def load(path: Path, known: Iterable[str]) -> Model:
     """Read and check a model file; each problem names the file and the field (exit 2).
 
-    With a `cache` folder, the checked model is kept there in a form quicker to read than
-    its JSON (marshal, equal weights stored once), under a hash of the file's identity
-    (path, device, inode, size, modification and change times, as Python's own cache of
-    compiled modules goes by) and of what this version checks: a run reads the kept copy
-    in a few milliseconds without reading the file, where parsing and checking the JSON
-    takes about 20. A copy that is damaged or was made from the file as it was before a
-    change is not used, and is made again."""
+    Its weights are one base64 string of small integers and its feature names one list, so
+    reading and checking the shipped model takes about 3 ms, first run or not: no copy is
+    kept anywhere. Within a process a model is read once (per path, size and time)."""
     try:
         stat = path.stat()
         key = (str(path), stat.st_mtime_ns, stat.st_size)
@@ -480,7 +489,7 @@ def load(path: Path, known: Iterable[str], cache: Path | None = None) -> Model:
         key = (str(path), 0, 0)
     model = _CACHE.get(key)
     if model is None:
-        model = _read(path, cache)
+        model = _read(path)
         if len(_CACHE) > 4:
             _CACHE.clear()
         _CACHE[key] = model
@@ -494,109 +503,18 @@ def load(path: Path, known: Iterable[str], cache: Path | None = None) -> Model:
     return model
 
 
-def _read(path: Path, cache: Path | None) -> Model:
-    from escalate_cli.files import cache_folder
+def _read(path: Path) -> Model:
     from escalate_cli.safe_yaml import decode, open_file, read_open
 
-    folder = cache_folder(cache)
-    kept = identity = None
     with open_file(path, "lint model") as handle:
-        identity = _identity(path, handle.fileno()) if folder else None
-        if folder and identity:
-            import hashlib
-
-            kept = folder / f"{hashlib.sha256(identity.encode()).hexdigest()}.model"
-            model = _kept(kept, identity)
-            if model is not None:
-                return model
         raw = read_open(handle, path, "lint model", MAX_BYTES)
     text = decode(raw, str(path), "lint model", MAX_BYTES)
     try:
-        data = json.loads(text, parse_float=_Numbers().__getitem__)
+        data = json.loads(text)
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         raise _error(f"{path}:{line}" if line else str(path), "not valid JSON") from None
-    model = _checked(path, data)
-    if kept and identity:
-        _keep(kept, identity, model)
-    return model
-
-
-def _identity(path: Path, fd: int) -> str | None:
-    """What a kept copy of the open model file is kept by: this version's checks, and the
-    file's path, place on disk, size and times; None for what is not a regular file (a
-    pipe reads differently each time). The change time moves with any change to the file,
-    its modification time put back included."""
-    import os
-    import stat
-
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return (
-        f"{_KEPT} {FORMAT} {FEATURES} {MAX_FEATURES} {MAX_KEY} {path}\n{info.st_dev} "
-        f"{info.st_ino} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}"
-    )
-
-
-class _Numbers(dict[str, float]):
-    """Each number as written read once: a model has few distinct weights (1,825 of 49,488
-    in the shipped one), so its kept copy stores each once and is read back quickly."""
-
-    def __missing__(self, written: str) -> float:
-        number = self[written] = float(written)
-        return number
-
-
-def _kept(path: Path, identity: str) -> Model | None:
-    """The model kept for exactly this file as it is now, or None (none kept, damaged,
-    another's). A CRC of the payload finds damage (no one else can write the file)."""
-    import marshal
-    import zlib
-
-    from escalate_cli.files import read_kept
-
-    raw = read_kept(path)  # marshal must never see a file someone else could have written
-    if raw is None:
-        return None
-    try:
-        record = marshal.loads(raw)
-        layout, kept_for, check, payload = record
-        if layout != _KEPT or kept_for != identity or zlib.crc32(payload) != check:
-            return None
-        model = Model(*marshal.loads(payload))
-        count = len(model.rules)
-        if not (
-            isinstance(model.rules, tuple)
-            and all(isinstance(rule, str) for rule in model.rules)
-            and all(
-                isinstance(row, tuple)
-                and len(row) == count
-                and all(isinstance(value, float) for value in row)
-                for row in (model.bias, model.threshold, model.veto or model.bias)
-            )
-            and isinstance(model.weights, dict)
-            and isinstance(model.trained_on, dict)
-            and len(model.veto_for) == (count if model.veto else 0)
-        ):
-            return None
-    except (ValueError, TypeError, EOFError):
-        return None
-    return model
-
-
-def _keep(path: Path, identity: str, model: Model) -> None:
-    """Keep a checked model for the next run; a folder we cannot write only costs time."""
-    import marshal
-    import zlib
-
-    from escalate_cli.files import keep, sweep_unused
-
-    fields = (model.rules, model.bias, model.threshold, model.weights, model.trained_on)
-    payload = marshal.dumps((*fields, model.veto, model.veto_for))  # Model's, in order
-    record = marshal.dumps((_KEPT, identity, zlib.crc32(payload), payload))
-    if keep(path, record):
-        sweep_unused(path.parent, _KEPT_NAME, KEEP_MODELS)
+    return _checked(path, data)
 
 
 def _error(where: str, problem: str) -> PlaybookError:
@@ -607,21 +525,21 @@ def _error(where: str, problem: str) -> PlaybookError:
     )
 
 
-_FIELDS = ("format", "features", "rules", "bias", "threshold", "weights", "trained_on")
+_FIELDS = ("format", "features", "rules", "bias", "threshold", "names", "weights", "trained_on")
 _OPTIONAL = ("veto", "veto_for")
 
 
 def _checked(path: Path, data: Any) -> Model:
     if not isinstance(data, dict):
         raise _error(str(path), "a lint model is a JSON object")
+    if "format" in data and data["format"] != FORMAT:
+        raise _error(f"{path}: format", f"expected {FORMAT}, the only format this version reads")
     for field in _FIELDS:
         if field not in data:
             raise _error(str(path), f"missing field `{field}`")
     unknown = sorted(set(data) - set(_FIELDS) - set(_OPTIONAL))
     if unknown:
         raise _error(f"{path}: {unknown[0]}", "unknown field; check the spelling, or remove it")
-    if data["format"] != FORMAT:
-        raise _error(f"{path}: format", f"expected {FORMAT}, the only format this version reads")
     if data["features"] != FEATURES:
         raise _error(f"{path}: features", f"this version reads features version {FEATURES} only")
     if not isinstance(data["trained_on"], dict):
@@ -644,50 +562,70 @@ def _checked(path: Path, data: Any) -> Model:
             and all(isinstance(d, str) and len(d) <= MAX_KEY for d in digests)
         ):
             raise _error(f"{path}: veto_for", f"must be a list of {len(rules)} rule digests")
-    weights = data["weights"]
-    if not isinstance(weights, dict):
-        raise _error(f"{path}: weights", "must be an object of feature: weights")
-    if len(weights) > MAX_FEATURES:
-        raise _error(f"{path}: weights", f"more than {MAX_FEATURES:,} features")
-    if _all_numbers(weights, len(rules)):
-        return Model(
-            tuple(rules),
-            tuple(map(float, data["bias"])),
-            tuple(map(float, data["threshold"])),
-            weights,
-            data["trained_on"],
-            tuple(map(float, data["veto"])) if "veto" in data else None,
-            tuple(data.get("veto_for", ())),
-        )
-    for name, each in weights.items():  # something is wrong: find what, to name it
-        if len(name) > MAX_KEY or not _numbers(each, len(rules)):
-            shown = name[:40] + ("…" if len(name) > 40 else "")
-            raise _error(
-                f"{path}: weights[{shown!r}]",
-                f"must be a list of {_count(len(rules))}, its name at most {MAX_KEY} characters",
-            )
-    raise AssertionError("unreachable: _all_numbers and _numbers disagree")
-
-
-def _all_numbers(weights: dict[str, Any], count: int) -> bool:
-    """The quick check of every weight at once (in C: `map`, `set`): lists of `count`
-    finite numbers, names of bounded length."""
-    rows = weights.values()
-    if not (set(map(type, rows)) <= {list} and set(map(len, rows)) <= {count}):
-        return False
-    if not set(map(type, itertools.chain.from_iterable(rows))) <= {int, float}:
-        return False
-    return (
-        _finite(itertools.chain.from_iterable(rows))
-        and max(map(len, weights), default=0) <= MAX_KEY
+    names = _names(path, data["names"])
+    return Model(
+        tuple(rules),
+        tuple(map(float, data["bias"])),
+        tuple(map(float, data["threshold"])),
+        names,
+        _table(path, data["weights"], len(names) * len(rules)),
+        data["trained_on"],
+        tuple(map(float, data["veto"])) if "veto" in data else None,
+        tuple(data.get("veto_for", ())),
     )
 
 
-def _finite(numbers: Iterable[int | float]) -> bool:
+def _names(path: Path, names: Any) -> dict[str, int]:
+    """Each feature's row in the table; the checks run in C (`map`, `set`)."""
+    if not (isinstance(names, list) and set(map(type, names)) <= {str}):
+        raise _error(f"{path}: names", "must be a list of feature names")
+    if len(names) > MAX_FEATURES:
+        raise _error(f"{path}: names", f"more than {MAX_FEATURES:,} features")
+    if max(map(len, names), default=0) > MAX_KEY:
+        long = next(name for name in names if len(name) > MAX_KEY)
+        raise _error(f"{path}: names", f"{long[:40]!r}… is longer than {MAX_KEY} characters")
+    rows = dict(zip(names, range(len(names)), strict=True))
+    if len(rows) != len(names):
+        twice = next(name for index, name in enumerate(names) if rows[name] != index)
+        raise _error(f"{path}: names", f"names {twice[:40]!r} twice")
+    return rows
+
+
+def _table(path: Path, weights: Any, count: int) -> array.array[int]:
+    """The weights, read from base64: `count` signed 16-bit little-endian integers."""
+    import base64
+    import binascii
+    import sys
+
+    if not isinstance(weights, str):
+        raise _error(f"{path}: weights", "must be a string (base64)")
     try:
-        return all(map(math.isfinite, numbers))
-    except OverflowError:  # an integer too large for a float
-        return False
+        raw = base64.b64decode(weights, validate=True)
+    except (binascii.Error, ValueError):
+        raise _error(f"{path}: weights", "not valid base64") from None
+    table = array.array("h")
+    if len(raw) != count * table.itemsize:
+        raise _error(
+            f"{path}: weights",
+            f"holds {len(raw) // table.itemsize:,} weights; one for each name and rule "
+            f"is {count:,}",
+        )
+    table.frombytes(raw)
+    if sys.byteorder == "big":
+        table.byteswap()
+    return table
+
+
+def encode_weights(rows: Iterable[Iterable[float]]) -> str:
+    """The `weights` string of a model file: each weight in thousandths, row after row (for
+    the trainer and for tests that write a model)."""
+    import binascii
+    import sys
+
+    table = array.array("h", (round(weight * SCALE) for row in rows for weight in row))
+    if sys.byteorder == "big":
+        table.byteswap()
+    return binascii.b2a_base64(table.tobytes(), newline=False).decode("ascii")
 
 
 def _count(rules: int) -> str:
@@ -699,9 +637,12 @@ def _count(rules: int) -> str:
 def _numbers(value: Any, count: int) -> bool:
     """A list of `count` finite numbers (Python's JSON reader accepts NaN and Infinity, and
     reads a huge literal as infinity)."""
-    return (
-        isinstance(value, list)
-        and len(value) == count
-        and all(type(item) in (int, float) for item in value)
-        and _finite(value)
-    )
+    try:
+        return (
+            isinstance(value, list)
+            and len(value) == count
+            and all(type(item) in (int, float) for item in value)
+            and all(map(math.isfinite, value))
+        )
+    except OverflowError:  # an integer too large for a float
+        return False

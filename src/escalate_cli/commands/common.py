@@ -43,7 +43,7 @@ LINT_SECONDS = 30.0
 @contextlib.contextmanager
 def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
     """Ready the playbook's lint rules, compiled once per data folder (the patterns this
-    draft needed are kept when it is done) and its model (kept in a form quick to read),
+    draft needed are kept when it is done) and its model (read and checked in a few ms),
     and stop a rule that runs away: `playbook validate` refuses the patterns known to be
     slow, and a team's pattern that is slow on some draft all the same is exit 2 here,
     not a hung terminal."""
@@ -60,9 +60,7 @@ def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
         from escalate_cli import classify
 
         classify.prepare(cache / "patterns")
-        classify.load(
-            Path(book.lint.model), [rule.id for rule in book.lint.rules], cache / "models"
-        )
+        classify.load(Path(book.lint.model), [rule.id for rule in book.lint.rules])
     if (
         not hasattr(signal, "setitimer")
         or threading.current_thread() is not threading.main_thread()

@@ -55,7 +55,7 @@ def playbook_validate(
         from escalate_cli import classify
 
         model = classify.load(Path(book.lint.model), [rule.id for rule in book.lint.rules])
-        counts.append(f"a lint model ({plural(len(model.weights), 'feature')})")
+        counts.append(f"a lint model ({plural(len(model.names), 'feature')})")
     sys.stdout.write(f"ok: {where}: {book.name}: {', '.join(counts)}\n")
 
 
