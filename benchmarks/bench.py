@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import os
@@ -147,6 +148,9 @@ ASSESS_ANSWERS: dict[str, object] = {
     "triggers": ["overpromised"],
 }
 
+SOON = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+"""A due date a week from the day of the run: a date that has passed is promised nothing."""
+
 BRIEF_ANSWERS: dict[str, object] = {
     "customer": "Acme Corp",
     "issue": "a sync bug in the nightly export job",
@@ -169,8 +173,8 @@ BRIEF_ANSWERS: dict[str, object] = {
     "agenda_extra": "agree on a status update rhythm\nreview the rollout plan",
     "lessons": "test exports against month-end volumes",
     "commitments": [
-        {"what": "send the hotfix plan", "owner": "Dana", "due": "2026-12-01"},
-        {"what": "confirm the schema change date", "owner": "Alex Kim", "due": "2026-12-01"},
+        {"what": "send the hotfix plan", "owner": "Dana", "due": SOON},
+        {"what": "confirm the schema change date", "owner": "Alex Kim", "due": SOON},
     ],
 }
 

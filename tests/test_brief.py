@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import replace
@@ -229,6 +230,47 @@ def test_a_commitment_of_mine_is_recorded_under_my_name_and_no_other_is(
         ("send the hotfix plan", "Jordan Lee"),
         ("confirm the date", "Dana"),
     ]
+
+
+def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkeypatch) -> None:
+    """An answers file written days ago: a commitment whose cushioned date has gone is
+    promised no date, one whose due date has gone but not its cushioned date keeps that,
+    and the user is told which is which."""
+    wednesday = dt.date(2026, 11, 18)
+    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: wednesday)
+    promised = [
+        {"what": "send the hotfix plan", "owner": "Dana", "due": "2026-11-10"},  # +2: Nov 12
+        {"what": "confirm the schema date", "owner": "Alex", "due": "2026-11-17"},  # +2: Nov 19
+        {"what": "share the root cause", "owner": "Dana", "due": "2026-11-25"},  # +2: Nov 27
+    ]
+    file = str(write(tmp_path / "a.json", {**ORDINARY, "commitments": promised}))
+    result = runner.invoke(app, ["brief", "-a", file, "--no-input", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    drafts = "\n".join(data[name] for name in ("manager_brief", "customer_message", "follow_up"))
+    assert "12 November" not in drafts and "2026-11-12" not in drafts
+    assert "By Thursday 19 November: Confirm the schema date." in data["customer_message"]
+    assert "By Friday 27 November: Share the root cause." in data["customer_message"]
+    assert "Send the hotfix plan." not in data["customer_message"]
+    assert (
+        "Send the hotfix plan. Owner: Dana; date to give them: to be agreed."
+        in (data["manager_brief"])
+    )
+    assert (
+        "Send the hotfix plan. Owner: Dana. Date: to be agreed (it was due 2026-11-10, which "
+        "has passed)." in data["follow_up"]
+    )
+    assert (
+        "the commitment 'send the hotfix plan' was due 2026-11-10, which has passed; so has "
+        "its promise date: the drafts give it no date ('to be agreed'); agree a new one with Dana"
+    ) in result.stderr
+    assert (
+        "the commitment 'confirm the schema date' was due 2026-11-17, which has passed; the "
+        "drafts give it the date 2026-11-19, with the cushion"
+    ) in result.stderr
+    assert "share the root cause" not in result.stderr
+    listed = json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout)
+    assert ("send the hotfix plan", "2026-11-10") in [(c["what"], c["due"]) for c in listed]
 
 
 def test_cli_markdown_and_text(runner, tmp_path: Path) -> None:

@@ -75,17 +75,21 @@ def prefill(
     return {**{k: v for k, v in known.items() if v}, **answers}
 
 
-def with_promise_dates(commitments: Any, cushion_days: int) -> list[dict[str, str]]:
+def with_promise_dates(
+    commitments: Any, cushion_days: int, today: dt.date | None = None
+) -> list[dict[str, str]]:
     """Each commitment with `promise`: the date to give the customer (the due date plus the
     playbook's cushion), so drafts promise that date and the due date stays internal; in
-    promise-date order (undated last), the order a reader holds us to them."""
+    promise-date order (undated last), the order a reader holds us to them. A promise date
+    before `today` is none: no draft may promise a day that has gone ("to be agreed")."""
     result = []
     for item in commitments if isinstance(commitments, list) else []:
         due = str(item.get("due") or "")
         try:
-            promise = promise_date(dt.date.fromisoformat(due), cushion_days).isoformat()
+            promised = promise_date(dt.date.fromisoformat(due), cushion_days)
         except ValueError:
-            promise = ""
+            promised = None
+        promise = promised.isoformat() if promised and not (today and promised < today) else ""
         result.append({**item, "promise": promise})
     return sorted(result, key=lambda item: (not item["promise"], item["promise"]))
 
@@ -117,10 +121,13 @@ def draft(
     triggers: tuple[str, ...] = (),
     partner: str = "",
     profile: dict[str, str] | None = None,
+    today: dt.date | None = None,
 ) -> Brief:
-    """Render every template and lint every draft (with the partner's trigger words)."""
+    """Render every template and lint every draft (with the partner's trigger words); a
+    commitment whose promise date is before `today` is promised no date."""
     values = context(list(book.all_questions()), answers, profile)
-    values["commitments"] = with_promise_dates(values.get("commitments"), book.lint.cushion_days)
+    cushion = book.lint.cushion_days
+    values["commitments"] = with_promise_dates(values.get("commitments"), cushion, today)
     texts = {name: render(book, name, values) for name in book.drafts()}
     cushioned = _already_cushioned(book, values["commitments"])
     findings: dict[str, list[Finding]] = {}

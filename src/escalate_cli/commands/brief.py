@@ -187,7 +187,8 @@ def run_brief(
         agreed = [c for c in given.get("commitments") or [] if c.get("agreed", True)]
         render.prepare(book, home_dir(home) / "cache" / "templates")
         with common.message_coach(book, home):
-            result = draft(book, {**given, "commitments": agreed}, triggers, partner or "", me)
+            values = {**given, "commitments": agreed}
+            result = draft(book, values, triggers, partner or "", me, common.today())
         write_drafts(result.drafts(), draft_paths(book, output_dir), force)
         write_brief(result, fmt, output, force)
         # only once the drafts are out: a failed run records nothing
@@ -217,7 +218,7 @@ def record_brief(
         if given.get(key)
     ]
     customer = str(given.get("customer") or "")
-    promised = commitments(given.get("commitments") or [])
+    promised = commitments(given.get("commitments") or [], book.lint.cushion_days)
     words = in_words(book, applicable(book, given))
     if partner is None:
         partner = file_under(store, customer, prompter, "brief", confirm=True)

@@ -323,18 +323,28 @@ def file_under(
     return resolve_partner(store, customer, False, prompter, "only my local history")
 
 
-def commitments(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def commitments(items: list[dict[str, Any]], cushion_days: int) -> list[dict[str, Any]]:
     """Step 6's commitments as recorded: an owner of "me" or "I" is the user by name.
-    A due date already past is kept (it was promised) but said."""
+    A due date already past is kept (it was promised) but said, with what the drafts
+    promised instead: the cushioned date, or no date once that has passed too."""
+    from escalate_cli.dates import promise_date
     from escalate_cli.identity import is_me, resolve_owner
 
     owners = [str(item.get("owner") or "") for item in items]
     me = my_name() if any(map(is_me, owners)) else ""  # looked up only when needed
     result = []
+    now = today()
     for item, owner in zip(items, owners, strict=True):
         due = str(item.get("due") or "")
-        if due and due < today().isoformat():
-            say(f"the commitment {item['what']!r} was due {due}, which has passed")
+        if due and due < now.isoformat():
+            promise = promise_date(dt.date.fromisoformat(due), cushion_days)
+            after = (
+                f"the drafts give it the date {promise.isoformat()}, with the cushion"
+                if promise >= now
+                else "so has its promise date: the drafts give it no date ('to be agreed'); "
+                f"agree a new one with {resolve_owner(owner, me) or 'its owner'}"
+            )
+            say(f"the commitment {item['what']!r} was due {due}, which has passed; {after}")
         result.append({**item, "owner": resolve_owner(owner, me)})
     return result
 
