@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/train_lint_model.py           # playbooks/default.lint-model.json
     .venv/bin/python benchmarks/train_lint_model.py --check   # exit 1 if that model is stale
+    .venv/bin/python benchmarks/train_lint_model.py --convert OLD.json  # format 1 to 2, in place
 
 Reads every labelled file `tests/data/*tuning*.yaml` (the format of lint_eval.py: `messages:`
 with `id`, `expect` and `text`; never a held-out file) and the coach's test corpus
@@ -42,6 +43,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from escalate_cli import classify, playbook
 from escalate_cli.lint import Draft, cleared, lint
@@ -448,13 +450,33 @@ def model_document(
         "veto": [round(veto[rule], 3) for rule in RULES],
         "veto_for": [classify.rule_digest(by_id[rule], coach.classes) for rule in RULES],
     }
+    table = [[round(model.weights[rule].get(name, 0.0), 3) for rule in RULES] for name in names]
+    return laid_out(head, names, table)
+
+
+def laid_out(head: dict[str, Any], names: Sequence[str], table: Sequence[Sequence[float]]) -> str:
+    """A model file's text: the head's fields a line each, the names one a line, the
+    weights as `classify.encode_weights` writes them."""
     lines = [
         f"{json.dumps(key)}: {json.dumps(value, sort_keys=True)}," for key, value in head.items()
     ]
     listed = ",\n".join(json.dumps(name, ensure_ascii=False) for name in names)
-    table = [[round(model.weights[rule].get(name, 0.0), 3) for rule in RULES] for name in names]
     weights = json.dumps(classify.encode_weights(table))
     return "{\n" + "\n".join(lines) + f'\n"names": [\n{listed}\n],\n"weights": {weights}\n}}\n'
+
+
+def converted(path: Path) -> str:
+    """A format 1 model file (a JSON list of weights per feature) in the current format,
+    every number kept: a team's model needs no retraining to be read by a newer escalate.
+    The result is checked as the coach would read it."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or data.get("format") != 1:
+        raise SystemExit(f"{path}: not a format 1 lint model")
+    weights = data.pop("weights")
+    head = {**data, "format": classify.FORMAT}
+    text = laid_out(head, list(weights), list(weights.values()))
+    classify._checked(path, json.loads(text))  # the reader's own checks
+    return text
 
 
 def bundled_rules() -> playbook.Lint:
@@ -465,7 +487,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the model is stale")
     parser.add_argument("--output", type=Path, default=MODEL)
+    parser.add_argument(
+        "--convert",
+        type=Path,
+        metavar="FILE",
+        help="rewrite a format 1 model file in the current format (same weights), in place",
+    )
     args = parser.parse_args(argv)
+    if args.convert:
+        args.convert.write_text(converted(args.convert), encoding="utf-8")
+        print(f"converted {args.convert}", file=sys.stderr)
+        return 0
     paths = tuning_files()
     coach = bundled_rules()
     if args.check:

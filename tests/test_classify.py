@@ -267,7 +267,8 @@ def test_a_draft_is_split_once_for_rules_and_model(tmp_path) -> None:
             "names 'u:x' twice",
         ),
         ({"features": 99}, "features", "features version"),
-        ({"format": 1}, "format", "expected 2"),
+        ({"format": 1}, "format", "1 is the layout of an earlier escalate; this version reads 2"),
+        ({"format": 3}, "format", "expected 2"),
         ({"extra": 1}, "extra", "unknown field"),
         ({"veto": [-1.0] * 4, "veto_for": ["a"] * 5}, "veto", "a list of 5 finite numbers"),
         ({"veto": [-1.0, float("inf"), -1, -1, -1], "veto_for": ["a"] * 5}, "veto", "finite"),
@@ -283,6 +284,25 @@ def test_a_bad_model_names_the_file_and_the_field(tmp_path, change, where, probl
     assert caught.value.message.startswith(f"{path}: {where}: ")
     assert problem in caught.value.message
     assert "train_lint_model.py" in (caught.value.hint or "")
+
+
+def test_a_format_1_model_converts_with_every_weight_kept(tmp_path) -> None:
+    """A team's model from an earlier escalate: refused with the command that converts it,
+    and read after converting, each weight as it was."""
+    table = {"u:x": [0.25, -1.5, 0.0, 2.0, 0.001], "u:y": [0.0, 0.0, -0.75, 0.0, 0.0]}
+    old = write_model(tmp_path / "old.json", {})
+    data = json.loads(old.read_text())
+    del data["names"]
+    old.write_text(json.dumps({**data, "format": 1, "weights": table}))
+    with pytest.raises(PlaybookError) as caught:
+        classify.load(old, RULES)
+    assert f"train_lint_model.py --convert {old}" in (caught.value.hint or "")
+    assert load_trainer().main(["--convert", str(old)]) == 0
+    model = classify.load(old, RULES)
+    assert {name: model.weights(name) for name in model.names} == {
+        name: tuple(row) for name, row in table.items()
+    }
+    assert model.bias == (-1.0,) * len(RULES)
 
 
 def test_not_json_too_large_or_missing_is_named(tmp_path) -> None:

@@ -532,6 +532,12 @@ _OPTIONAL = ("veto", "veto_for")
 def _checked(path: Path, data: Any) -> Model:
     if not isinstance(data, dict):
         raise _error(str(path), "a lint model is a JSON object")
+    if data.get("format") == 1:
+        raise PlaybookError(
+            f"{path}: format: 1 is the layout of an earlier escalate; this version reads {FORMAT}",
+            f"convert it, keeping its weights: python benchmarks/train_lint_model.py --convert "
+            f"{path}",
+        )
     if "format" in data and data["format"] != FORMAT:
         raise _error(f"{path}: format", f"expected {FORMAT}, the only format this version reads")
     for field in _FIELDS:
