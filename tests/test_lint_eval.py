@@ -25,6 +25,9 @@ PARTS = (
     "lint_heldout31.yaml",
     "lint_heldout32.yaml",
     "lint_heldout33.yaml",
+    "lint_heldout34.yaml",
+    "lint_heldout35.yaml",
+    "lint_heldout36.yaml",
 )
 """The README table's columns, in order."""
 
