@@ -261,12 +261,13 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
         "has passed)." in data["follow_up"]
     )
     assert (
-        "the commitment 'send the hotfix plan' was due 2026-11-10, which has passed; so has "
-        "its promise date: the drafts give it no date ('to be agreed'); agree a new one with Dana"
+        "the commitment 'send the hotfix plan' was due 2026-11-10, which has passed, and so has "
+        "its promise date 2026-11-12: the drafts promise it no date ('to be agreed'); agree a "
+        "new one with Dana"
     ) in result.stderr
     assert (
         "the commitment 'confirm the schema date' was due 2026-11-17, which has passed; the "
-        "drafts give it the date 2026-11-19, with the cushion"
+        "drafts still promise 2026-11-19 (the due date plus the cushion)"
     ) in result.stderr
     assert "share the root cause" not in result.stderr
     listed = json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout)

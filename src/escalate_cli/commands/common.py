@@ -337,14 +337,14 @@ def commitments(items: list[dict[str, Any]], cushion_days: int) -> list[dict[str
     for item, owner in zip(items, owners, strict=True):
         due = str(item.get("due") or "")
         if due and due < now.isoformat():
-            promise = promise_date(dt.date.fromisoformat(due), cushion_days)
+            promise = promise_date(dt.date.fromisoformat(due), cushion_days).isoformat()
             after = (
-                f"the drafts give it the date {promise.isoformat()}, with the cushion"
-                if promise >= now
-                else "so has its promise date: the drafts give it no date ('to be agreed'); "
-                f"agree a new one with {resolve_owner(owner, me) or 'its owner'}"
+                f"; the drafts still promise {promise} (the due date plus the cushion)"
+                if promise >= now.isoformat()
+                else f", and so has its promise date {promise}: the drafts promise it no date "
+                f"('to be agreed'); agree a new one with {resolve_owner(owner, me) or 'its owner'}"
             )
-            say(f"the commitment {item['what']!r} was due {due}, which has passed; {after}")
+            say(f"the commitment {item['what']!r} was due {due}, which has passed{after}")
         result.append({**item, "owner": resolve_owner(owner, me)})
     return result
 
