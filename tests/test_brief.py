@@ -253,8 +253,8 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
     assert "By Friday 27 November: Share the root cause." in data["customer_message"]
     assert "Send the hotfix plan." not in data["customer_message"]
     assert (
-        "Send the hotfix plan. Owner: Dana; date to give them: to be agreed."
-        in (data["manager_brief"])
+        "Send the hotfix plan. Owner: Dana; date to give them: to be agreed (it was due "
+        "Tuesday 10 November, which has passed)." in data["manager_brief"]
     )
     assert (
         "Send the hotfix plan. Owner: Dana. Date: to be agreed (it was due 2026-11-10, which "
@@ -262,8 +262,8 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
     )
     assert (
         "the commitment 'send the hotfix plan' was due 2026-11-10, which has passed, and so has "
-        "its promise date 2026-11-12: the drafts promise it no date ('to be agreed'); agree a "
-        "new one with Dana"
+        "its promise date 2026-11-12: the manager brief and the follow-up plan mark it 'to be "
+        "agreed' and the customer messages leave it out; agree a new date with Dana before sending"
     ) in result.stderr
     assert (
         "the commitment 'confirm the schema date' was due 2026-11-17, which has passed; the "

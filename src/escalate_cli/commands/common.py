@@ -341,8 +341,9 @@ def commitments(items: list[dict[str, Any]], cushion_days: int) -> list[dict[str
             after = (
                 f"; the drafts still promise {promise} (the due date plus the cushion)"
                 if promise >= now.isoformat()
-                else f", and so has its promise date {promise}: the drafts promise it no date "
-                f"('to be agreed'); agree a new one with {resolve_owner(owner, me) or 'its owner'}"
+                else f", and so has its promise date {promise}: the manager brief and the "
+                "follow-up plan mark it 'to be agreed' and the customer messages leave it out; "
+                f"agree a new date with {resolve_owner(owner, me) or 'its owner'} before sending"
             )
             say(f"the commitment {item['what']!r} was due {due}, which has passed{after}")
         result.append({**item, "owner": resolve_owner(owner, me)})
