@@ -467,16 +467,24 @@ def laid_out(head: dict[str, Any], names: Sequence[str], table: Sequence[Sequenc
 
 def converted(path: Path) -> str:
     """A format 1 model file (a JSON list of weights per feature) in the current format,
-    every number kept: a team's model needs no retraining to be read by a newer escalate.
-    The result is checked as the coach would read it."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    read and checked as the coach reads it (each weight to the thousandth, as the trainer
+    writes them): a team's model needs no retraining to be quick to read."""
+    from escalate_cli.errors import PlaybookError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"{path}: cannot read it as JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != 1:
         raise SystemExit(f"{path}: not a format 1 lint model")
-    weights = data.pop("weights")
-    head = {**data, "format": classify.FORMAT}
-    text = laid_out(head, list(weights), list(weights.values()))
-    classify._checked(path, json.loads(text))  # the reader's own checks
-    return text
+    try:
+        model = classify._checked(path, data)  # the coach's own checks
+    except PlaybookError as exc:
+        raise SystemExit(exc.message) from None
+    head = {key: value for key, value in data.items() if key != "weights"}
+    head["format"] = classify.FORMAT
+    rows = [model.weights(name) or () for name in model.names]
+    return laid_out(head, list(model.names), rows)
 
 
 def bundled_rules() -> playbook.Lint:
@@ -491,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
         "--convert",
         type=Path,
         metavar="FILE",
-        help="rewrite a format 1 model file in the current format (same weights), in place",
+        help="rewrite a format 1 model file in the current format, in place (quicker to read)",
     )
     args = parser.parse_args(argv)
     if args.convert:

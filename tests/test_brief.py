@@ -242,6 +242,8 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
         {"what": "send the hotfix plan", "owner": "Dana", "due": "2026-11-10"},  # +2: Nov 12
         {"what": "confirm the schema date", "owner": "Alex", "due": "2026-11-17"},  # +2: Nov 19
         {"what": "share the root cause", "owner": "Dana", "due": "2026-11-25"},  # +2: Nov 27
+        {"what": "book the review", "owner": "Dana", "due": "2026-11-16"},  # +2: today
+        {"what": "offer a credit", "owner": "Alex", "due": "2026-11-10", "agreed": False},
     ]
     file = str(write(tmp_path / "a.json", {**ORDINARY, "commitments": promised}))
     result = runner.invoke(app, ["brief", "-a", file, "--no-input", "-f", "json"])
@@ -269,7 +271,12 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
         "the commitment 'confirm the schema date' was due 2026-11-17, which has passed; the "
         "drafts still promise 2026-11-19 (the due date plus the cushion)"
     ) in result.stderr
+    assert "By Wednesday 18 November: Book the review." in data["customer_message"]
+    assert "credit" not in drafts  # not agreed yet: tracked, in no draft ...
+    assert "'offer a credit' was due 2026-11-10, which has passed\n" in result.stderr  # ... said
     assert "share the root cause" not in result.stderr
+    today_promise = "'book the review' was due 2026-11-16, which has passed; the drafts still"
+    assert f"{today_promise} promise 2026-11-18" in result.stderr  # today is still ahead
     listed = json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout)
     assert ("send the hotfix plan", "2026-11-10") in [(c["what"], c["due"]) for c in listed]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -267,8 +268,7 @@ def test_a_draft_is_split_once_for_rules_and_model(tmp_path) -> None:
             "names 'u:x' twice",
         ),
         ({"features": 99}, "features", "features version"),
-        ({"format": 1}, "format", "1 is the layout of an earlier escalate; this version reads 2"),
-        ({"format": 3}, "format", "expected 2"),
+        ({"format": 3}, "format", "expected 2 (or 1, an earlier escalate's)"),
         ({"extra": 1}, "extra", "unknown field"),
         ({"veto": [-1.0] * 4, "veto_for": ["a"] * 5}, "veto", "a list of 5 finite numbers"),
         ({"veto": [-1.0, float("inf"), -1, -1, -1], "veto_for": ["a"] * 5}, "veto", "finite"),
@@ -286,23 +286,53 @@ def test_a_bad_model_names_the_file_and_the_field(tmp_path, change, where, probl
     assert "train_lint_model.py" in (caught.value.hint or "")
 
 
-def test_a_format_1_model_converts_with_every_weight_kept(tmp_path) -> None:
-    """A team's model from an earlier escalate: refused with the command that converts it,
-    and read after converting, each weight as it was."""
-    table = {"u:x": [0.25, -1.5, 0.0, 2.0, 0.001], "u:y": [0.0, 0.0, -0.75, 0.0, 0.0]}
-    old = write_model(tmp_path / "old.json", {})
-    data = json.loads(old.read_text())
+def write_format_1(path: Path, table: dict[str, object]) -> Path:
+    """A model as an earlier escalate's trainer wrote it: a list of weights per feature."""
+    data = json.loads(write_model(path, {}).read_text())
     del data["names"]
-    old.write_text(json.dumps({**data, "format": 1, "weights": table}))
-    with pytest.raises(PlaybookError) as caught:
-        classify.load(old, RULES)
-    assert f"train_lint_model.py --convert {old}" in (caught.value.hint or "")
-    assert load_trainer().main(["--convert", str(old)]) == 0
+    path.write_text(json.dumps({**data, "format": 1, "weights": table}))
+    return path
+
+
+def test_a_format_1_model_is_read_and_converts_to_the_same_model(tmp_path) -> None:
+    """A team's model from an earlier escalate works as it is, each weight to the
+    thousandth, and the trainer's --convert rewrites it as the same model, quicker to read."""
+    table = {"u:x": [0.25, -1.5, 0.0, 2.0, 0.001], "u:y": [0.0, 0.0, -0.75, 0.0, 0.0004]}
+    old = write_format_1(tmp_path / "old.json", table)
     model = classify.load(old, RULES)
-    assert {name: model.weights(name) for name in model.names} == {
-        name: tuple(row) for name, row in table.items()
-    }
-    assert model.bias == (-1.0,) * len(RULES)
+    assert model.weights("u:x") == (0.25, -1.5, 0.0, 2.0, 0.001)
+    assert model.weights("u:y") == (0.0, 0.0, -0.75, 0.0, 0.0)  # to the thousandth
+    assert load_trainer().main(["--convert", str(old)]) == 0
+    assert json.loads(old.read_text())["format"] == 2
+    classify._CACHE.clear()
+    assert classify.load(old, RULES) == model
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ({"u:a": [0, 0, 0, 0, 0, 0], "u:b": [2.0, 0, 0, 0]}, "weights['u:a']: must be a list of 5"),
+        ({"u:a": [0, 0, 40.0, 0, 0]}, "each between -32.767 and 32.767"),
+        ({"u:a": [0, 0, float("nan"), 0, 0]}, "weights['u:a']"),
+        ({"u:a": [0, "1", 0, 0, 0]}, "weights['u:a']"),
+        ([[0, 0, 0, 0, 0]], "weights: must be an object"),
+    ],
+)
+def test_a_bad_format_1_model_is_named_and_never_converted(tmp_path, table, problem) -> None:
+    old = write_format_1(tmp_path / "old.json", table)
+    before = old.read_text()
+    with pytest.raises(PlaybookError, match=re.escape(problem)):
+        classify.load(old, RULES)
+    with pytest.raises(SystemExit, match=re.escape(problem)):
+        load_trainer().main(["--convert", str(old)])
+    assert old.read_text() == before
+
+
+def test_weights_are_little_endian_thousandths_in_base64() -> None:
+    """The layout is fixed, whatever the machine: 1 and -0.002 are e8 03 and fe ff."""
+    assert classify.encode_weights([[1, -0.002]]) == "6AP+/w=="
+    with pytest.raises(ValueError, match="beyond"):
+        classify.encode_weights([[32.768]])
 
 
 def test_not_json_too_large_or_missing_is_named(tmp_path) -> None:

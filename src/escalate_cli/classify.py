@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     Classes = Mapping[str, Collection[str]]
 
 FORMAT = 2
-"""The layout of a model file: 2 stores the weights as one base64 string (format 1, a
-JSON list of numbers per feature, took about 20 ms to read)."""
+"""The layout of a model file: 2 stores the weights as one base64 string. Format 1, a JSON
+list of numbers per feature (an earlier escalate's), is still read, more slowly."""
 FEATURES = 3
 """The version of `features`: a model trained on another version is refused."""
 MAX_BYTES = 1_000_000
@@ -48,6 +48,8 @@ MAX_FEATURES = 100_000
 MAX_KEY = 200
 SCALE = 1000
 """Weights are stored in thousandths: small integers, read in C and summed exactly."""
+LARGEST = 32.767
+"""The largest weight, either way, that 16 bits of thousandths hold."""
 
 # --- words and word classes --------------------------------------------------------------
 
@@ -348,7 +350,8 @@ def scores(model: Model, sentence: list[tuple[str, int]]) -> list[tuple[float, i
     offset of its strongest-weighted word (-1 otherwise: only a hit needs the word).
 
     The weights are looked up and summed column by column in C (`map`, `zip`, `sum`), in
-    the order of the features, as integers (thousandths): exact, whatever the order."""
+    the order of the features, as integers (thousandths): the sum is exact, whatever the
+    order, and the bias is added once."""
     rows = list(map(model.names.get, map(_NAME, sentence)))
     width, table = len(model.rules), model.table
     found = [table[row * width : row * width + width] for row in rows if row is not None]
@@ -481,7 +484,8 @@ def load(path: Path, known: Iterable[str]) -> Model:
 
     Its weights are one base64 string of small integers and its feature names one list, so
     reading and checking the shipped model takes about 3 ms, first run or not: no copy is
-    kept anywhere. Within a process a model is read once (per path, size and time)."""
+    kept anywhere. A format 1 file is read too (about 20 ms; each weight to the thousandth).
+    Within a process a model is read once (per path, size and time)."""
     try:
         stat = path.stat()
         key = (str(path), stat.st_mtime_ns, stat.st_size)
@@ -525,25 +529,21 @@ def _error(where: str, problem: str) -> PlaybookError:
     )
 
 
-_FIELDS = ("format", "features", "rules", "bias", "threshold", "names", "weights", "trained_on")
+_FIELDS = ("format", "features", "rules", "bias", "threshold", "weights", "trained_on")
 _OPTIONAL = ("veto", "veto_for")
 
 
 def _checked(path: Path, data: Any) -> Model:
     if not isinstance(data, dict):
         raise _error(str(path), "a lint model is a JSON object")
-    if data.get("format") == 1:
-        raise PlaybookError(
-            f"{path}: format: 1 is the layout of an earlier escalate; this version reads {FORMAT}",
-            f"convert it, keeping its weights: python benchmarks/train_lint_model.py --convert "
-            f"{path}",
-        )
-    if "format" in data and data["format"] != FORMAT:
-        raise _error(f"{path}: format", f"expected {FORMAT}, the only format this version reads")
-    for field in _FIELDS:
+    layout = data.get("format")
+    if layout not in (1, FORMAT):
+        raise _error(f"{path}: format", f"expected {FORMAT} (or 1, an earlier escalate's)")
+    fields = (*_FIELDS, "names") if layout == FORMAT else _FIELDS
+    for field in fields:
         if field not in data:
             raise _error(str(path), f"missing field `{field}`")
-    unknown = sorted(set(data) - set(_FIELDS) - set(_OPTIONAL))
+    unknown = sorted(set(data) - set(fields) - set(_OPTIONAL))
     if unknown:
         raise _error(f"{path}: {unknown[0]}", "unknown field; check the spelling, or remove it")
     if data["features"] != FEATURES:
@@ -568,32 +568,36 @@ def _checked(path: Path, data: Any) -> Model:
             and all(isinstance(d, str) and len(d) <= MAX_KEY for d in digests)
         ):
             raise _error(f"{path}: veto_for", f"must be a list of {len(rules)} rule digests")
-    names = _names(path, data["names"])
+    if layout == 1:
+        names, table = _rows(path, data["weights"], len(rules))
+    else:
+        names = _names(path, data["names"])
+        table = _table(path, data["weights"], len(names) * len(rules))
     return Model(
         tuple(rules),
         tuple(map(float, data["bias"])),
         tuple(map(float, data["threshold"])),
         names,
-        _table(path, data["weights"], len(names) * len(rules)),
+        table,
         data["trained_on"],
         tuple(map(float, data["veto"])) if "veto" in data else None,
         tuple(data.get("veto_for", ())),
     )
 
 
-def _names(path: Path, names: Any) -> dict[str, int]:
+def _names(path: Path, names: Any, field: str = "names") -> dict[str, int]:
     """Each feature's row in the table; the checks run in C (`map`, `set`)."""
     if not (isinstance(names, list) and set(map(type, names)) <= {str}):
-        raise _error(f"{path}: names", "must be a list of feature names")
+        raise _error(f"{path}: {field}", "must be a list of feature names")
     if len(names) > MAX_FEATURES:
-        raise _error(f"{path}: names", f"more than {MAX_FEATURES:,} features")
+        raise _error(f"{path}: {field}", f"more than {MAX_FEATURES:,} features")
     if max(map(len, names), default=0) > MAX_KEY:
         long = next(name for name in names if len(name) > MAX_KEY)
-        raise _error(f"{path}: names", f"{long[:40]!r}… is longer than {MAX_KEY} characters")
+        raise _error(f"{path}: {field}", f"{long[:40]!r}… is longer than {MAX_KEY} characters")
     rows = dict(zip(names, range(len(names)), strict=True))
     if len(rows) != len(names):
         twice = next(name for index, name in enumerate(names) if rows[name] != index)
-        raise _error(f"{path}: names", f"names {twice[:40]!r} twice")
+        raise _error(f"{path}: {field}", f"names {twice[:40]!r} twice")
     return rows
 
 
@@ -622,13 +626,32 @@ def _table(path: Path, weights: Any, count: int) -> array.array[int]:
     return table
 
 
+def _rows(path: Path, weights: Any, width: int) -> tuple[dict[str, int], array.array[int]]:
+    """A format 1 model's weights (a list of `width` numbers per feature) as format 2 holds
+    them: each to the thousandth."""
+    if not isinstance(weights, dict):
+        raise _error(f"{path}: weights", "must be an object of feature: weights")
+    names = _names(path, list(weights), "weights")
+    for name, row in weights.items():
+        if not (_numbers(row, width) and all(abs(weight) <= LARGEST for weight in row)):
+            raise _error(
+                f"{path}: weights[{name[:40]!r}]",
+                f"must be a list of {_count(width)}, each between -{LARGEST} and {LARGEST}",
+            )
+    values = (round(weight * SCALE) for row in weights.values() for weight in row)
+    return names, array.array("h", values)
+
+
 def encode_weights(rows: Iterable[Iterable[float]]) -> str:
     """The `weights` string of a model file: each weight in thousandths, row after row (for
-    the trainer and for tests that write a model)."""
+    the trainer and for tests that write a model); ValueError for a weight too large."""
     import binascii
     import sys
 
-    table = array.array("h", (round(weight * SCALE) for row in rows for weight in row))
+    values = [weight for row in rows for weight in row]
+    if any(not abs(weight) <= LARGEST for weight in values):
+        raise ValueError(f"a weight beyond ±{LARGEST} does not fit a model file")
+    table = array.array("h", (round(weight * SCALE) for weight in values))
     if sys.byteorder == "big":
         table.byteswap()
     return binascii.b2a_base64(table.tobytes(), newline=False).decode("ascii")

@@ -63,7 +63,8 @@ def check_private(folder: Path) -> None:
 
 
 KEPT_LIMIT = 4_000_000
-"""Bytes a kept file of a cache folder may have (the largest, a kept model, is about 0.4 MB)."""
+"""Bytes a kept file of a cache folder may have (the largest, a set of compiled patterns, is
+about 0.9 MB)."""
 
 
 def ours(info: os.stat_result) -> bool:

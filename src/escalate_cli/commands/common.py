@@ -326,7 +326,8 @@ def file_under(
 def commitments(items: list[dict[str, Any]], cushion_days: int) -> list[dict[str, Any]]:
     """Step 6's commitments as recorded: an owner of "me" or "I" is the user by name.
     A due date already past is kept (it was promised) but said, with what the drafts
-    promised instead: the cushioned date, or no date once that has passed too."""
+    promised instead (the cushioned date, or no date once that has passed too); a
+    commitment not yet agreed is in no draft."""
     from escalate_cli.dates import promise_date
     from escalate_cli.identity import is_me, resolve_owner
 
@@ -337,15 +338,19 @@ def commitments(items: list[dict[str, Any]], cushion_days: int) -> list[dict[str
     for item, owner in zip(items, owners, strict=True):
         due = str(item.get("due") or "")
         if due and due < now.isoformat():
-            promise = promise_date(dt.date.fromisoformat(due), cushion_days).isoformat()
-            after = (
-                f"; the drafts still promise {promise} (the due date plus the cushion)"
-                if promise >= now.isoformat()
-                else f", and so has its promise date {promise}: the manager brief and the "
-                "follow-up plan mark it 'to be agreed' and the customer messages leave it out; "
-                f"agree a new date with {resolve_owner(owner, me) or 'its owner'} before sending"
-            )
-            say(f"the commitment {item['what']!r} was due {due}, which has passed{after}")
+            promise = promise_date(dt.date.fromisoformat(due), cushion_days)
+            said = f"the commitment {item['what']!r} was due {due}, which has passed"
+            if item.get("agreed") is False:  # tracked, in no draft
+                say(said)
+            elif promise >= now:
+                say(f"{said}; the drafts still promise {promise} (the due date plus the cushion)")
+            else:
+                who = resolve_owner(owner, me) or "its owner"
+                say(
+                    f"{said}, and so has its promise date {promise}: the manager brief and the "
+                    "follow-up plan mark it 'to be agreed' and the customer messages leave it "
+                    f"out; agree a new date with {who} before sending"
+                )
         result.append({**item, "owner": resolve_owner(owner, me)})
     return result
 
