@@ -483,6 +483,21 @@ def test_a_vague_promise_gets_a_time_slot_in_its_rewrite(book: Playbook) -> None
     assert 'Try: "I\'ll update you by <day, time>."' in finding.suggestion
 
 
+def test_no_rewrite_is_offered_that_its_own_rule_would_still_flag(book: Playbook) -> None:
+    """Taking "Rest assured" out of a promise that it won't happen again still promises it,
+    and taking the shouted word out of "URGENT." leaves nothing: the advice alone is given.
+    A rewrite that does clear the rule starts with a capital, as the sentence did."""
+    (still,) = lint("Rest assured this won't happen again.", book.lint)
+    assert still.rule == "over_promise" and not still.suggestion.startswith("Try:")
+    (cleared,) = lint("Rest assured, we have added a second check to the import.", book.lint)
+    assert cleared.suggestion.startswith('Try: "We have added a second check to the import."')
+    assert lint("We have added a second check to the import.", book.lint) == []
+    (alarm,) = lint("Emergency!!!", book.lint)  # "Emergency." is still alarm
+    assert alarm.rule == "inflated_urgency" and not alarm.suggestion.startswith("Try:")
+    (shout,) = lint("URGENT!!!", book.lint)
+    assert shout.suggestion.startswith('Try: "Time-sensitive."')
+
+
 def test_positions_stay_right_in_a_long_draft_full_of_findings(book: Playbook) -> None:
     text = "Fine line.\n" * 3000 + "We guarantee it.\n" + "Fine line.\n" * 10 + "We guarantee it."
     found = lint(text, book.lint)

@@ -654,19 +654,40 @@ def _date_pattern() -> re.Pattern[str]:
 
 
 def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date | None) -> str:
-    """The sentence said better, or "" when the rule has no rewrite that applies."""
+    """The sentence said better, or "" when the rule has no rewrite that applies.
+
+    A rewrite by the rule's `swap` that its own patterns would still flag ("Rest assured
+    this won't happen again." without "Rest assured") is no rewrite: the advice alone is
+    better than a sentence that carries the same risk. One with a blank for the user to
+    fill in ("by <day, time>") is not checked: what goes in the blank decides."""
     if len(sentence) > MAX_REWRITE:
         return ""
     better = sentence
     for pattern, put in compiled.swaps:
         better = pattern.regex.sub(put.replace("\\", "\\\\"), better)  # the words as written
-    if compiled.rule.rewrite == "cushion" and cushion_days:
+    cushion = compiled.rule.rewrite == "cushion"
+    if cushion and cushion_days:
         match = _date_pattern().search(better)
         new = _cushioned(match, cushion_days, today) if match else None
         if match and new:
             better = f"{better[: match.start()]}{new}{better[match.end() :]}"
     better = " ".join(better.split())
-    return better if better != " ".join(sentence.split()) else ""
+    if better == " ".join(sentence.split()) or len(_WORDS.findall(better)) < 2:
+        return ""  # unchanged, or nothing left to say ("URGENT." without "URGENT")
+    if better[:1].islower() and sentence.lstrip()[:1].isupper():  # its first words swapped out
+        better = better[0].upper() + better[1:]
+    finds = [find.regex for find in compiled.finds]
+    if (
+        not cushion
+        and not _BLANK.search(better)
+        and _first_match(compiled, finds, better, 0, len(better))
+    ):
+        return ""
+    return better
+
+
+_BLANK = re.compile(r"<[^<>\n]+>")
+"""A blank in a rewrite for the user to fill in: `<day, time>`."""
 
 
 def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | None:
