@@ -151,6 +151,21 @@ def test_only_the_patterns_a_draft_needs_are_compiled_and_kept(
     assert not any(pattern.fresh for pattern in compiled.patterns)  # read back, not compiled
 
 
+def test_checking_a_rewrite_compiles_only_the_patterns_it_may_match(
+    book: Playbook, tmp_path: Path, fresh
+) -> None:
+    """A rewrite is checked against its rule's patterns (no rewrite its own rule would
+    flag), but only those whose anchors it holds are compiled: a first run in a new data
+    folder compiled every pattern of the rule for one suggestion (170 to 197 ms)."""
+    coach.prepare(book.lint, tmp_path)
+    (found,) = lint("Rest assured, we have added a second check to the import.", book.lint)
+    assert found.suggestion.startswith('Try: "We have added a second check to the import."')
+    rules, _ = coach._compiled(book.lint)
+    (promise,) = [rule for rule in rules if rule.rule.id == "over_promise"]
+    compiled = [find for find in promise.finds if "regex" in vars(find)]
+    assert len(promise.finds) > 50 and len(compiled) < 10  # 4 today, against 74
+
+
 def _recorded(damage):
     """Entries damaged, then written as a whole kept file (its CRC right)."""
     return lambda raw: patterns.kept_record(damage(patterns._kept_entries(raw)))

@@ -676,7 +676,7 @@ def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date |
         return ""  # unchanged, or nothing left to say ("URGENT." without "URGENT")
     if better[:1].islower() and sentence.lstrip()[:1].isupper():  # its first words swapped out
         better = better[0].upper() + better[1:]
-    finds = [find.regex for find in compiled.finds]
+    finds = [find.regex for find in compiled.finds if _may_match(find, better)]
     if (
         not cushion
         and not _BLANK.search(better)
@@ -688,6 +688,13 @@ def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date |
 
 _BLANK = re.compile(r"<[^<>\n]+>")
 """A blank in a rewrite for the user to fill in: `<day, time>`."""
+
+
+def _may_match(find: Compiled, text: str) -> bool:
+    """Whether a pattern may match in `text`: each of its anchor groups has a string there
+    (so a rewrite is checked without compiling the rule's other patterns)."""
+    haystack = text.lower() if find.flags & _IGNORECASE else text
+    return all(any(anchor in haystack for anchor in group) for group in find.anchors)
 
 
 def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | None:
