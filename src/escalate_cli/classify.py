@@ -605,7 +605,6 @@ def _table(path: Path, weights: Any, count: int) -> array.array[int]:
     """The weights, read from base64: `count` signed 16-bit little-endian integers."""
     import base64
     import binascii
-    import sys
 
     if not isinstance(weights, str):
         raise _error(f"{path}: weights", "must be a string (base64)")
@@ -621,9 +620,7 @@ def _table(path: Path, weights: Any, count: int) -> array.array[int]:
             f"is {count:,}",
         )
     table.frombytes(raw)
-    if sys.byteorder == "big":
-        table.byteswap()
-    return table
+    return _little_endian(table)
 
 
 def _rows(path: Path, weights: Any, width: int) -> tuple[dict[str, int], array.array[int]]:
@@ -646,15 +643,22 @@ def encode_weights(rows: Iterable[Iterable[float]]) -> str:
     """The `weights` string of a model file: each weight in thousandths, row after row (for
     the trainer and for tests that write a model); ValueError for a weight too large."""
     import binascii
-    import sys
 
     values = [weight for row in rows for weight in row]
     if any(not abs(weight) <= LARGEST for weight in values):
         raise ValueError(f"a weight beyond ±{LARGEST} does not fit a model file")
     table = array.array("h", (round(weight * SCALE) for weight in values))
+    return binascii.b2a_base64(_little_endian(table).tobytes(), newline=False).decode("ascii")
+
+
+def _little_endian(table: array.array[int]) -> array.array[int]:
+    """The table's bytes swapped in place on a big-endian machine: the file's order is fixed,
+    and swapping is its own inverse, so reading and writing both go through here."""
+    import sys
+
     if sys.byteorder == "big":
         table.byteswap()
-    return binascii.b2a_base64(table.tobytes(), newline=False).decode("ascii")
+    return table
 
 
 def _count(rules: int) -> str:
