@@ -412,14 +412,15 @@ def tune(
 
 
 def fingerprint(paths: Sequence[Path], coach: playbook.Lint) -> str:
-    """What the model was trained from: the tuning files, the playbook's lint rules (they
-    choose the first positives), the features version and the settings."""
+    """What the model was trained from: the tuning files, where the playbook's lint rules
+    fire (they choose the first positives; their wording and rewrites do not count), the
+    features version and the settings."""
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.relative_to(DATA).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
-    rules = dataclasses.asdict(dataclasses.replace(coach, model=None))
-    digest.update(json.dumps(rules, sort_keys=True).encode())
+    rules = [classify.rule_digest(rule, coach.classes) for rule in coach.rules]
+    digest.update(json.dumps([coach.cushion_days, rules]).encode())
     digest.update(json.dumps([classify.FEATURES, SETTINGS], sort_keys=True).encode())
     return digest.hexdigest()
 

@@ -183,11 +183,17 @@ def test_a_pattern_finding_the_model_vetoes_is_dropped(book: Playbook, tmp_path)
     assert lint(text, with_model(book, path)) == by_rules
     path = write_model(tmp_path / "other.json", table, veto=[-50.0] + [-5.0] * 4, veto_for=digests)
     assert lint(text, with_model(book, path)) == by_rules  # another rule's veto
-    # a rule edited since the veto was tuned keeps its findings
+    # a rule whose matching was edited since the veto was tuned keeps its findings; one
+    # only reworded (message, suggestion, severity, rewrites) keeps its veto
     path = write_model(tmp_path / "m.json", table, veto=[-5.0] + [-50.0] * 4, veto_for=digests)
-    edited = dataclasses.replace(book.lint.rules[0], message="Blames someone.")
-    coach = dataclasses.replace(book.lint, rules=(edited, *book.lint.rules[1:]), model=str(path))
-    assert [f.line for f in lint(text, coach)] == [1, 2]
+    blame = book.lint.rules[0]
+    reworded = dataclasses.replace(
+        blame, message="Blames someone.", suggestion="Own it.", severity="info", swap={"x": "y"}
+    )
+    edited = dataclasses.replace(blame, unless=(*blame.unless, r"\bnever\s+mind\b"))
+    for rule, kept in ((reworded, [2]), (edited, [1, 2])):
+        coach = dataclasses.replace(book.lint, rules=(rule, *book.lint.rules[1:]), model=str(path))
+        assert [f.line for f in lint(text, coach)] == kept, rule
     other_classes = {**book.lint.classes, "extra": ("word",)}
     coach = dataclasses.replace(coach, rules=book.lint.rules, classes=other_classes)
     assert [f.line for f in lint(text, coach)] == [1, 2]

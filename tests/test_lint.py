@@ -498,6 +498,56 @@ def test_no_rewrite_is_offered_that_its_own_rule_would_still_flag(book: Playbook
     assert shout.suggestion.startswith('Try: "Time-sensitive."')
 
 
+def suggested(text: str, book: Playbook, rule: str) -> str:
+    """The rewrite the coach offers for `rule` in a one-sentence text, or "" for advice alone."""
+    (finding,) = [f for f in lint(text, book.lint) if f.rule == rule]
+    said = finding.suggestion
+    return said[len('Try: "') : said.index('" ', 6)] if said.startswith("Try:") else ""
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "rewrite"),
+    [
+        # a pledge tacked on at the end goes, and one that is all the sentence leaves advice
+        (
+            "Every hotel will be back online by midnight, I personally guarantee it.",
+            "over_promise",
+            "Every hotel will be back online by midnight.",
+        ),
+        (
+            "The invoices will be corrected — I promise you that!",
+            "over_promise",
+            "The invoices will be corrected!",
+        ),
+        ("I guarantee it.", "over_promise", ""),
+        ("I promise you this: the refund is approved.", "over_promise", "The refund is approved."),
+        ("I promise the export will work.", "over_promise", "We expect the export will work."),
+        # "an urgent" takes "a" with its swap
+        ("This is an urgent matter.", "inflated_urgency", "This is a time-sensitive matter."),
+        # one blank to fill in, where the vague time stood
+        (
+            "I'll get back to you on the numbers soon.",
+            "vague_commitment",
+            "I'll get back to you on the numbers by <day, time>.",
+        ),
+        (
+            "I'll let you know as soon as I hear back.",
+            "vague_commitment",
+            "I'll let you know by <day, time> as soon as I hear back.",
+        ),
+        (
+            "Need the signed SOW back ASAP, asap.",
+            "inflated_urgency",
+            "Need the signed SOW back by <day, time>.",
+        ),
+    ],
+)
+def test_rewrites_read_as_a_person_would_write_them(
+    book: Playbook, text: str, rule: str, rewrite: str
+) -> None:
+    assert suggested(text, book, rule) == rewrite
+
+
 def test_positions_stay_right_in_a_long_draft_full_of_findings(book: Playbook) -> None:
     text = "Fine line.\n" * 3000 + "We guarantee it.\n" + "Fine line.\n" * 10 + "We guarantee it."
     found = lint(text, book.lint)

@@ -18,7 +18,6 @@ and the field.
 from __future__ import annotations
 
 import array
-import dataclasses
 import json
 import math
 import operator
@@ -440,11 +439,27 @@ def _digest(rule: LintRule, classes: Classes) -> str:
     return kept[2]
 
 
+MATCHING = (
+    "id",
+    "phrases",
+    "patterns",
+    "requires",
+    "unless",
+    "unless_before",
+    "unless_inside",
+    "quoted",
+    "case_sensitive",
+)
+"""The fields of a lint rule that decide where it fires. Its message, suggestion, severity
+and rewrites do not, so a team can reword them without retraining the model."""
+
+
 def rule_digest(rule: LintRule, classes: Classes) -> str:
-    """A short hash of what a rule matches: its fields and the playbook's word classes."""
+    """A short hash of where a rule fires: its `MATCHING` fields and the playbook's word
+    classes."""
     import hashlib
 
-    data = json.dumps([dataclasses.asdict(rule), classes], sort_keys=True)
+    data = json.dumps([{name: getattr(rule, name) for name in MATCHING}, classes], sort_keys=True)
     return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 

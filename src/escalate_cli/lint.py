@@ -659,12 +659,21 @@ def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date |
     A rewrite by the rule's `swap` that its own patterns would still flag ("Rest assured
     this won't happen again." without "Rest assured") is no rewrite: the advice alone is
     better than a sentence that carries the same risk. One with a blank for the user to
-    fill in ("by <day, time>") is not checked: what goes in the blank decides."""
+    fill in ("by <day, time>") is not checked: what goes in the blank decides. One blank is
+    enough: a swap that would add another is passed over ("get back to you on the numbers
+    by <day, time>", not a second "by <day, time>" after "get back to you"), and where a
+    swap matches twice ("ASAP, asap"), the first match gets the blank and the others go."""
     if len(sentence) > MAX_REWRITE:
         return ""
     better = sentence
     for pattern, put in compiled.swaps:
+        blank = _BLANK.search(put) is not None
+        if blank and _BLANK.search(better):
+            continue
         better = pattern.regex.sub(put.replace("\\", "\\\\"), better)  # the words as written
+        if blank and better.count(put) > 1:
+            first = better.index(put) + len(put)
+            better = better[:first] + re.sub(rf"[\s,;]*{re.escape(put)}", "", better[first:])
     cushion = compiled.rule.rewrite == "cushion"
     if cushion and cushion_days:
         match = _date_pattern().search(better)
