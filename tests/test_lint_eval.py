@@ -28,6 +28,9 @@ PARTS = (
     "lint_heldout34.yaml",
     "lint_heldout35.yaml",
     "lint_heldout36.yaml",
+    "lint_heldout37.yaml",
+    "lint_heldout38.yaml",
+    "lint_heldout39.yaml",
 )
 """The README table's columns, in order."""
 
