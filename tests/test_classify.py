@@ -199,6 +199,45 @@ def test_a_pattern_finding_the_model_vetoes_is_dropped(book: Playbook, tmp_path)
     assert [f.line for f in lint(text, coach)] == [1, 2]
 
 
+def test_the_digest_leaves_out_exactly_the_fields_that_do_not_decide_where_a_rule_fires() -> None:
+    """A field added to lint rules later must be sorted into one side or the other."""
+    from escalate_cli.playbook import LintRule
+
+    wording = {"message", "suggestion", "severity", "swap", "rewrite"}
+    fields = {field.name for field in dataclasses.fields(LintRule)}
+    assert set(classify.MATCHING) | wording == fields
+    assert not set(classify.MATCHING) & wording
+
+
+def test_a_model_from_before_the_matching_digest_keeps_its_vetoes(tmp_path) -> None:
+    """An earlier escalate recorded a digest of every field of the rule: a team's model
+    trained then keeps its vetoes as long as its playbook is unchanged."""
+    from escalate_cli.playbook import LintRule
+
+    rule = LintRule(
+        id="blame",
+        message="Blames.",
+        suggestion="Own it.",
+        patterns=(r"\bdropped\s+the\s+ball\b",),
+        swap={"x": "y"},
+    )
+    classes = {"party": ("vendor",)}
+    before = "2ef6034d086015e0"  # what escalate at commit 1c22abe recorded for this rule
+    for veto_for, applies in ((before, True), (classify.rule_digest(rule, classes), True)):
+        path = write_model(
+            tmp_path / "m.json", blame_only({}), veto=[-5.0] + [-50.0] * 4, veto_for=[veto_for] * 5
+        )
+        model = classify.load(path, RULES)
+        assert (classify.veto(model, rule, classes) is not None) is applies
+    reworded = dataclasses.replace(rule, message="Points a finger.")
+    assert classify.veto(model, reworded, classes) is not None  # the new digest ignores it
+    path = write_model(
+        tmp_path / "m.json", blame_only({}), veto=[-5.0] + [-50.0] * 4, veto_for=[before] * 5
+    )
+    model = classify.load(path, RULES)
+    assert classify.veto(model, reworded, classes) is None  # the old one covered it
+
+
 def test_a_sentence_the_model_flags_for_any_rule_is_not_vetoed(book: Playbook, tmp_path) -> None:
     """A veto is for plain sentences: where another rule's score reaches its threshold,
     that risk's words pull this rule's score down, so the pattern's finding stays."""

@@ -540,6 +540,27 @@ def suggested(text: str, book: Playbook, rule: str) -> str:
             "inflated_urgency",
             "Need the signed SOW back by <day, time>.",
         ),
+        # a second match of the same swap keeps the writer's words, without a blank
+        (
+            "I'll let you know if it works, and let you know the cause.",
+            "vague_commitment",
+            "I'll let you know by <day, time> if it works, and let you know the cause.",
+        ),
+        # the writer's own <...> is no blank
+        (
+            "Hi <Dana>, I'll get back to you soon.",
+            "vague_commitment",
+            "Hi <Dana>, I'll get back to you by <day, time>.",
+        ),
+        # the word that led into a pledge goes with it
+        ("It may slip a day, but I promise.", "over_promise", "It may slip a day."),
+        ("The fix ships Friday, this I promise.", "over_promise", "The fix ships Friday."),
+        # white space is squeezed before any swap (a long run once took a swap seconds)
+        (
+            "Every hotel will be back online," + " " * 250 + "I guarantee it.",
+            "over_promise",
+            "Every hotel will be back online.",
+        ),
     ],
 )
 def test_rewrites_read_as_a_person_would_write_them(

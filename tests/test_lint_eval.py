@@ -31,6 +31,9 @@ PARTS = (
     "lint_heldout37.yaml",
     "lint_heldout38.yaml",
     "lint_heldout39.yaml",
+    "lint_heldout40.yaml",
+    "lint_heldout41.yaml",
+    "lint_heldout42.yaml",
 )
 """The README table's columns, in order."""
 

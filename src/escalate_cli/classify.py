@@ -18,6 +18,7 @@ and the field.
 from __future__ import annotations
 
 import array
+import dataclasses
 import json
 import math
 import operator
@@ -420,22 +421,26 @@ def veto(model: Model, rule: LintRule, classes: Classes) -> tuple[int, float] | 
     if model.veto is None or rule.id not in model.rules:
         return None
     index = model.rules.index(rule.id)
-    if _digest(rule, classes) != model.veto_for[index]:
+    if model.veto_for[index] not in _digests(rule, classes):
         return None
     return index, model.veto[index]
 
 
-_DIGESTS: dict[int, tuple[LintRule, Classes, str]] = {}
+_DIGESTS: dict[int, tuple[LintRule, Classes, tuple[str, str]]] = {}
 
 
-def _digest(rule: LintRule, classes: Classes) -> str:
-    """`rule_digest`, worked out once per rule of a playbook (tens of thousands of findings
-    may ask): playbooks are immutable, so the same objects give the same digest."""
+def _digests(rule: LintRule, classes: Classes) -> tuple[str, str]:
+    """`rule_digest` and the digest an escalate before Dec 4 wrote (of every field, so a
+    team's model trained then keeps its vetoes), worked out once per rule of a playbook
+    (tens of thousands of findings may ask): playbooks are immutable, so the same objects
+    give the same digests."""
     kept = _DIGESTS.get(id(rule))
     if kept is None or kept[0] is not rule or kept[1] is not classes:
         if len(_DIGESTS) > 64:
             _DIGESTS.clear()
-        kept = _DIGESTS[id(rule)] = (rule, classes, rule_digest(rule, classes))
+        every = dataclasses.asdict(rule)
+        digests = (rule_digest(rule, classes), _sha256([every, classes]))
+        kept = _DIGESTS[id(rule)] = (rule, classes, digests)
     return kept[2]
 
 
@@ -450,17 +455,20 @@ MATCHING = (
     "quoted",
     "case_sensitive",
 )
-"""The fields of a lint rule that decide where it fires. Its message, suggestion, severity
-and rewrites do not, so a team can reword them without retraining the model."""
+"""The fields of a lint rule that decide where it fires. Its message, suggestion, severity,
+`swap` and `rewrite` do not, so a team can reword them without retraining the model."""
 
 
 def rule_digest(rule: LintRule, classes: Classes) -> str:
     """A short hash of where a rule fires: its `MATCHING` fields and the playbook's word
     classes."""
+    return _sha256([{name: getattr(rule, name) for name in MATCHING}, classes])
+
+
+def _sha256(data: Any) -> str:
     import hashlib
 
-    data = json.dumps([{name: getattr(rule, name) for name in MATCHING}, classes], sort_keys=True)
-    return hashlib.sha256(data.encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def hits(

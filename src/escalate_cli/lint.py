@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
-from itertools import accumulate
+from itertools import accumulate, chain, repeat
 from pathlib import Path
 
 from escalate_cli.dates import WEEKDAYS, add_working_days
@@ -662,41 +662,54 @@ def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date |
     fill in ("by <day, time>") is not checked: what goes in the blank decides. One blank is
     enough: a swap that would add another is passed over ("get back to you on the numbers
     by <day, time>", not a second "by <day, time>" after "get back to you"), and where a
-    swap matches twice ("ASAP, asap"), the first match gets the blank and the others go."""
+    swap matches twice, only its first match gets the blank ("ASAP, asap" gives one "by
+    <day, time>"; "let you know ..., and let you know ..." keeps the second as written).
+    The sentence's own `<...>` (a link, a placeholder) is no blank. Runs of white space are
+    squeezed first, so no swap meets a long one."""
     if len(sentence) > MAX_REWRITE:
         return ""
-    better = sentence
+    better = " ".join(sentence.split())
+    own = len(_BLANK.findall(better))
     for pattern, put in compiled.swaps:
-        blank = _BLANK.search(put) is not None
-        if blank and _BLANK.search(better):
-            continue
-        better = pattern.regex.sub(put.replace("\\", "\\\\"), better)  # the words as written
-        if blank and better.count(put) > 1:
-            first = better.index(put) + len(put)
-            better = better[:first] + re.sub(rf"[\s,;]*{re.escape(put)}", "", better[first:])
+        if not _BLANK.search(put):
+            better = pattern.regex.sub(put.replace("\\", "\\\\"), better)  # the words as written
+        elif len(_BLANK.findall(better)) == own:
+            bare = _WITH_BLANK.sub("", put)  # 'let you know by <day, time>' -> 'let you know'
+            better = pattern.regex.sub(_first_then(put, bare), better)
     cushion = compiled.rule.rewrite == "cushion"
     if cushion and cushion_days:
         match = _date_pattern().search(better)
         new = _cushioned(match, cushion_days, today) if match else None
         if match and new:
             better = f"{better[: match.start()]}{new}{better[match.end() :]}"
-    better = " ".join(better.split())
-    if better == " ".join(sentence.split()) or len(_WORDS.findall(better)) < 2:
+    better = _LOOSE.sub("", " ".join(better.split()))
+    if better == _LOOSE.sub("", " ".join(sentence.split())) or len(_WORDS.findall(better)) < 2:
         return ""  # unchanged, or nothing left to say ("URGENT." without "URGENT")
     if better[:1].islower() and sentence.lstrip()[:1].isupper():  # its first words swapped out
         better = better[0].upper() + better[1:]
     finds = [find.regex for find in compiled.finds if _may_match(find, better)]
     if (
         not cushion
-        and not _BLANK.search(better)
+        and len(_BLANK.findall(better)) == own
         and _first_match(compiled, finds, better, 0, len(better))
     ):
         return ""
     return better
 
 
+def _first_then(first: str, later: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for `re.sub`: `first` for the first match, `later` for the rest."""
+    each = chain((first,), repeat(later))
+    return lambda _: next(each)
+
+
 _BLANK = re.compile(r"<[^<>\n]+>")
 """A blank in a rewrite for the user to fill in: `<day, time>`."""
+_WITH_BLANK = re.compile(r"\s*\b(?:by|on|at|before|within)?\s*<[^<>\n]+>")
+"""A blank with the word that leads to it: what a swap's later matches leave out."""
+_LOOSE = re.compile(r"\s*[,;]*\s*(?=[.!?])|\s+(?=[,;])")
+"""White space before punctuation, or a comma before a full stop, as a swap that took
+words out leaves them ("Hi Gemma, ." from "Hi Gemma, !!!")."""
 
 
 def _may_match(find: Compiled, text: str) -> bool:
