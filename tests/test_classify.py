@@ -252,6 +252,25 @@ def test_a_sentence_the_model_flags_for_any_rule_is_not_vetoed(book: Playbook, t
     assert sorted((f.rule, f.line) for f in found) == [("blame", 1), ("others_work", 1)]
 
 
+def test_no_rewrite_is_offered_that_the_model_would_still_flag(book: Playbook, tmp_path) -> None:
+    """Taking "I guarantee it" off "The fix will hold this time" leaves a promise the
+    patterns let pass; a model that flags it for `over_promise` takes the rewrite back, and
+    the advice is given alone."""
+    text = "The fix will hold this time, I guarantee it."
+    rules_only = lint(text, dataclasses.replace(book.lint, model=None))
+    assert [f.suggestion[:35] for f in rules_only] == ['Try: "The fix will hold this time."']
+    quiet = write_model(tmp_path / "quiet.json", {"u:hold": [0.0] * 5})
+    assert lint(text, with_model(book, quiet)) == rules_only
+    wary = write_model(tmp_path / "wary.json", {"u:hold": [0.0, 5.0, 0.0, 0.0, 0.0]})
+    (found,) = lint(text, with_model(book, wary))
+    assert found.rule == "over_promise"
+    assert found.suggestion == rules_only[0].suggestion.split('" ', 1)[1]  # advice alone
+    shipped = lint(
+        "Nothing like this will ever happen on our platform again, I promise.", book.lint
+    )
+    assert [f.suggestion.startswith("Try:") for f in shipped] == [False]
+
+
 def test_a_sentence_the_rules_unless_clears_is_not_flagged_by_the_model(
     book: Playbook, tmp_path
 ) -> None:

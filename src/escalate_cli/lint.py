@@ -403,6 +403,7 @@ def _rule_findings(
     seen: dict[tuple[object, ...], tuple[int, str, str, bool] | None] = {}
     spans, text, reach, place = draft.spans, draft.text, compiled.reach, draft.place
     vetoed: Callable[[int, bool], bool] | None = None
+    still_risky = judge.still_risky(compiled) if judge is not None else None
     for index in sorted(hit):
         start, end = spans[index]
         key: tuple[object, ...] = (index,)
@@ -414,7 +415,7 @@ def _rule_findings(
             may_clear = clear is None or index in clear
             match = _first_match(compiled, tried, source, start, end, may_clear)
             seen[key] = match and (
-                *_found(compiled, text[start:end], match, start, cushion_days, today),
+                *_found(compiled, text[start:end], match, start, cushion_days, today, still_risky),
                 _listed(compiled, tried, source, start, end, may_clear),
             )
         found = seen[key]
@@ -452,10 +453,11 @@ def _found(
     start: int,
     cushion_days: int,
     today: dt.date | None,
+    still_risky: Callable[[str], bool] | None = None,
 ) -> tuple[int, str, str]:
     """Where in its sentence a finding is, what it says there, and the suggestion."""
     suggestion = compiled.rule.suggestion.replace("{cushion_days}", str(cushion_days))
-    better = _rewrite(compiled, sentence.strip(), cushion_days, today)
+    better = _rewrite(compiled, sentence.strip(), cushion_days, today, still_risky)
     if better:
         suggestion = f'Try: "{better}" {suggestion}'
     return match.start() - start, match.group(0), suggestion
@@ -502,6 +504,23 @@ class _Judge:
             return False
 
         return vetoed
+
+    def still_risky(self, compiled: _Rule) -> Callable[[str], bool]:
+        """Whether the model would flag a rewrite for the rule on its own (unless the rule's
+        `unless` clears it, as it clears the model's hits)."""
+        from escalate_cli import classify
+
+        model, rule = self.model, compiled.rule
+        if rule.id not in model.rules:
+            return lambda _: False
+        column = model.rules.index(rule.id)
+        unless = compiled.unless
+
+        def flagged(text: str) -> bool:
+            score = classify.scores(model, classify.features(text))[column][0]
+            return score >= model.threshold[column] and not (unless and unless.regex.search(text))
+
+        return flagged
 
     def hits(self, only: Collection[str] | None) -> Iterator[Finding]:
         from escalate_cli import classify
@@ -653,19 +672,26 @@ def _date_pattern() -> re.Pattern[str]:
     )
 
 
-def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date | None) -> str:
+def _rewrite(
+    compiled: _Rule,
+    sentence: str,
+    cushion_days: int,
+    today: dt.date | None,
+    still_risky: Callable[[str], bool] | None = None,
+) -> str:
     """The sentence said better, or "" when the rule has no rewrite that applies.
 
     A rewrite by the rule's `swap` that its own patterns would still flag ("Rest assured
-    this won't happen again." without "Rest assured") is no rewrite: the advice alone is
-    better than a sentence that carries the same risk. One with a blank for the user to
-    fill in ("by <day, time>") is not checked: what goes in the blank decides. One blank is
-    enough: a swap that would add another is passed over ("get back to you on the numbers
-    by <day, time>", not a second "by <day, time>" after "get back to you"), and where a
-    swap matches twice, only its first match gets the blank ("ASAP, asap" gives one "by
-    <day, time>"; "let you know ..., and let you know ..." keeps the second as written).
-    The sentence's own `<...>` (a link, a placeholder) is no blank. Runs of white space are
-    squeezed first, so no swap meets a long one."""
+    this won't happen again." without "Rest assured"), or the playbook's model would
+    (`still_risky`: "Nothing like this will ever happen on our platform again."), is no
+    rewrite: the advice alone is better than a sentence that carries the same risk. One
+    with a blank for the user to fill in ("by <day, time>") is not checked: what goes in
+    the blank decides. One blank is enough: a swap that would add another is passed over
+    ("get back to you on the numbers by <day, time>", not a second "by <day, time>" after
+    "get back to you"), and where a swap matches twice, only its first match gets the
+    blank ("ASAP, asap" gives one "by <day, time>"; "let you know ..., and let you know
+    ..." keeps the second as written). The sentence's own `<...>` (a link, a placeholder)
+    is no blank. Runs of white space are squeezed first, so no swap meets a long one."""
     if len(sentence) > MAX_REWRITE:
         return ""
     better = " ".join(sentence.split())
@@ -687,11 +713,12 @@ def _rewrite(compiled: _Rule, sentence: str, cushion_days: int, today: dt.date |
         return ""  # unchanged, or nothing left to say ("URGENT." without "URGENT")
     if better[:1].islower() and sentence.lstrip()[:1].isupper():  # its first words swapped out
         better = better[0].upper() + better[1:]
-    finds = [find.regex for find in compiled.finds if _may_match(find, better)]
-    if (
-        not cushion
-        and len(_BLANK.findall(better)) == own
-        and _first_match(compiled, finds, better, 0, len(better))
+    if cushion or len(_BLANK.findall(better)) != own:
+        return better
+    lower = better.lower()
+    finds = [find.regex for find in compiled.finds if _may_match(find, better, lower)]
+    if _first_match(compiled, finds, better, 0, len(better)) or (
+        still_risky is not None and still_risky(better)
     ):
         return ""
     return better
@@ -712,10 +739,11 @@ _LOOSE = re.compile(r"\s*[,;]*\s*(?=[.!?])|\s+(?=[,;])")
 words out leaves them ("Hi Gemma, ." from "Hi Gemma, !!!")."""
 
 
-def _may_match(find: Compiled, text: str) -> bool:
-    """Whether a pattern may match in `text`: each of its anchor groups has a string there
-    (so a rewrite is checked without compiling the rule's other patterns)."""
-    haystack = text.lower() if find.flags & _IGNORECASE else text
+def _may_match(find: Compiled, text: str, lower: str) -> bool:
+    """Whether a pattern may match in `text` (`lower`: in lower case): each of its anchor
+    groups has a string there (so a rewrite is checked without compiling the rule's other
+    patterns)."""
+    haystack = lower if find.flags & _IGNORECASE else text
     return all(any(anchor in haystack for anchor in group) for group in find.anchors)
 
 
