@@ -19,12 +19,6 @@ lint_eval = load_benchmark("lint_eval")
 
 PARTS = (
     "lint_tuning.yaml",
-    "lint_heldout28.yaml",
-    "lint_heldout29.yaml",
-    "lint_heldout30.yaml",
-    "lint_heldout31.yaml",
-    "lint_heldout32.yaml",
-    "lint_heldout33.yaml",
     "lint_heldout34.yaml",
     "lint_heldout35.yaml",
     "lint_heldout36.yaml",
@@ -34,6 +28,9 @@ PARTS = (
     "lint_heldout40.yaml",
     "lint_heldout41.yaml",
     "lint_heldout42.yaml",
+    "lint_heldout43.yaml",
+    "lint_heldout44.yaml",
+    "lint_heldout45.yaml",
 )
 """The README table's columns, in order."""
 
