@@ -19,18 +19,15 @@ lint_eval = load_benchmark("lint_eval")
 
 PARTS = (
     "lint_tuning.yaml",
-    "lint_heldout34.yaml",
-    "lint_heldout35.yaml",
-    "lint_heldout36.yaml",
-    "lint_heldout37.yaml",
-    "lint_heldout38.yaml",
-    "lint_heldout39.yaml",
     "lint_heldout40.yaml",
     "lint_heldout41.yaml",
     "lint_heldout42.yaml",
     "lint_heldout43.yaml",
     "lint_heldout44.yaml",
     "lint_heldout45.yaml",
+    "lint_heldout46.yaml",
+    "lint_heldout47.yaml",
+    "lint_heldout48.yaml",
 )
 """The README table's columns, in order."""
 
