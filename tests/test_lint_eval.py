@@ -28,6 +28,9 @@ PARTS = (
     "lint_heldout46.yaml",
     "lint_heldout47.yaml",
     "lint_heldout48.yaml",
+    "lint_heldout49.yaml",
+    "lint_heldout50.yaml",
+    "lint_heldout51.yaml",
 )
 """The README table's columns, in order."""
 
