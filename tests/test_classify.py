@@ -459,14 +459,14 @@ def test_without_the_key_the_rules_work_alone_and_a_copy_keeps_the_bundled_model
 
 
 def test_escalate_lint_catches_what_the_patterns_miss(book: Playbook) -> None:
-    text = "Hi Ana,\n\nThe new badges are with your front desk by end of day Friday.\n"
+    text = "Hi Ana,\n\nThe warehouse team mixed up the labels again.\n"
     rules_only = dataclasses.replace(book.lint, model=None)
     assert lint(text, rules_only) == []
     result = run("lint", "--format", "json", "-", stdin=text)
     assert result.returncode == 1, result.stderr
     found = json.loads(result.stdout)
-    assert [(f["rule"], f["line"]) for f in found] == [("eta_no_buffer", 3)]
-    assert found[0]["column"] > 1 and "buffer" in found[0]["suggestion"]
+    assert [(f["rule"], f["line"]) for f in found] == [("blame", 3)]
+    assert found[0]["column"] > 1 and "ownership" in found[0]["suggestion"]
 
 
 def load_trainer() -> Any:

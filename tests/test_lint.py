@@ -362,6 +362,43 @@ def test_patterns_catch_the_tenth_rounds_shapes(
 @pytest.mark.parametrize(
     ("text", "rule", "flagged"),
     [
+        ("The scaffolding firm couldn't be bothered coming back on Friday.", "blame", True),
+        ("The Tromsø team dragged their feet on the filter swap.", "blame", True),
+        ("Frankly, their work on the integration has been sloppy from day one.", "blame", True),
+        ("This was reckless and entirely their doing.", "blame", True),
+        ("The repair technician from Graz took his sweet time.", "blame", True),
+        ("The freight company's carelessness cost us four crates.", "blame", True),
+        ("Their dispatch team clearly can't count.", "blame", True),
+        ("Our subcontractor did a rubbish job on the cabling.", "blame", True),
+        ("The tailoring unit we use in Masaka let us down completely.", "blame", True),
+        ("Their finance team has a habit of billing too early, which is wrong.", "blame", True),
+        ("That is inexcusable on their part.", "blame", True),
+        ("how do they even have jobs", "blame", True),
+        ("We were sloppy with the handover, and I'm sorry.", "blame", False),
+        ("I was careless with the export and it's on me.", "blame", False),
+        ("It's on them to choose the date that suits.", "blame", False),
+        ("Their crew did a great job on the cabling.", "blame", False),
+        ("The corrected files will be on your SFTP on Tuesday 17/06.", "eta_no_buffer", True),
+        ("The new badges are with your front desk by end of day Friday.", "eta_no_buffer", True),
+        ("Our engineer will be at your office on Tuesday.", "eta_no_buffer", False),
+        ("The files were on your SFTP on Tuesday.", "eta_no_buffer", False),
+        ("The badges are with your front desk by Friday at the earliest.", "eta_no_buffer", False),
+    ],
+)
+def test_patterns_catch_verdicts_on_others_and_deliveries_to_the_readers_place(
+    book: Playbook, text: str, rule: str, flagged: bool
+) -> None:
+    """The patterns alone, so the plainest wording never rests on the model: a verdict on
+    someone else's work ("sloppy", "dragged their feet", "entirely their doing") is blame,
+    unless the writer says it of themselves; a thing that will be where the reader keeps it
+    by a date is a delivery, a person there on a date is a visit."""
+    patterns_only = replace(book.lint, model=None)
+    assert (rule in {f.rule for f in lint(text, patterns_only)}) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "flagged"),
+    [
         ("honestly blame the 3pl, they shipped it to the old depot again", "blame", True),
         ("thats on ur end tbh", "blame", True),
         (

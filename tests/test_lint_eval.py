@@ -19,9 +19,6 @@ lint_eval = load_benchmark("lint_eval")
 
 PARTS = (
     "lint_tuning.yaml",
-    "lint_heldout40.yaml",
-    "lint_heldout41.yaml",
-    "lint_heldout42.yaml",
     "lint_heldout43.yaml",
     "lint_heldout44.yaml",
     "lint_heldout45.yaml",
@@ -31,6 +28,9 @@ PARTS = (
     "lint_heldout49.yaml",
     "lint_heldout50.yaml",
     "lint_heldout51.yaml",
+    "lint_heldout52.yaml",
+    "lint_heldout53.yaml",
+    "lint_heldout54.yaml",
 )
 """The README table's columns, in order."""
 
