@@ -362,6 +362,35 @@ def test_patterns_catch_the_tenth_rounds_shapes(
 @pytest.mark.parametrize(
     ("text", "rule", "flagged"),
     [
+        ("Klemen will retune the Piran organ before the concert.", "others_work", True),
+        ("Jernej, our photographer, will reshoot the whole pilot.", "others_work", True),
+        ("Luka in the workshop will get KO-2 back from repair in time.", "others_work", True),
+        ("Our embroidery floor will remake all 400 ties.", "others_work", True),
+        ("Tomás will sort the pressure switch this week.", "others_work", True),
+        ("Our couriers will collect from all 14 farms on Tuesday.", "others_work", True),
+        ("Hakan's bringing the recertified cylinders over tomorrow.", "others_work", True),
+        ("Martina from Glowhaus will co-present the webinar.", "others_work", False),
+        ("Jess and Alexis will both join our call on the 15th.", "others_work", False),
+        ("Our SE will run the demo.", "others_work", False),
+        ("Slack will show a notification when the export finishes.", "others_work", False),
+        ("Aurélie is resending it.", "others_work", False),
+        ("who's taking notes in the 3pm", "others_work", False),
+        ("Klemen has confirmed he will retune the organ on Friday.", "others_work", False),
+    ],
+)
+def test_patterns_catch_colleagues_by_name_or_trade_doing_the_work(
+    book: Playbook, text: str, rule: str, flagged: bool
+) -> None:
+    """The patterns alone: a colleague named (accents too), placed ("in the workshop") or
+    described ("our photographer"), or a trade ("our couriers"), who will do the work, or is
+    bringing it over; not one who joins, presents, covers or has confirmed."""
+    patterns_only = replace(book.lint, model=None)
+    assert (rule in {f.rule for f in lint(text, patterns_only)}) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "flagged"),
+    [
         ("The scaffolding firm couldn't be bothered coming back on Friday.", "blame", True),
         ("The Tromsø team dragged their feet on the filter swap.", "blame", True),
         ("Frankly, their work on the integration has been sloppy from day one.", "blame", True),
