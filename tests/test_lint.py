@@ -621,6 +621,17 @@ def suggested(text: str, book: Playbook, rule: str) -> str:
         # the word that led into a pledge goes with it
         ("It may slip a day, but I promise.", "over_promise", "It may slip a day."),
         ("The fix ships Friday, this I promise.", "over_promise", "The fix ships Friday."),
+        # a weekday's numeric date moves with it, so no stale date is left behind
+        (
+            "The files will be on your SFTP on Tuesday 17/06.",
+            "eta_no_buffer",
+            "The files will be on your SFTP on Thursday (Tuesday 17/06 plus 2 working days).",
+        ),
+        (
+            "We will ship it on Friday 18.04. for sure",
+            "eta_no_buffer",
+            "We will ship it on Tuesday (Friday 18.04. plus 2 working days) for sure",
+        ),
         # white space is squeezed before any swap (a long run once took a swap seconds)
         (
             "Every hotel will be back online," + " " * 250 + "I guarantee it.",

@@ -656,7 +656,8 @@ def _date_pattern() -> re.Pattern[str]:
             | (?P<m6>{_MONTH})\.?\s+(?P<d6>\d{{1,2}})(?:st|nd|rd|th)?
             | the\s+(?P<d7>\d{{1,2}})(?:st|nd|rd|th)
           )(?:,?\s+(?P<y5>\d{{4}}))?)
-        | (?P<weekday>(?:next\s+|this\s+|coming\s+)?(?:{_DAY_NAMES}))
+        | (?P<weekday>(?:next\s+|this\s+|coming\s+)?(?P<wday>{_DAY_NAMES})
+            (?:,?\s+\d{{1,2}}[/.]\d{{1,2}}(?:[/.]\d{{2,4}}|\.(?=\s+(?-i:[a-z])))?)?)
         | (?P<relative>tomorrow|today|tonight|(?:end\s+of\s+(?:the\s+)?day|eod|cob
             |close\s+of\s+business)(?:\s+(?:today|tomorrow))?)
         | (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
@@ -770,7 +771,7 @@ def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | 
             return f"{weekday} the {_ordinal(moved.day)} ({said} {plus})"
         return f"{weekday} {moved.day} {month.capitalize()}{year} ({said} {plus})"
     if match.group("weekday") or match.group("named"):  # the day alone, without today
-        name = (match.group("weekday") or match.group("day")).split()[-1].lower()
+        name = (match.group("wday") or match.group("day")).lower()
         index = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(name[:3]))
         monday = dt.date(2024, 1, 1)
         moved = add_working_days(monday + dt.timedelta(days=index), days)
