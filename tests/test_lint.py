@@ -632,6 +632,12 @@ def suggested(text: str, book: Playbook, rule: str) -> str:
             "eta_no_buffer",
             "We will ship it on Tuesday (Friday 18.04. plus 2 working days) for sure",
         ),
+        (
+            "Klemen will retune the organ on Friday 18.04., you can count on it.",
+            "eta_no_buffer",
+            "Klemen will retune the organ on Tuesday (Friday 18.04. plus 2 working days),"
+            " you can count on it.",
+        ),
         # white space is squeezed before any swap (a long run once took a swap seconds)
         (
             "Every hotel will be back online," + " " * 250 + "I guarantee it.",

@@ -657,7 +657,7 @@ def _date_pattern() -> re.Pattern[str]:
             | the\s+(?P<d7>\d{{1,2}})(?:st|nd|rd|th)
           )(?:,?\s+(?P<y5>\d{{4}}))?)
         | (?P<weekday>(?:next\s+|this\s+|coming\s+)?(?P<wday>{_DAY_NAMES})
-            (?:,?\s+\d{{1,2}}[/.]\d{{1,2}}(?:[/.]\d{{2,4}}|\.(?=\s+(?-i:[a-z])))?)?)
+            (?:,?\s+\d{{1,2}}[/.]\d{{1,2}}(?:[/.]\d{{2,4}}|\.(?=[,;:]|\s+(?-i:[a-z])))?)?)
         | (?P<relative>tomorrow|today|tonight|(?:end\s+of\s+(?:the\s+)?day|eod|cob
             |close\s+of\s+business)(?:\s+(?:today|tomorrow))?)
         | (?P<iso>\d{{4}}-\d{{2}}-\d{{2}})
