@@ -526,12 +526,14 @@ def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
     assert "within 4 working days (48 hours plus 2 working days)" in hours.suggestion
     (march,) = lint("It will be ready on March 3rd.", book.lint, today=monday)
     assert "on March 5 (March 3rd plus 2 working days)" in march.suggestion
+    (day_first,) = lint("It will be ready on 3 March.", book.lint, today=monday)
+    assert "on 5 March (3 March plus 2 working days)" in day_first.suggestion  # order kept
     (eod,) = lint("We will ship it EOD tomorrow.", book.lint, today=monday)
     assert 'Try: "We will ship it Thursday (EOD tomorrow plus 2 working days)."' in eod.suggestion
     (dotted,) = lint("The fix goes live on 18.04. We will confirm.", book.lint, today=monday)
-    assert 'Try: "The fix goes live on April 20 (18.04. plus 2 working days)"' in dotted.suggestion
+    assert 'Try: "The fix goes live on 20.04. (18.04. plus 2 working days)"' in dotted.suggestion
     (dated,) = lint("The fix goes live on 12.09.2026 for all users.", book.lint)
-    assert "on September 15 (12.09.2026 plus 2 working days)" in dated.suggestion
+    assert "on 15.09.2026 (12.09.2026 plus 2 working days)" in dated.suggestion
     (short,) = lint("The new mapping goes live in 48h.", book.lint)
     assert "in 4 working days (48h plus 2 working days)" in short.suggestion
     (named,) = lint("The export goes live on Friday 11 December.", book.lint, today=monday)

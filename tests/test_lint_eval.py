@@ -31,6 +31,9 @@ PARTS = (
     "lint_heldout55.yaml",
     "lint_heldout56.yaml",
     "lint_heldout57.yaml",
+    "lint_heldout58.yaml",
+    "lint_heldout59.yaml",
+    "lint_heldout60.yaml",
 )
 """The README table's columns, in order."""
 

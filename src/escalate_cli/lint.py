@@ -784,7 +784,14 @@ def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | 
         return f"{moved.isoformat()} ({said} {plus})"
     if today is not None and 0 <= (moved - today).days < 7:
         return f"{WEEKDAYS[moved.weekday()].capitalize()} ({said} {plus})"
-    return f"{_MONTHS[moved.month - 1].capitalize()} {moved.day} ({said} {plus})"
+    if match.group("dotted"):  # "18.04." stays in the writer's style: "20.04."
+        day, month_number, year = match.group("d4", "m4", "y4")
+        written = f"{moved.day:0{len(day)}d}.{moved.month:0{len(month_number)}d}."
+        return f"{written}{moved.year if year else ''} ({said} {plus})"
+    month = _MONTHS[moved.month - 1].capitalize()
+    if match.group("daymonth"):  # written day first ("12 August"): kept so
+        return f"{moved.day} {month} ({said} {plus})"
+    return f"{month} {moved.day} ({said} {plus})"
 
 
 def _ordinal(day: int) -> str:
