@@ -528,6 +528,13 @@ def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
     assert "on March 5 (March 3rd plus 2 working days)" in march.suggestion
     (day_first,) = lint("It will be ready on 3 March.", book.lint, today=monday)
     assert "on 5 March (3 March plus 2 working days)" in day_first.suggestion  # order kept
+    (second,) = lint(
+        "The burners ship on 12 August and the fix goes live on 18.04. for every site.",
+        book.lint,
+        today=monday,
+    )
+    assert second.excerpt == "goes live on 18.04"  # the date the finding names is moved
+    assert "ship on 12 August and the fix goes live on 20.04. (18.04. plus" in second.suggestion
     (eod,) = lint("We will ship it EOD tomorrow.", book.lint, today=monday)
     assert 'Try: "We will ship it Thursday (EOD tomorrow plus 2 working days)."' in eod.suggestion
     (dotted,) = lint("The fix goes live on 18.04. We will confirm.", book.lint, today=monday)

@@ -457,7 +457,7 @@ def _found(
 ) -> tuple[int, str, str]:
     """Where in its sentence a finding is, what it says there, and the suggestion."""
     suggestion = compiled.rule.suggestion.replace("{cushion_days}", str(cushion_days))
-    better = _rewrite(compiled, sentence.strip(), cushion_days, today, still_risky)
+    better = _rewrite(compiled, sentence.strip(), cushion_days, today, still_risky, match.group(0))
     if better:
         suggestion = f'Try: "{better}" {suggestion}'
     return match.start() - start, match.group(0), suggestion
@@ -679,8 +679,13 @@ def _rewrite(
     cushion_days: int,
     today: dt.date | None,
     still_risky: Callable[[str], bool] | None = None,
+    found: str = "",
 ) -> str:
     """The sentence said better, or "" when the rule has no rewrite that applies.
+
+    `rewrite: cushion` moves the date the finding (`found`, the words it matched) names,
+    not an earlier one in the sentence ("ship on 12 August and go live on 18.04." found
+    at "go live on 18.04." moves 18.04.).
 
     A rewrite by the rule's `swap` that its own patterns would still flag ("Rest assured
     this won't happen again." without "Rest assured"), or the playbook's model would
@@ -705,7 +710,10 @@ def _rewrite(
             better = pattern.regex.sub(_first_then(put, bare), better)
     cushion = compiled.rule.rewrite == "cushion"
     if cushion and cushion_days:
-        match = _date_pattern().search(better)
+        dates = _date_pattern()
+        since = better.find(" ".join(found.split())) if found.strip() else -1
+        match = dates.search(better, since) if since >= 0 else None
+        match = match or dates.search(better)
         new = _cushioned(match, cushion_days, today) if match else None
         if match and new:
             better = f"{better[: match.start()]}{new}{better[match.end() :]}"
