@@ -553,6 +553,25 @@ def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
     assert "by Tuesday (Friday plus 2 working days) 3 pm." in hour.suggestion
 
 
+def test_the_models_date_finding_is_rewritten_when_the_sentence_names_one_date(
+    book: Playbook,
+) -> None:
+    """A finding of the model (no pattern fired) moves the date too, but only when the
+    sentence names one: of two, which one it meant is not known."""
+    patterns_only = replace(book.lint, model=None)
+    monday = dt.date(2026, 11, 30)
+    one = "The corrected labels go on the pallets Tuesday."
+    two = "The corrected labels go on the pallets Tuesday, after the audit on Monday."
+    assert not lint(one, patterns_only) and not lint(two, patterns_only)
+    (found,) = lint(one, book.lint, today=monday)
+    assert found.rule == "eta_no_buffer"
+    assert 'Try: "The corrected labels go on the pallets Thursday (Tuesday plus 2 working' in (
+        found.suggestion
+    )
+    (unsure,) = lint(two, book.lint, today=monday)
+    assert unsure.rule == "eta_no_buffer" and "Try:" not in unsure.suggestion
+
+
 def test_a_vague_promise_gets_a_time_slot_in_its_rewrite(book: Playbook) -> None:
     (finding,) = lint("I'll update you soon.", book.lint)
     assert 'Try: "I\'ll update you by <day, time>."' in finding.suggestion

@@ -374,7 +374,7 @@ def lint(
             found = _rule_findings(draft, compiled, anchors, coach.cushion_days, today, judge)
             findings.extend(found)
     if judge:
-        findings.extend(judge.hits(only))
+        findings.extend(judge.hits(only, today))
     findings.extend(_trigger_findings(draft, triggers, partner))
     return sorted(findings, key=lambda f: (f.line, f.column, SEVERITY_ORDER[f.severity]))
 
@@ -522,7 +522,10 @@ class _Judge:
 
         return flagged
 
-    def hits(self, only: Collection[str] | None) -> Iterator[Finding]:
+    def hits(self, only: Collection[str] | None, today: dt.date | None = None) -> Iterator[Finding]:
+        """The model's findings where no pattern of the rule fired. A rule that moves dates
+        (`rewrite: cushion`) rewrites the sentence when it names one date only: which of
+        two dates the model meant is not known."""
         from escalate_cli import classify
 
         draft, coach = self.draft, self.coach
@@ -535,12 +538,17 @@ class _Judge:
             rule = compiled.rule
             start, end = draft.spans[hit.sentence]
             excerpt = " ".join(draft.text[start:end].split())
+            suggestion = rule.suggestion.replace("{cushion_days}", str(coach.cushion_days))
+            sentence = draft.text[start:end].strip()
+            if rule.rewrite == "cushion" and len(_date_pattern().findall(sentence)) == 1:
+                better = _rewrite(compiled, sentence, coach.cushion_days, today)
+                suggestion = f'Try: "{better}" {suggestion}' if better else suggestion
             yield Finding(
                 *draft.place(hit.position),
                 rule.id,
                 rule.severity,
                 rule.message,
-                rule.suggestion.replace("{cushion_days}", str(coach.cushion_days)),
+                suggestion,
                 excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
             )
 
