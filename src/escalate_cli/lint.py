@@ -522,7 +522,7 @@ class _Judge:
 
         return flagged
 
-    def hits(self, only: Collection[str] | None, today: dt.date | None = None) -> Iterator[Finding]:
+    def hits(self, only: Collection[str] | None, today: dt.date | None) -> Iterator[Finding]:
         """The model's findings where no pattern of the rule fired. A rule that moves dates
         (`rewrite: cushion`) rewrites the sentence when it names one date only: which of
         two dates the model meant is not known."""
