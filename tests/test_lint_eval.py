@@ -34,6 +34,9 @@ PARTS = (
     "lint_heldout58.yaml",
     "lint_heldout59.yaml",
     "lint_heldout60.yaml",
+    "lint_heldout61.yaml",
+    "lint_heldout62.yaml",
+    "lint_heldout63.yaml",
 )
 """The README table's columns, in order."""
 
