@@ -37,6 +37,9 @@ PARTS = (
     "lint_heldout61.yaml",
     "lint_heldout62.yaml",
     "lint_heldout63.yaml",
+    "lint_heldout64.yaml",
+    "lint_heldout65.yaml",
+    "lint_heldout66.yaml",
 )
 """The README table's columns, in order."""
 
