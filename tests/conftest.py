@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -13,9 +14,31 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from escalate_cli import classify
 from escalate_cli.playbook import Playbook, bundled_path, load
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+MODEL_RULES = ["blame", "over_promise", "eta_no_buffer", "others_work", "vague_commitment"]
+"""The rules of the small lint models tests write (a model may leave a rule out)."""
+
+
+def write_model(path: Path, table: dict[str, list[float]], **fields: object) -> Path:
+    """A small lint model over MODEL_RULES (plus `fields` replacing or adding top-level fields)."""
+    document = {
+        "format": classify.FORMAT,
+        "features": classify.FEATURES,
+        "trained_on": {},
+        "rules": MODEL_RULES,
+        "bias": [-1.0] * len(MODEL_RULES),
+        "threshold": [1.0] * len(MODEL_RULES),
+        "names": list(table),
+        "weights": classify.encode_weights(table.values()),
+        **fields,
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
 
 
 def load_benchmark(name: str) -> ModuleType:

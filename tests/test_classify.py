@@ -13,36 +13,19 @@ from typing import Any
 
 import pytest
 
-from conftest import load_benchmark
+from conftest import MODEL_RULES as RULES
+from conftest import load_benchmark, write_model
 from escalate_cli import classify
 from escalate_cli.errors import EscalateError, PlaybookError
 from escalate_cli.lint import Draft, lint
 from escalate_cli.playbook import Lint, Playbook, bundled_path
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES = ["blame", "over_promise", "eta_no_buffer", "others_work", "vague_commitment"]
 
 
 def installed() -> str:
     path = Path(sys.executable).parent / "escalate"
     return str(path) if path.exists() else "escalate"
-
-
-def write_model(path: Path, table: dict[str, list[float]], **fields: object) -> Path:
-    """A small model over RULES (plus `fields` replacing or adding top-level fields)."""
-    document = {
-        "format": classify.FORMAT,
-        "features": classify.FEATURES,
-        "trained_on": {},
-        "rules": RULES,
-        "bias": [-1.0] * len(RULES),
-        "threshold": [1.0] * len(RULES),
-        "names": list(table),
-        "weights": classify.encode_weights(table.values()),
-        **fields,
-    }
-    path.write_text(json.dumps(document), encoding="utf-8")
-    return path
 
 
 def blame_only(weights: dict[str, float]) -> dict[str, list[float]]:
@@ -194,9 +177,14 @@ def test_a_pattern_finding_the_model_vetoes_is_dropped(book: Playbook, tmp_path)
     for rule, kept in ((reworded, [2]), (edited, [1, 2])):
         coach = dataclasses.replace(book.lint, rules=(rule, *book.lint.rules[1:]), model=str(path))
         assert [f.line for f in lint(text, coach)] == kept, rule
-    other_classes = {**book.lint.classes, "extra": ("word",)}
-    coach = dataclasses.replace(coach, rules=book.lint.rules, classes=other_classes)
-    assert [f.line for f in lint(text, coach)] == [1, 2]
+    # a word class the rule names, edited, drops the veto; one it does not name leaves it
+    classes = book.lint.classes
+    for other_classes, kept in (
+        ({**classes, "extra": ("word",)}, [2]),
+        ({**classes, "bad": (*classes["bad"], "kerfuffle")}, [1, 2]),
+    ):
+        coach = dataclasses.replace(coach, rules=book.lint.rules, classes=other_classes)
+        assert [f.line for f in lint(text, coach)] == kept, other_classes.keys() - classes.keys()
 
 
 def test_the_digest_leaves_out_exactly_the_fields_that_do_not_decide_where_a_rule_fires() -> None:
@@ -600,3 +588,106 @@ def test_a_brief_drafts_labels_are_not_scored_but_keep_their_places() -> None:
     assert lines[0].index("Get") == text.index("Get")
     assert lines[1] == "- Emergency: two sites down.       lost."  # the user's words stay
     assert Draft(text).for_model == Draft(text).masked  # `escalate lint` scores every word
+
+
+def test_a_kept_rule_keeps_its_threshold_and_veto_and_its_flags_count_in_the_budget() -> None:
+    """Retraining one rule must not move another's findings: a kept rule's threshold and
+    veto pass through, and the ordinary messages it flags leave the retrained rules less
+    room."""
+    trainer = load_trainer()
+    ordinary = [trainer.Example(f"o{n}", "t.yaml", frozenset(), [[]], {}) for n in range(100)]
+    risky = [trainer.Example(f"r{n}", "t.yaml", frozenset(["blame"]), [[]], {}) for n in range(20)]
+    examples = [*ordinary, *risky]
+
+    def scored(blame: float, over: float) -> dict[str, list[float]]:
+        return {
+            rule: [{"blame": blame, "over_promise": over}.get(rule, -9.0)] for rule in trainer.RULES
+        }
+
+    # blame would flag two ordinary messages to catch its 20 (all 6.0); over_promise,
+    # kept at 2.0, already flags two others (3.0)
+    sentences = [scored(6.0 if n < 2 else -9.0, 3.0 if n in (2, 3) else -9.0) for n in range(100)]
+    sentences += [scored(6.0, -9.0) for _ in risky]
+    free = trainer.thresholds(examples, sentences, {}, budget=0.04)
+    assert free["blame"] <= 6.0  # within the budget on its own
+    keep = trainer.Trained(
+        {"over_promise": 0.0}, {"over_promise": {}}, {"over_promise": 2.0}, {"over_promise": -3.0}
+    )
+    cut = trainer.thresholds(examples, sentences, {}, budget=0.03, keep=keep)
+    assert cut["over_promise"] == 2.0  # kept
+    assert cut["blame"] == trainer.NO_RULE  # two more alarms would pass 3 of 100
+    assert trainer.thresholds(examples, sentences, {}, budget=0.04, keep=keep)["blame"] == 6.0
+    shares = dict.fromkeys(trainer.RULES, 0.03)
+    assert trainer.vetoes(examples, sentences, shares, keep)["over_promise"] == -3.0
+
+
+def test_the_trainer_keeps_a_rule_only_while_it_fires_where_it_did(tmp_path) -> None:
+    trainer = load_trainer()
+    coach = trainer.bundled_rules()
+    keep = trainer.kept(trainer.MODEL, coach)
+    assert set(keep.bias) == set(trainer.SETTINGS["keep"])
+    model = classify.load(trainer.MODEL, trainer.RULES)
+    for rule in keep.bias:
+        column = model.rules.index(rule)
+        assert keep.cut[rule] == model.threshold[column]
+        some = next(name for name in model.names if (model.weights(name) or ())[column])
+        assert keep.weights[rule][some] == (model.weights(some) or ())[column]
+    edited = dataclasses.replace(
+        coach,
+        rules=tuple(
+            dataclasses.replace(rule, patterns=(*rule.patterns, r"\bfor\s+sure\b"))
+            if rule.id == "over_promise"
+            else rule
+            for rule in coach.rules
+        ),
+    )
+    with pytest.raises(SystemExit, match="over_promise changed since it was trained"):
+        trainer.kept(trainer.MODEL, edited)
+
+
+def test_a_rule_digest_covers_the_word_classes_the_rule_names_and_no_other(book: Playbook) -> None:
+    """A team that edits one word class keeps the vetoes of the rules that never use it."""
+    classes = dict(book.lint.classes)
+    rules = {rule.id: rule for rule in book.lint.rules}
+    before = {rule: classify.rule_digest(rules[rule], classes) for rule in rules}
+    assert "{deliver}" in str(rules["eta_no_buffer"].patterns)
+    assert "{deliver}" not in str(rules["over_promise"].patterns)
+    edited = {**classes, "deliver": (*classes["deliver"], "hand-delivered")}
+    after = {rule: classify.rule_digest(rules[rule], edited) for rule in rules}
+    assert after["eta_no_buffer"] != before["eta_no_buffer"]
+    assert after["over_promise"] == before["over_promise"]
+    # a class named through others counts too: {date} names {deadline}, which names {weekday}
+    assert "{deadline}" in str(classes["date"]) and "{weekday}" in str(classes["deadline"])
+    assert "{weekday}" not in str(rules["eta_no_buffer"].patterns)
+    weekdays = {**classes, "weekday": (*classes["weekday"], "someday")}
+    assert classify.rule_digest(rules["eta_no_buffer"], weekdays) != before["eta_no_buffer"]
+    # a model trained before Dec 5 recorded the digest over every class: it still applies
+    older = classify._sha256(
+        [{name: getattr(rules["blame"], name) for name in classify.MATCHING}, classes]
+    )
+    assert older in classify._digests(rules["blame"], classes)
+
+
+def test_no_veto_drops_a_finding_the_coachs_own_corpus_requires() -> None:
+    """A veto tuned on other writers' wording is lowered below the final model's score of
+    each corpus sentence a rule's patterns rightly flag (one its phrases find is never
+    vetoed anyway); a kept rule keeps its veto."""
+    trainer = load_trainer()
+
+    def example(source: str, rule: str, word: str) -> Any:
+        return trainer.Example(word, source, frozenset([rule]), [[word]], {rule: {0}})
+
+    plain = example("lint_corpus.yaml", "blame", "u:engineering")  # scores -1 - 2 = -3
+    listed = example("lint_corpus.yaml", "blame", "u:fault")
+    listed.listed["blame"] = {0}
+    elsewhere = example("lint_tuning.yaml", "blame", "u:vendor")
+    kept_rule = example("lint_corpus.yaml", "over_promise", "u:vendor")
+    bias = dict.fromkeys(trainer.RULES, -1.0)
+    weights = {rule: {"u:fault": -9.0, "u:vendor": -9.0} for rule in trainer.RULES}
+    weights["blame"]["u:engineering"] = -2.0
+    veto = dict.fromkeys(trainer.RULES, -2.0)
+    keep = trainer.Trained({"over_promise": -1.0}, {"over_promise": {}}, {}, {})
+    examples = [plain, listed, elsewhere, kept_rule]
+    spared = trainer.spared(examples, trainer.Trained(bias, weights), veto, keep)
+    assert spared["blame"] == pytest.approx(-3.1)  # below "engineering", not "fault" or "vendor"
+    assert spared["over_promise"] == -2.0 and spared["eta_no_buffer"] == -2.0

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import write_model
 from escalate_cli import classify
 from escalate_cli.brief import draft
 from escalate_cli.lint import Draft, lint
@@ -554,21 +555,24 @@ def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
 
 
 def test_the_models_date_finding_is_rewritten_when_the_sentence_names_one_date(
-    book: Playbook,
+    book: Playbook, tmp_path
 ) -> None:
     """A finding of the model (no pattern fired) moves the date too, but only when the
-    sentence names one: of two, which one it meant is not known."""
+    sentence names one: of two, which one it meant is not known. (A small model that
+    flags any sentence about pallets, so the test holds whatever the shipped model learns.)"""
     patterns_only = replace(book.lint, model=None)
+    pallets = write_model(tmp_path / "m.json", {"u:pallets": [0.0, 0.0, 5.0, 0.0, 0.0]})
+    coach = replace(book.lint, model=str(pallets))
     monday = dt.date(2026, 11, 30)
     one = "The corrected labels go on the pallets Tuesday."
     two = "The corrected labels go on the pallets Tuesday, after the audit on Monday."
     assert not lint(one, patterns_only) and not lint(two, patterns_only)
-    (found,) = lint(one, book.lint, today=monday)
+    (found,) = lint(one, coach, today=monday)
     assert found.rule == "eta_no_buffer"
     assert 'Try: "The corrected labels go on the pallets Thursday (Tuesday plus 2 working' in (
         found.suggestion
     )
-    (unsure,) = lint(two, book.lint, today=monday)
+    (unsure,) = lint(two, coach, today=monday)
     assert unsure.rule == "eta_no_buffer" and "Try:" not in unsure.suggestion
 
 

@@ -28,18 +28,9 @@ PARTS = (
     "lint_heldout49.yaml",
     "lint_heldout50.yaml",
     "lint_heldout51.yaml",
-    "lint_heldout55.yaml",
-    "lint_heldout56.yaml",
-    "lint_heldout57.yaml",
-    "lint_heldout58.yaml",
-    "lint_heldout59.yaml",
-    "lint_heldout60.yaml",
-    "lint_heldout61.yaml",
-    "lint_heldout62.yaml",
-    "lint_heldout63.yaml",
-    "lint_heldout64.yaml",
-    "lint_heldout65.yaml",
-    "lint_heldout66.yaml",
+    "lint_heldout67.yaml",
+    "lint_heldout68.yaml",
+    "lint_heldout69.yaml",
 )
 """The README table's columns, in order."""
 

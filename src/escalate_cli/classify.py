@@ -426,20 +426,26 @@ def veto(model: Model, rule: LintRule, classes: Classes) -> tuple[int, float] | 
     return index, model.veto[index]
 
 
-_DIGESTS: dict[int, tuple[LintRule, Classes, tuple[str, str]]] = {}
+_DIGESTS: dict[int, tuple[LintRule, Classes, tuple[str, str, str]]] = {}
 
 
-def _digests(rule: LintRule, classes: Classes) -> tuple[str, str]:
-    """`rule_digest` and the digest an escalate before Dec 4 wrote (of every field, so a
-    team's model trained then keeps its vetoes), worked out once per rule of a playbook
-    (tens of thousands of findings may ask): playbooks are immutable, so the same objects
-    give the same digests."""
+def _digests(rule: LintRule, classes: Classes) -> tuple[str, str, str]:
+    """`rule_digest` and the digests earlier versions wrote, so a team's model trained
+    then keeps its vetoes: until Dec 4 over every field of the rule, until Dec 5 over the
+    `MATCHING` fields with every word class. Worked out once per rule of a playbook (tens
+    of thousands of findings may ask): playbooks are immutable, so the same objects give
+    the same digests."""
     kept = _DIGESTS.get(id(rule))
     if kept is None or kept[0] is not rule or kept[1] is not classes:
         if len(_DIGESTS) > 64:
             _DIGESTS.clear()
         every = dataclasses.asdict(rule)
-        digests = (rule_digest(rule, classes), _sha256([every, classes]))
+        matching = {name: getattr(rule, name) for name in MATCHING}
+        digests = (
+            rule_digest(rule, classes),
+            _sha256([every, classes]),
+            _sha256([matching, classes]),
+        )
         kept = _DIGESTS[id(rule)] = (rule, classes, digests)
     return kept[2]
 
@@ -460,9 +466,26 @@ MATCHING = (
 
 
 def rule_digest(rule: LintRule, classes: Classes) -> str:
-    """A short hash of where a rule fires: its `MATCHING` fields and the playbook's word
-    classes."""
-    return _sha256([{name: getattr(rule, name) for name in MATCHING}, classes])
+    """A short hash of where a rule fires: its `MATCHING` fields and the word classes they
+    name (directly or through another class), so that editing one class leaves the
+    vetoes of the rules that never use it in place."""
+    matching = {name: getattr(rule, name) for name in MATCHING}
+    return _sha256([matching, _named(json.dumps(matching), classes)])
+
+
+def _named(text: str, classes: Classes) -> dict[str, Any]:
+    """The word classes `text` names, and those they name in turn."""
+    from escalate_cli.patterns import REFERENCE
+
+    found: dict[str, Any] = {}
+    waiting = [text]
+    while waiting:
+        for match in REFERENCE.finditer(waiting.pop()):
+            name = match.group(1)
+            if name in classes and name not in found:
+                found[name] = classes[name]
+                waiting.extend(classes[name])
+    return found
 
 
 def _sha256(data: Any) -> str:

@@ -22,7 +22,7 @@ GAP = r"(?:[\w'’/-]+[\s,]+){0,%d}?"
 """`{words:N}`: up to N words, fewest first. Word and separator characters never overlap,
 so the nested repetition cannot backtrack its way into exponential time."""
 
-_REFERENCE = re.compile(r"(?<!\\)\{([a-z][a-z0-9_]*)(?::(\d{1,2}))?\}")
+REFERENCE = re.compile(r"(?<!\\)\{([a-z][a-z0-9_]*)(?::(\d{1,2}))?\}")
 _PLACEHOLDER = "\x00"
 
 
@@ -58,7 +58,7 @@ def expand(
             written[name] = text
         return text
 
-    return _REFERENCE.sub(one, pattern)
+    return REFERENCE.sub(one, pattern)
 
 
 def problem(
