@@ -26,7 +26,8 @@ vetoes leave, or by the model) stays within `BUDGET`. Of the veto shares, the on
 which patterns and model catch most is kept; then each rule's own share (0 to 20%,
 `rule_veto_shares`) is tried a rule at a time and kept where more are caught, and the same
 again within `veto_share_caps`. No veto drops a finding the coach's own test corpus
-requires (`spared`). The rules of `SETTINGS["keep"]` are not retrained: their
+requires (`spared`; where it lowers one, the thresholds are fitted to the budget
+again). The rules of `SETTINGS["keep"]` are not retrained: their
 bias, weights, threshold and veto come from the model file being replaced, and the
 ordinary messages they flag, out of fold, count in the budget.
 
@@ -215,7 +216,8 @@ class Trained:
     bias: dict[str, float]
     weights: dict[str, dict[str, float]]
     cut: dict[str, float] = field(default_factory=dict)
-    """A kept rule's threshold (a trained rule's comes from `tune`)."""
+    """A kept rule's threshold (a trained rule's comes from `tune`); the rules `bias`
+    holds are the kept ones."""
     veto: dict[str, float] = field(default_factory=dict)
     """A kept rule's veto."""
 
@@ -227,27 +229,36 @@ class Trained:
         ]
 
 
-def kept(path: Path, coach: playbook.Lint) -> Trained:
+def read_kept(path: Path, coach: playbook.Lint) -> Trained:
     """The rules of `SETTINGS["keep"]` as the model file at `path` has them; each must
-    still be the rule that model was tuned against (its patterns unchanged), or its
+    still be the rule that model was tuned against (its veto applies to the playbook's
+    rule as it is now: patterns and the word classes they name unchanged), or its
     weights, threshold and veto no longer fit it."""
+    from escalate_cli.errors import EscalateError
+
     names = cast("tuple[str, ...]", SETTINGS["keep"])
     if not names:
         return Trained({}, {}, {}, {})
-    model = classify.load(path, RULES)
+    hint = "take it out of SETTINGS['keep'] to retrain it"
+    try:
+        model = classify.load(path, RULES)
+    except EscalateError as exc:
+        raise SystemExit(f"{exc.message}\nthe kept rules come from it: {hint}") from None
     by_id = {rule.id: rule for rule in coach.rules}
     bias, weights, cut, veto = {}, {}, {}, {}
     for rule in names:
-        column = model.rules.index(rule)
-        if model.veto is None or model.veto_for[column] != classify.rule_digest(
-            by_id[rule], coach.classes
-        ):
+        if rule not in by_id:
+            raise SystemExit(f"SETTINGS['keep']: {rule} is no lint rule of the playbook")
+        found = classify.veto(model, by_id[rule], coach.classes)
+        if found is None:
             raise SystemExit(
-                f"{path}: {rule} changed since it was trained; take it out of SETTINGS['keep']"
+                f"{path}: {rule} is not in it, has no veto, or was edited since it was "
+                f"trained: {hint}"
             )
+        column = found[0]
         bias[rule] = model.bias[column]
         cut[rule] = model.threshold[column]
-        veto[rule] = model.veto[column]
+        veto[rule] = found[1]
         row = {name: (model.weights(name) or ())[column] for name in model.names}
         weights[rule] = {name: weight for name, weight in row.items() if weight}
     return Trained(bias, weights, cut, veto)
@@ -285,7 +296,7 @@ def train(examples: Sequence[Example], keep: Trained | None = None) -> Trained:
             bias[rule], fitted = _fit(data, len(vocabulary), rng)
             prune = float(SETTINGS["prune"])
             weights[rule] = {vocabulary[i]: w for i, w in enumerate(fitted) if abs(w) >= prune}
-        model = Trained({**keep.bias, **bias}, {**keep.weights, **weights}, keep.cut, keep.veto)
+        model = Trained({**keep.bias, **bias}, {**keep.weights, **weights})
     assert model is not None
     return model
 
@@ -376,7 +387,7 @@ def vetoes(
     share (`shares[rule]`) of the scores of the sentences where the rule's patterns
     rightly fire (and none of its phrases, which are never vetoed) fall below it (cut
     halfway between two of them); a kept rule keeps its own."""
-    chosen = dict(keep.veto) if keep else {}
+    chosen = {rule: keep.veto[rule] for rule in keep.bias} if keep else {}
     for rule in (rule for rule in RULES if rule not in chosen):
         right = sorted(
             max(scores[rule][i] for i in example.fired[rule])
@@ -411,7 +422,7 @@ def thresholds(
         )
         for rule in RULES
     }  # (a message whose every sentence the rule's `unless` clears no threshold can catch)
-    fixed = keep.cut if keep else {}
+    fixed = {rule: keep.cut[rule] for rule in keep.bias} if keep else {}
     chosen = {rule: fixed.get(rule, math.inf) for rule in RULES}
     flagged = {i for i in ordinary if kept[i] or any(top[i][r] >= at for r, at in fixed.items())}
 
@@ -506,7 +517,8 @@ def spared(
                 and rule in example.fired
                 and rule not in example.listed
             ):
-                score = max(model.scores(example, rule)[i] for i in example.fired[rule])
+                scores = model.scores(example, rule)
+                score = min(scores[i] for i in example.fired[rule])
                 lowered[rule] = min(lowered[rule], score - 0.1)
     return lowered
 
@@ -633,11 +645,16 @@ def main(argv: list[str] | None = None) -> int:
     examples = read_examples(paths, coach)
     print(f"{len(examples)} messages from {', '.join(p.name for p in paths)}", file=sys.stderr)
     folds = int(SETTINGS["folds"])
-    keep = kept(args.output, coach)
+    keep = read_kept(args.output, coach)
     sentences = out_of_fold(examples, folds, whole_files(examples, folds))
     cut, veto = tune(examples, sentences, keep)
     model = train(examples, keep)
-    veto = spared(examples, model, veto, keep)
+    guarded = spared(examples, model, veto, keep)
+    if guarded != veto:  # a lower veto lets more through: fit the thresholds to the budget again
+        print(f"vetoes lowered for the corpus: {guarded}", file=sys.stderr)
+        veto = guarded
+        cut = thresholds(examples, sentences, veto, keep=keep)
+        veto = {rule: min(veto[rule], cut[rule]) for rule in RULES}
     args.output.write_text(model_document(model, cut, veto, paths, coach), encoding="utf-8")
     size = args.output.stat().st_size
     print(f"wrote {args.output} ({size:,} bytes); thresholds {cut}; vetoes {veto}", file=sys.stderr)

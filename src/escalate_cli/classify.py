@@ -470,19 +470,26 @@ def rule_digest(rule: LintRule, classes: Classes) -> str:
     name (directly or through another class), so that editing one class leaves the
     vetoes of the rules that never use it in place."""
     matching = {name: getattr(rule, name) for name in MATCHING}
-    return _sha256([matching, _named(json.dumps(matching), classes)])
+    written = (pattern for field in _EXPANDED for pattern in getattr(rule, field))
+    return _sha256([matching, _named(written, classes)])
 
 
-def _named(text: str, classes: Classes) -> dict[str, Any]:
-    """The word classes `text` names, and those they name in turn."""
+_EXPANDED = ("patterns", "requires", "unless", "unless_before", "unless_inside")
+"""The fields of a lint rule whose `{class}` references are written out (phrases are
+matched as they are)."""
+
+
+def _named(patterns: Iterable[str], classes: Classes) -> dict[str, Any]:
+    """The word classes `patterns` name (a `{words:N}` gap is none), and those they name
+    in turn."""
     from escalate_cli.patterns import REFERENCE
 
     found: dict[str, Any] = {}
-    waiting = [text]
+    waiting = list(patterns)
     while waiting:
         for match in REFERENCE.finditer(waiting.pop()):
-            name = match.group(1)
-            if name in classes and name not in found:
+            name, count = match.groups()
+            if count is None and name in classes and name not in found:
                 found[name] = classes[name]
                 waiting.extend(classes[name])
     return found
