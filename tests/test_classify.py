@@ -712,3 +712,22 @@ def test_no_veto_drops_a_finding_the_coachs_own_corpus_requires() -> None:
     spared = trainer.spared(examples, trainer.Trained(bias, weights), veto, keep)
     assert spared["blame"] == pytest.approx(-3.1)  # below "engineering", not "fault" or "vendor"
     assert spared["over_promise"] == -2.0 and spared["eta_no_buffer"] == -2.0
+
+
+def test_training_leaves_a_kept_rules_weights_as_they_were() -> None:
+    """Only the rules `keep` does not hold are fitted; a kept rule's bias and weights come
+    through unchanged, whatever the data says about it."""
+    trainer = load_trainer()
+
+    def example(n: int, expect: list[str], word: str) -> Any:
+        return trainer.Example(f"m{n}", "t.yaml", frozenset(expect), [[word]] * 2, {})
+
+    data = [example(n, ["over_promise", "blame"], "u:promise") for n in range(30)]
+    data += [example(100 + n, [], "u:hello") for n in range(30)]
+    keep = trainer.Trained({"over_promise": -7.0}, {"over_promise": {"u:hello": 3.0}})
+    model = trainer.train(data, keep)
+    assert model.bias["over_promise"] == -7.0
+    assert model.weights["over_promise"] == {"u:hello": 3.0}
+    assert model.weights["blame"]["u:promise"] > 0  # a trained rule learns from the data
+    free = trainer.train(data)
+    assert free.weights["over_promise"]["u:promise"] > 0  # as the kept one would have
