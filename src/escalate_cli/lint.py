@@ -456,11 +456,15 @@ def _found(
     still_risky: Callable[[str], bool] | None = None,
 ) -> tuple[int, str, str]:
     """Where in its sentence a finding is, what it says there, and the suggestion."""
-    suggestion = compiled.rule.suggestion.replace("{cushion_days}", str(cushion_days))
     better = _rewrite(compiled, sentence.strip(), cushion_days, today, still_risky, match.group(0))
-    if better:
-        suggestion = f'Try: "{better}" {suggestion}'
-    return match.start() - start, match.group(0), suggestion
+    return match.start() - start, match.group(0), _advice(compiled.rule, cushion_days, better)
+
+
+def _advice(rule: LintRule, cushion_days: int, better: str) -> str:
+    """A finding's suggestion: the rewritten sentence first when there is one, then the
+    rule's advice, for a pattern's finding and the model's alike."""
+    suggestion = rule.suggestion.replace("{cushion_days}", str(cushion_days))
+    return f'Try: "{better}" {suggestion}' if better else suggestion
 
 
 class _Judge:
@@ -538,17 +542,15 @@ class _Judge:
             rule = compiled.rule
             start, end = draft.spans[hit.sentence]
             excerpt = " ".join(draft.text[start:end].split())
-            suggestion = rule.suggestion.replace("{cushion_days}", str(coach.cushion_days))
             sentence = draft.text[start:end].strip()
-            if rule.rewrite == "cushion" and len(_date_pattern().findall(sentence)) == 1:
-                better = _rewrite(compiled, sentence, coach.cushion_days, today)
-                suggestion = f'Try: "{better}" {suggestion}' if better else suggestion
+            cushion = rule.rewrite == "cushion" and len(_date_pattern().findall(sentence)) == 1
+            better = _rewrite(compiled, sentence, coach.cushion_days, today) if cushion else ""
             yield Finding(
                 *draft.place(hit.position),
                 rule.id,
                 rule.severity,
                 rule.message,
-                suggestion,
+                _advice(rule, coach.cushion_days, better),
                 excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
             )
 
