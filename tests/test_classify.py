@@ -731,3 +731,36 @@ def test_training_leaves_a_kept_rules_weights_as_they_were() -> None:
     assert model.weights["blame"]["u:promise"] > 0  # a trained rule learns from the data
     free = trainer.train(data)
     assert free.weights["over_promise"]["u:promise"] > 0  # as the kept one would have
+
+
+def test_a_retrain_writes_the_kept_rules_as_the_replaced_model_had_them(
+    tmp_path, monkeypatch
+) -> None:
+    """End to end: `main` reads the kept rules from the file it replaces and passes them to
+    every step (folds, thresholds, training, the corpus guard), so the new file holds each
+    kept rule's bias, threshold, veto and weights exactly, whatever the data it trained on."""
+    trainer = load_trainer()
+    output = tmp_path / "model.json"
+    output.write_bytes(trainer.MODEL.read_bytes())
+    small = tmp_path / "lint_tuning_small.yaml"
+    messages = load_benchmark("lint_eval").messages(trainer.DATA / "lint_tuning.yaml")[:60]
+    small.write_text(json.dumps({"messages": messages}), encoding="utf-8")
+    monkeypatch.setattr(trainer, "tuning_files", lambda: [small])
+    monkeypatch.setattr(trainer, "DATA", tmp_path)
+    for name, value in (("rounds", 1), ("epochs", 2), ("folds", 2), ("min_count", 2)):
+        monkeypatch.setitem(trainer.SETTINGS, name, value)
+    assert trainer.main(["--output", str(output)]) == 0
+    before = classify.load(trainer.MODEL, trainer.RULES)
+    after = classify.load(output, trainer.RULES)
+    assert after.veto is not None and before.veto is not None
+    for rule in trainer.SETTINGS["keep"]:
+        column = trainer.RULES.index(rule)
+        assert after.bias[column] == before.bias[column], rule
+        assert after.threshold[column] == before.threshold[column], rule
+        assert after.veto[column] == before.veto[column], rule
+        kept = {n: (before.weights(n) or ())[column] for n in before.names}
+        assert {
+            n: (after.weights(n) or [0.0] * len(trainer.RULES))[column] for n in kept
+        } == kept, rule
+    retrained = trainer.RULES.index("blame")
+    assert after.names != before.names or after.bias[retrained] != before.bias[retrained]
