@@ -31,6 +31,9 @@ PARTS = (
     "lint_heldout67.yaml",
     "lint_heldout68.yaml",
     "lint_heldout69.yaml",
+    "lint_heldout70.yaml",
+    "lint_heldout71.yaml",
+    "lint_heldout72.yaml",
 )
 """The README table's columns, in order."""
 
