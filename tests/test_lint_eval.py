@@ -34,6 +34,9 @@ PARTS = (
     "lint_heldout70.yaml",
     "lint_heldout71.yaml",
     "lint_heldout72.yaml",
+    "lint_heldout73.yaml",
+    "lint_heldout74.yaml",
+    "lint_heldout75.yaml",
 )
 """The README table's columns, in order."""
 
