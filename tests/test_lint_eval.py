@@ -37,6 +37,9 @@ PARTS = (
     "lint_heldout73.yaml",
     "lint_heldout74.yaml",
     "lint_heldout75.yaml",
+    "lint_heldout76.yaml",
+    "lint_heldout77.yaml",
+    "lint_heldout78.yaml",
 )
 """The README table's columns, in order."""
 
