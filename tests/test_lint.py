@@ -226,6 +226,18 @@ def test_hard_ordinary_messages_pass(book: Playbook, text: str) -> None:
     assert rules(text, book) == []
 
 
+def test_the_writers_own_asking_is_read_but_someone_elses_is_reported_speech(
+    book: Playbook,
+) -> None:
+    """The writer's "I've asked X and they'll do it" is a promise made for X; "they asked us
+    to do it" reports the customer's words (issue 11: reported speech is left out)."""
+    assert "others_work" in rules(
+        "I've asked our data team and they'll recalculate the October figures.", book
+    )
+    assert rules("They asked us to recalculate the October figures by Friday.", book) == []
+    assert rules("The customer asked whether we could recalculate it by Friday.", book) == []
+
+
 @pytest.mark.parametrize(
     ("text", "rule"),
     [

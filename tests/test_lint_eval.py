@@ -40,6 +40,9 @@ PARTS = (
     "lint_heldout76.yaml",
     "lint_heldout77.yaml",
     "lint_heldout78.yaml",
+    "lint_heldout79.yaml",
+    "lint_heldout80.yaml",
+    "lint_heldout81.yaml",
 )
 """The README table's columns, in order."""
 
