@@ -43,6 +43,9 @@ PARTS = (
     "lint_heldout79.yaml",
     "lint_heldout80.yaml",
     "lint_heldout81.yaml",
+    "lint_heldout82.yaml",
+    "lint_heldout83.yaml",
+    "lint_heldout84.yaml",
 )
 """The README table's columns, in order."""
 
