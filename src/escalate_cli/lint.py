@@ -96,8 +96,9 @@ _WORDS = re.compile(r"\w+")
 _REPORTED = (  # the first letters up front let the matcher skip ahead quickly
     r"\b(?=[acdimrstw])(?<!never\s)(?<!n't\s)(?<!n’t\s)(?<!not\s)"
     r"(?!(?<=\byou\s)(?:asked\s+for|requested)\b)"  # "the report you asked for": a thing
-    # "I've asked them" is the writer's own act, not someone's words
-    r"(?:(?<!\bi\s)(?<!\bwe\s)(?<!i've\s)(?<!i’ve\s)(?<!we've\s)(?<!we’ve\s)"
+    # "I've asked them" is the writer's own act, not someone's words (looked behind only
+    # where "ask" follows: most letters are not the start of one)
+    r"(?:(?=ask)(?<!\bi\s)(?<!\bwe\s)(?<!i've\s)(?<!i’ve\s)(?<!we've\s)(?<!we’ve\s)"
     r"ask(?:ed|s|ing)|sa(?:id|ys|ying)|told\s+(?:us|me)|tells\s+(?:us|me)|wr(?:ote|ites)"
     r"|mentioned|complained|requested|demanded|insisted|claimed|wanted\s+to\s+know)\b"
     r"[^,;:.!?\n]*"
