@@ -197,6 +197,44 @@ def test_the_digest_leaves_out_exactly_the_fields_that_do_not_decide_where_a_rul
     assert not set(classify.MATCHING) & wording
 
 
+def test_a_rule_given_more_exceptions_keeps_its_veto(book: Playbook, tmp_path) -> None:
+    """An exception only clears sentences, so the veto still fits what the rule has left;
+    a rule edited any other way, or with an exception taken away or changed (through a
+    word class it names), keeps all its findings."""
+    text = "Engineering dropped the ball on this one.\nThe vendor dropped the ball too.\n"
+    blame = book.lint.rules[0]
+    tuned = dataclasses.replace(blame, unless=(*blame.unless, r"\b(?:{excuse})\b"))
+    classes = {**book.lint.classes, "excuse": ("never mind",)}
+    rules = (tuned, *book.lint.rules[1:5])
+    parts = [classify.parts_digest(rule, classes) for rule in rules]
+    path = write_model(
+        tmp_path / "m.json",
+        blame_only({"u:engineering": -9.0}),
+        veto=[-5.0] + [-50.0] * 4,
+        veto_for=[classify.rule_digest(rule, classes) for rule in rules],
+        veto_parts=[[core, sorted(exceptions)] for core, exceptions in parts],
+    )
+    edited_class = {**classes, "excuse": ("never mind", "no matter")}
+    for rule, words, kept in (
+        (tuned, classes, [2]),
+        (dataclasses.replace(tuned, unless=(*tuned.unless, r"\bas\s+usual\b")), classes, [2]),
+        (dataclasses.replace(tuned, unless_before=(r"\bif\s+",)), classes, [2]),
+        (dataclasses.replace(tuned, unless=tuned.unless[1:]), classes, [1, 2]),
+        (  # the same words, moved to another kind of exception: an edit, not an addition
+            dataclasses.replace(tuned, unless=tuned.unless[:-1], unless_inside=tuned.unless[-1:]),
+            classes,
+            [1, 2],
+        ),
+        (dataclasses.replace(tuned, patterns=(*tuned.patterns, r"\bfumbled\b")), classes, [1, 2]),
+        (dataclasses.replace(tuned, case_sensitive=not tuned.case_sensitive), classes, [1, 2]),
+        (tuned, edited_class, [1, 2]),
+    ):
+        coach = dataclasses.replace(
+            book.lint, rules=(rule, *book.lint.rules[1:]), classes=words, model=str(path)
+        )
+        assert [f.line for f in lint(text, coach)] == kept, (rule.unless, words["excuse"])
+
+
 def test_a_model_from_before_the_matching_digest_keeps_its_vetoes(tmp_path) -> None:
     """An earlier escalate recorded a digest of every field of the rule: a team's model
     trained then keeps its vetoes as long as its playbook is unchanged."""
@@ -281,6 +319,8 @@ def test_the_shipped_models_vetoes_are_for_the_bundled_rules(book: Playbook) -> 
     rules = {rule.id: rule for rule in book.lint.rules}
     digests = [classify.rule_digest(rules[rule], book.lint.classes) for rule in model.rules]
     assert list(model.veto_for) == digests
+    parts = [classify.parts_digest(rules[rule], book.lint.classes) for rule in model.rules]
+    assert list(model.veto_parts) == parts
     text = "Engineering dropped the ball on this one. I guarantee it ships Friday."
     assert {f.rule for f in lint(text, book.lint)} >= {"blame", "over_promise", "eta_no_buffer"}
 
@@ -327,6 +367,11 @@ def test_a_draft_is_split_once_for_rules_and_model(tmp_path) -> None:
         ({"veto": [-1.0, 2.0, -1, -1, -1], "veto_for": ["a"] * 5}, "veto", "at most its thr"),
         ({"veto": [-1.0] * 5}, "veto_for", "must be a list of 5 rule digests"),
         ({"veto": [-1.0] * 5, "veto_for": ["a", 1, "b", "c", "d"]}, "veto_for", "rule digests"),
+        ({"veto_parts": [["a", []]] * 4}, "veto_parts", "a list of 5 [core digest, [exc"),
+        ({"veto_parts": [["a", ["b", 2]]] * 5}, "veto_parts", "[exception digests]] pairs"),
+        ({"veto_parts": [["a", "b"]] * 5}, "veto_parts", "[exception digests]] pairs"),
+        ({"veto_parts": {"blame": ["a", []]}}, "veto_parts", "[exception digests]] pairs"),
+        ({"veto_parts": [[1, []]] * 5}, "veto_parts", "[exception digests]] pairs"),
     ],
 )
 def test_a_bad_model_names_the_file_and_the_field(tmp_path, change, where, problem) -> None:
@@ -660,6 +705,30 @@ def test_the_trainer_keeps_a_rule_only_while_it_fires_where_it_did(tmp_path) -> 
         trainer.read_kept(tmp_path / "missing.json", coach)
 
 
+def test_with_every_rule_kept_the_trainer_writes_the_kept_model_for_the_rules_as_they_are(
+    tmp_path,
+) -> None:
+    """Nothing is trained: the weights, thresholds and vetoes are the model's own, and the
+    digests are those of the playbook's rules now (a rule given an exception since)."""
+    trainer = load_trainer()
+    assert set(trainer.SETTINGS["keep"]) == set(trainer.RULES)
+    before = json.loads(trainer.MODEL.read_text(encoding="utf-8"))
+    data = dict(before, veto_for=["0" * 16] * len(before["rules"]))  # as if all edited since
+    index = before["rules"].index("others_work")
+    core, exceptions = before["veto_parts"][index]
+    data["veto_parts"] = [*before["veto_parts"]]
+    data["veto_parts"][index] = [core, exceptions[:-1]]  # its newest exception is new
+    data["veto_for"][index] = "1" * 16
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    assert trainer.main(["--output", str(older)]) == 0
+    after = json.loads(older.read_text(encoding="utf-8"))
+    for field in ("rules", "names", "weights", "bias", "threshold", "veto"):
+        assert after[field] == before[field], field
+    assert after["veto_for"] == before["veto_for"] and after["veto_parts"] == before["veto_parts"]
+    assert trainer.main(["--check", "--output", str(older)]) == 0
+
+
 def test_a_rule_digest_covers_the_word_classes_the_rule_names_and_no_other(book: Playbook) -> None:
     """A team that edits one word class keeps the vetoes of the rules that never use it."""
     classes = dict(book.lint.classes)
@@ -749,6 +818,9 @@ def test_a_retrain_writes_the_kept_rules_as_the_replaced_model_had_them(
     monkeypatch.setattr(trainer, "DATA", tmp_path)
     for name, value in (("rounds", 1), ("epochs", 2), ("folds", 2), ("min_count", 2)):
         monkeypatch.setitem(trainer.SETTINGS, name, value)
+    retrain = ("blame", "eta_no_buffer")  # (the shipped settings keep every rule)
+    kept = tuple(rule for rule in trainer.SETTINGS["keep"] if rule not in retrain)
+    monkeypatch.setitem(trainer.SETTINGS, "keep", kept)
     assert trainer.main(["--output", str(output)]) == 0
     before = classify.load(trainer.MODEL, trainer.RULES)
     after = classify.load(output, trainer.RULES)

@@ -238,6 +238,22 @@ def test_the_writers_own_asking_is_read_but_someone_elses_is_reported_speech(
     assert rules("The customer asked whether we could recalculate it by Friday.", book) == []
 
 
+def test_someone_answering_the_writer_is_news_not_their_work_promised(book: Playbook) -> None:
+    """Their answer to the writer ("they'll get back to me") promises the customer nothing
+    of theirs (the writer's own asking is read, above); their work in such words still is."""
+    for text in (
+        "I've asked our support team and they'll get back to me by noon.",
+        "Support will get back to us once they have checked the logs.",
+    ):
+        assert "others_work" not in rules(text, book), text
+    for text in (
+        "Support will get the logs to you by noon.",
+        "Support will get back to us and fix it by Friday.",
+        "Our vendor will come back to us with a patched build by Friday.",
+    ):
+        assert "others_work" in rules(text, book), text
+
+
 @pytest.mark.parametrize(
     ("text", "rule"),
     [

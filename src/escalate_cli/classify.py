@@ -23,7 +23,7 @@ import json
 import math
 import operator
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -325,6 +325,9 @@ class Model:
     """Per rule, the score below which a sentence's pattern finding is dropped (optional)."""
     veto_for: tuple[str, ...] = ()
     """Per rule, the `rule_digest` of the rule the veto was tuned against."""
+    veto_parts: tuple[tuple[str, frozenset[str]], ...] = ()
+    """Per rule, the `parts_digest` of that rule (optional): a rule a team has since given
+    more exceptions keeps its veto."""
 
     def weights(self, name: str) -> tuple[float, ...] | None:
         """A feature's weights, one for each rule, or None if the model has no such feature."""
@@ -417,37 +420,45 @@ def veto(model: Model, rule: LintRule, classes: Classes) -> tuple[int, float] | 
     """Where a rule's score stands in a sentence's scores, and the score below which the
     model all but rules the rule out, so that a pattern's finding there is dropped. None
     when the model has no veto for the rule, or the rule is not the one the veto was
-    tuned against (a rule a team has edited keeps all its findings)."""
+    tuned against (a rule a team has edited keeps all its findings), unless the only
+    edit is more exceptions: those take findings away and add none, so the veto still
+    fits what is left."""
     if model.veto is None or rule.id not in model.rules:
         return None
     index = model.rules.index(rule.id)
-    if model.veto_for[index] not in _digests(rule, classes):
-        return None
+    if model.veto_for[index] not in _once(_digests, rule, classes):
+        if not model.veto_parts:
+            return None
+        core, exceptions = _once(parts_digest, rule, classes)
+        tuned_core, tuned_exceptions = model.veto_parts[index]
+        if core != tuned_core or not tuned_exceptions <= exceptions:
+            return None
     return index, model.veto[index]
 
 
-_DIGESTS: dict[int, tuple[LintRule, Classes, tuple[str, str, str]]] = {}
+_KNOWN: dict[tuple[str, int], tuple[LintRule, Classes, Any]] = {}
+
+
+def _once(make: Callable[[LintRule, Classes], Any], rule: LintRule, classes: Classes) -> Any:
+    """`make(rule, classes)`, worked out once per rule of a playbook (tens of thousands
+    of findings may ask): playbooks are immutable, so the same objects give the same
+    answer."""
+    key = (make.__name__, id(rule))
+    kept = _KNOWN.get(key)
+    if kept is None or kept[0] is not rule or kept[1] is not classes:
+        if len(_KNOWN) > 128:
+            _KNOWN.clear()
+        kept = _KNOWN[key] = (rule, classes, make(rule, classes))
+    return kept[2]
 
 
 def _digests(rule: LintRule, classes: Classes) -> tuple[str, str, str]:
     """`rule_digest` and the digests earlier versions wrote, so a team's model trained
     then keeps its vetoes: until Dec 4 over every field of the rule, until Dec 5 over the
-    `MATCHING` fields with every word class. Worked out once per rule of a playbook (tens
-    of thousands of findings may ask): playbooks are immutable, so the same objects give
-    the same digests."""
-    kept = _DIGESTS.get(id(rule))
-    if kept is None or kept[0] is not rule or kept[1] is not classes:
-        if len(_DIGESTS) > 64:
-            _DIGESTS.clear()
-        every = dataclasses.asdict(rule)
-        matching = {name: getattr(rule, name) for name in MATCHING}
-        digests = (
-            rule_digest(rule, classes),
-            _sha256([every, classes]),
-            _sha256([matching, classes]),
-        )
-        kept = _DIGESTS[id(rule)] = (rule, classes, digests)
-    return kept[2]
+    `MATCHING` fields with every word class."""
+    every = dataclasses.asdict(rule)
+    matching = {name: getattr(rule, name) for name in MATCHING}
+    return rule_digest(rule, classes), _sha256([every, classes]), _sha256([matching, classes])
 
 
 MATCHING = (
@@ -474,7 +485,25 @@ def rule_digest(rule: LintRule, classes: Classes) -> str:
     return _sha256([matching, _named(written, classes)])
 
 
-_EXPANDED = ("patterns", "requires", "unless", "unless_before", "unless_inside")
+EXCEPTIONS = ("unless", "unless_before", "unless_inside")
+"""The fields of a lint rule that only take findings away: each entry clears more."""
+
+
+def parts_digest(rule: LintRule, classes: Classes) -> tuple[str, frozenset[str]]:
+    """`rule_digest` in two parts: a hash of where the rule fires without its exceptions,
+    and one hash for each exception (with the word classes it names), so that a rule
+    given another exception can be told from one edited otherwise."""
+    core = {name: getattr(rule, name) for name in MATCHING if name not in EXCEPTIONS}
+    written = (pattern for field in ("patterns", "requires") for pattern in getattr(rule, field))
+    exceptions = frozenset(
+        _sha256([field, pattern, _named([pattern], classes)])
+        for field in EXCEPTIONS
+        for pattern in getattr(rule, field)
+    )
+    return _sha256([core, _named(written, classes)]), exceptions
+
+
+_EXPANDED = ("patterns", "requires", *EXCEPTIONS)
 """The fields of a lint rule whose `{class}` references are written out (phrases are
 matched as they are)."""
 
@@ -583,7 +612,9 @@ def _error(where: str, problem: str) -> PlaybookError:
 
 
 _FIELDS = ("format", "features", "rules", "bias", "threshold", "weights", "trained_on")
-_OPTIONAL = ("veto", "veto_for")
+_OPTIONAL = ("veto", "veto_for", "veto_parts")
+MAX_EXCEPTIONS = 1000
+"""The most exception digests a rule's `veto_parts` may list."""
 
 
 def _checked(path: Path, data: Any) -> Model:
@@ -621,6 +652,7 @@ def _checked(path: Path, data: Any) -> Model:
             and all(isinstance(d, str) and len(d) <= MAX_KEY for d in digests)
         ):
             raise _error(f"{path}: veto_for", f"must be a list of {len(rules)} rule digests")
+    parts = _parts(path, data.get("veto_parts"), len(rules)) if "veto_parts" in data else ()
     if layout == 1:
         names, table = _rows(path, data["weights"], len(rules))
     else:
@@ -635,7 +667,34 @@ def _checked(path: Path, data: Any) -> Model:
         data["trained_on"],
         tuple(map(float, data["veto"])) if "veto" in data else None,
         tuple(data.get("veto_for", ())),
+        parts,
     )
+
+
+def _parts(path: Path, parts: Any, count: int) -> tuple[tuple[str, frozenset[str]], ...]:
+    """A model's `veto_parts`: per rule, its core digest and a list of exception digests."""
+
+    def digest(value: Any) -> bool:
+        return isinstance(value, str) and len(value) <= MAX_KEY
+
+    if not (
+        isinstance(parts, list)
+        and len(parts) == count
+        and all(
+            isinstance(part, list)
+            and len(part) == 2
+            and digest(part[0])
+            and isinstance(part[1], list)
+            and len(part[1]) <= MAX_EXCEPTIONS
+            and all(map(digest, part[1]))
+            for part in parts
+        )
+    ):
+        raise _error(
+            f"{path}: veto_parts",
+            f"must be a list of {count} [core digest, [exception digests]] pairs",
+        )
+    return tuple((core, frozenset(exceptions)) for core, exceptions in parts)
 
 
 def _names(path: Path, names: Any, field: str = "names") -> dict[str, int]:
