@@ -613,8 +613,6 @@ def _error(where: str, problem: str) -> PlaybookError:
 
 _FIELDS = ("format", "features", "rules", "bias", "threshold", "weights", "trained_on")
 _OPTIONAL = ("veto", "veto_for", "veto_parts")
-MAX_EXCEPTIONS = 1000
-"""The most exception digests a rule's `veto_parts` may list."""
 
 
 def _checked(path: Path, data: Any) -> Model:
@@ -672,7 +670,8 @@ def _checked(path: Path, data: Any) -> Model:
 
 
 def _parts(path: Path, parts: Any, count: int) -> tuple[tuple[str, frozenset[str]], ...]:
-    """A model's `veto_parts`: per rule, its core digest and a list of exception digests."""
+    """A model's `veto_parts`: per rule, its core digest and a list of exception digests
+    (as many as the rule has exceptions; the file's size bounds them)."""
 
     def digest(value: Any) -> bool:
         return isinstance(value, str) and len(value) <= MAX_KEY
@@ -685,7 +684,6 @@ def _parts(path: Path, parts: Any, count: int) -> tuple[tuple[str, frozenset[str
             and len(part) == 2
             and digest(part[0])
             and isinstance(part[1], list)
-            and len(part[1]) <= MAX_EXCEPTIONS
             and all(map(digest, part[1]))
             for part in parts
         )
