@@ -580,16 +580,13 @@ def model_document(
         "threshold": [round(cut[rule], 3) for rule in RULES],
         "veto": [round(veto[rule], 3) for rule in RULES],
         "veto_for": [classify.rule_digest(by_id[rule], coach.classes) for rule in RULES],
-        "veto_parts": [parts(by_id[rule], coach.classes) for rule in RULES],
+        "veto_parts": [
+            [core, sorted(exceptions)]
+            for core, exceptions in (classify.parts_digest(by_id[r], coach.classes) for r in RULES)
+        ],
     }
     table = [[round(model.weights[rule].get(name, 0.0), 3) for rule in RULES] for name in names]
     return laid_out(head, names, table)
-
-
-def parts(rule: playbook.LintRule, classes: Mapping[str, Sequence[str]]) -> list[Any]:
-    """A rule's `veto_parts` entry: its core digest and its exceptions' digests, sorted."""
-    core, exceptions = classify.parts_digest(rule, classes)
-    return [core, sorted(exceptions)]
 
 
 def laid_out(head: dict[str, Any], names: Sequence[str], table: Sequence[Sequence[float]]) -> str:

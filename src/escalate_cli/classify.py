@@ -494,7 +494,7 @@ def parts_digest(rule: LintRule, classes: Classes) -> tuple[str, frozenset[str]]
     and one hash for each exception (with the word classes it names), so that a rule
     given another exception can be told from one edited otherwise."""
     core = {name: getattr(rule, name) for name in MATCHING if name not in EXCEPTIONS}
-    written = (pattern for field in ("patterns", "requires") for pattern in getattr(rule, field))
+    written = (pattern for field in _FIRING for pattern in getattr(rule, field))
     exceptions = frozenset(
         _sha256([field, pattern, _named([pattern], classes)])
         for field in EXCEPTIONS
@@ -503,7 +503,8 @@ def parts_digest(rule: LintRule, classes: Classes) -> tuple[str, frozenset[str]]
     return _sha256([core, _named(written, classes)]), exceptions
 
 
-_EXPANDED = ("patterns", "requires", *EXCEPTIONS)
+_FIRING = ("patterns", "requires")
+_EXPANDED = (*_FIRING, *EXCEPTIONS)
 """The fields of a lint rule whose `{class}` references are written out (phrases are
 matched as they are)."""
 
