@@ -146,11 +146,25 @@ class Example:
     cleared: dict[str, set[int]] = field(default_factory=dict)  # where its `unless` matches
 
 
-def read_examples(paths: Sequence[Path], coach: playbook.Lint) -> list[Example]:
+def read_examples(
+    paths: Sequence[Path],
+    coach: playbook.Lint,
+    tuned: Mapping[str, playbook.LintRule] | None = None,
+) -> list[Example]:
+    """Each labelled message, its sentences' features, and where the playbook's rules fire;
+    `listed`: where what the model never vetoes fires (a rule's phrases, and the patterns
+    a kept rule has had added since it was `tuned`)."""
     rules_only = dataclasses.replace(coach, model=None)
+    tuned = tuned or {}
+
+    def unvetoed(rule: playbook.LintRule) -> playbook.LintRule:
+        trained = tuned[rule.id].patterns if rule.id in tuned else rule.patterns
+        added = tuple(pattern for pattern in rule.patterns if pattern not in trained)
+        return dataclasses.replace(rule, patterns=added)
+
     phrases_only = dataclasses.replace(
         rules_only,
-        rules=tuple(dataclasses.replace(rule, patterns=()) for rule in coach.rules if rule.phrases),
+        rules=tuple(r for r in map(unvetoed, coach.rules) if r.phrases or r.patterns),
     )
     examples = []
     for path in paths:
@@ -226,6 +240,9 @@ class Trained:
     holds are the kept ones."""
     veto: dict[str, float] = field(default_factory=dict)
     """A kept rule's veto."""
+    tuned: dict[str, playbook.LintRule] = field(default_factory=dict)
+    """A kept rule as its veto was tuned: the playbook's rule without the phrases and
+    patterns a team added since (`classify.tuned_rule`), so they stay never vetoed."""
 
     def scores(self, example: Example, rule: str) -> list[float]:
         weights = self.weights[rule]
@@ -237,21 +254,21 @@ class Trained:
 
 def read_kept(path: Path, coach: playbook.Lint) -> Trained:
     """The rules of `SETTINGS["keep"]` as the model file at `path` has them; each must
-    still be the rule that model was tuned against, or that rule with more exceptions
-    (its veto applies to the playbook's rule as it is now: `classify.veto`), or its
-    weights, threshold and veto no longer fit it."""
+    still be the rule that model was tuned against, or that rule with more exceptions,
+    phrases or patterns (its veto applies to the playbook's rule as it is now:
+    `classify.veto`), or its weights, threshold and veto no longer fit it."""
     from escalate_cli.errors import EscalateError
 
     names = cast("tuple[str, ...]", SETTINGS["keep"])
     if not names:
-        return Trained({}, {}, {}, {})
+        return Trained({}, {})
     hint = "take it out of SETTINGS['keep'] to retrain it"
     try:
         model = classify.load(path, RULES)
     except EscalateError as exc:
         raise SystemExit(f"{exc.message}\nthe kept rules come from it: {hint}") from None
     by_id = {rule.id: rule for rule in coach.rules}
-    bias, weights, cut, veto = {}, {}, {}, {}
+    bias, weights, cut, veto, tuned = {}, {}, {}, {}, {}
     for rule in names:
         if rule not in by_id:
             raise SystemExit(f"SETTINGS['keep']: {rule} is no lint rule of the playbook")
@@ -261,13 +278,14 @@ def read_kept(path: Path, coach: playbook.Lint) -> Trained:
                 f"{path}: {rule} is not in it, has no veto, or was edited since it was "
                 f"trained: {hint}"
             )
-        column = found[0]
+        column = found.column
         bias[rule] = model.bias[column]
         cut[rule] = model.threshold[column]
-        veto[rule] = found[1]
+        veto[rule] = found.below
+        tuned[rule] = classify.tuned_rule(model, by_id[rule], coach.classes) or by_id[rule]
         row = {name: (model.weights(name) or ())[column] for name in model.names}
         weights[rule] = {name: weight for name, weight in row.items() if weight}
-    return Trained(bias, weights, cut, veto)
+    return Trained(bias, weights, cut, veto, tuned)
 
 
 def train(examples: Sequence[Example], keep: Trained | None = None) -> Trained:
@@ -561,12 +579,14 @@ def model_document(
     veto: dict[str, float],
     paths: Sequence[Path],
     coach: playbook.Lint,
+    tuned: Mapping[str, playbook.LintRule],
 ) -> str:
     """The model file: its feature names one a line, then their weights for each rule in
     thousandths (base64, `classify.encode_weights`), so the file is the same on every
-    machine and quick to read."""
+    machine and quick to read. Each rule's digests are those of the rule its veto was
+    tuned against (`tuned`: the kept rules'), the others' those of the playbook's rule."""
     names = sorted({name for rule in RULES for name in model.weights[rule]})
-    by_id = {rule.id: rule for rule in coach.rules}
+    by_id = {rule.id: rule for rule in coach.rules} | dict(tuned)
     head = {
         "format": classify.FORMAT,
         "features": classify.FEATURES,
@@ -631,7 +651,7 @@ def trained(
 ) -> tuple[Trained, dict[str, float], dict[str, float]]:
     """The rules `keep` does not hold, trained on `paths`, with every rule's threshold and
     veto (see the module doc)."""
-    examples = read_examples(paths, coach)
+    examples = read_examples(paths, coach, keep.tuned)
     print(f"{len(examples)} messages from {', '.join(p.name for p in paths)}", file=sys.stderr)
     folds = int(SETTINGS["folds"])
     sentences = out_of_fold(examples, folds, whole_files(examples, folds))
@@ -677,7 +697,8 @@ def main(argv: list[str] | None = None) -> int:
         model, cut, veto = keep, keep.cut, keep.veto
     else:
         model, cut, veto = trained(paths, coach, keep)
-    args.output.write_text(model_document(model, cut, veto, paths, coach), encoding="utf-8")
+    document = model_document(model, cut, veto, paths, coach, keep.tuned)
+    args.output.write_text(document, encoding="utf-8")
     size = args.output.stat().st_size
     print(f"wrote {args.output} ({size:,} bytes); thresholds {cut}; vetoes {veto}", file=sys.stderr)
     return 0

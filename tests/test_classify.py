@@ -8,6 +8,7 @@ import math
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,9 +199,10 @@ def test_the_digest_leaves_out_exactly_the_fields_that_do_not_decide_where_a_rul
 
 
 def test_a_rule_given_more_exceptions_keeps_its_veto(book: Playbook, tmp_path) -> None:
-    """An exception only clears sentences, so the veto still fits what the rule has left;
-    a rule edited any other way, or with an exception taken away or changed (through a
-    word class it names), keeps all its findings."""
+    """An exception only clears sentences, so the veto still fits what the rule has left,
+    and so does a phrase or pattern added (their findings are the team's: next test); a
+    rule edited any other way, or with an exception or pattern taken away or changed
+    (through a word class it names), keeps all its findings."""
     text = "Engineering dropped the ball on this one.\nThe vendor dropped the ball too.\n"
     blame = book.lint.rules[0]
     tuned = dataclasses.replace(blame, unless=(*blame.unless, r"\b(?:{excuse})\b"))
@@ -225,7 +227,14 @@ def test_a_rule_given_more_exceptions_keeps_its_veto(book: Playbook, tmp_path) -
             classes,
             [1, 2],
         ),
-        (dataclasses.replace(tuned, patterns=(*tuned.patterns, r"\bfumbled\b")), classes, [1, 2]),
+        (dataclasses.replace(tuned, patterns=(*tuned.patterns, r"\bfumbled\b")), classes, [2]),
+        (dataclasses.replace(tuned, phrases=(*tuned.phrases, "fumbled it")), classes, [2]),
+        (dataclasses.replace(tuned, patterns=tuned.patterns[1:]), classes, [1, 2]),
+        (  # a pattern changed, not added
+            dataclasses.replace(tuned, patterns=(tuned.patterns[0] + "x", *tuned.patterns[1:])),
+            classes,
+            [1, 2],
+        ),
         (dataclasses.replace(tuned, case_sensitive=not tuned.case_sensitive), classes, [1, 2]),
         (tuned, edited_class, [1, 2]),
     ):
@@ -233,6 +242,43 @@ def test_a_rule_given_more_exceptions_keeps_its_veto(book: Playbook, tmp_path) -
             book.lint, rules=(rule, *book.lint.rules[1:]), classes=words, model=str(path)
         )
         assert [f.line for f in lint(text, coach)] == kept, (rule.unless, words["excuse"])
+
+
+def test_a_pattern_added_since_the_model_was_trained_keeps_the_veto_and_is_never_vetoed(
+    book: Playbook, tmp_path
+) -> None:
+    """The veto still drops the trained patterns' findings in sentences the model all but
+    rules out, but what the added pattern finds is the team's own, as their phrases are:
+    a sentence it matches keeps its finding however low the model scores it."""
+    text = (
+        "Engineering dropped the ball on this one.\n"
+        "The vendor dropped the ball too.\n"
+        "Engineering made a hash of the cutover and it broke.\n"
+    )
+    blame = book.lint.rules[0]
+    rules = book.lint.rules[:5]
+    path = write_model(
+        tmp_path / "m.json",
+        blame_only({"u:engineering": -9.0}),
+        veto=[-5.0] + [-50.0] * 4,
+        veto_for=[classify.rule_digest(rule, book.lint.classes) for rule in rules],
+        veto_parts=[
+            [core, sorted(parts)]
+            for core, parts in (classify.parts_digest(rule, book.lint.classes) for rule in rules)
+        ],
+    )
+    hash_of = r"\bmade\s+a\s+hash\s+of\b"
+    added = dataclasses.replace(blame, patterns=(blame.patterns[0], hash_of, *blame.patterns[1:]))
+    for rule, kept in ((blame, [2]), (added, [2, 3])):
+        coach = dataclasses.replace(book.lint, rules=(rule, *book.lint.rules[1:]), model=str(path))
+        assert [f.line for f in lint(text, coach)] == kept, rule.patterns[1]
+    model = classify.load(path, RULES)
+    assert classify.veto(model, added, book.lint.classes) == (0, -5.0, frozenset({1}))
+    assert classify.tuned_rule(model, added, book.lint.classes) == blame
+    # a sentence the added pattern matches keeps its finding, a trained one matching first
+    both = "Engineering dropped the ball and made a hash of the cutover.\n"
+    coach = dataclasses.replace(book.lint, rules=(added, *book.lint.rules[1:]), model=str(path))
+    assert [f.rule for f in lint(both, coach)] == ["blame"]
 
 
 def test_a_model_from_before_the_matching_digest_keeps_its_vetoes(tmp_path) -> None:
@@ -367,11 +413,11 @@ def test_a_draft_is_split_once_for_rules_and_model(tmp_path) -> None:
         ({"veto": [-1.0, 2.0, -1, -1, -1], "veto_for": ["a"] * 5}, "veto", "at most its thr"),
         ({"veto": [-1.0] * 5}, "veto_for", "must be a list of 5 rule digests"),
         ({"veto": [-1.0] * 5, "veto_for": ["a", 1, "b", "c", "d"]}, "veto_for", "rule digests"),
-        ({"veto_parts": [["a", []]] * 4}, "veto_parts", "a list of 5 [core digest, [exc"),
-        ({"veto_parts": [["a", ["b", 2]]] * 5}, "veto_parts", "[exception digests]] pairs"),
-        ({"veto_parts": [["a", "b"]] * 5}, "veto_parts", "[exception digests]] pairs"),
-        ({"veto_parts": {"blame": ["a", []]}}, "veto_parts", "[exception digests]] pairs"),
-        ({"veto_parts": [[1, []]] * 5}, "veto_parts", "[exception digests]] pairs"),
+        ({"veto_parts": [["a", []]] * 4}, "veto_parts", "a list of 5 [core digest, [par"),
+        ({"veto_parts": [["a", ["b", 2]]] * 5}, "veto_parts", "[part digests]] pairs"),
+        ({"veto_parts": [["a", "b"]] * 5}, "veto_parts", "[part digests]] pairs"),
+        ({"veto_parts": {"blame": ["a", []]}}, "veto_parts", "[part digests]] pairs"),
+        ({"veto_parts": [[1, []]] * 5}, "veto_parts", "[part digests]] pairs"),
     ],
 )
 def test_a_bad_model_names_the_file_and_the_field(tmp_path, change, where, problem) -> None:
@@ -589,6 +635,24 @@ def test_the_trainer_counts_a_sentence_the_rules_unless_clears_as_unflagged(tmp_
     assert all(score > -math.inf for score in scores[0]["blame"])
 
 
+def test_the_trainer_counts_a_kept_rules_added_pattern_as_never_vetoed(tmp_path) -> None:
+    """As the coach does (`classify.Veto.added`): where a pattern added to a kept rule since
+    its veto was tuned fires, the trainer's examples list it with the phrases' findings."""
+    trainer = load_trainer()
+    path = tmp_path / "lint_tuning_t.yaml"
+    texts = ["Engineering made a hash of the cutover and it broke.", "The vendor dropped the ball."]
+    messages = [{"id": f"m{n}", "expect": ["blame"], "text": text} for n, text in enumerate(texts)]
+    path.write_text(json.dumps({"messages": messages}), encoding="utf-8")
+    coach = trainer.bundled_rules()
+    blame = coach.rules[0]
+    added = dataclasses.replace(blame, patterns=(*blame.patterns, r"\bmade\s+a\s+hash\s+of\b"))
+    coach = dataclasses.replace(coach, rules=(added, *coach.rules[1:]))
+    for tuned, listed in (({}, [set(), set()]), ({"blame": blame}, [{0}, set()])):
+        examples = trainer.read_examples([path], coach, tuned)
+        assert [e.fired["blame"] for e in examples] == [{0}, {0}]
+        assert [e.listed.get("blame", set()) for e in examples] == listed, tuned
+
+
 def test_no_threshold_is_set_to_catch_messages_the_rules_unless_clears_throughout() -> None:
     """Such a message scores -inf for the rule (see above): no threshold can catch it, and
     -inf would not even be valid JSON in the model file."""
@@ -678,15 +742,22 @@ def test_the_trainer_keeps_a_rule_only_while_it_fires_where_it_did(tmp_path) -> 
         assert model.veto is not None and keep.veto[rule] == model.veto[column]
         some = next(name for name in model.names if (model.weights(name) or ())[column])
         assert keep.weights[rule][some] == (model.weights(some) or ())[column]
-    edited = dataclasses.replace(
-        coach,
-        rules=tuple(
-            dataclasses.replace(rule, patterns=(*rule.patterns, r"\bfor\s+sure\b"))
-            if rule.id == "over_promise"
-            else rule
-            for rule in coach.rules
-        ),
-    )
+
+    def over_promise(patterns: Callable[[tuple[str, ...]], tuple[str, ...]]) -> Any:
+        return dataclasses.replace(
+            coach,
+            rules=tuple(
+                dataclasses.replace(rule, patterns=patterns(rule.patterns))
+                if rule.id == "over_promise"
+                else rule
+                for rule in coach.rules
+            ),
+        )
+
+    # a pattern added is the team's: kept, with the rule as it was tuned, without it
+    added = trainer.read_kept(trainer.MODEL, over_promise(lambda p: (*p, r"\bfor\s+sure\b")))
+    assert added.veto == keep.veto and added.tuned == keep.tuned
+    edited = over_promise(lambda p: (p[0] + r"|\bfor\s+sure\b", *p[1:]))
     with pytest.raises(SystemExit, match="over_promise is not in it, has no veto, or was edited"):
         trainer.read_kept(trainer.MODEL, edited)
     # a model an escalate before Dec 5 wrote (digests over every word class) is kept too
@@ -709,24 +780,41 @@ def test_with_every_rule_kept_the_trainer_writes_the_kept_model_for_the_rules_as
     tmp_path,
 ) -> None:
     """Nothing is trained: the weights, thresholds and vetoes are the model's own, and the
-    digests are those of the playbook's rules now (a rule given an exception since)."""
+    digests are those of the playbook's rules now (a rule given an exception since), but
+    for the patterns added since, which stay the team's (never vetoed)."""
     trainer = load_trainer()
     assert set(trainer.SETTINGS["keep"]) == set(trainer.RULES)
     before = json.loads(trainer.MODEL.read_text(encoding="utf-8"))
-    data = dict(before, veto_for=["0" * 16] * len(before["rules"]))  # as if all edited since
+    coach = trainer.bundled_rules()
+    rules = {rule.id: rule for rule in coach.rules}
+    others = rules["others_work"]
     index = before["rules"].index("others_work")
-    core, exceptions = before["veto_parts"][index]
-    data["veto_parts"] = [*before["veto_parts"]]
-    data["veto_parts"][index] = [core, exceptions[:-1]]  # its newest exception is new
-    data["veto_for"][index] = "1" * 16
-    older = tmp_path / "older.json"
-    older.write_text(json.dumps(data), encoding="utf-8")
+
+    def tuned_on(rule: Any) -> Path:
+        """The shipped model, as if its others_work veto had been tuned on `rule`."""
+        data = dict(before, veto_for=[*before["veto_for"]], veto_parts=[*before["veto_parts"]])
+        core, parts = classify.parts_digest(rule, coach.classes)
+        data["veto_for"][index] = classify.rule_digest(rule, coach.classes)
+        data["veto_parts"][index] = [core, sorted(parts)]
+        older = tmp_path / "older.json"
+        older.write_text(json.dumps(data), encoding="utf-8")
+        return older
+
+    older = tuned_on(dataclasses.replace(others, unless=others.unless[:-1]))  # one exception new
     assert trainer.main(["--output", str(older)]) == 0
     after = json.loads(older.read_text(encoding="utf-8"))
     for field in ("rules", "names", "weights", "bias", "threshold", "veto"):
         assert after[field] == before[field], field
     assert after["veto_for"] == before["veto_for"] and after["veto_parts"] == before["veto_parts"]
     assert trainer.main(["--check", "--output", str(older)]) == 0
+    fewer = dataclasses.replace(others, patterns=others.patterns[:-1])  # its last pattern new
+    older = tuned_on(fewer)
+    assert trainer.main(["--output", str(older)]) == 0
+    after = json.loads(older.read_text(encoding="utf-8"))
+    assert after["veto_for"][index] == classify.rule_digest(fewer, coach.classes)
+    model = classify.load(older, trainer.RULES)
+    found = classify.veto(model, others, coach.classes)
+    assert found is not None and found.added == {len(others.patterns) - 1}
 
 
 def test_a_rule_digest_covers_the_word_classes_the_rule_names_and_no_other(book: Playbook) -> None:

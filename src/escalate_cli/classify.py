@@ -327,7 +327,7 @@ class Model:
     """Per rule, the `rule_digest` of the rule the veto was tuned against."""
     veto_parts: tuple[tuple[str, frozenset[str]], ...] = ()
     """Per rule, the `parts_digest` of that rule (optional): a rule a team has since given
-    more exceptions keeps its veto."""
+    more exceptions, phrases or patterns keeps its veto."""
 
     def weights(self, name: str) -> tuple[float, ...] | None:
         """A feature's weights, one for each rule, or None if the model has no such feature."""
@@ -416,24 +416,53 @@ def scored(draft: Draft, model: Model) -> Scored:
     return result
 
 
-def veto(model: Model, rule: LintRule, classes: Classes) -> tuple[int, float] | None:
+class Veto(NamedTuple):
     """Where a rule's score stands in a sentence's scores, and the score below which the
-    model all but rules the rule out, so that a pattern's finding there is dropped. None
-    when the model has no veto for the rule, or the rule is not the one the veto was
-    tuned against (a rule a team has edited keeps all its findings), unless the only
-    edit is more exceptions: those take findings away and add none, so the veto still
-    fits what is left."""
+    model all but rules the rule out, so that a pattern's finding there is dropped."""
+
+    column: int
+    below: float
+    added: frozenset[int] = frozenset()
+    """Positions in the rule's `patterns` of those added since the veto was tuned: their
+    findings are never vetoed, like those of the rule's phrases."""
+
+
+def veto(model: Model, rule: LintRule, classes: Classes) -> Veto | None:
+    """The model's veto for a rule, or None when it has none, or the rule is not the one
+    the veto was tuned against (a rule a team has edited keeps all its findings), unless
+    the only edits are more exceptions, phrases or patterns: exceptions take findings
+    away, and what a team added is theirs (`Veto.added`), so the veto still fits the
+    findings it was tuned on."""
     if model.veto is None or rule.id not in model.rules:
         return None
     index = model.rules.index(rule.id)
-    if model.veto_for[index] not in _once(_digests, rule, classes):
-        if not model.veto_parts:
-            return None
-        core, exceptions = _once(parts_digest, rule, classes)
-        tuned_core, tuned_exceptions = model.veto_parts[index]
-        if core != tuned_core or not tuned_exceptions <= exceptions:
-            return None
-    return index, model.veto[index]
+    if model.veto_for[index] in _once(_digests, rule, classes):
+        return Veto(index, model.veto[index])
+    if not model.veto_parts:
+        return None
+    core, parts, patterns = _once(_split, rule, classes)
+    tuned_core, tuned = model.veto_parts[index]
+    if core != tuned_core or not tuned <= parts:
+        return None
+    added = frozenset(at for at, digest in enumerate(patterns) if digest not in tuned)
+    return Veto(index, model.veto[index], added)
+
+
+def tuned_rule(model: Model, rule: LintRule, classes: Classes) -> LintRule | None:
+    """The rule the model's veto was tuned against, as the playbook has it now: `rule`
+    without the phrases and patterns added since (its new exceptions stay, and with them
+    the veto fits), or None when the veto no longer fits `rule` (see `veto`)."""
+    found = veto(model, rule, classes)
+    if found is None:
+        return None
+    if model.veto_for[found.column] in _once(_digests, rule, classes):
+        return rule
+    tuned = model.veto_parts[found.column][1]
+    return dataclasses.replace(
+        rule,
+        phrases=tuple(p for p in rule.phrases if _part("phrases", p, classes) in tuned),
+        patterns=tuple(p for at, p in enumerate(rule.patterns) if at not in found.added),
+    )
 
 
 _KNOWN: dict[tuple[str, int], tuple[LintRule, Classes, Any]] = {}
@@ -490,21 +519,34 @@ EXCEPTIONS = ("unless", "unless_before", "unless_inside")
 
 
 def parts_digest(rule: LintRule, classes: Classes) -> tuple[str, frozenset[str]]:
-    """`rule_digest` in two parts: a hash of where the rule fires without its exceptions,
-    and one hash for each exception (with the word classes it names), so that a rule
-    given another exception can be told from one edited otherwise."""
-    core = {name: getattr(rule, name) for name in MATCHING if name not in EXCEPTIONS}
-    written = (pattern for field in _FIRING for pattern in getattr(rule, field))
-    exceptions = frozenset(
-        _sha256([field, pattern, _named([pattern], classes)])
-        for field in EXCEPTIONS
+    """`rule_digest` in parts: a hash of where the rule fires without its phrases,
+    patterns and exceptions, and one hash for each of those (with the word classes it
+    names), so that a rule given more of them can be told from one edited otherwise."""
+    core, parts, _ = _split(rule, classes)
+    return core, parts
+
+
+def _split(rule: LintRule, classes: Classes) -> tuple[str, frozenset[str], tuple[str, ...]]:
+    """`parts_digest`, and the hash of each of the rule's patterns in order."""
+    core = {name: getattr(rule, name) for name in MATCHING if name not in _PARTS}
+    patterns = tuple(_part("patterns", pattern, classes) for pattern in rule.patterns)
+    others = (
+        _part(field, pattern, classes)
+        for field in _PARTS
+        if field != "patterns"
         for pattern in getattr(rule, field)
     )
-    return _sha256([core, _named(written, classes)]), exceptions
+    whole = _sha256([core, _named(rule.requires, classes)])
+    return whole, frozenset((*patterns, *others)), patterns
 
 
-_FIRING = ("patterns", "requires")
-_EXPANDED = (*_FIRING, *EXCEPTIONS)
+def _part(field: str, pattern: str, classes: Classes) -> str:
+    return _sha256([field, pattern, _named([pattern], classes)])
+
+
+_PARTS = ("phrases", "patterns", *EXCEPTIONS)
+"""The fields of a lint rule that a team may add to and keep the model's veto."""
+_EXPANDED = ("patterns", "requires", *EXCEPTIONS)
 """The fields of a lint rule whose `{class}` references are written out (phrases are
 matched as they are)."""
 
@@ -671,8 +713,8 @@ def _checked(path: Path, data: Any) -> Model:
 
 
 def _parts(path: Path, parts: Any, count: int) -> tuple[tuple[str, frozenset[str]], ...]:
-    """A model's `veto_parts`: per rule, its core digest and a list of exception digests
-    (as many as the rule has exceptions; the file's size bounds them)."""
+    """A model's `veto_parts`: per rule, its core digest and a list of part digests (one
+    for each phrase, pattern and exception; the file's size bounds them)."""
 
     def digest(value: Any) -> bool:
         return isinstance(value, str) and len(value) <= MAX_KEY
@@ -691,7 +733,7 @@ def _parts(path: Path, parts: Any, count: int) -> tuple[tuple[str, frozenset[str
     ):
         raise _error(
             f"{path}: veto_parts",
-            f"must be a list of {count} [core digest, [exception digests]] pairs",
+            f"must be a list of {count} [core digest, [part digests]] pairs",
         )
     return tuple((core, frozenset(exceptions)) for core, exceptions in parts)
 

@@ -406,6 +406,7 @@ def _rule_findings(
     seen: dict[tuple[object, ...], tuple[int, str, str, bool] | None] = {}
     spans, text, reach, place = draft.spans, draft.text, compiled.reach, draft.place
     vetoed: Callable[[int, bool], bool] | None = None
+    unvetoed: list[re.Pattern[str]] = []
     still_risky = judge.still_risky(compiled) if judge is not None else None
     for index in sorted(hit):
         start, end = spans[index]
@@ -417,15 +418,16 @@ def _rule_findings(
             tried = [find.regex for find, where in finds if index in where]
             may_clear = clear is None or index in clear
             match = _first_match(compiled, tried, source, start, end, may_clear)
+            if match and judge is not None and vetoed is None:
+                vetoed, unvetoed = judge.vetoes(compiled)  # once the rule finds something
             seen[key] = match and (
                 *_found(compiled, text[start:end], match, start, cushion_days, today, still_risky),
-                _listed(compiled, tried, source, start, end, may_clear),
+                _listed(compiled, unvetoed, tried, (source, start, end), may_clear),
             )
         found = seen[key]
         if found is not None:
             offset, excerpt, suggestion, listed = found
-            if judge is not None:
-                vetoed = vetoed or judge.vetoes(rule)  # worked out once the rule finds something
+            if vetoed is not None:
                 sentence = index if offset < end - start else draft.sentence(start + offset)
                 if vetoed(sentence, listed):
                     continue
@@ -436,17 +438,15 @@ def _rule_findings(
 
 def _listed(
     compiled: _Rule,
+    unvetoed: list[re.Pattern[str]],
     tried: list[re.Pattern[str]],
-    source: str,
-    start: int,
-    end: int,
+    where: tuple[str, int, int],
     unless: bool,
 ) -> bool:
-    """Whether one of the rule's own `phrases` is found in the sentence: words a team listed
-    are never vetoed by the model; only the broad `patterns` are."""
-    if not compiled.rule.phrases or compiled.finds[0].regex not in tried:
-        return False
-    return _first_match(compiled, [compiled.finds[0].regex], source, start, end, unless) is not None
+    """Whether one of the finds the model never vetoes (the rule's phrases, and patterns
+    added since the model was trained) matches in the sentence."""
+    mine = [regex for regex in unvetoed if regex in tried]
+    return bool(mine) and _first_match(compiled, mine, *where, unless) is not None
 
 
 def _found(
@@ -487,17 +487,23 @@ class _Judge:
         self.scored = classify.scored(draft, self.model)
         self.fired: set[tuple[str, int]] = set()
 
-    def vetoes(self, rule: LintRule) -> Callable[[int, bool], bool]:
-        """Whether a finding of `rule` in a sentence is vetoed (`listed`: found by one of
-        the rule's phrases, which never are); one not vetoed is noted, so no hit of the
-        model repeats it. A sentence the model flags for any rule is never vetoed: a veto
-        is for plain sentences, and in one that carries another risk ("will be fixed by
-        Friday, guaranteed!!!") that risk's words pull the other scores down."""
+    def vetoes(self, compiled: _Rule) -> tuple[Callable[[int, bool], bool], list[re.Pattern[str]]]:
+        """Whether a finding of the rule in a sentence is vetoed (`listed`: found by one of
+        the finds the model never vetoes, also given: the rule's phrases, words a team
+        listed, and the patterns added since the model was trained); one not vetoed is
+        noted, so no hit of the model repeats it. A sentence the model flags for any rule
+        is never vetoed: a veto is for plain sentences, and in one that carries another
+        risk ("will be fixed by Friday, guaranteed!!!") that risk's words pull the other
+        scores down."""
         from escalate_cli import classify
 
+        rule = compiled.rule
         scored, fired, thresholds = self.scored, self.fired, self.model.threshold
         limit = classify.veto(self.model, rule, self.coach.classes)
-        column, below = limit or (0, 0.0)
+        column, below, added = limit or (0, 0.0, frozenset[int]())
+        phrases = bool(rule.phrases)
+        unvetoed = [compiled.finds[0].regex] if phrases else []
+        unvetoed += [compiled.finds[phrases + at].regex for at in sorted(added)]
 
         def vetoed(sentence: int, listed: bool) -> bool:
             scores = scored.get(sentence) if limit and not listed else None
@@ -510,7 +516,7 @@ class _Judge:
             fired.add((rule.id, sentence))
             return False
 
-        return vetoed
+        return vetoed, unvetoed
 
     def still_risky(self, compiled: _Rule) -> Callable[[str], bool]:
         """Whether the model would flag a rewrite for the rule on its own (unless the rule's
