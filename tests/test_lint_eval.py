@@ -46,6 +46,9 @@ PARTS = (
     "lint_heldout82.yaml",
     "lint_heldout83.yaml",
     "lint_heldout84.yaml",
+    "lint_heldout85.yaml",
+    "lint_heldout86.yaml",
+    "lint_heldout87.yaml",
 )
 """The README table's columns, in order."""
 
