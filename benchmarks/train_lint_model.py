@@ -142,7 +142,7 @@ class Example:
     expect: frozenset[str]
     sentences: list[list[str]]
     fired: dict[str, set[int]]  # rule -> sentences the playbook's patterns flag for it
-    listed: dict[str, set[int]] = field(default_factory=dict)  # of those, a phrase's
+    listed: dict[str, set[int]] = field(default_factory=dict)  # of those, never vetoed ones
     cleared: dict[str, set[int]] = field(default_factory=dict)  # where its `unless` matches
 
 

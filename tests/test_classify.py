@@ -217,6 +217,8 @@ def test_a_rule_given_more_exceptions_keeps_its_veto(book: Playbook, tmp_path) -
         veto_parts=[[core, sorted(exceptions)] for core, exceptions in parts],
     )
     edited_class = {**classes, "excuse": ("never mind", "no matter")}
+    culprit = {**classes, "culprit": (*classes["culprit"], "gremlins")}  # patterns name it
+    last = tuned.patterns[-1]
     for rule, words, kept in (
         (tuned, classes, [2]),
         (dataclasses.replace(tuned, unless=(*tuned.unless, r"\bas\s+usual\b")), classes, [2]),
@@ -237,6 +239,18 @@ def test_a_rule_given_more_exceptions_keeps_its_veto(book: Playbook, tmp_path) -
         ),
         (dataclasses.replace(tuned, case_sensitive=not tuned.case_sensitive), classes, [1, 2]),
         (tuned, edited_class, [1, 2]),
+        (tuned, culprit, [1, 2]),
+        (dataclasses.replace(tuned, phrases=tuned.phrases[1:]), classes, [1, 2]),
+        (dataclasses.replace(tuned, quoted=not tuned.quoted), classes, [1, 2]),
+        (dataclasses.replace(tuned, requires=(*tuned.requires, r"\bxyzzy\b")), classes, [1, 2]),
+        (  # a pattern moved to an exception
+            dataclasses.replace(tuned, patterns=tuned.patterns[:-1], unless_inside=(last,)),
+            classes,
+            [1, 2],
+        ),
+        # the same patterns in another order, or one twice, fire where they did
+        (dataclasses.replace(tuned, patterns=tuned.patterns[::-1]), classes, [2]),
+        (dataclasses.replace(tuned, patterns=(*tuned.patterns, last)), classes, [2]),
     ):
         coach = dataclasses.replace(
             book.lint, rules=(rule, *book.lint.rules[1:]), classes=words, model=str(path)
@@ -279,6 +293,84 @@ def test_a_pattern_added_since_the_model_was_trained_keeps_the_veto_and_is_never
     both = "Engineering dropped the ball and made a hash of the cutover.\n"
     coach = dataclasses.replace(book.lint, rules=(added, *book.lint.rules[1:]), model=str(path))
     assert [f.rule for f in lint(both, coach)] == ["blame"]
+
+
+def test_a_rule_without_phrases_given_a_pattern_and_a_first_phrase_keeps_its_veto(
+    book: Playbook, tmp_path
+) -> None:
+    """`others_work` has no phrases: its added pattern is found at the right place among
+    the rule's compiled finds whether or not the team also gives it a first phrase, and
+    the rule as tuned leaves both out."""
+    others = next(rule for rule in book.lint.rules if rule.id == "others_work")
+    assert not others.phrases
+    rules = book.lint.rules[:5]
+    column = [rule.id for rule in rules].index("others_work")
+    vetoes = [-50.0] * 5
+    vetoes[column] = -5.0
+    table = {"u:engineering": [-9.0 if at == column else 0.0 for at in range(5)]}
+    path = write_model(
+        tmp_path / "m.json",
+        table,
+        veto=vetoes,
+        veto_for=[classify.rule_digest(rule, book.lint.classes) for rule in rules],
+        veto_parts=[
+            [core, sorted(parts)]
+            for core, parts in (classify.parts_digest(rule, book.lint.classes) for rule in rules)
+        ],
+    )
+    text = (
+        "Engineering will fix it tomorrow.\n"
+        "The vendor will fix it tomorrow.\n"
+        "Engineering has pledged to repaint the hall.\n"
+        "Engineering is on the hook for it.\n"
+    )
+    pledged = dataclasses.replace(others, patterns=(*others.patterns, r"\bhas\s+pledged\s+to\b"))
+    phrased = dataclasses.replace(pledged, phrases=("on the hook",))
+    model = classify.load(path, RULES)
+    for rule, kept in ((others, [2]), (pledged, [2, 3]), (phrased, [2, 3, 4])):
+        coach = dataclasses.replace(
+            book.lint,
+            rules=tuple(rule if r.id == "others_work" else r for r in book.lint.rules),
+            model=str(path),
+        )
+        found = [f.line for f in lint(text, coach) if f.rule == "others_work"]
+        assert found == kept, rule.phrases
+        assert classify.tuned_rule(model, rule, book.lint.classes) == others
+
+
+def test_a_model_from_the_first_veto_parts_keeps_its_vetoes_for_more_exceptions(
+    book: Playbook, tmp_path
+) -> None:
+    """escalate wrote `veto_parts` on Dec 5 with a core over the patterns and the
+    exceptions alone as parts: a rule given more exceptions keeps its veto there, one
+    given a pattern does not (those parts did not say which patterns were tuned)."""
+    classes = book.lint.classes
+    rules = book.lint.rules[:5]
+
+    def first(rule: Any) -> list[Any]:
+        core = {n: getattr(rule, n) for n in classify.MATCHING if n not in classify.EXCEPTIONS}
+        named = classify._named((*rule.patterns, *rule.requires), classes)
+        exceptions = [
+            classify._sha256([field, pattern, classify._named([pattern], classes)])
+            for field in classify.EXCEPTIONS
+            for pattern in getattr(rule, field)
+        ]
+        return [classify._sha256([core, named]), sorted(exceptions)]
+
+    path = write_model(
+        tmp_path / "m.json",
+        blame_only({"u:engineering": -9.0}),
+        veto=[-5.0] + [-50.0] * 4,
+        veto_for=[classify.rule_digest(rule, classes) for rule in rules],
+        veto_parts=[first(rule) for rule in rules],
+    )
+    model = classify.load(path, RULES)
+    blame = rules[0]
+    stricter = dataclasses.replace(blame, unless=(*blame.unless, r"\bnever\s+mind\b"))
+    assert classify.veto(model, stricter, classes) == (0, -5.0, frozenset())
+    assert classify.tuned_rule(model, stricter, classes) == stricter
+    wider = dataclasses.replace(blame, patterns=(*blame.patterns, r"\bfumbled\b"))
+    assert classify.veto(model, wider, classes) is None
 
 
 def test_a_model_from_before_the_matching_digest_keeps_its_vetoes(tmp_path) -> None:
@@ -360,12 +452,16 @@ def test_a_sentence_the_rules_unless_clears_is_not_flagged_by_the_model(
 
 
 def test_the_shipped_models_vetoes_are_for_the_bundled_rules(book: Playbook) -> None:
+    """Every veto applies, recorded for the rule as it was tuned (a bundled rule given a
+    phrase or pattern since keeps it unvetoed: `classify.tuned_rule`)."""
     model = classify.load(Path(book.lint.model or ""), [r.id for r in book.lint.rules])
     assert model.veto is not None
     rules = {rule.id: rule for rule in book.lint.rules}
-    digests = [classify.rule_digest(rules[rule], book.lint.classes) for rule in model.rules]
+    tuned = [classify.tuned_rule(model, rules[rule], book.lint.classes) for rule in model.rules]
+    assert None not in tuned
+    digests = [classify.rule_digest(rule, book.lint.classes) for rule in tuned if rule]
     assert list(model.veto_for) == digests
-    parts = [classify.parts_digest(rules[rule], book.lint.classes) for rule in model.rules]
+    parts = [classify.parts_digest(rule, book.lint.classes) for rule in tuned if rule]
     assert list(model.veto_parts) == parts
     text = "Engineering dropped the ball on this one. I guarantee it ships Friday."
     assert {f.rule for f in lint(text, book.lint)} >= {"blame", "over_promise", "eta_no_buffer"}

@@ -440,10 +440,12 @@ def veto(model: Model, rule: LintRule, classes: Classes) -> Veto | None:
         return Veto(index, model.veto[index])
     if not model.veto_parts:
         return None
-    core, parts, patterns = _once(_split, rule, classes)
+    core, earlier, parts, patterns = _once(_split, rule, classes)
     tuned_core, tuned = model.veto_parts[index]
-    if core != tuned_core or not tuned <= parts:
+    if tuned_core not in (core, earlier) or not tuned <= parts:
         return None
+    if tuned_core == earlier:  # its parts are the exceptions alone: patterns as they were
+        return Veto(index, model.veto[index])
     added = frozenset(at for at, digest in enumerate(patterns) if digest not in tuned)
     return Veto(index, model.veto[index], added)
 
@@ -457,7 +459,9 @@ def tuned_rule(model: Model, rule: LintRule, classes: Classes) -> LintRule | Non
         return None
     if model.veto_for[found.column] in _once(_digests, rule, classes):
         return rule
-    tuned = model.veto_parts[found.column][1]
+    tuned_core, tuned = model.veto_parts[found.column]  # `veto` matched it through these
+    if tuned_core == _once(_split, rule, classes)[1]:
+        return rule  # an earlier escalate's parts: the rule with more exceptions
     return dataclasses.replace(
         rule,
         phrases=tuple(p for p in rule.phrases if _part("phrases", p, classes) in tuned),
@@ -522,13 +526,16 @@ def parts_digest(rule: LintRule, classes: Classes) -> tuple[str, frozenset[str]]
     """`rule_digest` in parts: a hash of where the rule fires without its phrases,
     patterns and exceptions, and one hash for each of those (with the word classes it
     names), so that a rule given more of them can be told from one edited otherwise."""
-    core, parts, _ = _split(rule, classes)
+    core, _, parts, _ = _split(rule, classes)
     return core, parts
 
 
-def _split(rule: LintRule, classes: Classes) -> tuple[str, frozenset[str], tuple[str, ...]]:
-    """`parts_digest`, and the hash of each of the rule's patterns in order."""
+def _split(rule: LintRule, classes: Classes) -> tuple[str, str, frozenset[str], tuple[str, ...]]:
+    """`parts_digest`; the core digest that escalate wrote on Dec 5 before phrases and
+    patterns were parts (over them too, its parts the exceptions alone), so a team's
+    model trained then keeps its vetoes; and the hash of each pattern in order."""
     core = {name: getattr(rule, name) for name in MATCHING if name not in _PARTS}
+    earlier = {name: getattr(rule, name) for name in MATCHING if name not in EXCEPTIONS}
     patterns = tuple(_part("patterns", pattern, classes) for pattern in rule.patterns)
     others = (
         _part(field, pattern, classes)
@@ -536,8 +543,12 @@ def _split(rule: LintRule, classes: Classes) -> tuple[str, frozenset[str], tuple
         if field != "patterns"
         for pattern in getattr(rule, field)
     )
-    whole = _sha256([core, _named(rule.requires, classes)])
-    return whole, frozenset((*patterns, *others)), patterns
+    return (
+        _sha256([core, _named(rule.requires, classes)]),
+        _sha256([earlier, _named((*rule.patterns, *rule.requires), classes)]),
+        frozenset((*patterns, *others)),
+        patterns,
+    )
 
 
 def _part(field: str, pattern: str, classes: Classes) -> str:
