@@ -488,13 +488,13 @@ class _Judge:
         self.fired: set[tuple[str, int]] = set()
 
     def vetoes(self, compiled: _Rule) -> tuple[Callable[[int, bool], bool], list[re.Pattern[str]]]:
-        """Whether a finding of the rule in a sentence is vetoed (`listed`: found by one of
-        the finds the model never vetoes, also given: the rule's phrases, words a team
-        listed, and the patterns added since the model was trained); one not vetoed is
-        noted, so no hit of the model repeats it. A sentence the model flags for any rule
-        is never vetoed: a veto is for plain sentences, and in one that carries another
-        risk ("will be fixed by Friday, guaranteed!!!") that risk's words pull the other
-        scores down."""
+        """Whether a finding of the rule in a sentence is vetoed, and the finds the model
+        never vetoes: the rule's phrases (words a team listed) and the patterns added
+        since the model was trained (`listed`: one of them matches in the sentence). A
+        finding not vetoed is noted, so no hit of the model repeats it. A sentence the
+        model flags for any rule is never vetoed: a veto is for plain sentences, and in one
+        that carries another risk ("will be fixed by Friday, guaranteed!!!") that risk's
+        words pull the other scores down."""
         from escalate_cli import classify
 
         rule = compiled.rule
