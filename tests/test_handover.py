@@ -87,6 +87,24 @@ def test_history_names_signs_and_triggers_in_words_and_the_verdict_in_words() ->
     assert "  - outcome: 2026-11-20: renewal signed" in entry
 
 
+def test_a_briefs_reasons_read_as_two_things_not_one() -> None:
+    """A brief records its reasons as fragments without a full stop ("they wanted: ...");
+    run together with a space they read as one ("... for the fix not resolved: ...")."""
+    item = record(
+        kind="brief",
+        verdict="",
+        reasons=["they wanted: a date for the fix", "not resolved: it needs a schema change"],
+    )
+    entry = section(document(item), "Escalation history")
+    assert (
+        "  - why: they wanted: a date for the fix; not resolved: it needs a schema change\n"
+        in entry
+    )
+    both = record(kind="brief", reasons=["Revenue is at stake.", "they wanted: a call", "Trust…"])
+    entry = section(document(both), "Escalation history")
+    assert "  - why: Revenue is at stake. they wanted: a call; Trust…\n" in entry
+
+
 def test_only_the_latest_record_asks_for_its_outcome() -> None:
     text = document(record(), record(id=2, date="2026-11-25", verdict="not_yet"))
     assert text.count("outcome: not recorded yet") == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -278,10 +278,10 @@ def _escalation_line(group: tuple[Escalation, ...], latest: bool) -> str:
     why = [r for item in group for r in item.reasons if r not in signals]  # signs listed once
     told = sorted((o for item in group for o in item.outcomes), key=lambda o: (o.date, o.id))
     detail = [
-        ("signs present", " ".join(one_line(s) for s in signals)),
+        ("signs present", _run_on(signals)),
         ("triggers", "; ".join(one_line(t) for t in triggers)),
         *((label, one_line(_first(group, field))) for label, field in _TEXTS),
-        ("why", " ".join(one_line(r) for r in dict.fromkeys(why))),
+        ("why", _run_on(dict.fromkeys(why))),
         *(("outcome", f"{o.date}: {one_line(o.text)}") for o in told),
     ]
     if latest and not told:  # `escalate outcome` records on the latest one
@@ -293,6 +293,17 @@ def _escalation_line(group: tuple[Escalation, ...], latest: bool) -> str:
 
 
 _TEXTS = (("issue", "issue"), ("root cause", "root_cause"), ("ask", "ask"))
+
+
+def _run_on(texts: Iterable[str]) -> str:
+    """Texts on one line: a sentence is followed by a space, a fragment ("they wanted: a
+    date for the fix", as a brief records it) by a semicolon, so two never read as one."""
+    line = ""
+    for text in map(one_line, texts):
+        if line:
+            line += " " if line.endswith((".", "!", "?", "…")) else "; "
+        line += text
+    return line
 
 
 def _first(group: tuple[Escalation, ...], field: str) -> str:
