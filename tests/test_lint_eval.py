@@ -53,6 +53,9 @@ PARTS = (
     "lint_heldout85.yaml",
     "lint_heldout86.yaml",
     "lint_heldout87.yaml",
+    "lint_heldout88.yaml",
+    "lint_heldout89.yaml",
+    "lint_heldout90.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
