@@ -226,6 +226,32 @@ def test_hard_ordinary_messages_pass(book: Playbook, text: str) -> None:
     assert rules(text, book) == []
 
 
+def test_quoted_words_wrapped_onto_the_next_line_are_still_someone_elses(book: Playbook) -> None:
+    """A hard-wrapped email breaks a quote over two lines: it is left out as a one-line
+    quote is. An inch mark is not a quote: the urgency after it is still read."""
+    wrapped = 'Dale called and said, quote, "this is a disaster, get me\nseats next week". Booked.'
+    assert rules(wrapped, book) == []
+    assert rules(wrapped.replace('"', ""), book) == ["inflated_urgency"]
+    curly = "Their words: \u201cwe need the samples\npicked up ASAP\u201d. The driver has them."
+    assert rules(curly, book) == []
+    inch = 'We fitted the 12" pipe for the\nsite. This is URGENT for us.'
+    assert rules(inch, book) == ["inflated_urgency"]
+
+
+def test_a_promise_the_writer_says_nobody_can_give_is_not_an_over_promise(book: Playbook) -> None:
+    """Saying no one can promise it is the honest answer; a pledge after "but" still counts."""
+    assert (
+        rules("No servicing company can promise that an extinguisher will never fail.", book) == []
+    )
+    honest = (
+        "I'd love to say the hides will never again arrive cut, but I can't honestly promise that."
+    )
+    assert rules(honest, book) == []
+    rules_only = replace(book.lint, model=None)
+    pledged = "I can't promise much, but this will never happen again."
+    assert "over_promise" in {f.rule for f in lint(pledged, rules_only)}
+
+
 def test_the_writers_own_asking_is_read_but_someone_elses_is_reported_speech(
     book: Playbook,
 ) -> None:

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import re
 
-QUOTED = r"""'(?<!\w')([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|‘([^’\n]{2,})’|“([^”\n]{2,})”"""
-"""Quoted words. Each choice starts with its quote, so the matcher skips to the next. As
-text: `re` compiles it when a trigger note is read, the coach keeps its compiled code."""
+QUOTED = (
+    r"""'(?<!\w')([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|"(?=\S)([^"\n]+\n[^"\n]+)(?<=\S)"""
+    r'"|‘([^’\n]{2,})’|“([^”\n]{2,})”|“([^”\n]+\n[^”\n]+)”'
+)
+"""Quoted words, on one line or wrapped onto the next (a hard-wrapped email: `said, "this is
+a disaster, get me` / `seats next week"`; a straight quote that wraps must hug its words,
+as an inch mark does not). Each choice starts with its quote, so the matcher skips to the
+next. As text: `re` compiles it when a trigger note is read, the coach keeps its compiled
+code."""
 
 _STOP = frozenset(
     re.findall(
@@ -34,7 +40,10 @@ def trigger_phrases(note: str) -> list[str]:
     short note (three words or fewer) as a whole; else each run of its distinctive words
     ("Hates being called a ticket number" watches `ticket number`). The coach also matches
     the plural (or singular) of each phrase's last word."""
-    quoted = [next(part for part in match.groups() if part) for match in re.finditer(QUOTED, note)]
+    quoted = [
+        " ".join(next(part for part in match.groups() if part).split())
+        for match in re.finditer(QUOTED, note)
+    ]
     if quoted:
         return quoted
     words = note.split()
