@@ -56,6 +56,9 @@ PARTS = (
     "lint_heldout88.yaml",
     "lint_heldout89.yaml",
     "lint_heldout90.yaml",
+    "lint_heldout91.yaml",
+    "lint_heldout92.yaml",
+    "lint_heldout93.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
