@@ -234,22 +234,61 @@ def test_quoted_words_wrapped_onto_the_next_line_are_still_someone_elses(book: P
     assert rules(wrapped.replace('"', ""), book) == ["inflated_urgency"]
     curly = "Their words: \u201cwe need the samples\npicked up ASAP\u201d. The driver has them."
     assert rules(curly, book) == []
-    inch = 'We fitted the 12" pipe for the\nsite. This is URGENT for us.'
-    assert rules(inch, book) == ["inflated_urgency"]
+    for inches in (
+        'We fitted the 12" pipe for the\nsite. This is URGENT for us.',
+        'We fitted the 12", as agreed. Ship ASAP\nthe 10" valves.',
+        'The 12"-pipe is in. Ship ASAP\nthe 10" one.',
+    ):
+        assert rules(inches, book) == ["inflated_urgency"], inches
 
 
 def test_a_promise_the_writer_says_nobody_can_give_is_not_an_over_promise(book: Playbook) -> None:
-    """Saying no one can promise it is the honest answer; a pledge after "but" still counts."""
-    assert (
-        rules("No servicing company can promise that an extinguisher will never fail.", book) == []
-    )
-    honest = (
-        "I'd love to say the hides will never again arrive cut, but I can't honestly promise that."
-    )
-    assert rules(honest, book) == []
+    """Saying no one can promise it is the honest answer. A pledge after "but" or "and", a
+    boast about others, or swearing to something less is not that: the exception leaves it."""
+    for honest in (
+        "No servicing company can promise that an extinguisher will never fail.",
+        "Nobody can promise that an extinguisher will never fail.",
+        "I'd love to say the hides will never again arrive cut, but I can't honestly promise that.",
+    ):
+        assert rules(honest, book) == [], honest
     rules_only = replace(book.lint, model=None)
-    pledged = "I can't promise much, but this will never happen again."
-    assert "over_promise" in {f.rule for f in lint(pledged, rules_only)}
+    for pledged in (
+        "I can't promise much, but this will never happen again.",
+        "I can't promise the price will hold, and rest assured the delivery will never slip.",
+        "No other installer can guarantee that, we can: this will never happen again.",
+        "Nothing will go wrong this time, I won't swear to more than that.",
+    ):
+        assert "over_promise" in {f.rule for f in lint(pledged, rules_only)}, pledged
+
+
+def test_a_visit_to_measure_or_a_call_joined_is_not_someone_elses_work(book: Playbook) -> None:
+    """Visiting to measure or survey, or joining a call, promises no work of theirs; work
+    named after it in the sentence still does."""
+    others_work_leaves(
+        book,
+        (
+            "Our mason Idir will visit on 2 April at 9 to measure.",
+            "Aminata will visit on 21 and 22 November to take your team through the range.",
+            "He will join our call on the 16th so you can meet him.",
+            "Their CTO will hop on the 15h call to close it out.",
+        ),
+        flags=(
+            "Our technician will visit on Tuesday to replace the lock.",
+            "Our engineer will visit on Tuesday to survey the site, then remove the damaged tank.",
+            "Their technician will visit on Thursday to take a look at the compressor.",
+            "Our fitter will come out on Monday to take the old boiler away.",
+            "Our fitter will drop by on Monday to measure, then replace the valve.",
+            "Our tech will hop on the server before Friday's demo to clear the cache.",
+        ),
+    )
+
+
+def others_work_leaves(book: Playbook, texts: tuple[str, ...], flags: tuple[str, ...]) -> None:
+    """`others_work` leaves each of `texts` alone and flags each of `flags`."""
+    for text in texts:
+        assert "others_work" not in rules(text, book), text
+    for text in flags:
+        assert "others_work" in rules(text, book), text
 
 
 def test_the_writers_own_asking_is_read_but_someone_elses_is_reported_speech(
@@ -267,17 +306,18 @@ def test_the_writers_own_asking_is_read_but_someone_elses_is_reported_speech(
 def test_someone_answering_the_writer_is_news_not_their_work_promised(book: Playbook) -> None:
     """Their answer to the writer ("they'll get back to me") promises the customer nothing
     of theirs (the writer's own asking is read, above); their work in such words still is."""
-    for text in (
-        "I've asked our support team and they'll get back to me by noon.",
-        "Support will get back to us once they have checked the logs.",
-    ):
-        assert "others_work" not in rules(text, book), text
-    for text in (
-        "Support will get the logs to you by noon.",
-        "Support will get back to us and fix it by Friday.",
-        "Our vendor will come back to us with a patched build by Friday.",
-    ):
-        assert "others_work" in rules(text, book), text
+    others_work_leaves(
+        book,
+        (
+            "I've asked our support team and they'll get back to me by noon.",
+            "Support will get back to us once they have checked the logs.",
+        ),
+        flags=(
+            "Support will get the logs to you by noon.",
+            "Support will get back to us and fix it by Friday.",
+            "Our vendor will come back to us with a patched build by Friday.",
+        ),
+    )
 
 
 @pytest.mark.parametrize(

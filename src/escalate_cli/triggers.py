@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import re
 
-QUOTED = (
-    r"""'(?<!\w')([^'\n]{2,})'(?!\w)|"([^"\n]{2,})"|"(?=\S)([^"\n]+\n[^"\n]+)(?<=\S)"""
-    r'"|‘([^’\n]{2,})’|“([^”\n]{2,})”|“([^”\n]+\n[^”\n]+)”'
+QUOTED = "|".join(
+    (
+        r"""'(?<!\w')([^'\n]{2,})'(?!\w)""",
+        r'"([^"\n]{2,})"',
+        r'"(?<!\w")(?=\S)([^"\n]+\n[^"\n]+)(?<=\S)"(?!\w)',
+        r"‘([^‘’\n]{2,})’",
+        r"“([^“”\n]{2,})”",
+        r"“([^“”\n]+\n[^“”\n]+)”",
+    )
 )
-"""Quoted words, on one line or wrapped onto the next (a hard-wrapped email: `said, "this is
-a disaster, get me` / `seats next week"`; a straight quote that wraps must hug its words,
-as an inch mark does not). Each choice starts with its quote, so the matcher skips to the
-next. As text: `re` compiles it when a trigger note is read, the coach keeps its compiled
-code."""
+"""Quoted words. A double quote, straight or curly, may wrap onto the next line once (a
+hard-wrapped email: `said, "this is a disaster, get me` / `seats next week"`); a straight
+one that wraps must hug its words and stand apart from the words around it, so the inch
+marks of `12", the 10" valve` are not one. A curly quote holds no other opening quote, so
+a run of them cannot send the matcher over the same line again and again. Each choice
+starts with its quote, so the matcher skips to the next. As text: `re` compiles it when a
+trigger note is read, the coach keeps its compiled code."""
 
 _STOP = frozenset(
     re.findall(
