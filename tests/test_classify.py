@@ -876,8 +876,9 @@ def test_with_every_rule_kept_the_trainer_writes_the_kept_model_for_the_rules_as
     tmp_path,
 ) -> None:
     """Nothing is trained: the weights, thresholds and vetoes are the model's own, and the
-    digests are those of the playbook's rules now (a rule given an exception since), but
-    for the patterns added since, which stay the team's (never vetoed)."""
+    digests are those of the rules as they were tuned: the phrases, patterns and exceptions
+    added since stay the team's (a pattern's findings are never vetoed, and the team may
+    later edit or drop an exception it added and keep the veto)."""
     trainer = load_trainer()
     assert set(trainer.SETTINGS["keep"]) == set(trainer.RULES)
     before = json.loads(trainer.MODEL.read_text(encoding="utf-8"))
@@ -899,13 +900,26 @@ def test_with_every_rule_kept_the_trainer_writes_the_kept_model_for_the_rules_as
         older.write_text(json.dumps(data), encoding="utf-8")
         return older
 
-    older = tuned_on(dataclasses.replace(others, unless=others.unless[:-1]))  # one exception new
+    fewer_exceptions = dataclasses.replace(others, unless=others.unless[:-1])  # one new
+    older = tuned_on(fewer_exceptions)
     assert trainer.main(["--output", str(older)]) == 0
     after = json.loads(older.read_text(encoding="utf-8"))
     for field in ("rules", "names", "weights", "bias", "threshold", "veto"):
         assert after[field] == before[field], field
-    assert after["veto_for"] == before["veto_for"] and after["veto_parts"] == before["veto_parts"]
+    assert after["veto_for"][index] == classify.rule_digest(fewer_exceptions, coach.classes)
+    unchanged = [at for at in range(len(before["veto_for"])) if at != index]
+    for at in unchanged:
+        assert after["veto_for"][at] == before["veto_for"][at]
+        assert after["veto_parts"][at] == before["veto_parts"][at]
     assert trainer.main(["--check", "--output", str(older)]) == 0
+    model = classify.load(older, trainer.RULES)
+    added = bundled.unless[-1]  # the bundled rule's last exception was added after training
+    assert added not in others.unless
+    for unless in (bundled.unless[:-1], (*bundled.unless[:-1], added + r"|\bnever\s+mind\b")):
+        edited = dataclasses.replace(bundled, unless=unless)
+        assert classify.veto(model, edited, coach.classes) is not None, "an added one edited"
+    first = dataclasses.replace(bundled, unless=(bundled.unless[0] + "|x", *bundled.unless[1:]))
+    assert classify.veto(model, first, coach.classes) is None  # one it was tuned with
     fewer = dataclasses.replace(others, patterns=others.patterns[:-1])  # its last pattern new
     older = tuned_on(fewer)
     assert trainer.main(["--output", str(older)]) == 0

@@ -452,8 +452,9 @@ def veto(model: Model, rule: LintRule, classes: Classes) -> Veto | None:
 
 def tuned_rule(model: Model, rule: LintRule, classes: Classes) -> LintRule | None:
     """The rule the model's veto was tuned against, as the playbook has it now: `rule`
-    without the phrases and patterns added since (its new exceptions stay, and with them
-    the veto fits), or None when the veto no longer fits `rule` (see `veto`)."""
+    without the phrases, patterns and exceptions added since, which stay the team's (the
+    trainer records this rule, so a team may later edit or drop what it added and keep
+    the veto), or None when the veto no longer fits `rule` (see `veto`)."""
     found = veto(model, rule, classes)
     if found is None:
         return None
@@ -462,10 +463,17 @@ def tuned_rule(model: Model, rule: LintRule, classes: Classes) -> LintRule | Non
     tuned_core, tuned = model.veto_parts[found.column]  # `veto` matched it through these
     if tuned_core == _once(_split, rule, classes)[1]:
         return rule  # an earlier escalate's parts: the rule with more exceptions
+
+    def kept(field: str) -> tuple[str, ...]:
+        return tuple(p for p in getattr(rule, field) if _part(field, p, classes) in tuned)
+
     return dataclasses.replace(
         rule,
-        phrases=tuple(p for p in rule.phrases if _part("phrases", p, classes) in tuned),
+        phrases=kept("phrases"),
         patterns=tuple(p for at, p in enumerate(rule.patterns) if at not in found.added),
+        unless=kept("unless"),
+        unless_before=kept("unless_before"),
+        unless_inside=kept("unless_inside"),
     )
 
 
