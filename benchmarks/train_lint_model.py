@@ -241,8 +241,8 @@ class Trained:
     veto: dict[str, float] = field(default_factory=dict)
     """A kept rule's veto."""
     tuned: dict[str, playbook.LintRule] = field(default_factory=dict)
-    """A kept rule as its veto was tuned: the playbook's rule without the phrases and
-    patterns a team added since (`classify.tuned_rule`), so they stay never vetoed."""
+    """A kept rule as its veto was tuned: the playbook's rule without the phrases, patterns
+    and exceptions a team added since (`classify.tuned_rule`), so they stay the team's."""
 
     def scores(self, example: Example, rule: str) -> list[float]:
         weights = self.weights[rule]

@@ -470,7 +470,7 @@ def tuned_rule(model: Model, rule: LintRule, classes: Classes) -> LintRule | Non
     return dataclasses.replace(
         rule,
         phrases=kept("phrases"),
-        patterns=tuple(p for at, p in enumerate(rule.patterns) if at not in found.added),
+        patterns=kept("patterns"),  # those of `found.added` are the ones left out
         unless=kept("unless"),
         unless_before=kept("unless_before"),
         unless_inside=kept("unless_inside"),
