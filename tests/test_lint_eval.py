@@ -59,6 +59,15 @@ PARTS = (
     "lint_heldout91.yaml",
     "lint_heldout92.yaml",
     "lint_heldout93.yaml",
+    "lint_heldout94.yaml",
+    "lint_heldout95.yaml",
+    "lint_heldout96.yaml",
+    "lint_heldout97.yaml",
+    "lint_heldout98.yaml",
+    "lint_heldout99.yaml",
+    "lint_heldout100.yaml",
+    "lint_heldout101.yaml",
+    "lint_heldout102.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
