@@ -68,6 +68,9 @@ PARTS = (
     "lint_heldout100.yaml",
     "lint_heldout101.yaml",
     "lint_heldout102.yaml",
+    "lint_heldout106.yaml",
+    "lint_heldout107.yaml",
+    "lint_heldout108.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
