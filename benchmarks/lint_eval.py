@@ -53,6 +53,9 @@ class Score:
     caught: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RULES, 0))
     ordinary: int = 0
     flagged: int = 0
+    unexpected: int = 0
+    """Findings of a rule a risky message does not expect (one a rule a message): the
+    mistakes the false-alarm rate, which counts ordinary messages, does not see."""
     misses: list[tuple[str, str, str]] = field(default_factory=list)
     alarms: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
@@ -63,6 +66,8 @@ class Score:
             if found:
                 self.flagged += 1
                 self.alarms.append((ident, text, sorted(found)))
+        else:
+            self.unexpected += len(found - set(expect))
         for rule in dict.fromkeys(expect):
             if rule not in self.expected:
                 raise SystemExit(f"{path}: {ident}: unknown rule {rule!r}")
@@ -75,6 +80,7 @@ class Score:
     def merged(self, other: Score) -> Score:
         total = Score(ordinary=self.ordinary + other.ordinary)
         total.flagged = self.flagged + other.flagged
+        total.unexpected = self.unexpected + other.unexpected
         for rule in RULES:
             total.expected[rule] = self.expected[rule] + other.expected[rule]
             total.caught[rule] = self.caught[rule] + other.caught[rule]
@@ -164,6 +170,7 @@ def report(path: Path, score: Score) -> str:
         f"  {'false alarms':<18} {score.flagged:>4}/{score.ordinary:<4} "
         f"{score.false_alarm_rate:>7.1%}"
     )
+    lines.append(f"  {'not expected':<18} {score.unexpected:>9}  (rules found in risky messages)")
     return "\n".join(lines)
 
 

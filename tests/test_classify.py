@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from conftest import MODEL_RULES as RULES
-from conftest import load_benchmark, write_model
+from conftest import load_benchmark, toy_coach, write_model
 from escalate_cli import classify
 from escalate_cli.errors import EscalateError, PlaybookError
 from escalate_cli.lint import Draft, lint
-from escalate_cli.playbook import Lint, Playbook, bundled_path
+from escalate_cli.playbook import Lint, LintRule, Playbook, bundled_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,7 @@ def blame_only(weights: dict[str, float]) -> dict[str, list[float]]:
 
 
 def with_model(book: Playbook, path: Path) -> Lint:
-    return dataclasses.replace(book.lint, model=str(path))
+    return toy_coach(book.lint, path)
 
 
 # --- features ----------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def test_a_pattern_finding_the_model_vetoes_is_dropped(book: Playbook, tmp_path)
     )
     edited = dataclasses.replace(blame, unless=(*blame.unless, r"\bnever\s+mind\b"))
     for rule, kept in ((reworded, [2]), (edited, [1, 2])):
-        coach = dataclasses.replace(book.lint, rules=(rule, *book.lint.rules[1:]), model=str(path))
+        coach = toy_coach(book.lint, path, rules=(rule, *book.lint.rules[1:]))
         assert [f.line for f in lint(text, coach)] == kept, rule
     # a word class the rule names, edited, drops the veto; one it does not name leaves it
     classes = book.lint.classes
@@ -184,15 +184,17 @@ def test_a_pattern_finding_the_model_vetoes_is_dropped(book: Playbook, tmp_path)
         ({**classes, "extra": ("word",)}, [2]),
         ({**classes, "bad": (*classes["bad"], "kerfuffle")}, [1, 2]),
     ):
-        coach = dataclasses.replace(coach, rules=book.lint.rules, classes=other_classes)
+        coach = toy_coach(book.lint, path, classes=other_classes)
         assert [f.line for f in lint(text, coach)] == kept, other_classes.keys() - classes.keys()
 
 
 def test_the_digest_leaves_out_exactly_the_fields_that_do_not_decide_where_a_rule_fires() -> None:
-    """A field added to lint rules later must be sorted into one side or the other."""
+    """A field added to lint rules later must be sorted into one side or the other.
+    (`second_look` is on the model's side: the patterns the vetoes were tuned on are the
+    same whatever it is.)"""
     from escalate_cli.playbook import LintRule
 
-    wording = {"message", "suggestion", "severity", "swap", "rewrite"}
+    wording = {"message", "suggestion", "severity", "swap", "rewrite", "second_look"}
     fields = {field.name for field in dataclasses.fields(LintRule)}
     assert set(classify.MATCHING) | wording == fields
     assert not set(classify.MATCHING) & wording
@@ -252,9 +254,7 @@ def test_a_rule_given_more_exceptions_keeps_its_veto(book: Playbook, tmp_path) -
         (dataclasses.replace(tuned, patterns=tuned.patterns[::-1]), classes, [2]),
         (dataclasses.replace(tuned, patterns=(*tuned.patterns, last)), classes, [2]),
     ):
-        coach = dataclasses.replace(
-            book.lint, rules=(rule, *book.lint.rules[1:]), classes=words, model=str(path)
-        )
+        coach = toy_coach(book.lint, path, rules=(rule, *book.lint.rules[1:]), classes=words)
         assert [f.line for f in lint(text, coach)] == kept, (rule.unless, words["excuse"])
 
 
@@ -284,14 +284,14 @@ def test_a_pattern_added_since_the_model_was_trained_keeps_the_veto_and_is_never
     hash_of = r"\bmade\s+a\s+hash\s+of\b"
     added = dataclasses.replace(blame, patterns=(blame.patterns[0], hash_of, *blame.patterns[1:]))
     for rule, kept in ((blame, [2]), (added, [2, 3])):
-        coach = dataclasses.replace(book.lint, rules=(rule, *book.lint.rules[1:]), model=str(path))
+        coach = toy_coach(book.lint, path, rules=(rule, *book.lint.rules[1:]))
         assert [f.line for f in lint(text, coach)] == kept, rule.patterns[1]
     model = classify.load(path, RULES)
     assert classify.veto(model, added, book.lint.classes) == (0, -5.0, frozenset({1}))
     assert classify.tuned_rule(model, added, book.lint.classes) == blame
     # a sentence the added pattern matches keeps its finding, a trained one matching first
     both = "Engineering dropped the ball and made a hash of the cutover.\n"
-    coach = dataclasses.replace(book.lint, rules=(added, *book.lint.rules[1:]), model=str(path))
+    coach = toy_coach(book.lint, path, rules=(added, *book.lint.rules[1:]))
     assert [f.rule for f in lint(both, coach)] == ["blame"]
 
 
@@ -328,10 +328,8 @@ def test_a_rule_without_phrases_given_a_pattern_and_a_first_phrase_keeps_its_vet
     phrased = dataclasses.replace(pledged, phrases=("on the hook",))
     model = classify.load(path, RULES)
     for rule, kept in ((others, [2]), (pledged, [2, 3]), (phrased, [2, 3, 4])):
-        coach = dataclasses.replace(
-            book.lint,
-            rules=tuple(rule if r.id == "others_work" else r for r in book.lint.rules),
-            model=str(path),
+        coach = toy_coach(
+            book.lint, path, rules=tuple(rule if r.id == "others_work" else r for r in book.lint.rules)
         )
         found = [f.line for f in lint(text, coach) if f.rule == "others_work"]
         assert found == kept, rule.phrases
@@ -642,6 +640,42 @@ def test_escalate_lint_catches_what_the_patterns_miss(book: Playbook) -> None:
     found = json.loads(result.stdout)
     assert [(f["rule"], f["line"]) for f in found] == [("blame", 3)]
     assert found[0]["column"] > 1 and "ownership" in found[0]["suggestion"]
+
+
+def test_a_draft_with_a_finding_is_read_again_for_the_other_habits(book: Playbook) -> None:
+    """The shipped model scores the courier's slip 1.2 below `blame`'s threshold: alone it
+    is no finding, but in a draft that already shouts, `blame`'s second look (3.5) flags
+    it, at its strongest word. A margin under 1.2, or the rule's `unless`, leaves it."""
+    plain = "The courier left the parcel at the wrong depot.\n"
+    assert lint(plain, book.lint) == []  # a draft with no finding stays clean
+    shouted = plain + "We need this sorted URGENTLY!!\n"
+    found = lint(shouted, book.lint)
+    assert [(f.line, f.column, f.rule) for f in found] == [
+        (1, 13, "blame"),  # "left"
+        (2, 21, "inflated_urgency"),
+    ]
+    blame = next(rule for rule in book.lint.rules if rule.id == "blame")
+    assert found[0].suggestion == blame.suggestion and found[0].excerpt == plain.strip()
+
+    def with_blame(rule: LintRule) -> Lint:
+        return dataclasses.replace(book.lint, rules=(rule, *book.lint.rules[1:]))
+
+    for edited in (
+        dataclasses.replace(blame, second_look=1.0),
+        dataclasses.replace(blame, second_look=0.0),
+        dataclasses.replace(blame, unless=(*blame.unless, r"\bwrong\s+depot\b")),
+    ):
+        assert [f.rule for f in lint(shouted, with_blame(edited))] == ["inflated_urgency"]
+    assert [f.rule for f in lint(shouted, book.lint, only={"inflated_urgency"})] == [
+        "inflated_urgency"
+    ]
+
+
+def test_a_sentence_that_holds_a_finding_gets_no_second_look(book: Playbook) -> None:
+    """Its words that scored for one rule lift the others: "And now!!!" scores 3.1 below
+    `blame`'s threshold on its "now" and "!!!", and is no blame."""
+    found = lint("We need this ASAP, it is URGENT!!!\nAnd now!!!", book.lint)
+    assert [(f.line, f.rule) for f in found] == [(1, "inflated_urgency"), (2, "inflated_urgency")]
 
 
 def load_trainer() -> Any:

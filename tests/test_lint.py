@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import write_model
+from conftest import toy_coach, write_model
 from escalate_cli import classify
 from escalate_cli.brief import draft
 from escalate_cli.lint import Draft, lint
@@ -656,7 +656,7 @@ def test_the_models_date_finding_is_rewritten_when_the_sentence_names_one_date(
     flags any sentence about pallets, so the test holds whatever the shipped model learns.)"""
     patterns_only = replace(book.lint, model=None)
     pallets = write_model(tmp_path / "m.json", {"u:pallets": [0.0, 0.0, 5.0, 0.0, 0.0]})
-    coach = replace(book.lint, model=str(pallets))
+    coach = toy_coach(book.lint, pallets)
     monday = dt.date(2026, 11, 30)
     one = "The corrected labels go on the pallets Tuesday."
     two = "The corrected labels go on the pallets Tuesday, after the audit on Monday."

@@ -211,3 +211,16 @@ def test_the_readme_table_has_a_cell_for_every_column() -> None:
     rows = readme[start:].split("\n\n", 1)[0].splitlines()
     assert len(rows) == 2 + len(stated())  # header, separator, the six rules, false alarms
     assert {row.count("|") for row in rows} == {len(PARTS) + 3}
+
+
+def test_a_rule_a_risky_message_does_not_expect_is_counted_apart() -> None:
+    """The false-alarm rate counts ordinary messages only; a rule found in a risky message
+    that does not expect it is a mistake too, and the script says how many there are."""
+    score = lint_eval.Score()
+    path = Path("labelled.yaml")
+    score.add(path, "m1", "text", ["blame"], {"blame", "over_promise"})
+    score.add(path, "m2", "text", ["blame", "eta_no_buffer"], {"eta_no_buffer"})
+    score.add(path, "m3", "text", [], {"blame", "over_promise"})
+    assert (score.unexpected, score.flagged, score.caught["blame"]) == (1, 1, 1)
+    assert score.merged(score).unexpected == 2
+    assert "not expected               1" in lint_eval.report(path, score)

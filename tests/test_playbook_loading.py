@@ -367,3 +367,15 @@ def test_conditions_read_as_words(raw: object, read: str) -> None:
     from escalate_cli.rules import describe, parse_condition
 
     assert describe(parse_condition(raw)) == read
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("'3'", "valid number"), ("yes", "valid number"), ("11", "from 0 to 10"), ("-1", "from 0 to 10")],
+)
+def test_a_rules_second_look_is_a_number_from_0_to_10(tmp_path, default_text, value, problem) -> None:
+    text = default_text.replace("      second_look: 3.5\n", f"      second_look: {value}\n", 1)
+    assert text != default_text
+    error = error_for(broken(tmp_path, text))
+    assert f"team.yaml:{line_of(text, f'second_look: {value}')}:" in error.message
+    assert "lint.rules.0.second_look" in error.message and problem in error.message

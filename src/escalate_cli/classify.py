@@ -366,15 +366,29 @@ def scores(model: Model, sentence: list[tuple[str, int]]) -> list[tuple[float, i
     if not any(reached):  # most sentences of most drafts
         return [(total, -1) for total in totals]
     offsets = [at for (_, at), row in zip(sentence, rows, strict=True) if row is not None]
-    result = []
-    for total, hit, column in zip(totals, reached, columns, strict=True):
-        by_word: dict[int, int] = {}
-        for at, weight in zip(offsets, column, strict=True) if hit else ():
-            if at >= 0 and weight:
-                by_word[at] = by_word.get(at, 0) + weight
-        strongest = max(by_word, key=lambda at: (by_word[at], -at)) if by_word else -1
-        result.append((total, strongest))
-    return result
+    return [
+        (total, _strongest(offsets, column) if hit else -1)
+        for total, hit, column in zip(totals, reached, columns, strict=True)
+    ]
+
+
+def strongest(model: Model, sentence: list[tuple[str, int]], rule: str) -> int:
+    """The offset of the word that weighs most for `rule` in a sentence, whatever its score
+    (-1 if none weighs): where a finding the model made below its threshold is placed."""
+    column, width = model.rules.index(rule), len(model.rules)
+    rows = list(map(model.names.get, map(_NAME, sentence)))
+    offsets = [at for (_, at), row in zip(sentence, rows, strict=True) if row is not None]
+    weights = [model.table[row * width + column] for row in rows if row is not None]
+    return _strongest(offsets, weights)
+
+
+def _strongest(offsets: list[int], weights: Iterable[int]) -> int:
+    """The offset whose words' weights sum highest (the earliest of equals), or -1."""
+    by_word: dict[int, int] = {}
+    for at, weight in zip(offsets, weights, strict=True):
+        if at >= 0 and weight:
+            by_word[at] = by_word.get(at, 0) + weight
+    return max(by_word, key=lambda at: (by_word[at], -at)) if by_word else -1
 
 
 _NAME = operator.itemgetter(0)
@@ -498,6 +512,7 @@ def _digests(rule: LintRule, classes: Classes) -> tuple[str, str, str]:
     then keeps its vetoes: until Dec 4 over every field of the rule, until Dec 5 over the
     `MATCHING` fields with every word class."""
     every = dataclasses.asdict(rule)
+    del every["second_look"]  # a field since Dec 5: that digest never covered it
     matching = {name: getattr(rule, name) for name in MATCHING}
     return rule_digest(rule, classes), _sha256([every, classes]), _sha256([matching, classes])
 
@@ -513,8 +528,9 @@ MATCHING = (
     "quoted",
     "case_sensitive",
 )
-"""The fields of a lint rule that decide where it fires. Its message, suggestion, severity,
-`swap` and `rewrite` do not, so a team can reword them without retraining the model."""
+"""The fields of a lint rule that decide where its patterns fire. Its message, suggestion,
+severity, `swap` and `rewrite` do not, so a team can reword them without retraining the
+model, nor does `second_look`, which only lets the model find more."""
 
 
 def rule_digest(rule: LintRule, classes: Classes) -> str:

@@ -378,6 +378,7 @@ def lint(
             findings.extend(found)
     if judge:
         findings.extend(judge.hits(only, today))
+        findings.extend(judge.second_look(only, today))
     findings.extend(_trigger_findings(draft, triggers, partner))
     return sorted(findings, key=lambda f: (f.line, f.column, SEVERITY_ORDER[f.severity]))
 
@@ -536,32 +537,69 @@ class _Judge:
         return flagged
 
     def hits(self, only: Collection[str] | None, today: dt.date | None) -> Iterator[Finding]:
-        """The model's findings where no pattern of the rule fired. A rule that moves dates
-        (`rewrite: cushion`) rewrites the sentence when it names one date only: which of
-        two dates the model meant is not known."""
+        """The model's findings where no pattern of the rule fired."""
         from escalate_cli import classify
 
-        draft, coach = self.draft, self.coach
-        for hit in classify.hits(draft, self.model, only, self.scored):
+        for hit in classify.hits(self.draft, self.model, only, self.scored):
             if (hit.rule, hit.sentence) in self.fired:
                 continue
             compiled = self.rules[hit.rule]
-            if _clears(compiled, draft, hit.sentence):
+            if not _clears(compiled, self.draft, hit.sentence):
+                self.fired.add((hit.rule, hit.sentence))
+                yield self._finding(compiled, hit.sentence, hit.position, today)
+
+    def second_look(self, only: Collection[str] | None, today: dt.date | None) -> Iterator[Finding]:
+        """In a draft where a rule already has a finding, each rule with none and a
+        `second_look` margin: its likeliest sentence by the model, if it scores within the
+        margin below the rule's threshold, holds no finding and the rule's `unless` does
+        not clear it. Risky habits come together, so a draft that shows one is read more
+        closely for the others, while a draft with no finding stays clean. A sentence that
+        holds a finding is left alone: the words that scored there for one rule (shouting,
+        a date) lift the other rules' scores too ("And now!!!" is not blame)."""
+        from escalate_cli import classify
+
+        if not self.fired:
+            return
+        model, draft = self.model, self.draft
+        found = {rule for rule, _ in self.fired}
+        holding = {sentence for _, sentence in self.fired}
+        for column, rule_id in enumerate(model.rules):
+            compiled = self.rules.get(rule_id)
+            if compiled is None or rule_id in found or (only is not None and rule_id not in only):
                 continue
-            rule = compiled.rule
-            start, end = draft.spans[hit.sentence]
-            excerpt = " ".join(draft.text[start:end].split())
-            sentence = draft.text[start:end].strip()
-            cushion = rule.rewrite == "cushion" and len(_date_pattern().findall(sentence)) == 1
-            better = _rewrite(compiled, sentence, coach.cushion_days, today) if cushion else ""
-            yield Finding(
-                *draft.place(hit.position),
-                rule.id,
-                rule.severity,
-                rule.message,
-                _advice(rule, coach.cushion_days, better),
-                excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
-            )
+            lowest = model.threshold[column] - compiled.rule.second_look
+            if lowest >= model.threshold[column]:
+                continue
+            ranked = sorted((-each[column][0], index) for index, each in self.scored.items())
+            for negative, index in ranked:
+                if -negative < lowest:
+                    break
+                if index not in holding and not _clears(compiled, draft, index):
+                    start, end = draft.spans[index]
+                    at = classify.strongest(model, classify.features(draft.for_model[start:end], start), rule_id)
+                    yield self._finding(compiled, index, at if at >= 0 else start, today)
+                    break
+
+    def _finding(
+        self, compiled: _Rule, sentence: int, position: int, today: dt.date | None
+    ) -> Finding:
+        """The model's finding for a rule in a sentence, placed at `position`. A rule that
+        moves dates (`rewrite: cushion`) rewrites the sentence when it names one date only:
+        which of two dates the model meant is not known."""
+        draft, coach, rule = self.draft, self.coach, compiled.rule
+        start, end = draft.spans[sentence]
+        excerpt = " ".join(draft.text[start:end].split())
+        text = draft.text[start:end].strip()
+        cushion = rule.rewrite == "cushion" and len(_date_pattern().findall(text)) == 1
+        better = _rewrite(compiled, text, coach.cushion_days, today) if cushion else ""
+        return Finding(
+            *draft.place(position),
+            rule.id,
+            rule.severity,
+            rule.message,
+            _advice(rule, coach.cushion_days, better),
+            excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
+        )
 
 
 def _clears(compiled: _Rule, draft: Draft, sentence: int) -> bool:

@@ -260,7 +260,9 @@ class LintRule(_Model):
     guarantee"), or an `unless_inside` pattern matches inside it; a sentence an `unless`
     pattern matches is not flagged by the playbook's model either. `swap` maps patterns to
     replacements that rewrite the sentence for the suggestion; `rewrite: cushion` moves
-    the dates in it by the playbook's `cushion_days`."""
+    the dates in it by the playbook's `cushion_days`. `second_look` (0 to 10, 0 by default)
+    lets the playbook's model flag the rule's likeliest sentence up to that far below its
+    threshold in a draft where another rule already has a finding."""
 
     id: Id
     message: Text
@@ -276,6 +278,9 @@ class LintRule(_Model):
     rewrite: Literal["cushion"] | None = None
     quoted: Flag = False
     case_sensitive: Flag = False
+    second_look: Annotated[
+        float, _Strict(), _Check(lambda n: 0 <= n <= 10, "must be a number from 0 to 10")
+    ] = 0.0
 
 
 @record
