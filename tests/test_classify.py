@@ -329,7 +329,9 @@ def test_a_rule_without_phrases_given_a_pattern_and_a_first_phrase_keeps_its_vet
     model = classify.load(path, RULES)
     for rule, kept in ((others, [2]), (pledged, [2, 3]), (phrased, [2, 3, 4])):
         coach = toy_coach(
-            book.lint, path, rules=tuple(rule if r.id == "others_work" else r for r in book.lint.rules)
+            book.lint,
+            path,
+            rules=tuple(rule if r.id == "others_work" else r for r in book.lint.rules),
         )
         found = [f.line for f in lint(text, coach) if f.rule == "others_work"]
         assert found == kept, rule.phrases

@@ -71,6 +71,9 @@ PARTS = (
     "lint_heldout106.yaml",
     "lint_heldout107.yaml",
     "lint_heldout108.yaml",
+    "lint_heldout109.yaml",
+    "lint_heldout110.yaml",
+    "lint_heldout111.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]

@@ -371,9 +371,16 @@ def test_conditions_read_as_words(raw: object, read: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "problem"),
-    [("'3'", "valid number"), ("yes", "valid number"), ("11", "from 0 to 10"), ("-1", "from 0 to 10")],
+    [
+        ("'3'", "valid number"),
+        ("yes", "valid number"),
+        ("11", "from 0 to 10"),
+        ("-1", "from 0 to 10"),
+    ],
 )
-def test_a_rules_second_look_is_a_number_from_0_to_10(tmp_path, default_text, value, problem) -> None:
+def test_a_rules_second_look_is_a_number_from_0_to_10(
+    tmp_path, default_text, value, problem
+) -> None:
     text = default_text.replace("      second_look: 3.5\n", f"      second_look: {value}\n", 1)
     assert text != default_text
     error = error_for(broken(tmp_path, text))

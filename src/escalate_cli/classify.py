@@ -372,14 +372,18 @@ def scores(model: Model, sentence: list[tuple[str, int]]) -> list[tuple[float, i
     ]
 
 
-def strongest(model: Model, sentence: list[tuple[str, int]], rule: str) -> int:
-    """The offset of the word that weighs most for `rule` in a sentence, whatever its score
-    (-1 if none weighs): where a finding the model made below its threshold is placed."""
+def strongest(draft: Draft, model: Model, sentence: int, rule: str) -> int:
+    """Where in the draft the word of a sentence that weighs most for `rule` is, whatever
+    the sentence scores (its first word if none weighs): where a finding the model made
+    below its threshold is placed."""
+    start, end = draft.spans[sentence]
+    words = features(draft.for_model[start:end], start)
     column, width = model.rules.index(rule), len(model.rules)
-    rows = list(map(model.names.get, map(_NAME, sentence)))
-    offsets = [at for (_, at), row in zip(sentence, rows, strict=True) if row is not None]
+    rows = list(map(model.names.get, map(_NAME, words)))
+    offsets = [at for (_, at), row in zip(words, rows, strict=True) if row is not None]
     weights = [model.table[row * width + column] for row in rows if row is not None]
-    return _strongest(offsets, weights)
+    at = _strongest(offsets, weights)
+    return at if at >= 0 else _first_word(draft, start)
 
 
 def _strongest(offsets: list[int], weights: Iterable[int]) -> int:

@@ -575,9 +575,8 @@ class _Judge:
                 if -negative < lowest:
                     break
                 if index not in holding and not _clears(compiled, draft, index):
-                    start, end = draft.spans[index]
-                    at = classify.strongest(model, classify.features(draft.for_model[start:end], start), rule_id)
-                    yield self._finding(compiled, index, at if at >= 0 else start, today)
+                    at = classify.strongest(draft, model, index, rule_id)
+                    yield self._finding(compiled, index, at, today)
                     break
 
     def _finding(
