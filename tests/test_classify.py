@@ -675,9 +675,31 @@ def test_a_draft_with_a_finding_is_read_again_for_the_other_habits(book: Playboo
 
 def test_a_sentence_that_holds_a_finding_gets_no_second_look(book: Playbook) -> None:
     """Its words that scored for one rule lift the others: "And now!!!" scores 3.1 below
-    `blame`'s threshold on its "now" and "!!!", and is no blame."""
+    `blame`'s threshold on its "now" and "!!!", and is no blame. The next likeliest
+    sentence within the margin is looked at instead: the shout scores 1.3 below, the
+    reseller's slip 2.2."""
     found = lint("We need this ASAP, it is URGENT!!!\nAnd now!!!", book.lint)
     assert [(f.line, f.rule) for f in found] == [(1, "inflated_urgency"), (2, "inflated_urgency")]
+    shout = "This is a DISASTER and nobody warned us!!!\n"
+    slip = "The reseller never passed our notice on to your buyers.\n"
+    assert lint(slip, book.lint) == []
+    assert [f.rule for f in lint(shout, book.lint)] == ["inflated_urgency"]
+    found = lint(shout + slip, book.lint)
+    assert [(f.line, f.column, f.rule) for f in found] == [
+        (1, 11, "inflated_urgency"),
+        (2, 5, "blame"),  # "reseller"
+    ]
+
+
+def test_a_second_look_may_flag_a_sentence_the_veto_cleared(book: Playbook) -> None:
+    """The veto keeps a clean draft clean; in a draft with a finding, a pattern's finding it
+    dropped comes back when the model scores the sentence within the margin (2.1 below
+    `eta_no_buffer`'s threshold here, its veto 2.0 below, its margin 2.5)."""
+    dated = "The migration completes before the 15th.\n"
+    assert lint(dated, book.lint) == []
+    assert lint(dated, dataclasses.replace(book.lint, model=None)) != []  # the pattern fires
+    found = lint("Engineering dropped the ball on this.\n" + dated, book.lint)
+    assert [(f.line, f.rule) for f in found] == [(1, "blame"), (2, "eta_no_buffer")]
 
 
 def load_trainer() -> Any:

@@ -227,3 +227,24 @@ def test_a_rule_a_risky_message_does_not_expect_is_counted_apart() -> None:
     assert (score.unexpected, score.flagged, score.caught["blame"]) == (1, 1, 1)
     assert score.merged(score).unexpected == 2
     assert "not expected               1" in lint_eval.report(path, score)
+
+
+def test_the_margin_chosen_is_the_last_step_that_paid_for_itself() -> None:
+    """The procedure that chose the bundled margins: each step at most one unexpected
+    finding for every two expected, all steps at most one for every four."""
+    second_look = load_benchmark("second_look")
+    steps = [(0.5, 10, 0), (1.0, 20, 2), (1.5, 26, 6), (2.0, 40, 6)]
+    assert second_look.chosen(steps) == 1.0  # 1.5 added 6 expected for 4 unexpected
+    assert second_look.chosen([(0.5, 4, 2)]) == 0.0  # one for every two, but not four
+    assert second_look.chosen([(0.5, 0, 0), (1.0, 0, 0)]) == 1.0  # nothing added: no cost
+    before = [(["blame"], {"over_promise"}), ([], set())]
+    after = [(["blame"], {"over_promise", "blame", "eta_no_buffer"}), ([], set())]
+    assert second_look.added(before, after) == {"blame": (1, 0), "eta_no_buffer": (0, 1)}
+
+
+def test_margins_are_not_chosen_on_a_held_out_file() -> None:
+    script = str(ROOT / "benchmarks" / "second_look.py")
+    refused = subprocess.run(
+        [sys.executable, script, str(DATA / PARTS[1])], capture_output=True, text=True, check=False
+    )
+    assert refused.returncode == 2 and "not a held-out file" in refused.stderr

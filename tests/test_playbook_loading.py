@@ -386,3 +386,11 @@ def test_a_rules_second_look_is_a_number_from_0_to_10(
     error = error_for(broken(tmp_path, text))
     assert f"team.yaml:{line_of(text, f'second_look: {value}')}:" in error.message
     assert "lint.rules.0.second_look" in error.message and problem in error.message
+
+
+def test_a_second_look_of_0_or_10_loads(tmp_path, default_text) -> None:
+    for value in ("0", "10"):
+        text = default_text.replace("      second_look: 3.5\n", f"      second_look: {value}\n", 1)
+        path = tmp_path / "team.yaml"
+        path.write_text(text, encoding="utf-8")
+        assert load(path).lint.rules[0].second_look == float(value)

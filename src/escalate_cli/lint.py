@@ -364,9 +364,10 @@ def lint(
 ) -> list[Finding]:
     """Every finding in `text`, in reading order; `triggers` are trigger-note texts.
 
-    `only` limits the playbook rules to those ids; `today` lets suggestions name the
-    cushioned date for "tomorrow" or "March 3rd" (weekdays need no calendar). With the
-    playbook's `model`, the sentences its classifier flags join the patterns' findings;
+    `only` limits the playbook rules to those ids (and so which findings start a second
+    look); `today` lets suggestions name the cushioned date for "tomorrow" or "March 3rd"
+    (weekdays need no calendar). With the playbook's `model`, the sentences its classifier
+    flags join the patterns' findings, and then the second looks (`_Judge.second_look`);
     `labels` are the template's words in a draft the brief wrote (see `Draft`)."""
     draft = Draft(text, labels)
     findings: list[Finding] = []
@@ -476,7 +477,7 @@ class _Judge:
     sentences it all but rules out for their rule, and flags sentences for a rule whose
     patterns did not fire on them, placed at the word that weighs most, unless the rule's
     `unless` clears the sentence (a hedge, a question, a routine: not the risk, whoever
-    finds it)."""
+    finds it); in a draft with a finding, it gives the other rules a second look."""
 
     def __init__(self, draft: Draft, coach: Lint, rules: tuple[_Rule, ...]) -> None:
         from escalate_cli import classify
@@ -555,24 +556,26 @@ class _Judge:
         not clear it. Risky habits come together, so a draft that shows one is read more
         closely for the others, while a draft with no finding stays clean. A sentence that
         holds a finding is left alone: the words that scored there for one rule (shouting,
-        a date) lift the other rules' scores too ("And now!!!" is not blame)."""
+        a date) lift the other rules' scores too ("And now!!!" is not blame), and the next
+        likeliest sentence within the margin is looked at instead. Run after the patterns
+        and `hits`, whose findings `fired` holds. A sentence a veto dropped a pattern's
+        finding in may be flagged so: the veto keeps clean drafts clean, as it is tuned to."""
         from escalate_cli import classify
 
         if not self.fired:
             return
-        model, draft = self.model, self.draft
+        model, draft, scored = self.model, self.draft, self.scored
         found = {rule for rule, _ in self.fired}
         holding = {sentence for _, sentence in self.fired}
         for column, rule_id in enumerate(model.rules):
-            compiled = self.rules.get(rule_id)
-            if compiled is None or rule_id in found or (only is not None and rule_id not in only):
+            compiled = self.rules[rule_id]
+            margin = compiled.rule.second_look
+            if not margin or rule_id in found or (only is not None and rule_id not in only):
                 continue
-            lowest = model.threshold[column] - compiled.rule.second_look
-            if lowest >= model.threshold[column]:
-                continue
-            ranked = sorted((-each[column][0], index) for index, each in self.scored.items())
-            for negative, index in ranked:
-                if -negative < lowest:
+            lowest = model.threshold[column] - margin
+            likeliest = sorted(scored, key=lambda index: (-scored[index][column][0], index))
+            for index in likeliest:
+                if scored[index][column][0] < lowest:
                     break
                 if index not in holding and not _clears(compiled, draft, index):
                     at = classify.strongest(draft, model, index, rule_id)
