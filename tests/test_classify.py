@@ -691,6 +691,24 @@ def test_a_sentence_that_holds_a_finding_gets_no_second_look(book: Playbook) -> 
     ]
 
 
+def test_a_second_look_reaches_five_sentences_either_side_of_a_finding(book: Playbook) -> None:
+    """In a long thread one shout must not send every rule looking through all of it."""
+    from escalate_cli.lint import SECOND_LOOK_REACH
+
+    assert SECOND_LOOK_REACH == 5
+
+    def draft(between: int) -> str:
+        agenda = "".join(f"Line {n} of the agenda covers item {n}.\n" for n in range(between))
+        slip = "The courier left the parcel at the wrong depot.\n"
+        return f"We need this sorted URGENTLY!!\n{agenda}{slip}"
+
+    near, far = lint(draft(4), book.lint), lint(draft(5), book.lint)
+    assert [(f.line, f.rule) for f in near] == [(1, "inflated_urgency"), (6, "blame")]
+    assert [(f.line, f.rule) for f in far] == [(1, "inflated_urgency")]
+    blank_lines = draft(4).replace("\n", "\n\n")  # counted in sentences with words
+    assert [f.rule for f in lint(blank_lines, book.lint)] == ["inflated_urgency", "blame"]
+
+
 def test_a_second_look_may_flag_a_sentence_the_veto_cleared(book: Playbook) -> None:
     """The veto keeps a clean draft clean; in a draft with a finding, a pattern's finding it
     dropped comes back when the model scores the sentence within the margin (2.1 below

@@ -29,6 +29,10 @@ from escalate_cli.triggers import QUOTED, trigger_phrases
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 MAX_REWRITE = 300
 """Sentences longer than this get the rule's advice, not a rewritten copy of themselves."""
+SECOND_LOOK_REACH = 5
+"""How many sentences (with words) either side of one that holds a finding a second look
+reaches: in a long thread one shout must not send every rule looking through all of it.
+No labelled message of the tuning files changes for it."""
 
 
 @record
@@ -557,7 +561,8 @@ class _Judge:
         closely for the others, while a draft with no finding stays clean. A sentence that
         holds a finding is left alone: the words that scored there for one rule (shouting,
         a date) lift the other rules' scores too ("And now!!!" is not blame), and the next
-        likeliest sentence within the margin is looked at instead. Run after the patterns
+        likeliest sentence within the margin is looked at instead. Only sentences within
+        `SECOND_LOOK_REACH` of one that holds a finding are looked at. Run after the patterns
         and `hits`, whose findings `fired` holds. A sentence a veto dropped a pattern's
         finding in may be flagged so: the veto keeps clean drafts clean, as it is tuned to."""
         from escalate_cli import classify
@@ -567,6 +572,17 @@ class _Judge:
         model, draft, scored = self.model, self.draft, self.scored
         found = {rule for rule, _ in self.fired}
         holding = {sentence for _, sentence in self.fired}
+        rank = {index: at for at, index in enumerate(sorted(scored))}  # sentences with words
+        ranks = sorted(rank[index] for index in holding if index in rank)
+
+        def near(index: int) -> bool:
+            at = bisect.bisect_left(ranks, rank[index])
+            return any(
+                abs(ranks[i] - rank[index]) <= SECOND_LOOK_REACH
+                for i in (at - 1, at)
+                if 0 <= i < len(ranks)
+            )
+
         for column, rule_id in enumerate(model.rules):
             compiled = self.rules[rule_id]
             margin = compiled.rule.second_look
@@ -577,7 +593,7 @@ class _Judge:
             for index in likeliest:
                 if scored[index][column][0] < lowest:
                     break
-                if index not in holding and not _clears(compiled, draft, index):
+                if index not in holding and near(index) and not _clears(compiled, draft, index):
                     at = classify.strongest(draft, model, index, rule_id)
                     yield self._finding(compiled, index, at, today)
                     break
