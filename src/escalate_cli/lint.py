@@ -567,10 +567,17 @@ class _Judge:
         finding in may be flagged so: the veto keeps clean drafts clean, as it is tuned to."""
         from escalate_cli import classify
 
-        if not self.fired:
-            return
         model, draft, scored = self.model, self.draft, self.scored
         found = {rule for rule, _ in self.fired}
+        looking = [
+            (column, self.rules[rule_id])
+            for column, rule_id in enumerate(model.rules)
+            if self.rules[rule_id].rule.second_look
+            and rule_id not in found
+            and (only is None or rule_id in only)
+        ]
+        if not found or not looking:  # a clean draft, or nothing left to look for
+            return
         holding = {sentence for _, sentence in self.fired}
         rank = {index: at for at, index in enumerate(sorted(scored))}  # sentences with words
         ranks = sorted(rank[index] for index in holding if index in rank)
@@ -583,18 +590,14 @@ class _Judge:
                 if 0 <= i < len(ranks)
             )
 
-        for column, rule_id in enumerate(model.rules):
-            compiled = self.rules[rule_id]
-            margin = compiled.rule.second_look
-            if not margin or rule_id in found or (only is not None and rule_id not in only):
-                continue
-            lowest = model.threshold[column] - margin
+        for column, compiled in looking:
+            lowest = model.threshold[column] - compiled.rule.second_look
             likeliest = sorted(scored, key=lambda index: (-scored[index][column][0], index))
             for index in likeliest:
                 if scored[index][column][0] < lowest:
                     break
                 if index not in holding and near(index) and not _clears(compiled, draft, index):
-                    at = classify.strongest(draft, model, index, rule_id)
+                    at = classify.strongest(draft, model, index, compiled.rule.id)
                     yield self._finding(compiled, index, at, today)
                     break
 
