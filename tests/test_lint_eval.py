@@ -74,6 +74,9 @@ PARTS = (
     "lint_heldout109.yaml",
     "lint_heldout110.yaml",
     "lint_heldout111.yaml",
+    "lint_heldout112.yaml",
+    "lint_heldout113.yaml",
+    "lint_heldout114.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
