@@ -893,3 +893,58 @@ def test_lint_reads_no_more_than_the_limit_from_a_pipe(tmp_path) -> None:
         producer.kill()
         producer.wait()
     assert done.returncode == 2 and "larger than 1,000,000 bytes" in done.stderr
+
+
+def test_a_second_look_finding_is_marked_in_every_format(runner) -> None:
+    """A finding the second look made says so, so a reader can weigh it and a script can
+    leave it out; the others say they are not."""
+    from escalate_cli.cli import app
+
+    text = "We need this sorted URGENTLY!!\nThe courier left the parcel at the wrong depot.\n"
+    found = runner.invoke(app, ["lint", "-", "-f", "json"], input=text)
+    assert found.exit_code == 1
+    assert [(f["rule"], f["second_look"]) for f in json.loads(found.stdout)] == [
+        ("inflated_urgency", False),
+        ("blame", True),
+    ]
+    markdown = runner.invoke(app, ["lint", "-", "-f", "markdown"], input=text).stdout
+    assert "[`inflated_urgency`, warning]" in markdown
+    assert "[`blame`, error, second look]" in markdown
+    terminal = " ".join(runner.invoke(app, ["lint", "-"], input=text).stdout.split())
+    assert "inflated_urgency “URGENTLY”" in terminal and "blame (second look) “The" in terminal
+    assert terminal.count("(second look)") == 2  # the finding, and what it means
+    assert "(second look) is less certain: the sentence scored under the rule's" in terminal
+    alone = runner.invoke(app, ["lint", "-"], input="We need this sorted URGENTLY!!\n").stdout
+    assert "second look" not in alone
+
+
+def test_a_second_look_finding_is_marked_in_a_brief_and_kept_in_its_history() -> None:
+    """Under each draft in text and Markdown, what it means said once in the terminal, and
+    through `history show`, which rebuilds the brief from what was stored (a brief stored
+    before the mark existed has none)."""
+    import io
+
+    from escalate_cli import present, report
+    from escalate_cli.brief import Brief
+    from escalate_cli.lint import Finding
+
+    looked = Finding(2, 5, "blame", "error", "Blames.", "Own it.", "The courier left", True)
+    shout = Finding(1, 1, "inflated_urgency", "warning", "Shouting.", "Calm.", "URGENT")
+    result = Brief(
+        texts={"manager_brief": "URGENT\nThe courier left it.\n", "customer_message": "Hi.\n"},
+        warnings=(),
+        findings={"manager_brief": [shout, looked], "customer_message": [looked]},
+    )
+    text = report.brief_text(result)
+    assert text.count("[blame, second look]: Blames.") == 2 and "[inflated_urgency]:" in text
+    assert report.brief_markdown(result).count("[`blame`, second look]") == 2
+    out = io.StringIO()
+    present.show_brief(result, out)
+    shown = " ".join(out.getvalue().split())
+    assert shown.count("blame (second look)") == 2 and shown.count("is less certain") == 1
+    data = report.brief_data(result)
+    assert [f["second_look"] for f in data["findings"]["manager_brief"]] == [False, True]
+    assert report.brief_from_data(json.loads(json.dumps(data))) == result
+    del data["findings"]["manager_brief"][1]["second_look"]  # as stored before Dec 5
+    again = report.brief_from_data(data).findings["manager_brief"][1]
+    assert again == replace(looked, second_look=False)

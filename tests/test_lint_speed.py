@@ -114,6 +114,7 @@ def test_lint_json_is_the_document_of_the_findings_as_dicts(
         Finding(1, 2, "blame", "error", 'say "it" \\ ok', "Try: é ‘x’ \u202eevil\u202c", "a\x07b"),
         Finding(12, 1, "blame", "error", 'say "it" \\ ok', "Try: é ‘x’ \u202eevil\u202c", "a\x07b"),
         Finding(3, 4, "x", "info", "emoji 😀 and \ufeff", "tab\tnew\nline", "\x7f"),
+        Finding(4, 1, "blame", "error", "Blame.", "Own it.", "the courier", second_look=True),
     ]
     for findings in ([*found, *odd] * 3, odd, []):
         assert len(found) * 3 > listing.BATCH

@@ -44,6 +44,10 @@ class Finding:
     message: str
     suggestion: str
     excerpt: str
+    second_look: bool = False
+    """Found by a second look (`_Judge.second_look`): the sentence scored under the rule's
+    threshold, within its `second_look` margin, in a draft where another rule found
+    something."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -54,6 +58,7 @@ class Finding:
             "message": self.message,
             "suggestion": self.suggestion,
             "excerpt": self.excerpt,
+            "second_look": self.second_look,
         }
 
 
@@ -438,7 +443,13 @@ def _rule_findings(
                 if vetoed(sentence, listed):
                     continue
             yield Finding(
-                *place(start + offset), rule.id, rule.severity, rule.message, suggestion, excerpt
+                *place(start + offset),
+                rule.id,
+                rule.severity,
+                rule.message,
+                suggestion,
+                excerpt,
+                False,  # every field given: a record's quick way in
             )
 
 
@@ -598,11 +609,16 @@ class _Judge:
                     break
                 if index not in holding and near(index) and not _clears(compiled, draft, index):
                     at = classify.strongest(draft, model, index, compiled.rule.id)
-                    yield self._finding(compiled, index, at, today)
+                    yield self._finding(compiled, index, at, today, second_look=True)
                     break
 
     def _finding(
-        self, compiled: _Rule, sentence: int, position: int, today: dt.date | None
+        self,
+        compiled: _Rule,
+        sentence: int,
+        position: int,
+        today: dt.date | None,
+        second_look: bool = False,
     ) -> Finding:
         """The model's finding for a rule in a sentence, placed at `position`. A rule that
         moves dates (`rewrite: cushion`) rewrites the sentence when it names one date only:
@@ -620,6 +636,7 @@ class _Judge:
             rule.message,
             _advice(rule, coach.cushion_days, better),
             excerpt if len(excerpt) <= 80 else excerpt[:79] + "…",
+            second_look,
         )
 
 
@@ -981,4 +998,5 @@ def _trigger_findings(draft: Draft, triggers: Iterable[str], partner: str) -> It
                     "Say it another way; check the partner's notes "
                     "(escalate notes list PARTNER --kind trigger)",
                     match.group(0),
+                    False,
                 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
@@ -153,6 +153,7 @@ def findings_view(findings: list[Finding]) -> list[Table]:
             Text.assemble(
                 (f"line {f.line}:{f.column} ", "dim"),
                 (f"{f.rule} ", style.get(f.severity, "")),
+                ("(second look) " if f.second_look else "", "dim"),
                 (f"“{one_line(f.excerpt)}” ", "italic"),
                 visible(f.message),
                 ("\n→ ", "dim"),
@@ -162,6 +163,18 @@ def findings_view(findings: list[Finding]) -> list[Table]:
         ],
         "!",
     )
+
+
+def second_look_note(findings: Iterable[Finding]) -> list[Table]:
+    """What "(second look)" means, said once under the findings when one says it."""
+    if not any(f.second_look for f in findings):
+        return []
+    note = (
+        "(second look) is less certain: the sentence scored under the rule's threshold but "
+        "within its second-look margin, which the coach uses only in a draft where another "
+        "rule found something."
+    )
+    return _bullets([Text(note, style="dim")], "")
 
 
 def show_brief(result: Brief, file: IO[str] | None = None) -> None:
@@ -184,6 +197,9 @@ def show_brief(result: Brief, file: IO[str] | None = None) -> None:
                 Text("Message coach:", style="bold yellow"),
                 *findings_view(result.findings[name]),
             )
+    note = second_look_note(f for found in result.findings.values() for f in found)
+    if note:
+        _print(out, Text(""), *note)
 
 
 def notes_view(notes: list[Note], title: str) -> Group:
@@ -353,7 +369,11 @@ def lint_view(findings: list[Finding]) -> Group:
                 style="green",
             )
         )
-    return Group(Text(plural(len(findings), "finding"), style="bold"), *findings_view(findings))
+    return Group(
+        Text(plural(len(findings), "finding"), style="bold"),
+        *findings_view(findings),
+        *second_look_note(findings),
+    )
 
 
 def commitments_view(items: list[Commitment], today: dt.date) -> Group:

@@ -243,7 +243,8 @@ def brief_markdown(result: Brief) -> str:
         lines += [f"## {DRAFT_TITLES[name]}", "", f"{fence}text", text.rstrip("\n"), fence, ""]
         for finding in result.findings.get(name, []):
             lines.append(
-                f"- line {finding.line}, column {finding.column} [`{finding.rule}`]: "
+                f"- line {finding.line}, column {finding.column} "
+                f"[`{finding.rule}`{_looked(finding)}]: "
                 f"{md(finding.message)} {md(finding.suggestion)}"
             )
         if name in result.findings:
@@ -260,7 +261,8 @@ def brief_text(result: Brief) -> str:
     for name, text in result.drafts().items():
         title = DRAFT_TITLES[name]
         found = "".join(
-            f"! line {f.line}, column {f.column} [{f.rule}]: {f.message} {f.suggestion}\n"
+            f"! line {f.line}, column {f.column} [{f.rule}{_looked(f)}]: "
+            f"{f.message} {f.suggestion}\n"
             for f in result.findings.get(name, [])
         )
         parts.append(f"{title}\n{'=' * len(title)}\n\n{text}" + (f"\n{found}" if found else ""))
@@ -418,7 +420,7 @@ def history_markdown(items: list[Escalation], title: str) -> str:
 
 _FINDING_TAIL = (
     ',\n    "rule": {},\n    "severity": {},\n    "message": {},\n    "suggestion": {},'
-    '\n    "excerpt": {}\n  }}'
+    '\n    "excerpt": {},\n    "second_look": {}\n  }}'
 )
 
 
@@ -428,7 +430,7 @@ def findings_json(findings: Iterable[Finding]) -> Iterator[str]:
     it recurs: a long draft repeats a few findings thousands of times (README "Performance")."""
     from escalate_cli.listing import BATCH
 
-    tails: dict[tuple[str, ...], str] = {}
+    tails: dict[tuple[str | bool, ...], str] = {}
     rest = iter(findings)
     opening = "[\n"
     while batch := list(islice(rest, BATCH)):
@@ -440,10 +442,11 @@ def findings_json(findings: Iterable[Finding]) -> Iterator[str]:
                 finding.message,
                 finding.suggestion,
                 finding.excerpt,
+                finding.second_look,
             )
             tail = tails.get(said)
             if tail is None:
-                encoded = (json.dumps(text, ensure_ascii=False) for text in said)
+                encoded = (json.dumps(value, ensure_ascii=False) for value in said)
                 tail = tails[said] = json_escaped(_FINDING_TAIL.format(*encoded))
             parts.append(f'  {{\n    "line": {finding.line},\n    "column": {finding.column}{tail}')
         yield opening + ",\n".join(parts)
@@ -451,12 +454,17 @@ def findings_json(findings: Iterable[Finding]) -> Iterator[str]:
     yield "[]\n" if opening == "[\n" else "\n]\n"
 
 
+def _looked(finding: Finding) -> str:
+    """How a second-look finding is told apart in text and Markdown."""
+    return ", second look" if finding.second_look else ""
+
+
 def findings_markdown(findings: list[Finding]) -> str:
     if not findings:
         return "No findings.\n"
     return (
         "\n".join(
-            f"- line {f.line}, column {f.column} [`{f.rule}`, {f.severity}]: "
+            f"- line {f.line}, column {f.column} [`{f.rule}`, {f.severity}{_looked(f)}]: "
             f"“{md(one_line(f.excerpt))}”: {md(f.message)} {md(f.suggestion)}"
             for f in findings
         )
