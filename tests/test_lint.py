@@ -948,3 +948,19 @@ def test_a_second_look_finding_is_marked_in_a_brief_and_kept_in_its_history() ->
     del data["findings"]["manager_brief"][1]["second_look"]  # as stored before Dec 5
     again = report.brief_from_data(data).findings["manager_brief"][1]
     assert again == replace(looked, second_look=False)
+
+
+def test_a_draft_keeps_its_lookups_and_is_freed_with_them() -> None:
+    """A run that lints thousands of drafts (the evaluation and benchmark scripts) must not
+    keep them: each draft caches its own lookups, and they go when it goes."""
+    import gc
+    import weakref
+
+    draft = Draft("The vendor will ship it on Friday.\nThanks!\n")
+    assert draft.holding("vendor", True, True) == frozenset({0})
+    assert draft.holding("vendor", True, True) is draft.holding("vendor", True, True)
+    assert {"the", "vendor", "thanks"} <= set(draft.words(True, True)[0].split("\0"))
+    gone = weakref.ref(draft)
+    del draft
+    gc.collect()
+    assert gone() is None

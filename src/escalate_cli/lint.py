@@ -161,20 +161,25 @@ class Draft:
         if labels:
             found = re.finditer("|".join(map(re.escape, labels)), self.masked)
             self.for_model = _masked(self.masked, found)
+        # Each draft caches its own lookups: `functools.cache` on the methods would keep
+        # every draft of a long run alive (7.8 GB in one worker of benchmarks/second_look.py).
+        self.lower = functools.cache(self._lower)
+        self.haystack = functools.cache(self._haystack)
+        self.words = functools.cache(self._words)
+        self.present = functools.cache(self._present)
+        self.holding_any = functools.cache(self._holding_any)
+        self.holding = functools.cache(self._holding)
 
-    @functools.cache  # noqa: B019 - a draft lives for one lint call
-    def lower(self, masked: bool) -> str | None:
+    def _lower(self, masked: bool) -> str | None:
         """The draft in lower case for anchor search, if lower-casing keeps every offset."""
         source = self.masked if masked else self.text
         lowered = source.lower()
         return lowered if len(lowered) == len(source) else None
 
-    @functools.cache  # noqa: B019
-    def haystack(self, masked: bool, lower: bool) -> str:
+    def _haystack(self, masked: bool, lower: bool) -> str:
         return (self.lower(masked) or "") if lower else (self.masked if masked else self.text)
 
-    @functools.cache  # noqa: B019
-    def words(self, masked: bool, lower: bool) -> tuple[str, list[int], list[list[list[int]]]]:
+    def _words(self, masked: bool, lower: bool) -> tuple[str, list[int], list[list[list[int]]]]:
         """The draft's distinct words (runs of word characters) joined by NUL, where each
         starts in that string, and the sentences holding each one (in lists, one for each
         text: a sentence met again is read once). A word never runs across a sentence
@@ -190,8 +195,7 @@ class Draft:
         offsets = list(accumulate((len(word) + 1 for word in where), initial=0))
         return "\0".join(where), offsets, list(where.values())
 
-    @functools.cache  # noqa: B019
-    def present(self, anchors: Anchors, masked: bool, lower: bool) -> frozenset[str]:
+    def _present(self, anchors: Anchors, masked: bool, lower: bool) -> frozenset[str]:
         """Which of a playbook's anchors the draft holds, each looked for once a draft: a
         pattern with an anchor group none of them is in is ruled out by one set operation."""
         words, others = anchors
@@ -199,8 +203,7 @@ class Draft:
         held = [anchor for anchor in words if anchor in vocabulary]
         return frozenset(held + [anchor for anchor in others if anchor in haystack])
 
-    @functools.cache  # noqa: B019
-    def holding_any(
+    def _holding_any(
         self, group: tuple[str, ...], present: frozenset[str], masked: bool, lower: bool
     ) -> frozenset[int]:
         """The sentences that may hold one of a group of anchors (patterns share groups);
@@ -208,8 +211,7 @@ class Draft:
         held = (anchor for anchor in group if anchor in present)
         return frozenset().union(*(self.holding(anchor, masked, lower) for anchor in held))
 
-    @functools.cache  # noqa: B019
-    def holding(self, anchor: str, masked: bool, lower: bool) -> frozenset[int]:
+    def _holding(self, anchor: str, masked: bool, lower: bool) -> frozenset[int]:
         """The sentences that may hold `anchor` (many patterns share anchors).
 
         An anchor made of word characters is looked up in the draft's distinct words, not
