@@ -77,6 +77,9 @@ PARTS = (
     "lint_heldout112.yaml",
     "lint_heldout113.yaml",
     "lint_heldout114.yaml",
+    "lint_heldout115.yaml",
+    "lint_heldout116.yaml",
+    "lint_heldout117.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
