@@ -80,6 +80,9 @@ PARTS = (
     "lint_heldout115.yaml",
     "lint_heldout116.yaml",
     "lint_heldout117.yaml",
+    "lint_heldout118.yaml",
+    "lint_heldout119.yaml",
+    "lint_heldout120.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
