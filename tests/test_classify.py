@@ -807,6 +807,37 @@ def test_the_trainer_counts_a_sentence_the_rules_unless_clears_as_unflagged(tmp_
     assert all(score > -math.inf for score in scores[0]["blame"])
 
 
+def test_the_folds_trained_side_by_side_score_as_each_fold_trained_alone(tmp_path) -> None:
+    """`out_of_fold` trains its folds in parallel processes; each message's scores must be
+    those of a model trained, here in this process, on the other folds' messages."""
+    trainer = load_trainer()
+    path = tmp_path / "lint_tuning_t.yaml"
+    texts = [
+        ("The courier lost the parcel again.", ["blame"]),
+        ("The fix ships Friday.", ["eta_no_buffer"]),
+        ("Thanks for the call today.", []),
+        ("Their vendor broke the build, and it lands Monday.", ["blame", "eta_no_buffer"]),
+        ("We will keep you posted.", ["vague_commitment"]),
+        ("All good here, see you at the review.", []),
+    ]
+    messages = [
+        {"id": f"m{n}", "expect": expect, "text": text} for n, (text, expect) in enumerate(texts)
+    ]
+    path.write_text(json.dumps({"messages": messages}), encoding="utf-8")
+    examples = trainer.read_examples([path], trainer.bundled_rules())
+    third = lambda example, _k: int(example.ident[1:]) % 3  # noqa: E731
+    scores = trainer.out_of_fold(examples, 3, third)
+    for fold in range(3):
+        alone = trainer.train([e for e in examples if third(e, 3) != fold])
+        for index, example in enumerate(examples):
+            if third(example, 3) == fold:
+                for rule in trainer.RULES:
+                    expected = alone.scores(example, rule)
+                    cleared = example.cleared.get(rule, set())
+                    got = [s for i, s in enumerate(scores[index][rule]) if i not in cleared]
+                    assert got == [s for i, s in enumerate(expected) if i not in cleared]
+
+
 def test_the_trainer_counts_a_kept_rules_added_pattern_as_never_vetoed(tmp_path) -> None:
     """As the coach does (`classify.Veto.added`): where a pattern added to a kept rule since
     its veto was tuned fires, the trainer's examples list it with the phrases' findings."""
