@@ -195,6 +195,7 @@ def test_the_digest_leaves_out_exactly_the_fields_that_do_not_decide_where_a_rul
     from escalate_cli.playbook import LintRule
 
     wording = {"message", "suggestion", "severity", "swap", "rewrite", "second_look"}
+    wording |= {"second_look_with"}
     fields = {field.name for field in dataclasses.fields(LintRule)}
     assert set(classify.MATCHING) | wording == fields
     assert not set(classify.MATCHING) & wording
@@ -645,15 +646,15 @@ def test_escalate_lint_catches_what_the_patterns_miss(book: Playbook) -> None:
 
 
 def test_a_draft_with_a_finding_is_read_again_for_the_other_habits(book: Playbook) -> None:
-    """The shipped model scores the courier's slip 1.2 below `blame`'s threshold: alone it
-    is no finding, but in a draft that already shouts, `blame`'s second look (3.5) flags
-    it, at its strongest word. A margin under 1.2, or the rule's `unless`, leaves it."""
-    plain = "The courier left the parcel at the wrong depot.\n"
+    """The shipped model scores the contractor's slip 2.3 below `blame`'s threshold: alone
+    it is no finding, but in a draft that already shouts, `blame`'s second look (3.5) flags
+    it, at its strongest word. A margin under 2.3, or the rule's `unless`, leaves it."""
+    plain = "They left the controllers on the old firmware after the rewire.\n"
     assert lint(plain, book.lint) == []  # a draft with no finding stays clean
     shouted = plain + "We need this sorted URGENTLY!!\n"
     found = lint(shouted, book.lint)
     assert [(f.line, f.column, f.rule) for f in found] == [
-        (1, 13, "blame"),  # "left"
+        (1, 6, "blame"),  # "left"
         (2, 21, "inflated_urgency"),
     ]
     blame = next(rule for rule in book.lint.rules if rule.id == "blame")
@@ -665,7 +666,7 @@ def test_a_draft_with_a_finding_is_read_again_for_the_other_habits(book: Playboo
     for edited in (
         dataclasses.replace(blame, second_look=1.0),
         dataclasses.replace(blame, second_look=0.0),
-        dataclasses.replace(blame, unless=(*blame.unless, r"\bwrong\s+depot\b")),
+        dataclasses.replace(blame, unless=(*blame.unless, r"\bold\s+firmware\b")),
     ):
         assert [f.rule for f in lint(shouted, with_blame(edited))] == ["inflated_urgency"]
     assert [f.rule for f in lint(shouted, book.lint, only={"inflated_urgency"})] == [
@@ -691,6 +692,24 @@ def test_a_sentence_that_holds_a_finding_gets_no_second_look(book: Playbook) -> 
     ]
 
 
+def test_a_second_look_reads_a_sentence_that_holds_only_its_partners_findings(
+    book: Playbook,
+) -> None:
+    """`inflated_urgency` names `blame` in `second_look_with`: one sentence may shout and
+    blame. A sentence that also holds another rule's finding is still left alone."""
+    chat = "OMG the client's sysadmin wiped the prod db"
+    found = lint(chat + "\n", book.lint)
+    assert [(f.rule, f.second_look) for f in found] == [
+        ("inflated_urgency", True),
+        ("blame", False),
+    ]
+    alone = tuple(dataclasses.replace(rule, second_look_with=()) for rule in book.lint.rules)
+    found = lint(chat + "\n", dataclasses.replace(book.lint, rules=alone))
+    assert [f.rule for f in found] == ["blame"]
+    found = lint(chat + ", but I guarantee it won't happen again\n", book.lint)
+    assert [f.rule for f in found] == ["blame", "over_promise"]
+
+
 def test_a_second_look_reaches_five_sentences_either_side_of_a_finding(book: Playbook) -> None:
     """In a long thread one shout must not send every rule looking through all of it."""
     from escalate_cli.lint import SECOND_LOOK_REACH
@@ -699,7 +718,7 @@ def test_a_second_look_reaches_five_sentences_either_side_of_a_finding(book: Pla
 
     def draft(between: int) -> str:
         agenda = "".join(f"Line {n} of the agenda covers item {n}.\n" for n in range(between))
-        slip = "The courier left the parcel at the wrong depot.\n"
+        slip = "They left the controllers on the old firmware after the rewire.\n"
         return f"We need this sorted URGENTLY!!\n{agenda}{slip}"
 
     near, far = lint(draft(4), book.lint), lint(draft(5), book.lint)
@@ -980,14 +999,15 @@ def test_the_trainer_keeps_a_rule_only_while_it_fires_where_it_did(tmp_path) -> 
 
 
 def test_with_every_rule_kept_the_trainer_writes_the_kept_model_for_the_rules_as_they_are(
-    tmp_path,
+    tmp_path, monkeypatch
 ) -> None:
     """Nothing is trained: the weights, thresholds and vetoes are the model's own, and the
     digests are those of the rules as they were tuned: the phrases, patterns and exceptions
     added since stay the team's (a pattern's findings are never vetoed, and the team may
-    later edit or drop an exception it added and keep the veto)."""
+    later edit or drop an exception it added and keep the veto). The shipped settings
+    retrain `blame`; here every rule is kept."""
     trainer = load_trainer()
-    assert set(trainer.SETTINGS["keep"]) == set(trainer.RULES)
+    monkeypatch.setitem(trainer.SETTINGS, "keep", trainer.RULES)
     before = json.loads(trainer.MODEL.read_text(encoding="utf-8"))
     coach = trainer.bundled_rules()
     bundled = next(rule for rule in coach.rules if rule.id == "others_work")

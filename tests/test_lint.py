@@ -900,7 +900,10 @@ def test_a_second_look_finding_is_marked_in_every_format(runner) -> None:
     leave it out; the others say they are not."""
     from escalate_cli.cli import app
 
-    text = "We need this sorted URGENTLY!!\nThe courier left the parcel at the wrong depot.\n"
+    text = (
+        "We need this sorted URGENTLY!!\n"
+        "They left the controllers on the old firmware after the rewire.\n"
+    )
     found = runner.invoke(app, ["lint", "-", "-f", "json"], input=text)
     assert found.exit_code == 1
     assert [(f["rule"], f["second_look"]) for f in json.loads(found.stdout)] == [
@@ -911,7 +914,7 @@ def test_a_second_look_finding_is_marked_in_every_format(runner) -> None:
     assert "[`inflated_urgency`, warning]" in markdown
     assert "[`blame`, error, second look]" in markdown
     terminal = " ".join(runner.invoke(app, ["lint", "-"], input=text).stdout.split())
-    assert "inflated_urgency “URGENTLY”" in terminal and "blame (second look) “The" in terminal
+    assert "inflated_urgency “URGENTLY”" in terminal and "blame (second look) “They" in terminal
     assert terminal.count("(second look)") == 2  # the finding, and what it means
     assert "(second look) is less certain: the sentence scored under the rule's" in terminal
     alone = runner.invoke(app, ["lint", "-"], input="We need this sorted URGENTLY!!\n").stdout

@@ -394,3 +394,18 @@ def test_a_second_look_of_0_or_10_loads(tmp_path, default_text) -> None:
         path = tmp_path / "team.yaml"
         path.write_text(text, encoding="utf-8")
         assert load(path).lint.rules[0].second_look == float(value)
+
+
+@pytest.mark.parametrize("partner", ["blam", "inflated_urgency"])
+def test_a_second_look_partner_must_be_another_lint_rule(
+    tmp_path, default_text, partner
+) -> None:
+    """A misspelt id, or the rule's own, names the file, line and field, and the ids."""
+    old = "      second_look_with: [blame]\n"
+    text = default_text.replace(old, f"      second_look_with: [{partner}]\n", 1)
+    assert text != default_text
+    error = error_for(broken(tmp_path, text))
+    assert f"team.yaml:{line_of(default_text, old)}:" in error.message  # inflated_urgency's
+    assert "second_look_with.0" in error.message
+    assert f"{partner!r} is not another lint rule's id" in error.message
+    assert "blame, over_promise, eta_no_buffer" in error.message

@@ -516,7 +516,7 @@ def _digests(rule: LintRule, classes: Classes) -> tuple[str, str, str]:
     then keeps its vetoes: until Dec 4 over every field of the rule, until Dec 5 over the
     `MATCHING` fields with every word class."""
     every = dataclasses.asdict(rule)
-    del every["second_look"]  # a field since Dec 5: that digest never covered it
+    del every["second_look"], every["second_look_with"]  # fields since Dec 5: never covered
     matching = {name: getattr(rule, name) for name in MATCHING}
     return rule_digest(rule, classes), _sha256([every, classes]), _sha256([matching, classes])
 
@@ -534,7 +534,7 @@ MATCHING = (
 )
 """The fields of a lint rule that decide where its patterns fire. Its message, suggestion,
 severity, `swap` and `rewrite` do not, so a team can reword them without retraining the
-model, nor does `second_look`, which only lets the model find more."""
+model, nor do `second_look` and `second_look_with`, which only let the model find more."""
 
 
 def rule_digest(rule: LintRule, classes: Classes) -> str:

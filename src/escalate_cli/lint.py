@@ -572,7 +572,8 @@ class _Judge:
         margin below the rule's threshold, holds no finding and the rule's `unless` does
         not clear it. Risky habits come together, so a draft that shows one is read more
         closely for the others, while a draft with no finding stays clean. A sentence that
-        holds a finding is left alone: the words that scored there for one rule (shouting,
+        holds a finding is left alone, unless all it holds are findings of the rule's
+        `second_look_with` partners: the words that scored there for one rule (shouting,
         a date) lift the other rules' scores too ("And now!!!" is not blame), and the next
         likeliest sentence within the margin is looked at instead. Only sentences within
         `SECOND_LOOK_REACH` of one that holds a finding are looked at. Run after the patterns
@@ -591,7 +592,9 @@ class _Judge:
         ]
         if not found or not looking:  # a clean draft, or nothing left to look for
             return
-        holding = {sentence for _, sentence in self.fired}
+        holding: dict[int, set[str]] = {}  # sentence: the rules whose findings it holds
+        for rule_id, sentence in self.fired:
+            holding.setdefault(sentence, set()).add(rule_id)
         rank = {index: at for at, index in enumerate(sorted(scored))}  # sentences with words
         ranks = sorted(rank[index] for index in holding if index in rank)
 
@@ -605,11 +608,14 @@ class _Judge:
 
         for column, compiled in looking:
             lowest = model.threshold[column] - compiled.rule.second_look
+            partners = set(compiled.rule.second_look_with)
             likeliest = sorted(scored, key=lambda index: (-scored[index][column][0], index))
             for index in likeliest:
                 if scored[index][column][0] < lowest:
                     break
-                if index not in holding and near(index) and not _clears(compiled, draft, index):
+                held = holding.get(index)
+                free = held is None or held <= partners
+                if free and near(index) and not _clears(compiled, draft, index):
                     at = classify.strongest(draft, model, index, compiled.rule.id)
                     yield self._finding(compiled, index, at, today, second_look=True)
                     break

@@ -262,7 +262,9 @@ class LintRule(_Model):
     replacements that rewrite the sentence for the suggestion; `rewrite: cushion` moves
     the dates in it by the playbook's `cushion_days`. `second_look` (0 to 10, 0 by default)
     lets the playbook's model flag the rule's likeliest sentence up to that far below its
-    threshold in a draft where another rule already has a finding."""
+    threshold in a draft where another rule already has a finding; `second_look_with`
+    names rules whose findings' sentences that look may read too (one sentence may show
+    both: "our vendor will replace it on Friday")."""
 
     id: Id
     message: Text
@@ -281,6 +283,7 @@ class LintRule(_Model):
     second_look: Annotated[
         float, _Strict(), _Check(lambda n: 0 <= n <= 10, "must be a number from 0 to 10")
     ] = 0.0
+    second_look_with: tuple[Id, ...] = ()
 
 
 @record
@@ -478,6 +481,13 @@ def _lint_problems(coach: Lint) -> Iterator[tuple[tuple[str | int, ...], str]]:
             yield ("lint", "rules", index, "id"), f"duplicate lint rule id {rule.id!r}"
         if not (rule.phrases or rule.patterns):
             yield ("lint", "rules", index), "a lint rule needs `phrases` or `patterns`"
+        for w_index, partner in enumerate(rule.second_look_with):
+            if partner not in rule_ids or partner == rule.id:
+                others = ", ".join(i for i in rule_ids if i != rule.id) or "none"
+                yield (
+                    ("lint", "rules", index, "second_look_with", w_index),
+                    f"{partner!r} is not another lint rule's id; ids: {others}",
+                )
         flags = 0 if rule.case_sensitive else re.IGNORECASE
         for group in ("patterns", "requires", "unless", "unless_before", "unless_inside", "swap"):
             for p_index, pattern in enumerate(getattr(rule, group)):
