@@ -397,9 +397,7 @@ def test_a_second_look_of_0_or_10_loads(tmp_path, default_text) -> None:
 
 
 @pytest.mark.parametrize("partner", ["blam", "inflated_urgency"])
-def test_a_second_look_partner_must_be_another_lint_rule(
-    tmp_path, default_text, partner
-) -> None:
+def test_a_second_look_partner_must_be_another_lint_rule(tmp_path, default_text, partner) -> None:
     """A misspelt id, or the rule's own, names the file, line and field, and the ids."""
     old = "      second_look_with: [blame]\n"
     text = default_text.replace(old, f"      second_look_with: [{partner}]\n", 1)
