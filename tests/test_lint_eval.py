@@ -47,6 +47,9 @@ PARTS = (
     "lint_heldout118.yaml",
     "lint_heldout119.yaml",
     "lint_heldout120.yaml",
+    "lint_heldout121.yaml",
+    "lint_heldout122.yaml",
+    "lint_heldout123.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
