@@ -90,11 +90,9 @@ SETTINGS = {
     "seed": 11,
     # rules that keep their bias, weights, threshold and veto from the model file being
     # replaced: retraining every rule for one rule's new patterns or data moves the others
-    # (the thirty-eighth round's candidate lost `over_promise` findings it was not aimed at)
-    # and, since the forty-eighth round, `blame` and `eta_no_buffer`: retrained by this
-    # trainer, `blame`'s threshold rises from 1.86 to 2.30 (the kept rules' out-of-fold
-    # flags fill more of the budget than when the forty-first round trained it), and the
-    # forty-sixth round's candidate fell to 74.3% `blame` over held-out 43 to 78 for it
+    # (the thirty-eighth round's candidate lost `over_promise` findings it was not aimed
+    # at). `blame` was kept from the forty-eighth round to the sixty-first, which shipped
+    # it retrained with more writers' files (held-out 67 to 102 retired into tuning data)
     "keep": tuple(rule for rule in RULES if rule != "blame"),
 }
 BUDGET = SETTINGS["budget"]

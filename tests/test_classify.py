@@ -706,8 +706,17 @@ def test_a_second_look_reads_a_sentence_that_holds_only_its_partners_findings(
     alone = tuple(dataclasses.replace(rule, second_look_with=()) for rule in book.lint.rules)
     found = lint(chat + "\n", dataclasses.replace(book.lint, rules=alone))
     assert [f.rule for f in found] == ["blame"]
-    found = lint(chat + ", but I guarantee it won't happen again\n", book.lint)
-    assert [f.rule for f in found] == ["blame", "over_promise"]
+    found = lint(chat + " and we will restore it by Friday\n", book.lint)
+    # the shout scores within its margin here, but eta_no_buffer holds the sentence too
+    assert [f.rule for f in found] == ["blame", "eta_no_buffer"]
+    every = tuple(rule.id for rule in book.lint.rules if rule.id != "inflated_urgency")
+    urgency = next(rule for rule in book.lint.rules if rule.id == "inflated_urgency")
+    wider = dataclasses.replace(urgency, second_look_with=every)
+    rules = tuple(wider if rule.id == wider.id else rule for rule in book.lint.rules)
+    found = lint(
+        chat + " and we will restore it by Friday\n", dataclasses.replace(book.lint, rules=rules)
+    )
+    assert [f.rule for f in found] == ["inflated_urgency", "blame", "eta_no_buffer"]
 
 
 def test_a_second_look_reaches_five_sentences_either_side_of_a_finding(book: Playbook) -> None:
@@ -1147,7 +1156,7 @@ def test_a_retrain_writes_the_kept_rules_as_the_replaced_model_had_them(
     monkeypatch.setattr(trainer, "DATA", tmp_path)
     for name, value in (("rounds", 1), ("epochs", 2), ("folds", 2), ("min_count", 2)):
         monkeypatch.setitem(trainer.SETTINGS, name, value)
-    retrain = ("blame", "eta_no_buffer")  # (the shipped settings keep every rule)
+    retrain = ("blame", "eta_no_buffer")  # (the shipped settings keep all but `blame`)
     kept = tuple(rule for rule in trainer.SETTINGS["keep"] if rule not in retrain)
     monkeypatch.setitem(trainer.SETTINGS, "keep", kept)
     assert trainer.main(["--output", str(output)]) == 0

@@ -647,7 +647,7 @@ def load(path: Path, known: Iterable[str]) -> Model:
     """Read and check a model file; each problem names the file and the field (exit 2).
 
     Its weights are one base64 string of small integers and its feature names one list, so
-    reading and checking the shipped model takes about 3 ms, first run or not: no copy is
+    reading and checking the shipped model takes about 6 ms, first run or not: no copy is
     kept anywhere. A format 1 file is read too (about 20 ms; each weight to the thousandth).
     Within a process a model is read once (per path, size and time)."""
     try:
