@@ -50,6 +50,9 @@ PARTS = (
     "lint_heldout121.yaml",
     "lint_heldout122.yaml",
     "lint_heldout123.yaml",
+    "lint_heldout124.yaml",
+    "lint_heldout125.yaml",
+    "lint_heldout126.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
