@@ -194,8 +194,8 @@ def test_the_digest_leaves_out_exactly_the_fields_that_do_not_decide_where_a_rul
     same whatever it is.)"""
     from escalate_cli.playbook import LintRule
 
-    wording = {"message", "suggestion", "severity", "swap", "rewrite", "second_look"}
-    wording |= {"second_look_with"}
+    wording = {"message", "suggestion", "severity", "swap", "rewrite"}
+    wording |= {"second_look", "second_look_with"}
     fields = {field.name for field in dataclasses.fields(LintRule)}
     assert set(classify.MATCHING) | wording == fields
     assert not set(classify.MATCHING) & wording
@@ -706,16 +706,16 @@ def test_a_second_look_reads_a_sentence_that_holds_only_its_partners_findings(
     alone = tuple(dataclasses.replace(rule, second_look_with=()) for rule in book.lint.rules)
     found = lint(chat + "\n", dataclasses.replace(book.lint, rules=alone))
     assert [f.rule for f in found] == ["blame"]
-    found = lint(chat + " and we will restore it by Friday\n", book.lint)
+    dated = chat + " and we will restore it by Friday\n"
+    found = lint(dated, book.lint)
     # the shout scores within its margin here, but eta_no_buffer holds the sentence too
     assert [f.rule for f in found] == ["blame", "eta_no_buffer"]
     every = tuple(rule.id for rule in book.lint.rules if rule.id != "inflated_urgency")
-    urgency = next(rule for rule in book.lint.rules if rule.id == "inflated_urgency")
-    wider = dataclasses.replace(urgency, second_look_with=every)
-    rules = tuple(wider if rule.id == wider.id else rule for rule in book.lint.rules)
-    found = lint(
-        chat + " and we will restore it by Friday\n", dataclasses.replace(book.lint, rules=rules)
+    wider = tuple(
+        dataclasses.replace(rule, second_look_with=every) if rule.id == "inflated_urgency" else rule
+        for rule in book.lint.rules
     )
+    found = lint(dated, dataclasses.replace(book.lint, rules=wider))
     assert [f.rule for f in found] == ["inflated_urgency", "blame", "eta_no_buffer"]
 
 

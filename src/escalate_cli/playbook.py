@@ -264,7 +264,7 @@ class LintRule(_Model):
     lets the playbook's model flag the rule's likeliest sentence up to that far below its
     threshold in a draft where another rule already has a finding; `second_look_with`
     names rules whose findings' sentences that look may read too (one sentence may show
-    both: "our vendor will replace it on Friday")."""
+    both: "OMG the client's sysadmin wiped the prod db" shouts and blames)."""
 
     id: Id
     message: Text
