@@ -53,6 +53,9 @@ PARTS = (
     "lint_heldout124.yaml",
     "lint_heldout125.yaml",
     "lint_heldout126.yaml",
+    "lint_heldout127.yaml",
+    "lint_heldout128.yaml",
+    "lint_heldout129.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
