@@ -56,6 +56,9 @@ PARTS = (
     "lint_heldout127.yaml",
     "lint_heldout128.yaml",
     "lint_heldout129.yaml",
+    "lint_heldout130.yaml",
+    "lint_heldout131.yaml",
+    "lint_heldout132.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
