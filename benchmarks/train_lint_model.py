@@ -91,8 +91,8 @@ SETTINGS = {
     # rules that keep their bias, weights, threshold and veto from the model file being
     # replaced: retraining every rule for one rule's new patterns or data moves the others
     # (the thirty-eighth round's candidate lost `over_promise` findings it was not aimed
-    # at). `blame` was kept from the forty-eighth round to the sixty-first, which shipped
-    # it retrained with more writers' files (held-out 67 to 102 retired into tuning data)
+    # at). `blame` was retrained in the sixty-first round with more writers' files
+    # (held-out 67 to 102 retired into tuning data), `others_work` in the sixty-fifth
     "keep": tuple(rule for rule in RULES if rule != "others_work"),
 }
 BUDGET = SETTINGS["budget"]

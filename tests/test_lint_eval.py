@@ -59,6 +59,9 @@ PARTS = (
     "lint_heldout130.yaml",
     "lint_heldout131.yaml",
     "lint_heldout132.yaml",
+    "lint_heldout133.yaml",
+    "lint_heldout134.yaml",
+    "lint_heldout135.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
