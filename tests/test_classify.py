@@ -1157,7 +1157,7 @@ def test_a_retrain_writes_the_kept_rules_as_the_replaced_model_had_them(
     monkeypatch.setattr(trainer, "DATA", tmp_path)
     for name, value in (("rounds", 1), ("epochs", 2), ("folds", 2), ("min_count", 2)):
         monkeypatch.setitem(trainer.SETTINGS, name, value)
-    retrain = ("blame", "eta_no_buffer")  # (the shipped settings keep all but `blame`)
+    retrain = ("blame", "eta_no_buffer")  # (the shipped settings keep all but `others_work`)
     kept = tuple(rule for rule in trainer.SETTINGS["keep"] if rule not in retrain)
     monkeypatch.setitem(trainer.SETTINGS, "keep", kept)
     assert trainer.main(["--output", str(output)]) == 0
