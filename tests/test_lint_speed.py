@@ -31,8 +31,10 @@ def tuning_text() -> str:
 
 
 @pytest.fixture
-def fresh() -> object:
-    """No pattern set compiled or kept by an earlier test."""
+def fresh(monkeypatch: pytest.MonkeyPatch) -> object:
+    """No pattern set compiled or kept by an earlier test, and no code shipped for this
+    Python: the bundled playbook's patterns are compiled and kept as a user's would be."""
+    monkeypatch.setattr(coach, "CODE", None)
     patterns._MEMO.clear()
     yield
     patterns._MEMO.clear()
@@ -209,6 +211,88 @@ def test_the_shipped_anchors_are_up_to_date(book: Playbook) -> None:
         f"playbooks/{coach.ANCHORS} is out of date; refresh it with: python -c "
         "'from escalate_cli.lint import write_bundled_anchors; write_bundled_anchors()'"
     )
+
+
+def test_the_shipped_code_is_up_to_date(book: Playbook) -> None:
+    """A release ships its patterns compiled for each Python it is built for; this one's
+    must be there and be what compiling them here gives."""
+    import _sre
+    import marshal
+    import zlib
+
+    from escalate_cli.playbook import bundled_path
+
+    hint = (
+        "refresh it with: python -c 'from escalate_cli.lint import write_bundled_anchors; "
+        "write_bundled_anchors()' (naming other interpreters to write theirs too)"
+    )
+    items = [item for rule in book.lint.rules for item in coach._sources(rule, book.lint)]
+    path = bundled_path().with_name(coach.CODE or "")
+    assert coach.CODE and path.is_file(), f"playbooks/{coach.CODE} is missing; {hint}"
+    record = patterns._kept_entries(path.read_bytes())
+    assert record["patterns"] == patterns._digest(items), f"{path.name} is out of date; {hint}"
+    assert record["magic"] == _sre.MAGIC
+    shipped = [marshal.loads(zlib.decompress(packed)) for packed in record["code"]]
+    assert shipped == [patterns._code(pattern, flags) for pattern, flags in items]
+
+
+def test_a_first_run_compiles_and_keeps_none_of_the_bundled_patterns(
+    book: Playbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the code shipped for this Python, a new data folder's first lint unpacks the
+    few patterns its draft needs and keeps nothing of them; the findings are those of
+    patterns compiled here."""
+    text = "Engineering will have it fixed by Friday, guaranteed!!! Our devs messed it up."
+    patterns._MEMO.clear()
+    coach.prepare(book.lint, tmp_path / "shipped")
+    found = lint(text, book.lint)
+    patterns.keep_compiled()
+    bundled = max(patterns._MEMO.values(), key=lambda kept: len(kept.patterns))
+    used = [pattern for pattern in bundled.patterns if "regex" in vars(pattern)]
+    assert bundled.path is None and 0 < len(used) < len(bundled.patterns) / 4
+    assert not any(pattern.fresh for pattern in bundled.patterns)
+    assert not (tmp_path / "shipped").exists() or all(
+        path.stat().st_size < 100_000 for path in (tmp_path / "shipped").iterdir()
+    )  # the small sets of the classifier and the sentence splitter only
+    monkeypatch.setattr(coach, "CODE", None)
+    patterns._MEMO.clear()
+    coach.prepare(book.lint, tmp_path / "compiled")
+    assert lint(text, book.lint) == found and {f.rule for f in found} >= {"blame", "over_promise"}
+    patterns._MEMO.clear()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda record: {**record, "magic": record["magic"] + 1},  # another build's matcher
+        lambda record: {**record, "patterns": "0" * 64},  # other patterns
+        lambda record: {**record, "code": record["code"][1:]},
+        lambda record: {**record, "code": [b"not zlib"] * len(record["code"])},
+        lambda record: {**record, "code": [b"x\x9c" + bytes(9)] * len(record["code"])},
+        lambda record: "not a record",
+    ],
+)
+def test_shipped_code_that_does_not_fit_is_not_used(
+    book: Playbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage
+) -> None:
+    from escalate_cli.playbook import bundled_path
+
+    text = "Engineering will have it fixed by Friday, guaranteed!!! Our devs messed it up."
+    patterns._MEMO.clear()
+    expected = lint(text, book.lint)
+    shipped = patterns._kept_entries(bundled_path().with_name(coach.CODE or "").read_bytes())
+    (tmp_path / "default.anchors.json").write_bytes(
+        bundled_path().with_name(coach.ANCHORS).read_bytes()
+    )
+    (tmp_path / "odd.patterns").write_bytes(patterns.kept_record(damage(shipped)))
+    monkeypatch.setattr(coach, "CODE", "odd.patterns")
+    monkeypatch.setattr("escalate_cli.playbook.bundled_path", lambda: tmp_path / "default.yaml")
+    patterns._MEMO.clear()
+    coach.prepare(book.lint)
+    assert lint(text, book.lint) == expected
+    bundled = max(patterns._MEMO.values(), key=lambda kept: len(kept.patterns))
+    assert any(pattern.fresh for pattern in bundled.patterns)  # compiled here instead
+    patterns._MEMO.clear()
 
 
 def test_stale_shipped_anchors_are_not_used(

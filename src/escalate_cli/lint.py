@@ -16,12 +16,19 @@ import bisect
 import datetime as dt
 import functools
 import re
+import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import accumulate, chain, repeat
 from pathlib import Path
 
 from escalate_cli.dates import WEEKDAYS, add_working_days
-from escalate_cli.patterns import Compiled, compile_all, expand, shipped_anchors
+from escalate_cli.patterns import (
+    Compiled,
+    compile_all,
+    expand,
+    shipped_anchors,
+    shipped_code_record,
+)
 from escalate_cli.playbook import Lint, LintRule
 from escalate_cli.records import record
 from escalate_cli.triggers import QUOTED, trigger_phrases
@@ -315,6 +322,10 @@ Anchors = tuple[frozenset[str], frozenset[str]]
 _CACHE: dict[int, tuple[Lint, tuple[_Rule, ...], Anchors]] = {}
 ANCHORS = "default.anchors.json"
 """Shipped next to the bundled playbook: its patterns' anchors (see `write_bundled_anchors`)."""
+CODE: str | None = (
+    f"default.{sys.implementation.cache_tag}.patterns" if sys.implementation.cache_tag else None
+)
+"""Shipped next to it too, one for each Python a release is built for: its patterns' code."""
 
 
 def prepare(coach: Lint, cache: Path | None = None) -> None:
@@ -326,7 +337,9 @@ def prepare(coach: Lint, cache: Path | None = None) -> None:
     splitting(cache)
     written: dict[str, str] = {}
     items = [item for rule in coach.rules for item in _sources(rule, coach, written)]
-    compiled = iter(compile_all(items, cache, bundled_path().with_name(ANCHORS)))
+    shipped = bundled_path().with_name(ANCHORS)
+    code = shipped.with_name(CODE) if CODE else None
+    compiled = iter(compile_all(items, cache, shipped, code))
     if len(_CACHE) > 8:
         _CACHE.clear()
     rules = tuple(_rule(rule, compiled) for rule in coach.rules)
@@ -341,15 +354,42 @@ def _anchors(rules: Iterable[_Rule]) -> Anchors:
     return words, frozenset(found - words)
 
 
-def write_bundled_anchors() -> None:
+def write_bundled_anchors(*pythons: str) -> None:
     """For maintainers, after editing the lint section of playbooks/default.yaml: write the
-    anchors of its patterns, so a first run in a new data folder parses none of them. A
-    test says when they are out of date; until refreshed, a first run parses them all."""
+    anchors of its patterns, and their code compiled by this Python and by each of
+    `pythons` (paths of other interpreters, which need nothing installed), so a first run
+    in a new data folder parses and compiles none of them. A test says when they are out
+    of date; until refreshed, a first run compiles what its draft needs."""
+    import json
+    import subprocess
+
     from escalate_cli.playbook import bundled_path, load
 
     coach = load(bundled_path()).lint
     items = [item for rule in coach.rules for item in _sources(rule, coach)]
     bundled_path().with_name(ANCHORS).write_text(shipped_anchors(items), encoding="utf-8")
+    if CODE:
+        bundled_path().with_name(CODE).write_bytes(shipped_code_record(items))
+    source = str(Path(__file__).resolve().parents[1])
+    for python in pythons:
+        made = subprocess.run(
+            [python, "-c", _WRITE_CODE, source],
+            input=json.dumps(items).encode(),
+            capture_output=True,
+            check=True,
+        )
+        tag, _, record = made.stdout.partition(b"\n")
+        bundled_path().with_name(f"default.{tag.decode()}.patterns").write_bytes(record)
+
+
+_WRITE_CODE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from escalate_cli.patterns import shipped_code_record
+items = [tuple(item) for item in json.load(sys.stdin)]
+sys.stdout.buffer.write(sys.implementation.cache_tag.encode() + b"\\n")
+sys.stdout.buffer.write(shipped_code_record(items))
+"""
 
 
 def _compiled(coach: Lint) -> tuple[tuple[_Rule, ...], Anchors]:

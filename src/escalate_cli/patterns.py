@@ -139,7 +139,7 @@ class Compiled:
     compiled, and what was compiled is kept for the next run (`keep_compiled`)."""
 
     def __init__(
-        self, pattern: str, flags: int, facts: Facts, code: dict[str, Any] | None = None
+        self, pattern: str, flags: int, facts: Facts, code: dict[str, Any] | bytes | None = None
     ) -> None:
         self.pattern, self.code = pattern, code
         self.anchors, self.reach = facts
@@ -149,6 +149,8 @@ class Compiled:
     @functools.cached_property
     def regex(self) -> re.Pattern[str]:
         """Compiled from the kept code if it is usable, else afresh (and then kept)."""
+        if isinstance(self.code, bytes):  # shipped packed: unpacked only when a draft needs it
+            self.code = _unpacked(self.code)
         if self.code is not None:
             try:
                 return _from_code(self.pattern, self.code)
@@ -201,19 +203,24 @@ _MEMO: dict[str, _Kept] = {}
 
 
 def compile_all(
-    items: Sequence[tuple[str, int]], cache: Path | None = None, shipped: Path | None = None
+    items: Sequence[tuple[str, int]],
+    cache: Path | None = None,
+    shipped: Path | None = None,
+    shipped_code: Path | None = None,
 ) -> list[Compiled]:
     """Expanded patterns, ready to compile on first use.
 
-    Their anchors come from a `cache` folder where an earlier run kept them (with the code
-    of the patterns that run compiled, per Python build), else from `shipped` (anchors made
-    when the bundled playbook was built, by a hash of the patterns), else from parsing
-    every pattern. Anything unreadable there is made afresh."""
+    Where `shipped_code` holds their code for this Python (`shipped_code_record`, made when
+    the bundled playbook was built) and `shipped` their anchors, both are used and nothing
+    is kept. Otherwise their anchors come from a `cache` folder where an earlier run kept
+    them (with the code of the patterns that run compiled, per Python build), else from
+    `shipped` (by a hash of the patterns), else from parsing every pattern. Anything
+    unreadable there is made afresh."""
     import json
 
     key = json.dumps([sys.version, list(items)])
     if key not in _MEMO:
-        _MEMO[key] = _load(items, key, cache, shipped)
+        _MEMO[key] = _load(items, key, cache, shipped, shipped_code)
     return _MEMO[key].patterns
 
 
@@ -246,7 +253,19 @@ def shipped_anchors(items: Sequence[tuple[str, int]]) -> str:
     return _dumps({"patterns": _digest(items), **record}) + "\n"
 
 
-def kept_record(entries: list[dict[str, Any]]) -> bytes:
+def shipped_code_record(items: Sequence[tuple[str, int]]) -> bytes:
+    """The code of `items` compiled for this Python, as a release ships it next to its
+    bundled playbook: each pattern's code packed on its own, since a draft needs a few, with
+    the hash of the patterns and the matcher's version of its code (`_sre.MAGIC`)."""
+    import _sre
+    import marshal
+    import zlib
+
+    packed = [zlib.compress(marshal.dumps(_code(pattern, flags)), 9) for pattern, flags in items]
+    return kept_record({"patterns": _digest(items), "magic": _sre.MAGIC, "code": packed})
+
+
+def kept_record(entries: Any) -> bytes:
     """A kept set's file: its entries in marshal, with their CRC to find damage (only we
     can write the file)."""
     import marshal
@@ -271,12 +290,21 @@ def _kept_entries(raw: bytes) -> Any:
 
 
 def _load(
-    items: Sequence[tuple[str, int]], key: str, cache: Path | None, shipped: Path | None
+    items: Sequence[tuple[str, int]],
+    key: str,
+    cache: Path | None,
+    shipped: Path | None,
+    shipped_code: Path | None,
 ) -> _Kept:
     import hashlib
-    import json
 
     from escalate_cli.files import cache_folder, read_kept
+
+    packed = _shipped_packed(shipped_code, items) if shipped_code else None
+    facts = _shipped_facts(shipped, items) if shipped and packed else None
+    if packed and facts:  # compiled when the playbook was built: nothing to keep
+        triples = zip(items, facts, packed, strict=True)
+        return _Kept([Compiled(p, f, fact, code) for (p, f), fact, code in triples], None, True)
 
     name = hashlib.sha256(f"{_FORMAT}{key}".encode()).hexdigest()
     folder = cache_folder(cache)  # kept code goes to the C matcher: only a folder of ours alone
@@ -293,20 +321,55 @@ def _load(
                 return _Kept(patterns, path, saved=True)
         except (ValueError, TypeError, KeyError):
             pass  # not usable: made afresh below
-    facts: list[Facts] | None = None
-    if shipped is not None:
-        try:
-            record = json.loads(shipped.read_text())
-            if record["patterns"] == _digest(items):
-                pairs = zip(record["anchors"], record["reach"], strict=True)
-                facts = [_read(anchors, reach) for anchors, reach in pairs]
-        except (OSError, ValueError, TypeError, KeyError):
-            pass
-    if facts is None or len(facts) != len(items):
+    facts = _shipped_facts(shipped, items) if shipped else None
+    if facts is None:
         facts = [_facts(pattern, flags) for pattern, flags in items]
     return _Kept(
         [Compiled(p, f, fact) for (p, f), fact in zip(items, facts, strict=True)], path, False
     )
+
+
+def _shipped_facts(path: Path, items: Sequence[tuple[str, int]]) -> list[Facts] | None:
+    """The anchors shipped at `path` (`shipped_anchors`), if they are those of `items`."""
+    import json
+
+    try:
+        record = json.loads(path.read_text())
+        if record["patterns"] == _digest(items):
+            pairs = zip(record["anchors"], record["reach"], strict=True)
+            facts = [_read(anchors, reach) for anchors, reach in pairs]
+            return facts if len(facts) == len(items) else None
+    except (OSError, ValueError, TypeError, KeyError):
+        pass
+    return None
+
+
+def _shipped_packed(path: Path, items: Sequence[tuple[str, int]]) -> list[bytes] | None:
+    """The packed code shipped at `path` (`shipped_code_record`), if it is that of `items`
+    for this Python's matcher."""
+    import _sre
+
+    try:
+        record = _kept_entries(path.read_bytes())
+        packed = record["code"]
+        fits = record["patterns"] == _digest(items) and record["magic"] == _sre.MAGIC
+        if fits and len(packed) == len(items) and all(isinstance(c, bytes) for c in packed):
+            return list(packed)
+    except (OSError, TypeError, KeyError):
+        pass
+    return None
+
+
+def _unpacked(packed: bytes) -> dict[str, Any] | None:
+    """One pattern's code from a shipped record, or None if it is damaged."""
+    import marshal
+    import zlib
+
+    try:
+        code = marshal.loads(zlib.decompress(packed))
+    except (zlib.error, ValueError, EOFError, TypeError):
+        return None
+    return code if isinstance(code, dict) else None
 
 
 def _digest(items: Sequence[tuple[str, int]]) -> str:
