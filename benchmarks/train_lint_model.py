@@ -252,14 +252,14 @@ class Trained:
         ]
 
 
-def read_kept(path: Path, coach: playbook.Lint) -> Trained:
-    """The rules of `SETTINGS["keep"]` as the model file at `path` has them; each must
-    still be the rule that model was tuned against, or that rule with more exceptions,
-    phrases or patterns (its veto applies to the playbook's rule as it is now:
+def read_kept(path: Path, coach: playbook.Lint, names: Sequence[str] | None = None) -> Trained:
+    """The rules of `SETTINGS["keep"]` (or `names`) as the model file at `path` has them;
+    each must still be the rule that model was tuned against, or that rule with more
+    exceptions, phrases or patterns (its veto applies to the playbook's rule as it is now:
     `classify.veto`), or its weights, threshold and veto no longer fit it."""
     from escalate_cli.errors import EscalateError
 
-    names = cast("tuple[str, ...]", SETTINGS["keep"])
+    names = cast("tuple[str, ...]", SETTINGS["keep"]) if names is None else tuple(names)
     if not names:
         return Trained({}, {})
     hint = "take it out of SETTINGS['keep'] to retrain it"

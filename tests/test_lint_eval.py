@@ -7,14 +7,18 @@ README never claims more than it does."""
 from __future__ import annotations
 
 import functools
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import load_benchmark
+from escalate_cli import classify
+from escalate_cli.playbook import Playbook
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -228,6 +232,38 @@ def test_the_margin_chosen_is_the_last_step_that_paid_for_itself() -> None:
     before = [(["blame"], {"over_promise"}), ([], set())]
     after = [(["blame"], {"over_promise", "blame", "eta_no_buffer"}), ([], set())]
     assert second_look.added(before, after) == {"blame": (1, 0), "eta_no_buffer": (0, 1)}
+
+
+def test_out_of_fold_each_file_is_linted_by_a_model_that_never_saw_it(
+    book: Playbook, tmp_path: Path
+) -> None:
+    """Two writers' files, two folds: the model that lints each file learnt the other
+    writer's wording for the rule the trainer retrains, not its own, and keeps the
+    playbook's model's thresholds and vetoes."""
+    second_look = load_benchmark("second_look")
+    trainer = second_look.trainer
+    (retrained,) = [rule for rule in trainer.RULES if rule not in trainer.SETTINGS["keep"]]
+    paths = []
+    for writer, name in (("a", "Zorblat"), ("b", "Quenwick")):
+        messages = [
+            {"id": f"{writer}{n}", "expect": [retrained], "text": f"{name} will reroute it."}
+            for n in range(20)
+        ] + [
+            {"id": f"{writer}o{n}", "expect": [], "text": "Thanks for the call."} for n in range(20)
+        ]
+        paths.append(tmp_path / f"{writer}.yaml")
+        paths[-1].write_text(yaml.safe_dump({"messages": messages}), encoding="utf-8")
+    models = second_look.fold_models(paths, book.lint, tmp_path, 2)
+    assert set(models) == {"a.yaml", "b.yaml"} and models["a.yaml"] != models["b.yaml"]
+    column = trainer.RULES.index(retrained)
+    shipped = json.loads(Path(book.lint.model or "").read_text(encoding="utf-8"))
+    for file, own, other in (("a.yaml", "zorblat", "quenwick"), ("b.yaml", "quenwick", "zorblat")):
+        model = classify.load(models[file], trainer.RULES)
+        learnt = {name for name in model.names if (model.weights(name) or ())[column]}
+        assert any(other in name for name in learnt), file
+        assert not any(own in name for name in learnt), file
+        head = json.loads(models[file].read_text(encoding="utf-8"))
+        assert (head["threshold"], head["veto"]) == (shipped["threshold"], shipped["veto"])
 
 
 def test_margins_are_not_chosen_on_a_held_out_file() -> None:
