@@ -66,6 +66,12 @@ PARTS = (
     "lint_heldout133.yaml",
     "lint_heldout134.yaml",
     "lint_heldout135.yaml",
+    "lint_heldout136.yaml",
+    "lint_heldout137.yaml",
+    "lint_heldout138.yaml",
+    "lint_heldout139.yaml",
+    "lint_heldout140.yaml",
+    "lint_heldout141.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
