@@ -210,11 +210,11 @@ def compile_all(
 ) -> list[Compiled]:
     """Expanded patterns, ready to compile on first use.
 
-    Where `shipped_code` holds their code for this Python (`shipped_code_record`, made when
-    the bundled playbook was built) and `shipped` their anchors, both are used and nothing
-    is kept. Otherwise their anchors come from a `cache` folder where an earlier run kept
-    them (with the code of the patterns that run compiled, per Python build), else from
-    `shipped` (by a hash of the patterns), else from parsing every pattern. Anything
+    Their anchors come from a `cache` folder where an earlier run kept them (with the code
+    of the patterns that run compiled, per Python build), else from `shipped` (anchors made
+    when the bundled playbook was built, by a hash of the patterns), else from parsing
+    every pattern. Where `shipped` holds their anchors and `shipped_code` their code for
+    this Python (`shipped_code_record`), both are used and nothing is kept. Anything
     unreadable there is made afresh."""
     import json
 
@@ -300,12 +300,6 @@ def _load(
 
     from escalate_cli.files import cache_folder, read_kept
 
-    packed = _shipped_packed(shipped_code, items) if shipped_code else None
-    facts = _shipped_facts(shipped, items) if shipped and packed else None
-    if packed and facts:  # compiled when the playbook was built: nothing to keep
-        triples = zip(items, facts, packed, strict=True)
-        return _Kept([Compiled(p, f, fact, code) for (p, f), fact, code in triples], None, True)
-
     name = hashlib.sha256(f"{_FORMAT}{key}".encode()).hexdigest()
     folder = cache_folder(cache)  # kept code goes to the C matcher: only a folder of ours alone
     path = folder / f"{name}{_SUFFIX}" if folder else None
@@ -321,7 +315,12 @@ def _load(
                 return _Kept(patterns, path, saved=True)
         except (ValueError, TypeError, KeyError):
             pass  # not usable: made afresh below
-    facts = _shipped_facts(shipped, items) if shipped else None
+    digest = _digest(items) if shipped else ""
+    facts = _shipped_facts(shipped, digest, len(items)) if shipped else None
+    packed = _shipped_packed(shipped_code, digest, len(items)) if shipped_code and facts else None
+    if facts and packed:  # compiled when the playbook was built: nothing to keep
+        triples = zip(items, facts, packed, strict=True)
+        return _Kept([Compiled(p, f, fact, code) for (p, f), fact, code in triples], None, True)
     if facts is None:
         facts = [_facts(pattern, flags) for pattern, flags in items]
     return _Kept(
@@ -329,31 +328,32 @@ def _load(
     )
 
 
-def _shipped_facts(path: Path, items: Sequence[tuple[str, int]]) -> list[Facts] | None:
-    """The anchors shipped at `path` (`shipped_anchors`), if they are those of `items`."""
+def _shipped_facts(path: Path, digest: str, count: int) -> list[Facts] | None:
+    """The anchors shipped at `path` (`shipped_anchors`), if they are those of the `count`
+    patterns whose `_digest` is `digest`."""
     import json
 
     try:
         record = json.loads(path.read_text())
-        if record["patterns"] == _digest(items):
+        if record["patterns"] == digest:
             pairs = zip(record["anchors"], record["reach"], strict=True)
             facts = [_read(anchors, reach) for anchors, reach in pairs]
-            return facts if len(facts) == len(items) else None
+            return facts if len(facts) == count else None
     except (OSError, ValueError, TypeError, KeyError):
         pass
     return None
 
 
-def _shipped_packed(path: Path, items: Sequence[tuple[str, int]]) -> list[bytes] | None:
-    """The packed code shipped at `path` (`shipped_code_record`), if it is that of `items`
-    for this Python's matcher."""
+def _shipped_packed(path: Path, digest: str, count: int) -> list[bytes] | None:
+    """The packed code shipped at `path` (`shipped_code_record`), if it is that of the
+    `count` patterns whose `_digest` is `digest`, for this Python's matcher."""
     import _sre
 
     try:
         record = _kept_entries(path.read_bytes())
         packed = record["code"]
-        fits = record["patterns"] == _digest(items) and record["magic"] == _sre.MAGIC
-        if fits and len(packed) == len(items) and all(isinstance(c, bytes) for c in packed):
+        fits = record["patterns"] == digest and record["magic"] == _sre.MAGIC
+        if fits and len(packed) == count and all(isinstance(c, bytes) for c in packed):
             return list(packed)
     except (OSError, TypeError, KeyError):
         pass
