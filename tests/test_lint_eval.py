@@ -72,6 +72,12 @@ PARTS = (
     "lint_heldout139.yaml",
     "lint_heldout140.yaml",
     "lint_heldout141.yaml",
+    "lint_heldout142.yaml",
+    "lint_heldout143.yaml",
+    "lint_heldout144.yaml",
+    "lint_heldout145.yaml",
+    "lint_heldout146.yaml",
+    "lint_heldout147.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
