@@ -78,6 +78,9 @@ PARTS = (
     "lint_heldout145.yaml",
     "lint_heldout146.yaml",
     "lint_heldout147.yaml",
+    "lint_heldout148.yaml",
+    "lint_heldout149.yaml",
+    "lint_heldout150.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
