@@ -778,6 +778,22 @@ def test_rewrites_read_as_a_person_would_write_them(
     assert suggested(text, book, rule) == rewrite
 
 
+def test_a_greeting_on_its_own_line_stays_out_of_the_rewrite(book: Playbook) -> None:
+    """ "Hi Sam," ends in a comma, so the sentence of the next line takes it in; pasted over
+    that sentence, a rewrite that began with it would greet the reader twice. A greeting
+    in the sentence's own line is the sentence's words, and stays."""
+    (eta,) = lint("Hi Sam,\nthe fix will be ready by Friday.", book.lint)
+    assert (eta.line, eta.rule) == (2, "eta_no_buffer")
+    assert 'Try: "the fix will be ready by Tuesday (Friday plus 2 working days)."' in (
+        eta.suggestion
+    )
+    found = lint("Dear Ms Rossi,\nI promise it will never happen again.", book.lint)
+    (promise,) = [f for f in found if f.rule == "over_promise"]
+    assert 'Try: "We expect it should not happen again' in promise.suggestion
+    (same_line,) = lint("Hi Sam, the fix will be ready by Friday.", book.lint)
+    assert 'Try: "Hi Sam, the fix will be ready by Tuesday' in same_line.suggestion
+
+
 def test_positions_stay_right_in_a_long_draft_full_of_findings(book: Playbook) -> None:
     text = "Fine line.\n" * 3000 + "We guarantee it.\n" + "Fine line.\n" * 10 + "We guarantee it."
     found = lint(text, book.lint)

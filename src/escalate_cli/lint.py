@@ -840,7 +840,10 @@ def _rewrite(
     "get back to you"), and where a swap matches twice, only its first match gets the
     blank ("ASAP, asap" gives one "by <day, time>"; "let you know ..., and let you know
     ..." keeps the second as written). The sentence's own `<...>` (a link, a placeholder)
-    is no blank. Runs of white space are squeezed first, so no swap meets a long one."""
+    is no blank. Runs of white space are squeezed first, so no swap meets a long one. A
+    greeting on its own line ahead of the sentence ("Hi Sam,") is left out of the rewrite:
+    it is the draft's, and pasted over the sentence it would come twice."""
+    sentence = _SALUTATION.sub("", sentence)
     if len(sentence) > MAX_REWRITE:
         return ""
     better = " ".join(sentence.split())
@@ -889,6 +892,13 @@ _WITH_BLANK = re.compile(r"\s*\b(?:by|on|at|before|within)?\s*<[^<>\n]+>")
 _LOOSE = re.compile(r"\s*[,;]*\s*(?=[.!?])|\s+(?=[,;])")
 """White space before punctuation, or a comma before a full stop, as a swap that took
 words out leaves them ("Hi Gemma, ." from "Hi Gemma, !!!")."""
+_SALUTATION = re.compile(
+    r"\A\s*(?:hi|hello|hey|hiya|dear|morning|afternoon|evening|good\s+(?:morning|afternoon|"
+    r"evening))\b[^\n,.!?]{0,40},[ \t]*\n",
+    re.IGNORECASE,
+)
+"""A greeting on a line of its own ("Hi Sam,"), which a sentence that starts the draft's
+next line takes in: it ends in a comma, and a line ending in a comma carries on."""
 
 
 def _may_match(find: Compiled, text: str, lower: str) -> bool:
