@@ -617,6 +617,11 @@ def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
     monday = dt.date(2026, 11, 30)  # a Monday
     (tomorrow,) = lint("It will be live tomorrow.", book.lint, today=monday)
     assert "live Thursday (tomorrow plus 2 working days)" in tomorrow.suggestion
+    # the part of the day stays with the moved day, ahead of what the date was
+    (morning,) = lint("It will be live tomorrow morning.", book.lint, today=monday)
+    assert "live Thursday morning (tomorrow plus 2 working days)." in morning.suggestion
+    (afternoon,) = lint("We will have it fixed by Friday afternoon.", book.lint)
+    assert "by Tuesday afternoon (Friday plus 2 working days)." in afternoon.suggestion
     (hours,) = lint("We'll restore it within 48 hours.", book.lint)
     assert "within 4 working days (48 hours plus 2 working days)" in hours.suggestion
     (march,) = lint("It will be ready on March 3rd.", book.lint, today=monday)

@@ -862,7 +862,12 @@ def _rewrite(
         match = match or dates.search(better)
         new = _cushioned(match, cushion_days, today) if match else None
         if match and new:
-            better = f"{better[: match.start()]}{new}{better[match.end() :]}"
+            end = match.end()
+            part = _PART_OF_DAY.match(better, end)
+            if part and new.endswith(")") and " (" in new:  # "Wednesday morning (tomorrow ..."
+                moved, said = new.split(" (", 1)
+                new, end = f"{moved}{part.group(0)} ({said}", part.end()
+            better = f"{better[: match.start()]}{new}{better[end:]}"
     better = _LOOSE.sub("", " ".join(better.split()))
     if better == _LOOSE.sub("", " ".join(sentence.split())) or len(_WORDS.findall(better)) < 2:
         return ""  # unchanged, or nothing left to say ("URGENT." without "URGENT")
@@ -892,6 +897,9 @@ _WITH_BLANK = re.compile(r"\s*\b(?:by|on|at|before|within)?\s*<[^<>\n]+>")
 _LOOSE = re.compile(r"\s*[,;]*\s*(?=[.!?])|\s+(?=[,;])")
 """White space before punctuation, or a comma before a full stop, as a swap that took
 words out leaves them ("Hi Gemma, ." from "Hi Gemma, !!!")."""
+_PART_OF_DAY = re.compile(r"\s+(?:morning|afternoon|evening|night)\b", re.IGNORECASE)
+"""The part of the day after a date ("tomorrow morning"): it stays with the moved day, ahead
+of what the date was ("Wednesday morning (tomorrow plus 2 working days)")."""
 _SALUTATION = re.compile(
     r"\A\s*(?:hi|hello|hey|hiya|dear|morning|afternoon|evening|good\s+(?:morning|afternoon|"
     r"evening))\b[^\n,.!?]{0,40},[ \t]*\n",
