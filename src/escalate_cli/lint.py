@@ -843,7 +843,7 @@ def _rewrite(
     is no blank. Runs of white space are squeezed first, so no swap meets a long one. A
     greeting on its own line ahead of the sentence ("Hi Sam,") is left out of the rewrite:
     it is the draft's, and pasted over the sentence it would come twice."""
-    sentence = _SALUTATION.sub("", sentence)
+    sentence = re.sub(_SALUTATION, "", sentence, flags=re.IGNORECASE)
     if len(sentence) > MAX_REWRITE:
         return ""
     better = " ".join(sentence.split())
@@ -860,14 +860,12 @@ def _rewrite(
         since = better.find(" ".join(found.split())) if found.strip() else -1
         match = dates.search(better, since) if since >= 0 else None
         match = match or dates.search(better)
-        new = _cushioned(match, cushion_days, today) if match else None
-        if match and new:
-            end = match.end()
-            part = _PART_OF_DAY.match(better, end)
-            if part and new.endswith(")") and " (" in new:  # "Wednesday morning (tomorrow ..."
-                moved, said = new.split(" (", 1)
-                new, end = f"{moved}{part.group(0)} ({said}", part.end()
-            better = f"{better[: match.start()]}{new}{better[end:]}"
+        moved = _cushioned(match, cushion_days, today) if match else None
+        if match and moved:
+            new, was = moved
+            part = re.compile(_PART_OF_DAY, re.IGNORECASE).match(better, match.end())
+            end, day_part = (part.end(), part.group(0)) if part else (match.end(), "")
+            better = f"{better[: match.start()]}{new}{day_part} ({was}){better[end:]}"
     better = _LOOSE.sub("", " ".join(better.split()))
     if better == _LOOSE.sub("", " ".join(sentence.split())) or len(_WORDS.findall(better)) < 2:
         return ""  # unchanged, or nothing left to say ("URGENT." without "URGENT")
@@ -897,13 +895,14 @@ _WITH_BLANK = re.compile(r"\s*\b(?:by|on|at|before|within)?\s*<[^<>\n]+>")
 _LOOSE = re.compile(r"\s*[,;]*\s*(?=[.!?])|\s+(?=[,;])")
 """White space before punctuation, or a comma before a full stop, as a swap that took
 words out leaves them ("Hi Gemma, ." from "Hi Gemma, !!!")."""
-_PART_OF_DAY = re.compile(r"\s+(?:morning|afternoon|evening|night)\b", re.IGNORECASE)
+_PART_OF_DAY = r"\s+(?:morning|afternoon|evening|night)\b"
 """The part of the day after a date ("tomorrow morning"): it stays with the moved day, ahead
-of what the date was ("Wednesday morning (tomorrow plus 2 working days)")."""
-_SALUTATION = re.compile(
+of what the date was ("Wednesday morning (tomorrow plus 2 working days)"). This and
+`_SALUTATION` are compiled on first use (`re` keeps them), not at import: a run that
+rewrites nothing, as `brief` on its own drafts, never needs them."""
+_SALUTATION = (
     r"\A\s*(?:hi|hello|hey|hiya|dear|morning|afternoon|evening|good\s+(?:morning|afternoon|"
-    r"evening))\b[^\n,.!?]{0,40},[ \t]*\n",
-    re.IGNORECASE,
+    r"evening))\b[^\n,.!?]{0,40},[ \t]*\n"
 )
 """A greeting on a line of its own ("Hi Sam,"), which a sentence that starts the draft's
 next line takes in: it ends in a comma, and a line ending in a comma carries on."""
@@ -917,10 +916,11 @@ def _may_match(find: Compiled, text: str, lower: str) -> bool:
     return all(any(anchor in haystack for anchor in group) for group in find.anchors)
 
 
-def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | None:
-    """A date expression moved by `days` working days, saying what it was."""
+def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> tuple[str, str] | None:
+    """A date expression moved by `days` working days, and what it was: ("Tuesday",
+    "Friday plus 2 working days")."""
     said = match.group(0)
-    plus = f"plus {days} working day{'s' if days != 1 else ''}"
+    was = f"{said} plus {days} working day{'s' if days != 1 else ''}"
     if match.group("span"):
         raw = match.group("count").lower()
         count = int(raw) if raw.isdigit() else _COUNTS.get(" ".join(raw.split()), 1)
@@ -930,37 +930,37 @@ def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> str | 
         if not unit.startswith("day"):
             return None
         within = match.group("within")
-        return f"{within} {count + days} working days ({said[len(within) :].strip()} {plus})"
+        return f"{within} {count + days} working days", was[len(within) :].strip()
     when = _date_of(match, today) if match.group("named") else None
     if when is not None:  # "Friday 11 December": the date decides, the day follows
         moved = add_working_days(when, days)
         weekday, month = WEEKDAYS[moved.weekday()].capitalize(), _MONTHS[moved.month - 1]
         year = f" {moved.year}" if match.group("y5") else ""
         if match.group("d7"):
-            return f"{weekday} the {_ordinal(moved.day)} ({said} {plus})"
-        return f"{weekday} {moved.day} {month.capitalize()}{year} ({said} {plus})"
+            return f"{weekday} the {_ordinal(moved.day)}", was
+        return f"{weekday} {moved.day} {month.capitalize()}{year}", was
     if match.group("weekday") or match.group("named"):  # the day alone, without today
         name = (match.group("wday") or match.group("day")).lower()
         index = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(name[:3]))
         monday = dt.date(2024, 1, 1)
         moved = add_working_days(monday + dt.timedelta(days=index), days)
-        return f"{WEEKDAYS[moved.weekday()].capitalize()} ({said} {plus})"
+        return WEEKDAYS[moved.weekday()].capitalize(), was
     when = _date_of(match, today)
     if when is None:
         return None
     moved = add_working_days(when, days)
     if match.group("iso"):
-        return f"{moved.isoformat()} ({said} {plus})"
+        return moved.isoformat(), was
     if today is not None and 0 <= (moved - today).days < 7:
-        return f"{WEEKDAYS[moved.weekday()].capitalize()} ({said} {plus})"
+        return WEEKDAYS[moved.weekday()].capitalize(), was
     if match.group("dotted"):  # "18.04." stays in the writer's style: "20.04."
         day, month_number, year = match.group("d4", "m4", "y4")
         written = f"{moved.day:0{len(day)}d}.{moved.month:0{len(month_number)}d}."
-        return f"{written}{moved.year if year else ''} ({said} {plus})"
+        return f"{written}{moved.year if year else ''}", was
     month = _MONTHS[moved.month - 1].capitalize()
     if match.group("daymonth"):  # written day first ("12 August"): kept so
-        return f"{moved.day} {month} ({said} {plus})"
-    return f"{month} {moved.day} ({said} {plus})"
+        return f"{moved.day} {month}", was
+    return f"{month} {moved.day}", was
 
 
 def _ordinal(day: int) -> str:
