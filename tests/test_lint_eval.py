@@ -81,6 +81,9 @@ PARTS = (
     "lint_heldout148.yaml",
     "lint_heldout149.yaml",
     "lint_heldout150.yaml",
+    "lint_heldout151.yaml",
+    "lint_heldout152.yaml",
+    "lint_heldout153.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
