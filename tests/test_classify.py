@@ -719,6 +719,24 @@ def test_a_second_look_reads_a_sentence_that_holds_only_its_partners_findings(
     assert [f.rule for f in found] == ["inflated_urgency", "blame", "eta_no_buffer"]
 
 
+def test_a_promise_of_someone_elses_work_may_still_lack_a_cushion(book: Playbook) -> None:
+    """`eta_no_buffer` names `others_work` in `second_look_with`: work promised for
+    someone else often comes with its date, and the second look must not pass over the
+    sentence because it already holds that finding (a tuning file's chat line)."""
+    chat = "told Ko Thet ops will have both exposure units at his jetty by sat 👍\n"
+    found = lint(chat, book.lint)
+    assert [(f.rule, f.second_look) for f in found] == [
+        ("others_work", False),
+        ("eta_no_buffer", True),
+    ]
+    alone = tuple(
+        dataclasses.replace(rule, second_look_with=()) if rule.id == "eta_no_buffer" else rule
+        for rule in book.lint.rules
+    )
+    found = lint(chat, dataclasses.replace(book.lint, rules=alone))
+    assert [f.rule for f in found] == ["others_work"]
+
+
 def test_a_second_look_reaches_five_sentences_either_side_of_a_finding(book: Playbook) -> None:
     """In a long thread one shout must not send every rule looking through all of it."""
     from escalate_cli.lint import SECOND_LOOK_REACH

@@ -84,6 +84,9 @@ PARTS = (
     "lint_heldout151.yaml",
     "lint_heldout152.yaml",
     "lint_heldout153.yaml",
+    "lint_heldout154.yaml",
+    "lint_heldout155.yaml",
+    "lint_heldout156.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
@@ -253,14 +256,17 @@ def test_the_margin_chosen_is_the_last_step_that_paid_for_itself() -> None:
 
 
 def test_out_of_fold_each_file_is_linted_by_a_model_that_never_saw_it(
-    book: Playbook, tmp_path: Path
+    book: Playbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two writers' files, two folds: the model that lints each file learnt the other
     writer's wording for the rule the trainer retrains, not its own, and keeps the
-    playbook's model's thresholds and vetoes."""
+    playbook's model's thresholds and vetoes. (The bundled settings keep every rule
+    now; the test retrains `others_work`, as the sixty-fifth round did.)"""
     second_look = load_benchmark("second_look")
     trainer = second_look.trainer
-    (retrained,) = [rule for rule in trainer.RULES if rule not in trainer.SETTINGS["keep"]]
+    retrained = "others_work"
+    kept = tuple(rule for rule in trainer.RULES if rule != retrained)
+    monkeypatch.setitem(trainer.SETTINGS, "keep", kept)
     paths = []
     for writer, name in (("a", "Zorblat"), ("b", "Quenwick")):
         messages = [
