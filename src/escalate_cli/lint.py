@@ -518,8 +518,17 @@ def _found(
     still_risky: Callable[[str], bool] | None = None,
 ) -> tuple[int, str, str]:
     """Where in its sentence a finding is, what it says there, and the suggestion."""
-    better = _rewrite(compiled, sentence.strip(), cushion_days, today, still_risky, match.group(0))
-    return match.start() - start, match.group(0), _advice(compiled.rule, cushion_days, better)
+    at = _at(match)
+    found = match.string[at : match.end()]
+    better = _rewrite(compiled, sentence.strip(), cushion_days, today, still_risky, found)
+    return at - start, found, _advice(compiled.rule, cushion_days, better)
+
+
+def _at(match: re.Match[str]) -> int:
+    """Where a match's finding points: the start of the pattern's group named `at` when it
+    has one (what comes before it is context the pattern reads, such as a sentence written
+    in lower case up to a name), else the start of the match."""
+    return match.start("at") if "at" in match.re.groupindex else match.start()
 
 
 def _advice(rule: LintRule, cushion_days: int, better: str) -> str:
@@ -747,10 +756,11 @@ def _first_match(
     for find in finds:
         position = start
         while (match := find.search(source, position, end)) and not (
-            found and match.start() >= found.start()
+            found and _at(match) >= _at(found)
         ):
-            excepted = (before and before.regex.search(source, start, match.start())) or (
-                inside and inside.regex.search(match.group(0))
+            at = _at(match)
+            excepted = (before and before.regex.search(source, start, at)) or (
+                inside and inside.regex.search(source[at : match.end()])
             )
             if not excepted:
                 found = match
