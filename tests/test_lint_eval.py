@@ -87,6 +87,19 @@ PARTS = (
     "lint_heldout154.yaml",
     "lint_heldout155.yaml",
     "lint_heldout156.yaml",
+    "lint_heldout157.yaml",
+    "lint_heldout158.yaml",
+    "lint_heldout159.yaml",
+    "lint_heldout160.yaml",
+    "lint_heldout161.yaml",
+    "lint_heldout162.yaml",
+    "lint_heldout163.yaml",
+    "lint_heldout164.yaml",
+    "lint_heldout165.yaml",
+    "lint_heldout166.yaml",
+    "lint_heldout167.yaml",
+    "lint_heldout168.yaml",
+    "lint_heldout169.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
