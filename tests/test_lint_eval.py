@@ -100,6 +100,10 @@ PARTS = (
     "lint_heldout167.yaml",
     "lint_heldout168.yaml",
     "lint_heldout169.yaml",
+    "lint_heldout170.yaml",
+    "lint_heldout171.yaml",
+    "lint_heldout172.yaml",
+    "lint_heldout173.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
