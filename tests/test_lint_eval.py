@@ -104,6 +104,10 @@ PARTS = (
     "lint_heldout171.yaml",
     "lint_heldout172.yaml",
     "lint_heldout173.yaml",
+    "lint_heldout174.yaml",
+    "lint_heldout175.yaml",
+    "lint_heldout176.yaml",
+    "lint_heldout177.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
