@@ -232,6 +232,48 @@ def test_a_commitment_of_mine_is_recorded_under_my_name_and_no_other_is(
     ]
 
 
+def test_my_commitment_goes_under_the_name_that_signs_the_brief(
+    runner, tmp_path: Path, monkeypatch
+) -> None:
+    """Review: with no profile, an owner of "me" was recorded as the login name ("root")
+    while the drafts were signed with the `your_name` the answers gave."""
+    monkeypatch.setattr("getpass.getuser", lambda: "root")
+    promised = [{"what": "send the patch plan", "owner": "me", "due": "2030-12-17"}]
+    answers = {**ORDINARY, "your_name": "Alex Rivera", "commitments": promised}
+    file = str(write(tmp_path / "a.json", answers))
+    result = runner.invoke(app, ["brief", "-a", file, "--no-input", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout)
+    assert [(c["what"], c["owner"]) for c in listed] == [("send the patch plan", "Alex Rivera")]
+
+
+def test_a_brief_run_again_with_a_corrected_date_keeps_both_and_says_so(
+    runner, tmp_path: Path
+) -> None:
+    """Review: running a brief again the same day with one due date changed filed it as the
+    first brief (whose drafts `history show` then printed) and added the commitment a
+    second time without a word. Now each brief keeps its own drafts, and the user is told
+    which open commitment the new date may replace, with the command that drops it."""
+    promised = {"what": "send the hotfix plan", "owner": "Dana", "due": "2030-12-01"}
+    first = {**ORDINARY, "commitments": [promised]}
+    again = {**ORDINARY, "commitments": [{**promised, "due": "2030-12-08"}]}
+    for name, answers in (("first.json", first), ("again.json", again), ("again.json", again)):
+        run = runner.invoke(
+            app, ["brief", "-a", str(write(tmp_path / name, answers)), "--no-input", "-f", "json"]
+        )
+        assert run.exit_code == 0, run.output
+    assert "'send the hotfix plan' (Dana) was already open, due 2030-12-01 (#1)" in run.stderr
+    assert "`escalate follow-up remove 1`" in run.stderr
+    listed = json.loads(runner.invoke(app, ["history", "Acme Corp", "-f", "json"]).stdout)
+    assert sorted(entry["id"] for entry in listed) == [1, 2]  # the third run repeats the second
+    shown = [
+        json.loads(runner.invoke(app, ["history", "show", str(n), "-f", "json"]).stdout)
+        for n in (1, 2)
+    ]
+    assert "(due 2030-12-01)" in shown[0]["follow_up"]
+    assert "(due 2030-12-08)" in shown[1]["follow_up"]
+
+
 def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkeypatch) -> None:
     """An answers file written days ago: a commitment whose cushioned date has gone is
     promised no date, one whose due date has gone but not its cushioned date keeps that,

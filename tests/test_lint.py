@@ -979,6 +979,22 @@ def test_lint_reads_no_more_than_the_limit_from_a_pipe(tmp_path) -> None:
     assert done.returncode == 2 and "larger than 1,000,000 bytes" in done.stderr
 
 
+def test_an_empty_draft_is_bad_input_not_a_clean_one(runner, tmp_path) -> None:
+    """Review: an empty clipboard piped in said "No findings" and exit 0, as if the draft
+    had been checked and passed."""
+    from escalate_cli.cli import app
+
+    for given in ("", "  \n\n"):
+        piped = runner.invoke(app, ["lint", "-"], input=given)
+        assert piped.exit_code == 2, given
+        assert "the draft (standard input) is empty" in piped.stderr
+    empty = tmp_path / "reply.txt"
+    empty.write_text("", encoding="utf-8")
+    named = runner.invoke(app, ["lint", str(empty)])
+    assert named.exit_code == 2 and f"the draft ({empty}) is empty" in named.stderr
+    assert runner.invoke(app, ["lint", "-"], input="Thanks, all set.\n").exit_code == 0
+
+
 def test_a_second_look_finding_is_marked_in_every_format(runner) -> None:
     """A finding the second look made says so, so a reader can weigh it and a script can
     leave it out; the others say they are not."""

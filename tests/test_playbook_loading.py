@@ -256,7 +256,14 @@ def test_deep_nesting(tmp_path: Path) -> None:
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     assert "no such playbook" in error_for(tmp_path / "nope.yaml").message
-    assert "is a folder" in error_for(tmp_path).message
+    assert "is a folder, not a playbook" in error_for(tmp_path).message
+
+
+def test_a_folder_given_as_a_file_reads_in_plain_english(tmp_path: Path) -> None:
+    from escalate_cli.safe_yaml import DocumentError, open_file
+
+    with pytest.raises(DocumentError, match="is a folder, not an answers file"):
+        open_file(tmp_path, "answers file")
 
 
 def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:

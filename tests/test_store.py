@@ -249,6 +249,25 @@ def test_escalation_round_trip_and_repeat(store: MemoryStore) -> None:
     assert store.history("ACME") == [recorded, earlier]
 
 
+def test_a_brief_run_again_with_other_drafts_is_a_record_of_its_own(store: MemoryStore) -> None:
+    """Review: a brief run again the same day with a corrected date was filed as the first
+    one, whose drafts `history show` then printed: the new drafts were kept nowhere."""
+    first = store.record_escalation(
+        "Acme", date="2024-03-01", kind="brief", ask="exec call", drafts={"manager_brief": "A"}
+    )
+    same = store.record_escalation(
+        "Acme", date="2024-03-01", kind="brief", ask="exec call", drafts={"manager_brief": "A"}
+    )
+    other = store.record_escalation(
+        "Acme", date="2024-03-01", kind="brief", ask="exec call", drafts={"manager_brief": "B"}
+    )
+    assert same.id == first.id and other.id != first.id
+    assert [e.drafts for e in store.escalations("Acme")] == [
+        {"manager_brief": "A"},
+        {"manager_brief": "B"},
+    ]
+
+
 def test_outcomes_are_a_dated_list_on_the_latest_escalation(store: Store) -> None:
     with pytest.raises(NotFoundError, match="no escalation is recorded"):
         store.ensure_partner("Acme")

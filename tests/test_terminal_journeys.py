@@ -155,6 +155,25 @@ def test_interrupt_right_after_an_answer_keeps_it(tmp_path: Path) -> None:
     }
 
 
+def test_words_other_than_yes_or_no_are_asked_again_not_read(tmp_path: Path) -> None:
+    """Review: "not really" was recorded as Yes (the prompt took each y or n key, and the
+    last one typed was the y of "really"). Anything but y, n, yes or no is asked again."""
+    home = tmp_path / "home"
+    child = spawn(home, "assess")
+    child.expect_exact(CHECKLIST[0][0])
+    child.expect_exact("(y/n)")
+    child.send("not really\r")
+    child.expect_exact("please answer y or n (yes or no)")
+    child.sendcontrol("u")  # clear the line, as a person would, and answer
+    child.send("No\r")
+    child.expect_exact(CHECKLIST[1][0])
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    assert json.loads((home / "drafts" / "assess.json").read_text())["answers"] == {
+        "tried_to_resolve": False
+    }
+
+
 def test_no_terminal_is_a_clear_error_not_a_silent_default(tmp_path: Path) -> None:
     import subprocess
 
@@ -627,7 +646,7 @@ def test_typed_answers_with_enter_leave_nothing_for_the_next_question(tmp_path: 
     assert "please answer y or n" not in transcript
     assert data["answers"]["tried_to_resolve"] is True and data["answers"]["clear_ask"] is False
     # each hint opens its own block, separated from the answer above it
-    assert "Yes\n\n  why: Leadership can only fix the real problem" in transcript
+    assert "(y/n) yes\n\n  why: Leadership can only fix the real problem" in transcript
 
 
 def test_timing_can_be_not_a_leadership_matter_at_all(tmp_path: Path) -> None:

@@ -45,6 +45,8 @@ finally:
         del sys.modules["ssl"]
 
 EDITOR_WORD = ":e"
+YES_NO = {"y": True, "yes": True, "n": False, "no": False}
+"""What a yes/no prompt takes, in any case."""
 _HINT_STYLE = "italic fg:ansibrightblack"
 _TITLE_STYLE = "bold fg:ansicyan"
 
@@ -158,21 +160,15 @@ class QuestionaryPrompter:
         return self._text(question.text, question.required, kind == "long_text", typed)
 
     def yes_no(self, text: str) -> bool:
-        """y or n, then Enter (so "y⏎" or "yes⏎" leaves no Enter behind for the next
-        question); asked again on a bare Enter: an unread default is no answer."""
-        while True:
-            answer = _ask(
-                questionary.confirm(
-                    text,
-                    default=None,  # type: ignore[arg-type]  # no default: Enter alone asks again
-                    instruction="(y/n) ",
-                    auto_enter=False,
-                    **self._io(),
-                )
-            )
-            if answer is not None:
-                return bool(answer)
-            self.say("  please answer y or n", _HINT_STYLE)
+        """y or n (or yes or no), then Enter; anything else, Enter alone too, is asked again
+        with a hint, never read: a prompt that took each y or n key as the answer made "not
+        really" a yes (its last y)."""
+
+        def check(value: str) -> bool | str:
+            return value.strip().lower() in YES_NO or "please answer y or n (yes or no)"
+
+        answer = _ask(questionary.text(text, instruction="(y/n)", validate=check, **self._io()))
+        return YES_NO[answer.strip().lower()]
 
     def _text(self, text: str, required: bool, long: bool, typed: str = "") -> str:
         instruction = f"(or {EDITOR_WORD} to write it in your editor)" if long else None

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from escalate_cli.interview import DraftSlot
     from escalate_cli.playbook import Playbook
     from escalate_cli.prompts import QuestionaryPrompter
-    from escalate_cli.store import MemoryStore
+    from escalate_cli.store import Commitment, MemoryStore
 
 
 def brief(
@@ -218,10 +218,13 @@ def record_brief(
         if given.get(key)
     ]
     customer = str(given.get("customer") or "")
-    promised = commitments(given.get("commitments") or [], book.lint.cushion_days)
+    promised = commitments(
+        given.get("commitments") or [], book.lint.cushion_days, str(given.get("your_name") or "")
+    )
     words = in_words(book, applicable(book, given))
     if partner is None:
         partner = file_under(store, customer, prompter, "brief", confirm=True)
+    before = open_commitments(store, partner)
     entry = store.record_escalation(
         partner,
         date=common.today().isoformat(),
@@ -241,3 +244,40 @@ def record_brief(
         f"the brief is now #{entry.id} in {where}, with {plural(len(promised), 'commitment')} "
         "(`escalate follow-up` tracks them)"
     )
+    for old, due in redated(before, promised):
+        say(
+            f"{old.what!r} ({old.owner or 'no owner'}) was already open, due "
+            f"{old.due or 'with no date'} (#{old.id}), and this brief gives it {due or 'no date'}: "
+            f"if the new date replaces it, `escalate follow-up remove {old.id}`"
+        )
+
+
+def open_commitments(store: "MemoryStore", partner: str | None) -> list["Commitment"]:
+    """The open commitments kept for `partner` (or in the local history) before a brief."""
+    from escalate_cli.errors import NotFoundError
+
+    try:
+        found = store.commitments(partner)
+    except NotFoundError:  # a partner this brief is the first record of
+        return []
+    return found if partner else [item for item in found if not item.partner]
+
+
+def redated(
+    before: list["Commitment"], promised: list[dict[str, Any]]
+) -> list[tuple["Commitment", str]]:
+    """The open commitments a brief promises again (the same words and owner) with another
+    due date, each with the new date: both are kept, since both were promised, and the user
+    decides which stands (a brief run again with a corrected date, most often)."""
+
+    def key(what: Any, owner: Any) -> tuple[str, str]:
+        return (" ".join(str(what).split()).casefold(), " ".join(str(owner).split()).casefold())
+
+    given = {
+        key(item.get("what"), item.get("owner")): str(item.get("due") or "") for item in promised
+    }
+    return [
+        (old, given[key(old.what, old.owner)])
+        for old in before
+        if key(old.what, old.owner) in given and given[key(old.what, old.owner)] != old.due
+    ]

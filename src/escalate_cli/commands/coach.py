@@ -77,6 +77,11 @@ def lint_command(
         text = decode(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>", "draft")
     else:
         text = read_text(Path(file), "draft")
+    if not text.strip():  # an empty clipboard or file is no clean draft
+        raise EscalateError(
+            f"the draft ({'standard input' if file in (None, '-') else file}) is empty",
+            "copy the draft again, or name the file that holds it",
+        )
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # any line ending counts lines
     book = load_playbook(playbook, home)
     triggers: list[str] = []

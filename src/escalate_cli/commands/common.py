@@ -323,8 +323,11 @@ def file_under(
     return resolve_partner(store, customer, False, prompter, "only my local history")
 
 
-def commitments(items: list[dict[str, Any]], cushion_days: int) -> list[dict[str, Any]]:
-    """Step 6's commitments as recorded: an owner of "me" or "I" is the user by name.
+def commitments(
+    items: list[dict[str, Any]], cushion_days: int, your_name: str = ""
+) -> list[dict[str, Any]]:
+    """Step 6's commitments as recorded: an owner of "me" or "I" is the user by name (the
+    brief's `your_name`, which signs its drafts, else `my_name`).
     A due date already past is kept (it was promised) but said, with what the drafts
     promised instead (the cushioned date, or no date once that has passed too); a
     commitment not yet agreed is in no draft."""
@@ -332,7 +335,7 @@ def commitments(items: list[dict[str, Any]], cushion_days: int) -> list[dict[str
     from escalate_cli.identity import is_me, resolve_owner
 
     owners = [str(item.get("owner") or "") for item in items]
-    me = my_name() if any(map(is_me, owners)) else ""  # looked up only when needed
+    me = (your_name.strip() or my_name()) if any(map(is_me, owners)) else ""  # only if needed
     result = []
     now = today()
     for item, owner in zip(items, owners, strict=True):

@@ -341,7 +341,10 @@ _HISTORY_COLUMNS = """date, kind, verdict, reasons, signals, triggers, issue, ro
     customer, drafts"""
 _SAME_ESCALATION = """partner_id IS ? AND date = ? AND kind = ? AND verdict = ? AND reasons = ?
     AND signals = ? AND triggers = ? AND issue = ? AND root_cause = ? AND ask = ?
-    AND customer = ?"""
+    AND customer = ? AND (drafts = ? OR drafts = '' OR ? = '')"""
+"""A record that repeats one kept is not doubled. A brief run again the same day with other
+answers (another date promised) drafts other text and is a record of its own; a copy
+without drafts (an older handover's) is the record it copies."""
 NO_COMMITMENT = "commitment ids are shown by `escalate follow-up`"
 
 
@@ -1073,9 +1076,12 @@ class Store:
     def _insert_escalation(
         self, pid: int | None, row: tuple[str, ...], drafts: dict[str, Any], uid: str, now: str
     ) -> tuple[int, bool]:
-        """(id, whether new): an escalation identical to one recorded is not doubled."""
+        """(id, whether new): an escalation identical to one recorded, drafts and all, is
+        not doubled."""
         values = (*row, json.dumps(drafts, ensure_ascii=False) if drafts else "")
-        same = self._read(f"SELECT id FROM history WHERE {_SAME_ESCALATION}", (pid, *row))
+        same = self._read(
+            f"SELECT id FROM history WHERE {_SAME_ESCALATION}", (pid, *values, values[-1])
+        )
         if same:
             return same[0]["id"], False
         cursor = self._db.execute(
