@@ -800,6 +800,12 @@ def suggested(text: str, book: Playbook, rule: str) -> str:
             "inflated_urgency",
             "Need the signed SOW back by <day, time>.",
         ),
+        # a "by" before it is not doubled (review: "due by by <day, time>")
+        (
+            "The next update is due by ASAP.",
+            "inflated_urgency",
+            "The next update is due by <day, time>.",
+        ),
         # a second match of the same swap keeps the writer's words, without a blank
         (
             "I'll let you know if it works, and let you know the cause.",
