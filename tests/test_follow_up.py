@@ -75,6 +75,12 @@ def test_follow_up_lists_soonest_first_and_marks_overdue(runner, monkeypatch) ->
     ]
     only = json.loads(runner.invoke(app, ["follow-up", "--overdue", "-f", "json"]).stdout)
     assert [c["what"] for c in only] == ["call back"]
+    # --limit keeps the soonest due, as its help says (review: it said "the most recent")
+    first = json.loads(runner.invoke(app, ["follow-up", "-n", "2", "-f", "json"]).stdout)
+    assert [c["what"] for c in first] == ["call back", "fix the export"]
+    assert "for follow-up, the soonest due" in " ".join(
+        runner.invoke(app, ["follow-up", "--help"]).stdout.split()
+    )
     acme = json.loads(runner.invoke(app, ["follow-up", "-p", "acme", "-f", "json"]).stdout)
     assert {c["partner"] for c in acme} == {"Acme"}
     shown = runner.invoke(app, ["follow-up"]).stdout

@@ -137,7 +137,8 @@ LimitOpt = Annotated[
         "-n",
         metavar="N",
         callback=_at_least_one,
-        help="Show at most N: the most recent (for a search: the best matches).",
+        help="Show at most N: the most recent (for a search, the best matches; for follow-up, the "
+        "soonest due).",
         show_default=False,
     ),
 ]
