@@ -270,14 +270,16 @@ def redated(
     due date, each with the new date: both are kept, since both were promised, and the user
     decides which stands (a brief run again with a corrected date, most often)."""
 
+    from escalate_cli.identity import clean_name
+
     def key(what: Any, owner: Any) -> tuple[str, str]:
-        return (" ".join(str(what).split()).casefold(), " ".join(str(owner).split()).casefold())
+        return clean_name(str(what)).casefold(), clean_name(str(owner)).casefold()
 
     given = {
         key(item.get("what"), item.get("owner")): str(item.get("due") or "") for item in promised
     }
     return [
-        (old, given[key(old.what, old.owner)])
+        (old, due)
         for old in before
-        if key(old.what, old.owner) in given and given[key(old.what, old.owner)] != old.due
+        if (due := given.get(key(old.what, old.owner), old.due)) != old.due
     ]

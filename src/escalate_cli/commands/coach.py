@@ -69,6 +69,7 @@ def lint_command(
     from escalate_cli.lint import lint
     from escalate_cli.safe_yaml import MAX_BYTES, decode, read_text
 
+    source = "standard input" if file in (None, "-") else file
     if file in (None, "-"):
         if file is None and sys.stdin.isatty():
             raise EscalateError(
@@ -79,7 +80,7 @@ def lint_command(
         text = read_text(Path(file), "draft")
     if not text.strip():  # an empty clipboard or file is no clean draft
         raise EscalateError(
-            f"the draft ({'standard input' if file in (None, '-') else file}) is empty",
+            f"the draft ({source}) is empty",
             "copy the draft again, or name the file that holds it",
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # any line ending counts lines
