@@ -73,7 +73,7 @@ def test_markdown_is_ready_to_paste(runner, tmp_path: Path) -> None:
     result = run(runner, "assess", "-a", str(file), "--no-input", "--format", "markdown")
     assert result.exit_code == 0
     assert result.stdout.startswith("# Verdict: Not yet")
-    assert "## Do these first\n\n- [ ] Make a genuine attempt" in result.stdout
+    assert "## Groundwork still open\n\n- [ ] Make a genuine attempt" in result.stdout
     assert "## Why\n\nThe risk is real" in result.stdout
     assert "From your answers:\n\n- A deal or a renewal is at stake" in result.stdout
     assert "groundwork_first" not in result.stdout  # rule ids are for scripts (JSON)

@@ -214,6 +214,26 @@ def test_a_routine_technical_issue_shows_no_escalation_scenario(book: Playbook) 
     assert "engineering leadership" not in " ".join(result.scenario.steps)
 
 
+# what tells the user to take it to leadership now (a step saying when they would is fine)
+LEADERSHIP_NOW = re.compile(
+    r"^(?:Bring in (?:leadership|a leader|whoever)|Let that leader|Have a leader)(?!.*\bonly if\b)"
+)
+
+
+@pytest.mark.parametrize("triggers", [[], ["overpromised"], ["expectations_unset"]])
+def test_a_verdict_against_escalating_never_says_bring_in_leadership(
+    book: Playbook, triggers: list[str]
+) -> None:
+    """Review: 'Not yet' was followed by a scenario whose first step was 'Bring in a leader'."""
+    ids = CHECKLIST + SIGNALS + OTHERS
+    for values in itertools.product((False, True), repeat=len(ids)):
+        given = {**ASSESS_IDS_NO, **dict(zip(ids, values, strict=True)), "triggers": triggers}
+        result = assess(book, given)
+        if result.verdict in ("not_yet", "dont_escalate"):
+            shown = [*result.first, *result.steps]
+            assert not [step for step in shown if LEADERSHIP_NOW.match(step)], given
+
+
 def test_the_readme_tables_have_a_test_for_every_row() -> None:
     text = README.read_text(encoding="utf-8")
     rows = set(re.findall(r"^\| ([DTS]\d+) \|", text, flags=re.MULTILINE))
