@@ -404,6 +404,18 @@ def test_bad_template_on_brief_is_exit_2_before_any_question(runner, tmp_path, d
     assert "`oops` is not a question id" in result.stderr
 
 
+@pytest.mark.parametrize("field", ["next_update", "meeting_when"])
+def test_a_time_that_names_no_day_is_exit_2_naming_the_line(runner, tmp_path, field) -> None:
+    """Review: `next_update: ASAP` drafted "you will hear from me by ASAP"."""
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(json.dumps({**ORDINARY, field: "ASAP"}, indent=1))
+    result = runner.invoke(app, ["brief", "--answers", str(answers), "--no-input"])
+    assert result.exit_code == 2
+    lines = answers.read_text().splitlines()
+    line = next(at for at, text in enumerate(lines, 1) if f'"{field}": "ASAP"' in text)
+    assert f"answers.yaml:{line}:2: {field}: 'ASAP' names no day or time; give one" in result.stderr
+
+
 def test_runaway_templates_are_bounded(checked_book: Playbook) -> None:
     bomb = replace(
         checked_book,

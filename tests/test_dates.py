@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR, check_year, parse_date
+from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR, check_year, parse_date, untimed
 from escalate_cli.errors import EscalateError
 
 WEDNESDAY = dt.date(2026, 11, 18)
@@ -173,3 +173,24 @@ def test_every_written_out_date_reads_back_as_itself(when: dt.date) -> None:
     for typed in (when.isoformat(), f"{when:%m/%d/%Y}", f"{when.day} {when:%B %Y}"):
         assert parse_date(typed, WEDNESDAY, "past") == when
         assert parse_date(typed, WEDNESDAY, "future") == when
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Friday noon", "tomorrow at 10", "the 15th", "Thursday by 5pm CET", "end of day", "Weds",
+     "this Thursday", "Dec 4", "next week", "later today"],
+)  # fmt: skip
+def test_a_day_or_a_time_is_a_time_to_be_held_to(typed: str) -> None:
+    assert untimed(typed, required=False) == ""
+
+
+@pytest.mark.parametrize(
+    "typed", ["ASAP", "soon", "as soon as possible", "shortly", "when I know more"]
+)
+def test_a_time_that_names_no_day_says_so_and_what_to_give(typed: str) -> None:
+    """Review: `next_update: ASAP` drafted "you will hear from me by ASAP"."""
+    assert untimed(typed, required=False) == (
+        f"{typed!r} names no day or time; give one, e.g. Friday noon, or leave it empty"
+    )
+    assert untimed(typed, required=True).endswith("e.g. Friday noon")
+    assert untimed("  ", required=True) == ""  # empty is for `required` to judge

@@ -717,6 +717,24 @@ def test_brief_without_a_profile_asks_your_name_once_and_offers_to_save_it(tmp_p
     )
 
 
+def test_a_time_that_names_no_day_is_asked_again(tmp_path: Path) -> None:
+    """Review: "ASAP" as the next update drafted "you will hear from me by ASAP"."""
+    answers_file = everything_but(tmp_path, "next_update")
+    child = spawn(tmp_path / "home", "brief", "--answers", answers_file, "--format", "json")
+    child.logfile_read = io.StringIO()
+    type_answer(child, "When will they next hear from you?", "ASAP")
+    child.expect_exact("'ASAP' names no day or time; give one, e.g. Friday noon, or leave it empty")
+    child.send("\x15Friday noon\r")  # Ctrl-U clears the line, as people do
+    answer_yes_no(child, "Start a history for Acme Corp with this brief?", "n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    seen = child.logfile_read.getvalue().replace("\r\n", "\n")
+    data, _ = json.JSONDecoder().raw_decode(seen[seen.index("{") :])
+    assert "you will hear from me by Friday noon" in data["customer_message"]
+    assert "ASAP" not in data["customer_message"]
+
+
 def test_brief_with_partner_fills_in_the_customer(tmp_path: Path) -> None:
     home = tmp_path / "home"
     answers_file = everything_but(tmp_path, "customer", "leader_title")

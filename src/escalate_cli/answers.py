@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli import safe_yaml
-from escalate_cli.dates import check_year, parse_date
+from escalate_cli.dates import check_year, parse_date, untimed
 from escalate_cli.errors import AnswersError, EscalateError
 from escalate_cli.playbook import Question
 
 if TYPE_CHECKING:
     from escalate_cli.files import Draft
 
-TEXT_TYPES = ("text", "long_text")
+TEXT_TYPES = ("text", "long_text", "when")
 YES = {"yes", "y", "true"}
 NO = {"no", "n", "false"}
 Answers = dict[str, Any]
@@ -90,6 +90,9 @@ def coerce(question: Question, value: Any) -> Any:
             raise ValueError(f"expected text, got {value!r}; put it in quotes")
         if question.required and not value.strip():
             raise ValueError("the answer is empty")
+        vague = question.type == "when" and untimed(value, question.required)
+        if vague:
+            raise ValueError(vague)
         return value
     values = [c.value for c in question.choices]
     if question.type == "choice":

@@ -45,6 +45,27 @@ EARLIEST_YEAR = 1900
 LATEST_YEAR = 2999
 
 
+# what makes an answer a time someone can be held to: a digit ("3pm", "the 15th"), a day,
+# a month, or a part of a day or week
+_A_TIME = (
+    r"\d|\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?|today|tonight"
+    r"|tomorrow|noon|midday|midnight|morning|afternoon|evening|weekend|week|month|eod|cob|eow"
+    r"|end\s+of|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\b|\b(?:"
+    + "|".join(MONTHS)
+    + r")\b"
+)
+
+
+def untimed(text: str, required: bool) -> str:
+    """What is wrong with an answer that should name a day or a time ("Friday noon",
+    "tomorrow at 10", "the 15th") and does not, or "" when it does or is empty: "ASAP" or
+    "soon" is a time nobody can hold you to, and reads as one in a draft."""
+    if not text.strip() or re.search(_A_TIME, text, re.IGNORECASE):
+        return ""
+    empty = "" if required else ", or leave it empty"
+    return f"{text.strip()!r} names no day or time; give one, e.g. Friday noon{empty}"
+
+
 def check_year(when: dt.date, where: str) -> dt.date:
     """The one range check every date passes, however it came in (typed, answers file,
     import): a year past 2999 cannot later overflow a calendar or date arithmetic."""

@@ -120,7 +120,7 @@ class Question(_Conditional):
     condition holds on the answers given before it."""
 
     id: Id
-    type: Literal["yes_no", "text", "long_text", "choice", "multi", "commitments"]
+    type: Literal["yes_no", "text", "long_text", "when", "choice", "multi", "commitments"]
     text: Text
     hint: Text
     if_yes: Text | None = None

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from typing import Any, Protocol
 
-from escalate_cli.dates import parse_date, promise_date
+from escalate_cli.dates import parse_date, promise_date, untimed
 from escalate_cli.errors import EscalateError
 from escalate_cli.identity import is_me
 from escalate_cli.playbook import Question, Section
@@ -157,7 +157,7 @@ class QuestionaryPrompter:
         if kind == "commitments":
             return self._commitments(question, typed if isinstance(typed, list) else [])
         typed = typed if isinstance(typed, str) else ""
-        return self._text(question.text, question.required, kind == "long_text", typed)
+        return self._text(question.text, question.required, kind, typed)
 
     def yes_no(self, text: str) -> bool:
         """y or n (or yes or no), then Enter; anything else, Enter alone too, is asked again
@@ -170,11 +170,16 @@ class QuestionaryPrompter:
         answer = _ask(questionary.text(text, instruction="(y/n)", validate=check, **self._io()))
         return YES_NO[answer.strip().lower()]
 
-    def _text(self, text: str, required: bool, long: bool, typed: str = "") -> str:
+    def _text(self, text: str, required: bool, kind: str, typed: str = "") -> str:
+        """A text answer; a `long_text` may come from the editor, a `when` must name a day
+        or a time."""
+        long = kind == "long_text"
         instruction = f"(or {EDITOR_WORD} to write it in your editor)" if long else None
 
         def check(value: str) -> bool | str:
-            return bool(value.strip()) or not required or "an answer is needed here"
+            if not value.strip():
+                return not required or "an answer is needed here"
+            return (kind == "when" and untimed(value, required)) or True
 
         answer = _ask(
             questionary.text(
@@ -186,10 +191,10 @@ class QuestionaryPrompter:
                 answer = edit_in_editor()
             except EscalateError as exc:
                 self.say(f"  {exc.message}; type the answer here instead", _HINT_STYLE)
-                return self._text(text, required, long)
+                return self._text(text, required, kind)
             if required and not answer.strip():
                 self.say("  the editor saved nothing; type the answer here", _HINT_STYLE)
-                return self._text(text, required, long)
+                return self._text(text, required, kind)
             self.say(f"  ({plural(len(answer), 'character')} from the editor)", _HINT_STYLE)
         return answer
 
@@ -215,11 +220,11 @@ class QuestionaryPrompter:
                 what = self._text(
                     f"{question.text} - what (as you would word it to the customer)",
                     required=False,
-                    long=False,
+                    kind="text",
                 )
                 if not what.strip():
                     return items
-                owner = self._text("  who owns it", required=True, long=False)
+                owner = self._text("  who owns it", required=True, kind="text")
                 due = self._due()
                 item: dict[str, Any] = {"what": what, "owner": owner, "due": due}
                 if due and not self._on_board(owner, dt.date.fromisoformat(due)):
