@@ -3,9 +3,11 @@ printed again."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from escalate_cli import report
 from escalate_cli.brief import draft
-from escalate_cli.handover import episodes
+from escalate_cli.episodes import episodes, past_escalations
 from escalate_cli.playbook import bundled_path, load
 from escalate_cli.store import Escalation, Outcome
 from test_brief import ORDINARY
@@ -26,6 +28,16 @@ def test_an_assessment_and_the_brief_after_it_are_one_escalation() -> None:
     lone = record(8, "2026-12-28", "brief")
     grouped = episodes([lone, late_b, late_a, b2, a3, a2, b1, a1])
     assert grouped == [(a1, b1), (a2,), (a3, b2), (late_a,), (late_b,), (lone,)]
+
+
+def test_past_escalations_are_what_happened_and_the_escalation_notes() -> None:
+    advice, brief = record(1, "2026-11-02", "assessment"), record(2, "2026-11-05", "brief")
+    acted = dataclasses.replace(record(3, "2026-11-20", "assessment", "held"), verdict="escalate")
+    unacted = dataclasses.replace(record(4, "2026-12-20", "assessment"), verdict="escalate_now")
+    assert past_escalations([], 0) == 0
+    assert past_escalations([advice, unacted], 0) == 0  # advice, however strong
+    assert past_escalations([unacted, acted, brief, advice], 0) == 2  # advice + brief: one
+    assert past_escalations([unacted, acted, brief, advice], 3) == 5
 
 
 def test_a_kept_brief_prints_again_exactly() -> None:

@@ -263,6 +263,27 @@ def test_a_bad_record_mid_file_names_its_line_and_changes_nothing(
 
 
 @pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize(
+    ("aliases", "needle", "problem"),
+    [
+        (["NWL", 70707], "70707", "aliases[1]: an alias must be a name, not 70707"),
+        (["NWL", " \t"], '" \\t"', "aliases[1]: an alias must be a name, not ' \\t'"),
+        ("NWL", '"aliases": "NWL"', "`aliases` must be a list, not str"),
+    ],
+)
+def test_a_bad_alias_names_its_line_and_changes_nothing(
+    runner, tmp_path: Path, aliases: object, needle: str, problem: str
+) -> None:
+    doc = big_handover(3)
+    bad = write(tmp_path, "bad.json", {"partner": doc.pop("partner"), "aliases": aliases, **doc})
+    done = run(runner, "import", str(bad))
+    assert done.exit_code == 2, done.output
+    assert f"{bad}:{line_of(bad, needle)}: " in done.stderr
+    assert problem in done.stderr
+    assert json.loads(run(runner, "partners", "-f", "json").stdout) == []
+
+
+@pytest.mark.usefixtures("engine")
 def test_the_envelope_may_come_after_the_records(runner, tmp_path: Path) -> None:
     doc = big_handover(3)
     envelope = {key: doc.pop(key) for key in ("format", "version", "partner")}

@@ -118,7 +118,7 @@ def test_partners_and_follow_up_stream_past_a_screenful(runner, isolated_home: P
     partners = runner.invoke(app, ["partners"])
     assert partners.exit_code == 0
     assert len(partners.stdout.splitlines()) == MANY + 1
-    assert partners.stdout.splitlines()[1].split() == ["Partner", "000", "0", "-", "1"]
+    assert partners.stdout.splitlines()[1].split() == ["Partner", "000", "0", "0", "-", "1"]
     follow = runner.invoke(app, ["follow-up", "--limit", "7", "-f", "json"])
     assert len(json.loads(follow.stdout)) == 7
     listed = runner.invoke(app, ["follow-up"])

@@ -273,6 +273,82 @@ def test_import_of_a_close_name_asks_for_new(runner, tmp_path, elsewhere) -> Non
     assert names == ["Acme Corp", "Acme Crop"]
 
 
+def test_an_imported_handover_brings_the_partners_aliases(runner, tmp_path, elsewhere) -> None:
+    """A first-use review: after `import`, the alias the team used found nothing."""
+    ok(runner, "notes", "add", "Northwind Logistics", "--kind", "trigger", "per our policy")
+    ok(runner, "partners", "alias", "Northwind Logistics", "NWL")
+    ok(runner, "partners", "alias", "Northwind Logistics", "Northwind")
+    exported = tmp_path / "northwind.json"
+    ok(runner, "handover", "NWL", "-f", "json", "-o", str(exported))
+    doc = json.loads(exported.read_text())
+    assert doc["aliases"] == ["NWL", "Northwind"]
+    text = ok(runner, "handover", "NWL").stdout
+    assert "- Also known as: NWL, Northwind\n" in text
+
+    elsewhere()
+    imported = ok(runner, "import", str(exported))
+    assert "aliases: 2 added, 0 updated, 0 unchanged" in imported.stderr
+    listed = json.loads(ok(runner, "notes", "list", "nwl", "-f", "json").stdout)
+    assert [(n["partner"], n["text"]) for n in listed] == [
+        ("Northwind Logistics", "per our policy")
+    ]
+    (partner,) = json.loads(ok(runner, "partners", "-f", "json").stdout)
+    assert partner["aliases"] == ["NWL", "Northwind"]
+    again = ok(runner, "import", str(exported))
+    assert "aliases: 0 added, 0 updated, 2 unchanged" in again.stderr
+    round_trip = json.loads(ok(runner, "handover", "Northwind Logistics", "-f", "json").stdout)
+    for exported_doc in (doc, round_trip):
+        exported_doc.pop("exported")
+    assert round_trip == doc
+
+    older = {key: value for key, value in doc.items() if key != "aliases"}
+    (tmp_path / "older.json").write_text(json.dumps(older))
+    ok(runner, "partners", "remove", "Northwind Logistics", "--yes")
+    ok(runner, "import", str(tmp_path / "older.json"))  # an export from before aliases
+    (partner,) = json.loads(ok(runner, "partners", "-f", "json").stdout)
+    assert (partner["name"], partner["aliases"]) == ("Northwind Logistics", [])
+
+
+def test_an_imported_alias_another_partner_has_stays_theirs(runner, tmp_path, elsewhere) -> None:
+    ok(runner, "notes", "add", "Northwind Logistics", "--kind", "note", "theirs")
+    ok(runner, "partners", "alias", "Northwind Logistics", "NWL")
+    exported = tmp_path / "northwind.json"
+    ok(runner, "handover", "Northwind Logistics", "-f", "json", "-o", str(exported))
+    elsewhere()
+    ok(runner, "notes", "add", "NWL", "--kind", "note", "another firm called NWL")
+    imported = ok(runner, "import", str(exported))
+    assert "aliases: 0 added, 0 updated, 1 unchanged" in imported.stderr
+    assert "'NWL' already means NWL, so it was not made an alias of Northwind" in imported.stderr
+    assert "escalate partners merge 'NWL' 'Northwind Logistics'" in imported.stderr
+    partners = json.loads(ok(runner, "partners", "-f", "json").stdout)
+    assert [(p["name"], p["aliases"]) for p in partners] == [
+        ("Northwind Logistics", []),
+        ("NWL", []),
+    ]
+    mine = json.loads(ok(runner, "notes", "list", "NWL", "-f", "json").stdout)
+    assert [n["text"] for n in mine] == ["another firm called NWL"]
+
+
+def test_partners_and_handover_count_past_escalations_alike(runner, tmp_path) -> None:
+    """A first-use review: an `escalation` note counted in the handover, not in `partners`."""
+    ok(runner, "notes", "add", "Acme", "--kind", "escalation", "Q3 outage", "--date", "2026-09-14")
+    advice = write_yaml(tmp_path / "advice.yaml", answers(routine_technical_issue=True))
+    ok(runner, "assess", "-a", str(advice), "-p", "Acme", "-f", "json")
+    ok(runner, "brief", "-a", str(brief_file(tmp_path)), "-p", "Acme", "-f", "json")
+    ok(runner, "assess", "-a", str(advice), "-p", "Acme", "-f", "json")  # advice only
+    ok(runner, "notes", "add", "Globex", "--kind", "escalation", "billing dispute")
+    ok(runner, "notes", "add", "Initech", "--kind", "note", "quiet account")
+    # the note, and the first assessment with the brief that followed it
+    expected = {"Acme": 2, "Globex": 1, "Initech": 0}
+    for name, count in expected.items():
+        assert f"- Past escalations: {count}" in ok(runner, "handover", name).stdout, name
+    listed = json.loads(ok(runner, "partners", "-f", "json").stdout)
+    assert {p["name"]: p["past_escalations"] for p in listed} == expected
+    table = ok(runner, "partners", "-f", "markdown").stdout
+    assert "| partner | notes | past escalations | last assessed or briefed |" in table
+    assert "| Acme | 1 | 2 | " in table and "| Globex | 1 | 1 | - |" in table
+
+
 # -- before you talk, handover ------------------------------------------------------------------
 
 

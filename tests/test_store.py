@@ -425,18 +425,21 @@ COMMITMENTS = [{"what": "quarterly review", "owner": "ana", "due": "2024-04-01"}
 
 
 def test_import_is_idempotent(store: MemoryStore) -> None:
-    added = store.import_records("Acme", NOTES, ESCALATIONS, COMMITMENTS)
+    added = store.import_records("Acme", NOTES, ESCALATIONS, COMMITMENTS, aliases=["Acme Inc"])
     assert added == {
         "notes": Counts(added=2),
         "escalations": Counts(added=1),
         "commitments": Counts(added=1),
+        "aliases": Counts(added=1),
     }
-    again = store.import_records("ACME", NOTES, ESCALATIONS, COMMITMENTS)
+    again = store.import_records("ACME", NOTES, ESCALATIONS, COMMITMENTS, aliases=["ACME inc."])
     assert again == {
         "notes": Counts(unchanged=2),
         "escalations": Counts(unchanged=1),
         "commitments": Counts(unchanged=1),
+        "aliases": Counts(unchanged=1),
     }
+    assert store.aliases("acme inc") == ["Acme Inc"]
     assert [n.text for n in store.notes("Acme")] == ["bring numbers", "never say policy"]
     assert store.escalations("Acme")[0].reasons == ["churn"]
     assert store.commitments("Acme")[0].what == "quarterly review"
@@ -457,6 +460,7 @@ def test_import_takes_back_what_was_exported(store: MemoryStore, tmp_path: Path)
             "notes": Counts(added=2),
             "escalations": Counts(added=1),
             "commitments": Counts(added=1),
+            "aliases": Counts(),
         }
         theirs, ours = store.notes("Acme"), other.notes("Acme")
         assert ours == [dataclasses.replace(n, id=m.id) for n, m in zip(theirs, ours, strict=True)]
@@ -782,6 +786,7 @@ def test_reimport_updates_outcomes_and_commitment_states_in_place(
             "notes": Counts(unchanged=1),
             "escalations": Counts(updated=1),
             "commitments": Counts(added=1, updated=1),
+            "aliases": Counts(),
         }
         (escalation,) = other.escalations("Acme")
         assert [o.text for o in escalation.outcomes] == ["plan accepted"]

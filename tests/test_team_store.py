@@ -403,14 +403,15 @@ def test_db_push_copies_the_local_store_once(runner, pg, isolated_home) -> None:
         local.add_note("Acme", "note", "second", by="Dana")
         local.record_escalation("Acme", date="2026-02-01", kind="brief", verdict="now")
         local.add_commitment("Globex", "send the plan", "Dana", "2026-12-01")
+        local.add_alias("Acme", "ACM")
     alice = pg.dsn("alice")
     first = cli(runner, alice, "db", "push")
     assert first.exit_code == 0, first.output
-    assert "Acme: 2 notes, 1 escalations, 0 commitments new" in first.stderr
-    assert "pushed 2 partners; 4 records were new" in first.stderr
+    assert "Acme: 2 notes, 1 escalations, 0 commitments, 1 aliases new" in first.stderr
+    assert "pushed 2 partners; 5 records were new" in first.stderr
     again = cli(runner, alice, "db", "push")
     assert "pushed 2 partners; 0 records were new" in again.stderr
-    notes = json.loads(cli(runner, alice, "notes", "list", "Acme", "-f", "json").stdout)
+    notes = json.loads(cli(runner, alice, "notes", "list", "ACM", "-f", "json").stdout)
     assert [(n["text"], n["by"]) for n in notes] == [("second", "Dana"), ("per our policy", "")]
     assert json.loads(cli(runner, pg.dsn("bob"), "partners", "-f", "json").stdout) == []
 

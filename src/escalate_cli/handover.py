@@ -16,6 +16,7 @@ from typing import Any
 
 from escalate_cli import jsonstream, safe_yaml
 from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR, check_year
+from escalate_cli.episodes import episodes, past_escalations, took_place
 from escalate_cli.errors import EscalateError
 from escalate_cli.playbook import VERDICT_WORDS
 from escalate_cli.store import Commitment, Escalation, Note
@@ -23,9 +24,10 @@ from escalate_cli.textsafe import code_fence, first_hidden, json_escaped, one_li
 from escalate_cli.textsafe import markdown as md
 
 FORMAT = "escalate-handover"
-VERSION = 2  # 2: stable ids (`uid`), dated outcome lists, pending commitments, `from`
+# 2: stable ids (`uid`), dated outcome lists, pending commitments, `from`. `aliases` came
+# later within 2: it is optional, and a reader that predates it skips it.
+VERSION = 2
 READS = (1, 2)
-SAME_ESCALATION_DAYS = 7  # a brief this soon after an assessment is the same escalation
 
 # Sections of the document: (title, note kinds, what to do when nothing is recorded)
 SECTIONS = (
@@ -69,6 +71,7 @@ class HandoverDoc:
     commitments: tuple[Commitment, ...]
     guidance: tuple[tuple[str, str], ...] = ()  # (title, advice) on working with a partner
     by: str = ""  # who hands over
+    aliases: tuple[str, ...] = ()  # other names the partner is known by
 
     def of_kind(self, *kinds: str) -> list[Note]:
         return [note for note in self.notes if note.kind in kinds]
@@ -87,6 +90,7 @@ def assemble(
     now: dt.datetime,
     guidance: tuple[tuple[str, str], ...] = (),
     by: str = "",
+    aliases: Sequence[str] = (),
 ) -> HandoverDoc:
     return HandoverDoc(
         partner=partner,
@@ -97,6 +101,7 @@ def assemble(
         commitments=tuple(commitments),
         guidance=guidance,
         by=by,
+        aliases=tuple(aliases),
     )
 
 
@@ -107,6 +112,7 @@ def to_data(doc: HandoverDoc) -> dict[str, Any]:
         "format": FORMAT,
         "version": VERSION,
         "partner": doc.partner,
+        "aliases": list(doc.aliases),
         "from": doc.by,
         "to": doc.to,
         "exported": doc.exported,
@@ -155,31 +161,6 @@ def to_data(doc: HandoverDoc) -> dict[str, Any]:
     }
 
 
-def episodes(escalations: Sequence[Escalation]) -> list[tuple[Escalation, ...]]:
-    """The records grouped by escalation, oldest first: an assessment and the brief that
-    followed it within SAME_ESCALATION_DAYS are one entry, not two."""
-    grouped: list[tuple[Escalation, ...]] = []
-    for item in sorted(escalations, key=lambda e: (e.date, e.id)):
-        last = grouped[-1] if grouped else ()
-        if (
-            item.kind == "brief"
-            and len(last) == 1
-            and last[0].kind == "assessment"
-            and _days_between(last[0].date, item.date) <= SAME_ESCALATION_DAYS
-        ):
-            grouped[-1] = (last[0], item)
-        else:
-            grouped.append((item,))
-    return grouped
-
-
-def _days_between(earlier: str, later: str) -> int:
-    try:
-        return (dt.date.fromisoformat(later) - dt.date.fromisoformat(earlier)).days
-    except ValueError:
-        return SAME_ESCALATION_DAYS + 1
-
-
 def _note_line(note: Note) -> str:
     parts = [md(one_line(note.text))]
     if note.date:
@@ -201,16 +182,17 @@ def to_markdown(doc: HandoverDoc) -> str:
         lines += [f"> **Missing:** {missing} Ask the previous owner before your first call.", ""]
     open_items = [c for c in doc.commitments if not c.done_on]
     grouped = episodes(doc.escalations)
-    happened = [group for group in grouped if any(e.took_place for e in group)]
+    happened = [group for group in grouped if took_place(group)]
     advice_only = [group for group in grouped if group not in happened]
     latest = grouped[-1] if grouped else None
     last = happened[-1][-1] if happened else None
+    also = [f"- Also known as: {md(one_line(', '.join(doc.aliases)))}"] if doc.aliases else []
     lines += [
         "## Summary",
         "",
+        *also,
         f"- Notes: {len(doc.notes)}",
-        # an assessment and the brief that followed it are one escalation (see episodes)
-        f"- Past escalations: {len(happened) + len(doc.of_kind('escalation'))}"
+        f"- Past escalations: {_past_escalations(doc)}"
         + (f" (last: {last.date}, {_what(last)})" if last else ""),
         f"- Assessments only (advice before a call, not escalations): {len(advice_only)}",
         f"- Open commitments: {len(open_items)}",
@@ -260,6 +242,11 @@ def to_markdown(doc: HandoverDoc) -> str:
     fence = code_fence(intro)
     lines += ["", "## Draft introduction from the new owner", "", f"{fence}text", intro, fence, ""]
     return "\n".join(lines)
+
+
+def _past_escalations(doc: HandoverDoc) -> int:
+    """Counted as `escalate partners` counts them (see episodes.past_escalations)."""
+    return past_escalations(doc.escalations, len(doc.of_kind("escalation")))
 
 
 def _what(item: Escalation) -> str:
@@ -316,8 +303,7 @@ def introduction(doc: HandoverDoc) -> str:
     recorded it confirms them; only when they are not does it ask."""
     me = one_line(doc.to) or "[your name]"
     after = f" from {one_line(doc.by)}" if doc.by else ""
-    escalated = any(e.took_place for e in doc.escalations) or doc.of_kind("escalation")
-    history = ", including the issues we have escalated," if escalated else ""
+    history = ", including the issues we have escalated," if _past_escalations(doc) else ""
     recorded = [one_line(note.text) for note in doc.of_kind("communication")]
     if recorded:
         agreed = "".join(f"- {text}\n" for text in recorded)
@@ -348,8 +334,14 @@ def introduction(doc: HandoverDoc) -> str:
 # --- import ---------------------------------------------------------------------------
 
 
-GROUPS = ("notes", "escalations", "commitments")  # a handover's records, in the store's order
-DATE_FIELDS = {"notes": ("date",), "escalations": ("date",), "commitments": ("due", "done_on")}
+# the lists a handover's records come in (`aliases`: the partner's other names)
+GROUPS = ("aliases", "notes", "escalations", "commitments")
+DATE_FIELDS = {
+    "aliases": (),
+    "notes": ("date",),
+    "escalations": ("date",),
+    "commitments": ("due", "done_on"),
+}
 
 
 class ImportFile:

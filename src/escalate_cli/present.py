@@ -26,6 +26,7 @@ from escalate_cli.report import (
     CHECKLIST_TITLE,
     CONFLICT_INTRO,
     DRAFT_TITLES,
+    PARTNER_COLUMNS,
     PENDING,
     SIGNS_HEADING,
     disagreeing,
@@ -221,7 +222,7 @@ def partners_view(summaries: list[PartnerSummary]) -> Group:
     if not summaries:
         return Group(Text("No partners yet: escalate notes add PARTNER --kind KIND TEXT"))
     table = Table(title=Text("Partners", style="bold"), title_justify="left")
-    for column in ("partner", "notes", "last assessed or briefed", "open commitments"):
+    for column in PARTNER_COLUMNS:
         table.add_column(column)
     for item in summaries:
         last = item.last_escalation
@@ -231,6 +232,7 @@ def partners_view(summaries: list[PartnerSummary]) -> Group:
         table.add_row(
             name,
             str(item.notes),
+            str(item.past_escalations),
             f"{last.date} {last.verdict or last.kind}" if last else "-",
             str(item.open_commitments),
         )

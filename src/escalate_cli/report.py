@@ -299,6 +299,7 @@ def partner_data(summary: PartnerSummary) -> dict[str, Any]:
         "name": summary.name,
         "aliases": list(summary.aliases),
         "notes": summary.notes,
+        "past_escalations": summary.past_escalations,
         "last_escalation": None
         if last is None
         else {"date": last.date, "kind": last.kind, "verdict": last.verdict},
@@ -306,10 +307,20 @@ def partner_data(summary: PartnerSummary) -> dict[str, Any]:
     }
 
 
+# `partners` in every format: the count is the handover's, the last record may be advice
+PARTNER_COLUMNS = (
+    "partner",
+    "notes",
+    "past escalations",
+    "last assessed or briefed",
+    "open commitments",
+)
+
+
 def partners_markdown(summaries: Iterable[PartnerSummary]) -> str:
     lines = [
-        "| partner | notes | last escalation | open commitments |",
-        "| --- | --- | --- | --- |",
+        "| " + " | ".join(PARTNER_COLUMNS) + " |",
+        "|" + " --- |" * len(PARTNER_COLUMNS),
     ]
     for s in summaries:
         last = s.last_escalation
@@ -317,7 +328,9 @@ def partners_markdown(summaries: Iterable[PartnerSummary]) -> str:
         name = md(one_line(s.name)) + (
             f" (also: {md(one_line(', '.join(s.aliases)))})" if s.aliases else ""
         )
-        lines.append(f"| {name} | {s.notes} | {when} | {s.open_commitments} |")
+        lines.append(
+            f"| {name} | {s.notes} | {s.past_escalations} | {when} | {s.open_commitments} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -124,6 +124,7 @@ def db_push(home: HomeOpt = None) -> None:
                         local.commitments(p.name, open_only=False),
                         "",
                         now,
+                        aliases=p.aliases,
                     )
                 )
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,9 @@ from escalate_cli.options import (
     OutputOpt,
     PlaybookOpt,
 )
+
+if TYPE_CHECKING:
+    from escalate_cli.store import MemoryStore
 
 
 def handover(
@@ -85,6 +88,7 @@ def handover(
             dt.datetime.now(dt.timezone.utc),
             guidance,
             by if by is not None else profile.load().get("name", ""),
+            store.aliases(found.name),
         )
     text = ho.dumps(doc) if fmt is DocFormat.json else ho.to_markdown(doc)
     emit(text, output, force)
@@ -101,9 +105,10 @@ def import_handover(
 ) -> None:
     """Load a handover into your store, all or nothing. Records are matched by their stable
     ids: importing a later export of the same partner updates outcomes and commitment
-    states in place, adds what is new and never doubles anything. The file is read as it
-    is imported, so its size is not limited by memory; a malformed record stops the import
-    at its line, with nothing changed.
+    states in place, adds what is new and never doubles anything. The partner's aliases
+    come too, except one that already means another of your partners. The file is read as
+    it is imported, so its size is not limited by memory; a malformed record stops the
+    import at its line, with nothing changed.
 
     Examples:
 
@@ -119,6 +124,20 @@ def import_handover(
         name = resolve_partner(store, source.partner, new, prompter)
         assert name is not None  # no way to decline was offered
         counts = store.import_staged(name, staged, new=True)  # the name was resolved above
+        theirs = _aliases_of_others(store, name, staged.aliases)
     say(f"imported {name}:")
     for kind, c in counts.items():
         say(f"  {kind}: {c.added} added, {c.updated} updated, {c.unchanged} unchanged", "")
+    for alias, other in theirs:
+        say(
+            f"{alias!r} already means {other}, so it was not made an alias of {name}; if they "
+            f"are one partner: escalate partners merge {other!r} {name!r}"
+        )
+
+
+def _aliases_of_others(store: MemoryStore, name: str, aliases: list[str]) -> list[tuple[str, str]]:
+    """(alias, partner) for each imported alias that means another partner in this store:
+    the import left it with them, and the user should know why it does not find `name`."""
+    mine = store.find_partner(name).id
+    found = ((alias, store.match_partner(alias).exact) for alias in aliases)
+    return [(alias, other.partner) for alias, other in found if other and other.partner_id != mine]

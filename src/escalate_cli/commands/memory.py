@@ -49,7 +49,8 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confir
 def partners(
     ctx: typer.Context, fmt: ListFormatOpt = Format.terminal, home: HomeOpt = None
 ) -> None:
-    """List partners with their aliases, note counts, last escalation and open commitments.
+    """List partners with their aliases, note counts, past escalations (counted as the
+    handover counts them), last assessment or brief, and open commitments.
 
     Examples:
 
@@ -70,9 +71,14 @@ def partners(
     def row(item: PartnerSummary) -> tuple[str, ...]:
         last = item.last_escalation
         when = f"{last.date} {last.verdict or last.kind}" if last else "-"
-        return (item.name, str(item.notes), when, str(item.open_commitments))
+        return (
+            item.name,
+            str(item.notes),
+            str(item.past_escalations),
+            when,
+            str(item.open_commitments),
+        )
 
-    header = ("partner", "notes", "last assessed or briefed", "open commitments")
     with open_store(home) as store:
         show_list(
             store.each_partner(),
@@ -80,7 +86,7 @@ def partners(
             data=report.partner_data,
             markdown=report.partners_markdown,
             table=table,
-            columns=(header, (24, -7, 24), row),
+            columns=(report.PARTNER_COLUMNS, (24, -7, -16, 24), row),
         )
 
 

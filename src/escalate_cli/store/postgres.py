@@ -774,6 +774,7 @@ class PostgresStore(Store):
                     data.get("escalations", []),
                     data.get("commitments", []),
                     new=True,  # a partner the team does not know yet is the local one
+                    aliases=data.get("aliases", []),
                 )
                 for data in partners
             }

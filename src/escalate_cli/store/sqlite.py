@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from escalate_cli import identity
+from escalate_cli.episodes import past_escalations
 from escalate_cli.errors import CloseMatchError, EscalateError, NotFoundError, StoreError
 from escalate_cli.kinds import NOTE_KINDS
 from escalate_cli.records import record
@@ -292,11 +293,15 @@ class Commitment:
 
 @record
 class PartnerSummary:
+    """A partner at a glance; `last_escalation` is its latest assessment or brief (its
+    drafts not read), `past_escalations` counted as the handover counts them."""
+
     name: str
     notes: int
     last_escalation: Escalation | None
     open_commitments: int
     aliases: tuple[str, ...] = ()
+    past_escalations: int = 0
 
 
 @record
@@ -310,20 +315,25 @@ class Counts:
 
 class Staged:
     """An import checked and set aside, not yet merged: how many notes wait in the
-    temporary table, and the escalations and commitments as `_merge_*` take them."""
+    temporary table, and the escalations, commitments and aliases as `_merge_*` take them."""
 
     def __init__(self) -> None:
         self.notes = 0
         self.escalations: list[Any] = []
         self.commitments: list[Any] = []
+        self.aliases: list[str] = []
 
 
 _NOTE_SELECT = """SELECT n.id, p.name AS partner, n.kind, n.text, n.date, n.link, n."by",
     n.created, n.uid, n.updated FROM notes n JOIN partners p ON p.id = n.partner_id"""
-_ESCALATION_SELECT = """SELECT e.id, coalesce(p.name, '') AS partner, e.date, e.kind, e.verdict,
-    e.reasons, e.issue, e.root_cause, e.ask, e.signals, e.triggers, e.customer, e.uid, e.drafts
-    FROM history e LEFT JOIN partners p ON p.id = e.partner_id"""
-_LATEST = _ESCALATION_SELECT + " WHERE e.id"  # + IN (ids): partners' latest entries
+_ESCALATION_COLUMNS = """e.id, coalesce(p.name, '') AS partner, e.date, e.kind, e.verdict,
+    e.reasons, e.issue, e.root_cause, e.ask, e.signals, e.triggers, e.customer, e.uid"""
+_HISTORY = " FROM history e LEFT JOIN partners p ON p.id = e.partner_id"
+_ESCALATION_SELECT = f"SELECT {_ESCALATION_COLUMNS}, e.drafts{_HISTORY}"
+# + IN (ids): partners' histories for `partners`, without the drafts it never shows
+_PARTNERS_HISTORY = (
+    f"SELECT {_ESCALATION_COLUMNS}, '' AS drafts, e.partner_id{_HISTORY} WHERE e.partner_id"
+)
 BATCH = 500  # rows read, or values looked up, at a time
 _COMMITMENT_SELECT = """SELECT c.id, coalesce(p.name, '') AS partner, c.what, c.owner, c.due,
     c.done_on, c.source, c.pending, c.uid, c.updated FROM commitments c
@@ -428,33 +438,44 @@ class Store:
 
     def each_partner(self) -> Iterator[PartnerSummary]:
         """`partners`, as they are read. Each figure is one index lookup per partner, and
-        aliases and latest escalations are read for a batch of partners at once, so the
-        list costs time in proportion to its length and memory in proportion to a batch."""
+        aliases and histories are read for a batch of partners at once, so the list costs
+        time in proportion to its length and memory in proportion to a batch."""
         batches = self._batches(
             """SELECT p.id, p.name,
                 (SELECT count(*) FROM notes WHERE partner_id = p.id) AS notes,
+                (SELECT count(*) FROM notes WHERE partner_id = p.id AND kind = 'escalation')
+                    AS escalation_notes,
                 (SELECT count(*) FROM commitments WHERE partner_id = p.id AND done_on = '')
-                    AS open_commitments,
-                (SELECT id FROM history WHERE partner_id = p.id
-                    ORDER BY date DESC, id DESC LIMIT 1) AS latest
+                    AS open_commitments
             FROM partners p ORDER BY lower(p.name), p.id"""
         )
         for batch in batches:
+            ids = [r["id"] for r in batch]
             aliases: dict[int, list[str]] = {}
             for alias in self._read_in(
-                "SELECT partner_id, name FROM aliases WHERE partner_id", [r["id"] for r in batch]
+                "SELECT partner_id, name FROM aliases WHERE partner_id", ids
             ):
                 aliases.setdefault(alias["partner_id"], []).append(alias["name"])
-            latest = [r["latest"] for r in batch if r["latest"] is not None]
-            found = {e.id: e for e in self._escalations(self._read_in(_LATEST, latest))}
+            rows = self._read_in(_PARTNERS_HISTORY, ids, " ORDER BY e.date, e.id")
+            history: dict[int, list[Escalation]] = {}
+            for row, item in zip(rows, self._escalations(rows), strict=True):
+                history.setdefault(row["partner_id"], []).append(item)
             for row in batch:
+                past = history.get(row["id"], [])
                 yield PartnerSummary(
                     row["name"],
                     row["notes"],
-                    found.get(row["latest"]),
+                    past[-1] if past else None,
                     row["open_commitments"],
                     tuple(sorted(aliases.get(row["id"], ()))),  # the same order on both engines
+                    past_escalations(past, row["escalation_notes"]),
                 )
+
+    def aliases(self, partner: str) -> list[str]:
+        """The other names `partner` is known by, in the order `partners` lists them."""
+        pid = self.find_partner(partner).id
+        rows = self._read("SELECT name FROM aliases WHERE partner_id = ?", (pid,))
+        return sorted(row["name"] for row in rows)
 
     def add_alias(self, name: str, alias: str) -> Partner:
         """Let `alias` mean the partner `name` means; an alias of another partner is refused."""
@@ -469,10 +490,7 @@ class Store:
                     f"{partner.name!r}",
                 )
             if not taken:
-                self._db.execute(
-                    "INSERT INTO aliases (partner_id, name, key, created) VALUES (?, ?, ?, ?)",
-                    (partner.id, clean, identity.name_key(clean), _now()),
-                )
+                self._insert_alias(partner.id, clean)
         return partner
 
     def rename_partner(self, old: str, new: str) -> Partner:
@@ -902,10 +920,16 @@ class Store:
         escalations: list[dict[str, Any]],
         commitments: list[dict[str, Any]],
         new: bool = False,
+        aliases: Sequence[str] = (),
     ) -> dict[str, Counts]:
-        """Merge one partner's records in one transaction: all or nothing (see
-        `stage_import` and `import_staged`)."""
-        groups = (("notes", notes), ("escalations", escalations), ("commitments", commitments))
+        """Merge one partner's records and other names in one transaction: all or
+        nothing (see `stage_import` and `import_staged`)."""
+        groups = (
+            ("notes", notes),
+            ("escalations", escalations),
+            ("commitments", commitments),
+            ("aliases", aliases),
+        )
         records = (
             (group, f"{group}[{i}]", item)
             for group, items in groups
@@ -916,9 +940,9 @@ class Store:
     def stage_import(self, records: Iterable[tuple[str, str, Any]]) -> Staged:
         """Check each imported (group, where, item) and set it aside for `import_staged`:
         notes in a temporary table as they come (a file of a million holds no more memory
-        than one of ten), escalations and commitments in memory. The store itself is not
-        touched, nor locked: a malformed item (EscalateError naming `where`) or Ctrl-C
-        here changes nothing."""
+        than one of ten), escalations, commitments and aliases in memory. The store itself
+        is not touched, nor locked: a malformed item (EscalateError naming `where`) or
+        Ctrl-C here changes nothing."""
         now = _now()
         staged = Staged()
 
@@ -933,6 +957,8 @@ class Store:
                         yield (staged.notes, *row, created, uid, f["updated"] or created)
                     elif group == "escalations":
                         staged.escalations.append(_imported_escalation(item, where))
+                    elif group == "aliases":
+                        staged.aliases.append(_imported_alias(item))
                     else:
                         staged.commitments.append(_imported_commitment(item, where, now))
                 except EscalateError as exc:  # every complaint names the item
@@ -969,6 +995,7 @@ class Store:
                 "notes": self._merge_notes(pid, staged.notes),
                 "escalations": self._merge_escalations(pid, staged.escalations),
                 "commitments": self._merge_commitments(pid, staged.commitments),
+                "aliases": self._merge_aliases(pid, staged.aliases),
             }
 
     def _merge_notes(self, pid: int, count: int) -> Counts:
@@ -1070,6 +1097,23 @@ class Store:
                 continue
             added += self._insert_commitment(pid, row, pending, created, uid or _uid(), stamp)[1]
         return Counts(added, updated, len(rows) - added - updated)
+
+    def _merge_aliases(self, pid: int, names: list[str]) -> Counts:
+        """The export's other names for the partner: each one no partner here is known by
+        is added; one that already means this partner, or another (`import` says so), is
+        left as it is."""
+        added = 0
+        for name in names:
+            if not self._known(identity.name_key(name)):
+                self._insert_alias(pid, name)
+                added += 1
+        return Counts(added=added, unchanged=len(names) - added)
+
+    def _insert_alias(self, pid: int, name: str) -> None:
+        self._db.execute(
+            "INSERT INTO aliases (partner_id, name, key, created) VALUES (?, ?, ?, ?)",
+            (pid, name, identity.name_key(name), _now()),
+        )
 
     # -- the records' own plumbing --------------------------------------------------------
 
@@ -1587,6 +1631,14 @@ def _imported_escalation(item: Any, where: str) -> tuple[Any, ...]:
     if not isinstance(drafts, dict):
         raise EscalateError(f"{where}: 'drafts' must be a mapping")
     return (values, drafts, f["uid"], told)
+
+
+def _imported_alias(item: Any) -> str:
+    """An imported alias as stored, or EscalateError: a name, spaced as typed names are."""
+    clean = identity.clean_name(item) if isinstance(item, str) else ""
+    if not clean:
+        raise EscalateError(f"an alias must be a name, not {item!r}")
+    return clean
 
 
 def _imported_commitment(item: Any, where: str, now: str) -> tuple[Any, ...]:
