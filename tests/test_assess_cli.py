@@ -283,3 +283,54 @@ def test_a_complete_checklist_gets_a_neutral_heading(runner, tmp_path) -> None:
 def test_playbook_show_says_when_a_follow_up_is_asked(runner) -> None:
     shown = run(runner, "playbook", "show").stdout
     assert "- `timing_off` (choice, optional, asked only when not right_time)" in shown
+
+
+def test_answers_given_twice_are_refused_not_replaced(runner, tmp_path: Path) -> None:
+    first = write_yaml(tmp_path / "first.yaml", answers(cancel_threat=True))
+    second = write_yaml(tmp_path / "second.yaml", answers())
+    for command in ("assess", "brief"):
+        result = run(runner, command, "-a", str(first), "--answers", str(second), "--no-input")
+        assert result.exit_code == 2, result.output
+        assert f"--answers is given more than once ({first}, {second})" in result.stderr
+        assert "hint: give --answers once" in result.stderr
+        assert result.stdout == ""
+    assert "Given once" in " ".join(run(runner, "assess", "--help").stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "what"),
+    [
+        ('tried_to_resolve: yes\ncustomer: "Acme\nclear_ask: no\n', "2:11", "quote opens here"),
+        ("customer: 'Acme\nissue: they can't log in\nask: 'help'\n", "1:11", "quote opens here"),
+        ("tried_to_resolve: yes\nclear_ask no  # later\n\nright_time: yes\n", "2:13", "a colon"),
+        ("clear_ask no\ntried_to_resolve: yes\n", "1:13", "a colon"),
+        (
+            "commitments:\n  - what: send the plan\n    owner Dana\n    due: 2030-01-02\n",
+            "3:15",
+            "a colon",
+        ),
+        ("tried_to_resolve: yes\n  clear_ask: no\n", "2:3", "indented under the one above"),
+        ("triggers: [overpromised, eta_without_buffer\nclear_ask: no\n", "1:44", "close the ["),
+        ("tried_to_resolve: yes\n\tclear_ask: no\n", "2:1", "tabs"),
+        ("clear_ask: no\nclear_ask: yes\n", "2:1", "keep one"),
+    ],
+)
+@pytest.mark.parametrize("loader", ["C", "pure Python"])
+def test_a_yaml_mistake_is_named_where_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, where: str, what: str, loader: str
+) -> None:
+    """The parser notices a missing colon, quote or bracket only further on; the error
+    names the line and column of the mistake itself."""
+    import yaml
+
+    from escalate_cli import answers as reading
+    from escalate_cli import safe_yaml
+
+    if loader != "C":
+        monkeypatch.setattr(safe_yaml, "_Loader", yaml.SafeLoader)
+    file = tmp_path / "a.yaml"
+    file.write_text(text)
+    with pytest.raises(safe_yaml.DocumentError) as caught:
+        reading.read(str(file))
+    assert caught.value.message.startswith(f"{file}:{where}: ")
+    assert what in f"{caught.value.message} {caught.value.hint}"

@@ -69,3 +69,17 @@ def test_exponents_take_the_yaml_way_and_duplicates_are_refused() -> None:
     assert safe_yaml.parse_document('{"a": 1e5}', "x").data == {"a": "1e5"}
     with pytest.raises(safe_yaml.DocumentError, match="duplicate key 'a'"):
         safe_yaml.parse_document('{"a": 1,\n "a": 2}', "x.json")
+
+
+def test_a_file_named_json_is_read_as_json_only(runner, tmp_path: Path) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text("tried_to_resolve: yes\ncancel_threat: no\n")  # YAML, not JSON
+    result = runner.invoke(app, ["assess", "--answers", str(path), "--no-input"])
+    assert result.exit_code == 2
+    message, hint = result.stderr.strip().splitlines()[-2:]
+    assert message == f"escalate: error: {path}:1:1: not valid JSON: Expecting value"
+    assert "read as JSON" in hint and "name the file .yaml" in hint
+    path.write_text('{"cancel_threat": "no",\n "cancel_threat": "yes"}')
+    result = runner.invoke(app, ["assess", "--answers", str(path), "--no-input"])
+    assert result.exit_code == 2
+    assert f"{path}:2:2: duplicate key 'cancel_threat'" in result.stderr

@@ -14,7 +14,7 @@ import pexpect
 import pytest
 
 from escalate_cli import profile
-from escalate_cli.files import Drafts
+from escalate_cli.files import Drafts, home_dir
 
 ESCALATE = shutil.which(
     "escalate", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
@@ -834,3 +834,69 @@ def test_a_pending_commitment_from_the_brief_is_tracked_and_shown_as_pending(tmp
     shown.expect(pexpect.EOF)
     assert "# Escalation brief" in shown.before
     assert "legal review of the credit" not in shown.before  # never promised in a draft
+
+
+def test_ctrl_c_at_the_first_question_keeps_no_empty_draft(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    child = spawn(home, "brief")
+    child.expect_exact(BRIEF_STEPS[0][1][0][0])
+    child.sendcontrol("c")
+    child.expect_exact("interrupted; nothing was answered, so no draft was kept")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert not (home / "drafts").exists() or not list((home / "drafts").iterdir())
+    older = Drafts(home_dir(home)).save("assess", "", {"tried_to_resolve": True}, {})
+    child = spawn(home, "assess")
+    answer_yes_no(child, "There is a `assess` draft", "n")
+    child.expect_exact("starting afresh")
+    child.expect_exact(CHECKLIST[0][0])
+    child.sendcontrol("c")
+    child.expect_exact("nothing was answered, so no draft was kept")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert json.loads(older.read_text())["answers"] == {"tried_to_resolve": True}
+
+
+def assess_answers(tmp_path: Path, *left_out: str, **extra: object) -> str:
+    """An assess answers file (optional questions answered too), less `left_out`."""
+    from conftest import answers
+
+    given = answers(
+        right_time=True, champion_changed=False, renewal_soon=False, triggers=[], **extra
+    )
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({k: v for k, v in given.items() if k not in left_out}))
+    return str(path)
+
+
+def test_ctrl_c_where_to_keep_a_result_says_how_to_get_it_back(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    typed_one = assess_answers(tmp_path, "just_venting")
+    child = spawn(home, "assess", "--answers", typed_one, "--format", "json")
+    answer_yes_no(child, "letting off steam", "n")
+    child.expect_exact("Which customer or partner was this about?")
+    child.sendcontrol("c")
+    child.expect_exact("interrupted; the assessment above was not recorded")
+    child.expect_exact("your answers are kept as a draft: `escalate assess --resume` gives")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    again = spawn(home, "assess", "--resume", "--format", "json")
+    type_answer(again, "Which customer or partner was this about?", "Acme Corp")
+    again.expect_exact("the assessment is now #1 in Acme Corp's history")
+    again.expect(pexpect.EOF)
+    again.close()
+    assert again.exitstatus == 0
+    assert not list((home / "drafts").iterdir())
+    from_file = assess_answers(tmp_path, customer="Globex")
+    child = spawn(home, "assess", "--answers", from_file, "--format", "json")
+    child.expect_exact("Start a history for Globex with this assessment?")
+    child.sendcontrol("c")
+    child.expect_exact("interrupted; the assessment above was not recorded")
+    child.expect_exact("run the same command again: the same answers give the assessment")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert not list((home / "drafts").iterdir())

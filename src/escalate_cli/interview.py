@@ -6,8 +6,9 @@ The same function serves a person at a terminal and a script with an answers fil
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,9 +69,14 @@ def run(
         typed = getattr(exc, "typed", "")
         if typed and current:
             unfinished[current] = typed
+        how = "interrupted" if isinstance(exc, KeyboardInterrupt) else "input ended (Ctrl-D)"
+        if not (answers or unfinished):  # an empty draft would only replace an older one
+            raise InterruptedByUser(
+                f"{how}; nothing was answered, so no draft was kept",
+                "run the command again when you are ready, or give answers with --answers FILE",
+            ) from None
         if slot:
             slot.keep(answers, unfinished)
-        how = "interrupted" if isinstance(exc, KeyboardInterrupt) else "input ended (Ctrl-D)"
         also = " and what you were typing" if typed else ""
         again = slot.resume_command() if slot else "the same command with --resume"
         raise InterruptedByUser(
@@ -141,10 +147,30 @@ class DraftSlot:
         """The command that continues this run's draft."""
         return resume_command(self.command, self.name)
 
+    def kept(self) -> bool:
+        """Whether this run's answers are in a draft (none when all came from a file)."""
+        return self.ours is not None and self.ours.exists()
+
     def clear(self) -> None:
         """The interview finished: its draft has served."""
         if self.ours is not None:
             self.ours.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def recording(what: str, slot: DraftSlot | None) -> Iterator[None]:
+    """Around the questions on where to keep a result already shown: Ctrl-C there records
+    nothing, so say how to get the result back (the draft holds the answers until the
+    result is recorded; answers that all came from a file give it again)."""
+    try:
+        yield
+    except InterruptedByUser:
+        if slot is not None and slot.kept():
+            again = f"your answers are kept as a draft: `{slot.resume_command()}` gives"
+        else:
+            again = "run the same command again: the same answers give"
+        hint = f"{again} the {what} again, to record it"
+        raise InterruptedByUser(f"interrupted; the {what} above was not recorded", hint) from None
 
 
 def choose_draft(prompter: Prompter, drafts: list[Draft]) -> Draft:
@@ -290,4 +316,4 @@ def ask_customer(prompter: Prompter) -> str:
     try:
         return str(prompter.ask(question)).strip()
     except (KeyboardInterrupt, EOFError):
-        raise InterruptedByUser("interrupted; the result above was not recorded") from None
+        raise InterruptedByUser("interrupted") from None  # `recording` says what it means

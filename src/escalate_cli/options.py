@@ -55,15 +55,30 @@ HomeOpt = Annotated[
 ]
 
 
+def _one_answers_file(files: list[str] | None) -> list[str] | None:
+    """Refuse a second --answers: click would keep only the last one, silently, and
+    merging would hide which file an answer came from."""
+    if files and len(files) > 1:
+        from escalate_cli.errors import EscalateError
+
+        raise EscalateError(
+            f"--answers is given more than once ({', '.join(files)}); nothing was done",
+            "give --answers once: put all the answers in one file (one file can serve "
+            "both assess and brief)",
+        )
+    return files
+
+
 AnswersOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--answers",
         "-a",
         metavar="FILE",
-        help="YAML or JSON mapping of question id to answer (`-` reads standard input). "
-        "Given answers are not asked again.",
+        help="YAML or JSON mapping of question id to answer (`-` reads standard input; "
+        "a .json file is read as JSON). Given once; given answers are not asked again.",
         show_default=False,
+        callback=_one_answers_file,
     ),
 ]
 

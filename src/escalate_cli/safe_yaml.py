@@ -216,10 +216,38 @@ def parse_json_fallback(text: str, source: str) -> Located:
         raise DocumentError(
             f"{source}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}", json_hint(exc.msg)
         ) from None
+    except DocumentError as exc:  # a duplicate key: JSON's reader cannot say where
+        raise _duplicate_located(text, source) or exc from None
     except RecursionError:
         raise _too_deep(source) from None
     check_parsed(data, source)
     return Located(source, data, {})
+
+
+def _duplicate_located(text: str, source: str) -> DocumentError | None:
+    """The error YAML's reading gives for a key given twice: it names line and column."""
+    try:
+        parse(text, source)
+    except DocumentError as exc:
+        return exc if "duplicate key" in exc.message else None
+    return None
+
+
+def parse_json(text: str, source: str) -> Located:
+    """A file named .json, read as JSON only: YAML reads far more, so a slip in a JSON
+    file (`id: yes` without braces and quotes) would pass as an answer nobody meant."""
+    try:
+        data = parse_json_fallback(text, source).data
+    except DocumentError as exc:
+        if text.lstrip().startswith(("{", "[")):
+            raise
+        raise DocumentError(
+            exc.message,
+            "a .json file is read as JSON: put the mapping in braces, keys and text in double "
+            'quotes ({"key": "value"}); or, to write YAML, name the file .yaml',
+        ) from None
+    positions = _Positions(text, source)
+    return Located(source, data, positions.marks, positions.plain)
 
 
 def check_parsed(data: Any, source: str) -> None:
@@ -256,8 +284,10 @@ def _check_unicode(text: str, where: str) -> None:
 
 
 def load(path: Path, label: str) -> Located:
-    """Read and parse one file."""
+    """Read and parse one file: JSON if it is named so, else YAML (or JSON)."""
     text = read_text(path, label)
+    if path.suffix.lower() == ".json":
+        return parse_json(text, str(path))
     return parse_document(text, str(path))
 
 
@@ -359,17 +389,77 @@ def json_hint(problem: str) -> str:
 
 def _syntax_error(exc: yaml.MarkedYAMLError, source: str, text: str) -> DocumentError:
     mark = exc.problem_mark or exc.context_mark
-    where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
     problem = exc.problem or exc.context or "syntax error"
-    hint = "check the indentation and quoting on that line"
-    line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
-    if "\t" in line[: mark.column + 1 if mark else 0] or "tab" in problem:
+    if mark is None:
+        return DocumentError(f"{source}: {problem}", "check the indentation and quoting")
+    lines = text.splitlines()
+    row, column, found, hint = _mistake(exc, mark.line, mark.column, lines)
+    line = lines[row] if row < len(lines) else ""
+    if "tab" in problem or "\\t" in problem or "\t" in line[: len(line) - len(line.lstrip())]:
         hint = "YAML does not allow tabs for indentation; indent with spaces"
     elif "nesting" in problem:
         hint = f"flatten the structure: keep nesting under {MAX_DEPTH} levels"
     elif "alias" in problem or "anchor" in problem:
         hint = "define an anchor (&name) before using it as an alias (*name)"
-    return DocumentError(f"{where}: {problem}", hint)
+    return DocumentError(f"{source}:{row + 1}:{column + 1}: {found or problem}", hint)
+
+
+def _mistake(
+    exc: yaml.MarkedYAMLError, row: int, column: int, lines: list[str]
+) -> tuple[int, int, str, str]:
+    """Where the mistake is (0-based line and column), what it is when the parser's words
+    would not fit there (else ""), and what to change. The parser notices an unclosed
+    quote or bracket, or a missing colon, only at the text after it, often on a later
+    line (`row`, `column` is where it stopped), and a line indented too far at its colon."""
+    begun, context, problem = exc.context_mark, exc.context or "", exc.problem or ""
+    unclosed = "a quote opens here and is not closed", "end the text with the same quote"
+    if begun is not None and begun.line < row:
+        if "quoted scalar" in context:
+            return begun.line, begun.column, *unclosed
+        if "simple key" in context:
+            return *_end_of_text_before(lines, row), "", _NO_COLON
+        if "flow" in context:
+            opened = f"{lines[begun.line][begun.column]} opened at line {begun.line + 1}"
+            close = f"close the {opened}, column {begun.column + 1}, or put commas between items"
+            return *_end_of_text_before(lines, row), "", close
+    line = lines[row] if row < len(lines) else ""
+    before = line[:column].rstrip()
+    quote = before[-1:]
+    if quote in ("'", '"') and before.count(quote) % 2:
+        # it stopped just after a quote that closed text opened on an earlier line: where?
+        for earlier in range(row - 1, -1, -1):
+            if lines[earlier].count(quote) % 2:
+                # a quote opens a value at the start, or after a space, bracket or comma
+                opens = [m.end() - 1 for m in re.finditer(rf"(^|[\s\[{{,]){quote}", lines[earlier])]
+                if opens:
+                    return earlier, opens[-1], *unclosed
+                break
+    if "mapping values" in problem and ": " not in before:
+        indent = len(line) - len(line.lstrip(" "))
+        if indent:
+            return row, indent, "", _INDENTED
+        last, end = _end_of_text_before(lines, row)
+        if last < row and ":" not in lines[last]:  # the first line, without its colon
+            return last, end, "", _NO_COLON
+    if "simple key" in context:
+        return row, column, "", _NO_COLON
+    return row, column, "", "check the indentation and quoting on that line"
+
+
+_NO_COLON = "put a colon and a space after the key: `key: value`"
+_INDENTED = (
+    "this line is indented under the one above, so it reads as more of the value there: "
+    "start it in the same column as the keys beside it, or quote a value holding ': '"
+)
+
+
+def _end_of_text_before(lines: list[str], row: int) -> tuple[int, int]:
+    """Just past the last text (comments aside) on the lines before `row`."""
+    for last in range(row - 1, -1, -1):
+        text = lines[last].split(" #")[0].rstrip()
+        if text and not text.lstrip().startswith("#"):
+            return last, len(text)
+    return row, 0
 
 
 class _Builder:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 
 def assess(
-    answers_file: AnswersOpt = None,
+    answers_files: AnswersOpt = None,
     no_input: NoInputOpt = False,
     resume: ResumeOpt = False,
     fmt: FormatOpt = Format.terminal,
@@ -70,6 +70,7 @@ def assess(
     from escalate_cli import interview
     from escalate_cli.assess import assess as run_assessment
 
+    answers_file = answers_files[0] if answers_files else None  # once: AnswersOpt
     book = load_playbook(playbook, home)
     refuse_existing_output(output, force)
     prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
@@ -88,7 +89,8 @@ def assess(
         result = run_assessment(book, given)
     write_assessment(result, book.name, fmt, output, force)
     # only once the result is out: a failed run records nothing
-    partner = record_assessment(result, given, partner, prompter, home)
+    with interview.recording("assessment", slot):
+        partner = record_assessment(result, given, partner, prompter, home)
     if slot:
         slot.clear()
     offer = fmt is Format.terminal and output is None and result.escalating and book.brief

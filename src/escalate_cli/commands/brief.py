@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 
 def brief(
-    answers_file: AnswersOpt = None,
+    answers_files: AnswersOpt = None,
     no_input: NoInputOpt = False,
     resume: ResumeOpt = False,
     fmt: Annotated[
@@ -89,6 +89,7 @@ def brief(
       escalate brief --resume
       escalate brief --partner "Northwind Logistics" --output-dir drafts/
     """
+    answers_file = answers_files[0] if answers_files else None  # once: AnswersOpt
     book = load_playbook(playbook, home, check_templates=True)
     if not book.brief:
         raise EscalateError(
@@ -192,7 +193,8 @@ def run_brief(
         write_drafts(result.drafts(), draft_paths(book, output_dir), force)
         write_brief(result, fmt, output, force)
         # only once the drafts are out: a failed run records nothing
-        record_brief(book, result, given, partner, prompter, store)
+        with interview.recording("brief", slot):
+            record_brief(book, result, given, partner, prompter, store)
     if slot:
         slot.clear()
 

@@ -314,10 +314,10 @@ def file_under(
     if found.exact:
         name = found.exact.partner
         keep = f"Keep this {what} in {name}'s history? (n: only in your local history)"
-        return name if ask_once(prompter, keep, f"the {what} above is complete") else None
+        return name if ask_once(prompter, keep, f"the {what} above was not recorded") else None
     if not found.close:
         start = f"Start a history for {customer.strip()} with this {what}? (n: local history)"
-        if ask_once(prompter, start, f"the {what} above is complete"):
+        if ask_once(prompter, start, f"the {what} above was not recorded"):
             return " ".join(customer.split())
         return None
     return resolve_partner(store, customer, False, prompter, "only my local history")
