@@ -247,6 +247,35 @@ def test_my_commitment_goes_under_the_name_that_signs_the_brief(
     assert [(c["what"], c["owner"]) for c in listed] == [("send the patch plan", "Alex Rivera")]
 
 
+@pytest.mark.parametrize(
+    ("today", "due", "heard_by"),
+    [
+        (dt.date(2026, 12, 4), "2026-12-18", "Tuesday 8 December"),  # a Friday: 2 working days
+        (dt.date(2026, 12, 1), "2026-12-01", "Thursday 3 December"),  # the promise, as soon
+        (dt.date(2026, 11, 30), "2026-11-30", "Wednesday 2 December"),  # the promise, sooner
+    ],
+)
+def test_without_a_next_update_they_hear_from_us_within_days_not_weeks(
+    checked_book: Playbook, today: dt.date, due: str, heard_by: str
+) -> None:
+    """Review: with no `next_update`, the message said "you will hear from me by <the first
+    promise date> at the latest": two weeks of silence for a customer at risk."""
+    promised = [{"what": "finish the migration", "owner": "Dana", "due": due}]
+    result = draft(checked_book, {**ORDINARY, "commitments": promised}, today=today)
+    assert f"Either way, you will hear from me by {heard_by} with where" in result.customer_message
+    assert f"you will hear from me by {heard_by}." in result.drafts()["customer_chat"]
+    assert f"the next update is due by {heard_by}." in result.drafts()["follow_up"]
+
+
+def test_a_commitment_of_mine_is_owned_by_my_name_in_the_drafts(checked_book: Playbook) -> None:
+    """Review: the manager brief read "Send you the written root cause analysis. Owner: me"."""
+    promised = [{"what": "send the root cause analysis", "owner": "me", "due": "2030-12-17"}]
+    answers = {**ORDINARY, "your_name": "Alex Rivera", "commitments": promised}
+    follow_up = draft(checked_book, answers).drafts()["follow_up"]
+    assert "Send the root cause analysis. Owner: Alex Rivera." in follow_up
+    assert "Owner: me" not in "\n".join(draft(checked_book, answers).drafts().values())
+
+
 def test_a_brief_run_again_with_a_corrected_date_keeps_both_and_says_so(
     runner, tmp_path: Path
 ) -> None:

@@ -367,6 +367,21 @@ def test_before_you_talk_shows_agreements_lessons_and_outcomes_latest_first(runn
     assert "answer within a day" in shown and "2026-11-20: calmed down" in shown
 
 
+def test_before_you_talk_shows_what_they_expect_and_other_notes(runner, tmp_path):
+    """Review: an `expectation` note ("an RCA within 5 working days of any P1") and a plain
+    note ("Dana is on leave 20-31 Dec") were never shown before a call, so the brief then
+    promised the RCA later than they expect, with no reminder."""
+    ok(runner, "notes", "add", "Acme", "--kind", "expectation",
+       "They expect an RCA within 5 working days of any P1")  # fmt: skip
+    ok(runner, "notes", "add", "Acme", "--kind", "note", "Dana is on leave 20-31 Dec",
+       "--date", "2026-11-02")  # fmt: skip
+    file = write_yaml(tmp_path / "a.yaml", answers(cancel_threat=True))
+    shown = ok(runner, "assess", "-a", str(file), "-p", "Acme", "-f", "json").stderr
+    assert "Roles and expectations" in shown
+    assert "They expect an RCA within 5 working days of any P1" in shown
+    assert "Other notes" in shown and "2026-11-02: Dana is on leave 20-31 Dec" in shown
+
+
 def test_handover_names_who_hands_over_merges_an_escalation_and_confirms_channel(
     runner, tmp_path
 ) -> None:

@@ -11,13 +11,17 @@ from collections.abc import Callable
 from dataclasses import field
 from typing import Any
 
-from escalate_cli.dates import promise_date
+from escalate_cli.dates import add_working_days, promise_date
+from escalate_cli.identity import resolve_owner
 from escalate_cli.lint import Finding, lint
 from escalate_cli.playbook import Gotcha, Playbook
 from escalate_cli.records import record
 from escalate_cli.render import context, labels, long_date, render, sentence
 
 MIN_ASK_WORDS = 3
+UPDATE_WITHIN = 2
+"""Working days within which a customer hears from us again when no time was given: a
+customer at risk who is told to wait for the first promise date waits weeks in silence."""
 BLAME_SOURCES = ("issue", "tried", "why_unresolved")
 
 
@@ -94,6 +98,14 @@ def with_promise_dates(
     return sorted(result, key=lambda item: (not item["promise"], item["promise"]))
 
 
+def update_by(commitments: list[dict[str, str]], today: dt.date) -> str:
+    """When the customer hears from us next if no time was given: within `UPDATE_WITHIN`
+    working days, or by the first promise date if that comes sooner (ISO)."""
+    soon = add_working_days(today, UPDATE_WITHIN).isoformat()
+    first = commitments[0]["promise"] if commitments else ""
+    return min(first, soon) if first else soon
+
+
 def _already_cushioned(
     book: Playbook, commitments: list[dict[str, str]]
 ) -> Callable[[Finding, str], bool]:
@@ -124,10 +136,18 @@ def draft(
     today: dt.date | None = None,
 ) -> Brief:
     """Render every template and lint every draft (with the partner's trigger words); a
-    commitment whose promise date is before `today` is promised no date."""
+    commitment whose promise date is before `today` is promised no date, and one owned by
+    "me" is owned by the sender, by name."""
     values = context(list(book.all_questions()), answers, profile)
     cushion = book.lint.cushion_days
-    values["commitments"] = with_promise_dates(values.get("commitments"), cushion, today)
+    me = str(values.get("your_name") or values["profile"]["name"])
+    owned = [
+        {**item, "owner": resolve_owner(str(item.get("owner") or ""), me)}
+        for item in values.get("commitments") or []
+        if isinstance(item, dict)
+    ]
+    values["commitments"] = with_promise_dates(owned, cushion, today)
+    values["update_by"] = update_by(values["commitments"], today or dt.date.today())
     texts = {name: render(book, name, values) for name in book.drafts()}
     cushioned = _already_cushioned(book, values["commitments"])
     findings: dict[str, list[Finding]] = {}

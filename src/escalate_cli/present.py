@@ -266,10 +266,14 @@ def before_you_talk_view(
     guidance: tuple[tuple[str, str], ...] = (),
     agreements: Sequence[Note] = (),
     lessons: Sequence[Note] = (),
+    expectations: Sequence[Note] = (),
+    other: Sequence[Note] = (),
 ) -> Panel:
     """The short view shown before `assess` or `brief` about a partner with history, with
-    the playbook's advice for the call itself; agreements, lessons and outcomes most recent
-    first (notes come oldest first), five of each with a count of the rest."""
+    the playbook's advice for the call itself; expectations, agreements, lessons, other
+    notes and outcomes most recent first (notes come oldest first), five of each with a
+    count of the rest. What they expect of us decides what a draft may promise, so it is
+    here, not only in the handover."""
     parts: list[RenderableType] = []
 
     def section(title: str, items: list[Text], empty: str) -> None:
@@ -304,11 +308,13 @@ def before_you_talk_view(
         ((o.date, f"{o.date}: {o.text}") for e in escalations for o in e.outcomes), reverse=True
     )
     for title, lines in (
+        ("Roles and expectations", [n.text for n in expectations][::-1]),
         (
             "Agreements and decisions",
             [f"{n.date or 'undated'}: {n.text}" for n in agreements][::-1],
         ),
         ("Lessons learned", [n.text for n in lessons][::-1]),
+        ("Other notes", [f"{n.date or 'undated'}: {n.text}" for n in other][::-1]),
         ("Outcomes of past escalations", [line for _, line in told]),
     ):
         if lines:

@@ -301,8 +301,9 @@ def _constant(node: nodes.Node) -> Any:
     return None
 
 
-EXTRA_VARIABLES = ("profile",)
-"""Template variables besides the question ids: `profile` holds every profile key."""
+EXTRA_VARIABLES = ("profile", "update_by")
+"""Template variables besides the question ids: `profile` holds every profile key, and
+`update_by` the date the customer hears from us next when no time was given (brief.py)."""
 
 
 def context(
@@ -315,6 +316,7 @@ def context(
     empty: dict[str, Any] = {"yes_no": False, "multi": [], "commitments": []}
     values = {q.id: _plain(answers.get(q.id, empty.get(q.type, ""))) for q in questions}
     values["profile"] = {key: str((profile or {}).get(key) or "") for key in KEYS}
+    values["update_by"] = ""  # `brief.draft` knows the day
     return values
 
 

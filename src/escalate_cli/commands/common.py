@@ -411,6 +411,8 @@ def show_before_you_talk(partner: str, home: Path | None, book: Playbook) -> Non
             tuple((g.title, g.text) for g in book.relationship if g.before_call),
             agreements=[n for n in notes if n.kind in ("agreement", "decision")],
             lessons=[n for n in notes if n.kind == "lesson"],
+            expectations=[n for n in notes if n.kind == "expectation"],
+            other=[n for n in notes if n.kind == "note"],
         )
     present.show(view, sys.stderr)
 
