@@ -9,12 +9,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR, check_year, parse_date, untimed
+from escalate_cli.dates import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    check_year,
+    parse_date,
+    parse_happened,
+    untimed,
+)
 from escalate_cli.errors import EscalateError
 
 WEDNESDAY = dt.date(2026, 11, 18)
 MONDAY = dt.date(2026, 11, 16)
 SATURDAY = dt.date(2026, 11, 21)
+SUNDAY = dt.date(2026, 12, 6)  # the day of the first-use review
 
 
 def day(month: int, number: int, year: int = 2026) -> dt.date:
@@ -32,7 +40,7 @@ def day(month: int, number: int, year: int = 2026) -> dt.date:
         ("on monday", day(11, 16)),
         ("wednesday", WEDNESDAY),  # today is a Wednesday: looking back, that is today
         ("thursday", day(11, 12)),
-        ("last monday", day(11, 9)),  # the Monday of last week
+        ("last monday", day(11, 16)),  # the latest Monday before today
         ("last friday", day(11, 13)),
         ("this monday", day(11, 16)),
         ("2 days ago", day(11, 16)),
@@ -101,7 +109,7 @@ def test_looking_ahead(typed: str, expected: dt.date) -> None:
         (MONDAY, "last monday", day(11, 9), day(11, 9)),
         (SATURDAY, "friday", day(11, 20), day(11, 27)),
         (SATURDAY, "next friday", day(11, 27), day(11, 27)),  # weeks run Monday to Sunday
-        (SATURDAY, "last friday", day(11, 13), day(11, 13)),
+        (SATURDAY, "last friday", day(11, 20), day(11, 20)),  # yesterday
     ],
 )
 def test_the_direction_decides_only_what_names_no_single_day(
@@ -109,6 +117,23 @@ def test_the_direction_decides_only_what_names_no_single_day(
 ) -> None:
     assert parse_date(typed, today, "past") == past
     assert parse_date(typed, today, "future") == future
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("last monday", day(11, 30)),  # review: it was 23 Nov, the Monday of last week
+        ("last saturday", day(12, 5)),
+        ("last sunday", day(11, 29)),  # on the day itself: a week ago
+        ("this monday", day(11, 30)),  # weeks run Monday to Sunday
+        ("next friday", day(12, 11)),  # the coming Friday, as on any weekend day
+        ("next monday", day(12, 7)),
+        ("next sunday", day(12, 13)),
+    ],
+)
+def test_on_a_sunday_last_and_next_are_the_days_either_side(typed: str, expected: dt.date) -> None:
+    assert parse_date(typed, SUNDAY, "past") == expected
+    assert parse_date(typed, SUNDAY, "future") == expected
 
 
 @pytest.mark.parametrize(
@@ -133,10 +158,30 @@ def test_day_first_numbers_are_refused_with_the_order() -> None:
     assert "12/01/2026 is 1 December 2026" in (caught.value.hint or "")
 
 
-@pytest.mark.parametrize("typed", ["Feb 30", "31 April 2026", "2/30/2026"])
-def test_a_day_the_month_does_not_have(typed: str) -> None:
-    with pytest.raises(EscalateError, match="has no day"):
-        parse_date(typed, WEDNESDAY, "future")
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2026-02-30", "2026-02-30: February 2026 has 28 days"),  # review: "not a date"
+        ("2026/02/30", "2026-02-30: February 2026 has 28 days"),
+        ("Feb 30 2026", "2026-02-30: February 2026 has 28 days"),
+        ("30 February 2026", "2026-02-30: February 2026 has 28 days"),
+        ("2/30/2026", "2026-02-30: February 2026 has 28 days"),
+        ("2028-02-30", "2028-02-30: February 2028 has 29 days"),
+        ("31 April 2026", "2026-04-31: April 2026 has 30 days"),
+        ("Feb 30", "30 February: February has 28 days (29 in a leap year)"),
+        ("30 Feb", "30 February: February has 28 days (29 in a leap year)"),
+        ("2/30", "30 February: February has 28 days (29 in a leap year)"),
+        ("april 31st", "31 April: April has 30 days"),
+    ],
+)
+@pytest.mark.parametrize("facing", ["past", "future"])
+def test_a_day_the_month_does_not_have_says_how_many_it_has(
+    typed: str, message: str, facing: str
+) -> None:
+    with pytest.raises(EscalateError) as caught:
+        parse_date(typed, WEDNESDAY, facing)  # type: ignore[arg-type]
+    assert (caught.value.message, caught.value.exit_code) == (message, 2)
+    assert caught.value.hint == "check the day of the month"
 
 
 @pytest.mark.parametrize("typed", ["9999-12-31", "1 Jan 1899", "12/31/3000", "1800-01-01"])
@@ -155,16 +200,37 @@ def test_check_year_is_the_one_range_check() -> None:
     today=st.dates(dt.date(1990, 1, 1), dt.date(2900, 12, 31)),
     index=st.integers(0, 6),
 )
-def test_a_bare_weekday_is_within_a_week_in_the_direction_faced(today: dt.date, index: int) -> None:
+def test_a_weekday_is_within_a_week_in_the_direction_faced(today: dt.date, index: int) -> None:
     name = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[index]
     back = parse_date(name, today, "past")
     ahead = parse_date(name, today, "future")
     assert back.weekday() == ahead.weekday() == index
     assert 0 <= (today - back).days <= 6
     assert 1 <= (ahead - today).days <= 7
+    last = parse_date(f"last {name}", today)
+    assert last.weekday() == index and 1 <= (today - last).days <= 7
     assert (
         parse_date(f"next {name}", today).isocalendar()[1]
         == ((today + dt.timedelta(days=7)).isocalendar()[1])
+    )
+
+
+@pytest.mark.parametrize("typed", ["tomorrow", "2027-06-01", "in 3 days", "next friday"])
+def test_a_day_still_to_come_is_no_day_something_happened(typed: str) -> None:
+    """Review: `outcome --date tomorrow` and `notes add --date 2027-06-01` were taken."""
+    with pytest.raises(EscalateError) as caught:
+        parse_happened(typed, SUNDAY, "--date", "an outcome", "leave --date out for today")
+    when = parse_date(typed, SUNDAY, "past")
+    assert caught.value.message == (
+        f"--date {when.isoformat()} is in the future; an outcome is dated when it happened"
+    )
+    assert (caught.value.hint, caught.value.exit_code) == ("leave --date out for today", 2)
+
+
+@pytest.mark.parametrize("typed", ["today", "yesterday", "last monday", "friday", "Dec 31"])
+def test_a_day_up_to_today_is_a_day_something_happened(typed: str) -> None:
+    assert parse_happened(typed, SUNDAY, "--date", "a note", "") == parse_date(
+        typed, SUNDAY, "past"
     )
 
 

@@ -105,6 +105,9 @@ def test_adding_with_a_due_date_suggests_a_cushioned_promise(runner, monkeypatch
 def test_bad_due_date_is_exit_2_and_records_nothing(runner) -> None:
     result = runner.invoke(app, ["follow-up", "add", "Acme", "x", "--due", "whenever"])
     assert result.exit_code == 2 and "friday" in result.stderr
+    for due in ("2026-02-30", "Feb 30 2026", "2/30/2026"):  # review: "not a date I can read"
+        result = runner.invoke(app, ["follow-up", "add", "Acme", "x", "--due", due])
+        assert result.exit_code == 2 and "2026-02-30: February 2026 has 28 days" in result.stderr
     assert json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout) == []
 
 

@@ -3,6 +3,7 @@ recording assess and brief, handover export and import."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -73,6 +74,54 @@ def test_relative_dates_and_bad_dates(runner) -> None:
     bad = run(runner, "notes", "add", "Acme", "--kind", "note", "x", "--date", "someday")
     assert bad.exit_code == 2
     assert "not a date I can read" in bad.stderr and "month/day/year" in bad.stderr
+
+
+SUNDAY = dt.date(2026, 12, 6)  # the day of the first-use review
+
+
+def test_a_note_says_the_date_it_is_filed_under(runner, monkeypatch) -> None:
+    """Review: on a Sunday, `--date "last monday"` was filed under 23 Nov, unseen."""
+    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: SUNDAY)
+    added = run(runner, "notes", "add", "Acme", "--kind", "note", "call", "--date", "last monday")
+    assert added.exit_code == 0, added.output
+    assert "added note #1 (note) for Acme, dated Mon 2026-11-30\n" in added.stderr
+    assert added.stdout == ""  # status goes to stderr, as every command's does
+    again = run(runner, "notes", "add", "Acme", "--kind", "note", "call", "--date", "2026-11-30")
+    assert "already recorded as note #1 (note) for Acme, dated Mon 2026-11-30" in again.stderr
+    edited = run(runner, "notes", "edit", "1", "--date", "last tuesday")
+    assert edited.exit_code == 0 and "note #1 saved, dated Tue 2026-12-01" in edited.stderr
+
+
+def test_notes_and_outcomes_are_never_dated_after_today(runner, monkeypatch) -> None:
+    """Review: `outcome --date tomorrow` and `notes add --date 2027-06-01` were taken."""
+    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: SUNDAY)
+    add(runner, "Acme", "note", "kept", "--date", "2026-11-20")
+    refused = {
+        ("notes", "add", "Acme", "--kind", "note", "planned"): ("a note", "leave --date out"),
+        ("notes", "edit", "1"): ("a note", "give today or an earlier day"),
+        ("outcome", "Acme", "renewal signed"): ("an outcome", "leave --date out"),
+    }
+    for args, (what, hint) in refused.items():
+        for typed, shown in (("2027-06-01", "2027-06-01"), ("tomorrow", "2026-12-07")):
+            result = run(runner, *args, "--date", typed)
+            assert result.exit_code == 2, result.output
+            assert (
+                f"--date {shown} is in the future; {what} is dated when it happened"
+                in result.stderr
+            )
+            assert f"hint: {hint}" in result.stderr and "Traceback" not in result.output
+    listed = json.loads(run(runner, "notes", "list", "acme", "-f", "json").stdout)
+    assert [(n["text"], n["date"]) for n in listed] == [("kept", "2026-11-20")]
+
+
+def test_since_looks_back(runner, monkeypatch) -> None:
+    """`--since monday` on a Sunday read the Monday to come, and listed nothing."""
+    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: SUNDAY)
+    add(runner, "Acme", "note", "older call", "--date", "2026-11-20")
+    add(runner, "Acme", "note", "call this week", "--date", "2026-12-01")
+    for command in (["notes", "list", "acme"], ["notes", "search", "call"]):
+        found = run(runner, *command, "--since", "monday", "-f", "json")
+        assert [n["text"] for n in json.loads(found.stdout)] == ["call this week"], command
 
 
 def test_unknown_kind_lists_the_kinds_and_unknown_partner_suggests(runner) -> None:

@@ -380,8 +380,11 @@ def test_notes_add_in_a_terminal_asks_and_a_bad_date_loses_nothing(tmp_path: Pat
     child.send("someday\r")
     child.expect_exact("that is not a date I can read")
     child.expect_exact("When?")
+    child.send("tomorrow\r")
+    child.expect_exact("is in the future; a note is dated when it happened; leave it empty")
+    child.expect_exact("When?")
     child.send("2026-11-20\r")
-    child.expect_exact("added note #1 (communication) for Globex")
+    child.expect_exact("added note #1 (communication) for Globex, dated Fri 2026-11-20")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

@@ -6,10 +6,17 @@ Pure: `today` is always passed in, so tests use a fixed clock. Weeks run Monday 
 Only the forms that name no single day depend on the direction: a bare weekday or a date
 without a year is the nearest such day on or before today looking back, after today (a
 weekday) or on or after today (a date) looking ahead.
+
+`last friday` is the latest Friday before today (a week ago on a Friday), as most people
+and date parsers read it: said on a Sunday, `last monday` is six days ago, not the Monday
+of the week before. `next friday` is the Friday of next week: from a Saturday or a Sunday
+that is the coming Friday, as people read it then; earlier in the week, while this week's
+Friday is still to come, it is the one after, and `friday` or `this friday` is the coming one.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Literal
@@ -38,7 +45,8 @@ _YEAR = r"(?:,?\s+([1-9]\d{3}))?"
 _MONTH_DAY = rf"^{_MONTH}\s+{_DAY}{_YEAR}$"
 _DAY_MONTH = rf"^{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR}$"
 _SLASHES = r"^(\d{1,2})/(\d{1,2})(?:/([1-9]\d{3}))?$"
-_YEAR_FIRST = r"^([1-9]\d{3})/(\d{1,2})/(\d{1,2})$"  # 2026/12/01: ISO order
+# 2026/12/01; and 2026-02-30, which ISO refuses, to say it is no day
+_YEAR_FIRST = r"^([1-9]\d{3})([-/])(\d{1,2})\2(\d{1,2})$"
 
 
 EARLIEST_YEAR = 1900
@@ -89,6 +97,17 @@ def parse_date(text: str, today: dt.date, facing: Facing = "future") -> dt.date:
     return check_year(when, "date")
 
 
+def parse_happened(text: str, today: dt.date, where: str, what: str, hint: str) -> dt.date:
+    """The day something happened (`what`: "a note", "an outcome"), read looking back; a day
+    still to come is exit 2 naming `where` it was given (`--date`): nothing happened on it yet."""
+    when = parse_date(text, today, "past")
+    if when > today:
+        raise EscalateError(
+            f"{where} {when.isoformat()} is in the future; {what} is dated when it happened", hint
+        )
+    return when
+
+
 def _read(said: str, today: dt.date, facing: Facing) -> dt.date | None:
     """The date `said` names, or None when it is no form we know."""
     try:
@@ -102,8 +121,8 @@ def _read(said: str, today: dt.date, facing: Facing) -> dt.date | None:
 
 
 def _weekday(said: str, today: dt.date, facing: Facing) -> dt.date | None:
-    """`friday`: the nearest one (today counts looking back, not ahead);
-    `next friday` / `last friday`: that day of next week / of last week."""
+    """`friday`: the nearest one (today counts looking back, not ahead); `last friday`: the
+    latest one before today; `this friday` / `next friday`: that day of this / next week."""
     shift: int | None = None
     day = said.removeprefix("on ")
     for word, weeks in (("next ", 1), ("last ", -1), ("this ", 0)):
@@ -113,12 +132,19 @@ def _weekday(said: str, today: dt.date, facing: Facing) -> dt.date | None:
     index = next((i for i, w in enumerate(WEEKDAYS) if len(day) >= 3 and w.startswith(day)), None)
     if index is None:
         return None
+    if shift == -1:
+        return _latest(index, today - dt.timedelta(days=1))
     if shift is not None:
         monday = today - dt.timedelta(days=today.weekday())
         return monday + dt.timedelta(days=7 * shift + index)
     if facing == "past":
-        return today - dt.timedelta(days=(today.weekday() - index) % 7)
+        return _latest(index, today)
     return today + dt.timedelta(days=(index - today.weekday()) % 7 or 7)
+
+
+def _latest(index: int, day: dt.date) -> dt.date:
+    """The latest day of the week `index` (0 is Monday) on or before `day`."""
+    return day - dt.timedelta(days=(day.weekday() - index) % 7)
 
 
 def _counted(said: str, today: dt.date) -> dt.date | None:
@@ -142,7 +168,7 @@ def _calendar(said: str, today: dt.date, facing: Facing) -> dt.date | None:
     elif match := re.match(_DAY_MONTH, said):
         month, day, year = _month(match.group(2)), match.group(1), match.group(3)
     elif match := re.match(_YEAR_FIRST, said):
-        year, month, day = match.group(1), int(match.group(2)), match.group(3)
+        year, month, day = match.group(1), int(match.group(3)), match.group(4)
     elif match := re.match(_SLASHES, said):
         month, day, year = int(match.group(1)), match.group(2), match.group(3)
         if month > 12:
@@ -158,7 +184,7 @@ def _calendar(said: str, today: dt.date, facing: Facing) -> dt.date | None:
         when = _day(today.year + offset, month, int(day), quiet=True)
         if when and (when <= today if facing == "past" else when >= today):
             return when
-    return _day(today.year, month, int(day))
+    raise _no_such_day(None, month, int(day))
 
 
 def _month(name: str) -> int:
@@ -176,9 +202,21 @@ def _day(year: int, month: int, day: int, quiet: bool = False) -> dt.date | None
     except ValueError:
         if quiet:
             return None
-        raise EscalateError(
-            f"{MONTHS[month - 1].title()} has no day {day}", "check the day of the month"
-        ) from None
+        raise _no_such_day(year, month, day) from None
+
+
+def _no_such_day(year: int | None, month: int, day: int) -> EscalateError:
+    """How many days the month has (in `year`, or in any year): 30 February is a slip of
+    the finger, so "not a date I can read" would send the user looking in the wrong place."""
+    name = MONTHS[month - 1].title()
+    if year is None:
+        common, leap = (calendar.monthrange(y, month)[1] for y in (2001, 2000))
+        more = f" ({leap} in a leap year)" if leap != common else ""
+        message = f"{day} {name}: {name} has {common} days{more}"
+    else:
+        days = calendar.monthrange(year, month)[1]
+        message = f"{year}-{month:02}-{day:02}: {name} {year} has {days} days"
+    return EscalateError(message, "check the day of the month")
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:

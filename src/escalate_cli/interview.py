@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.answers import Answers, missing
-from escalate_cli.dates import parse_date
+from escalate_cli.dates import parse_happened
 from escalate_cli.errors import EscalateError, InterruptedByUser, MissingAnswersError
 from escalate_cli.files import draft_key, resume_command
 from escalate_cli.playbook import Playbook, Question, Section
@@ -235,7 +235,9 @@ def ask_once(prompter: Prompter, text: str, if_interrupted: str) -> bool:
         raise InterruptedByUser("interrupted", if_interrupted) from None
 
 
-def ask_note(prompter: Prompter, kind: str | None, date: str | None) -> tuple[str, str, str]:
+def ask_note(
+    prompter: Prompter, kind: str | None, date: dt.date | None, today: dt.date
+) -> tuple[str, str, dt.date]:
     """Kind, text and date of a new note, asking only what the command line did not give
     (Ctrl-C: nothing saved)."""
     from escalate_cli.kinds import NOTE_HINTS
@@ -264,7 +266,9 @@ def ask_note(prompter: Prompter, kind: str | None, date: str | None) -> tuple[st
         while date is None:
             typed = prompter.ask(date_question).strip() or "today"
             try:
-                date = parse_date(typed, dt.date.today(), "past").isoformat()
+                date = parse_happened(
+                    typed, today, "the date", "a note", "leave it empty for today"
+                )
             except EscalateError as exc:
                 prompter.say(f"  {exc.message}; {exc.hint}")
         return chosen, text, date

@@ -240,10 +240,14 @@ def notes_add(
       escalate notes add Acme --kind communication "Slack for daily, weekly call Tue 10:00"
       escalate notes add Acme        (in a terminal: asks for the kind, text and date)
     """
-    from escalate_cli.dates import parse_date
+    from escalate_cli.dates import parse_happened
 
     # checked before asking; a note is about the past, so `monday` is the latest Monday
-    when = parse_date(date, common.today(), "past").isoformat() if date else None
+    when = (
+        parse_happened(date, common.today(), "--date", "a note", "leave --date out for today")
+        if date
+        else None
+    )
     if kind is not None and kind.strip().lower() not in NOTE_KINDS:
         raise EscalateError(
             f"unknown note kind {kind!r}", "choose one of: " + ", ".join(NOTE_KINDS)
@@ -259,17 +263,17 @@ def notes_add(
             )
         from escalate_cli.interview import ask_note
 
-        kind, text, when = ask_note(prompter, kind, when)
+        kind, text, when = ask_note(prompter, kind, when, common.today())
     if kind is None:
         raise EscalateError("which kind of note is this?", f"add --kind: {KINDS_HELP}")
     with open_store(home) as store:
         name = resolve_partner(store, partner, new, terminal_prompter(no_input, False))
         assert name is not None  # no way to decline was offered
-        note, added = store.add_note(
-            name, kind, text, when or common.today().isoformat(), link, by, new=True
-        )
+        day = when or common.today()
+        note, added = store.add_note(name, kind, text, day.isoformat(), link, by, new=True)
     verb = "added" if added else "already recorded as"
-    say(f"{verb} note #{note.id} ({note.kind}) for {note.partner}")
+    # the day it was filed under, so a date typed in words ("last monday") shows which it became
+    say(f"{verb} note #{note.id} ({note.kind}) for {note.partner}, dated {day:%a %Y-%m-%d}")
     if note.kind == "trigger":
         from escalate_cli.triggers import watch_hint
 
@@ -336,7 +340,7 @@ def _since(since: str | None) -> str | None:
         return None
     from escalate_cli.dates import parse_date
 
-    return parse_date(since, common.today()).isoformat()
+    return parse_date(since, common.today(), "past").isoformat()
 
 
 def show_notes(found: Iterable[Note], fmt: Format, title: str) -> None:
@@ -391,7 +395,7 @@ def notes_edit(
       escalate notes edit 12 --kind escalation --date 2026-09-14
       escalate notes edit 12        (in a terminal: opens the text in $EDITOR)
     """
-    from escalate_cli.dates import parse_date
+    from escalate_cli.dates import parse_happened
 
     with open_store(home) as store:
         note = store.get_note(note_id)
@@ -403,11 +407,21 @@ def notes_edit(
             from escalate_cli.prompts import edit_in_editor
 
             text = edit_in_editor(note.text)
-        when = parse_date(date, common.today(), "past").isoformat() if date else date
-        note = store.edit_note(
-            note_id, text=text, kind=kind, date=when, link=link, by=by, seen=note
+        when = (
+            parse_happened(date, common.today(), "--date", "a note", "give today or an earlier day")
+            if date
+            else None
         )
-    say(f"note #{note.id} saved")
+        note = store.edit_note(
+            note_id,
+            text=text,
+            kind=kind,
+            date=when.isoformat() if when else date,
+            link=link,
+            by=by,
+            seen=note,
+        )
+    say(f"note #{note.id} saved" + (f", dated {when:%a %Y-%m-%d}" if when else ""))
 
 
 @notes_app.command("remove")
@@ -459,12 +473,16 @@ def outcome(
 
     \b
       escalate outcome Acme "VP call held; hotfix shipped"
-      escalate outcome Acme "renewal signed" --date 2026-12-20
+      escalate outcome Acme "renewal signed" --date 2026-11-20
       escalate outcome Acme "credit agreed" --id 7
     """
-    from escalate_cli.dates import parse_date
+    from escalate_cli.dates import parse_happened
 
-    when = parse_date(date, common.today(), "past") if date else common.today()
+    when = (
+        parse_happened(date, common.today(), "--date", "an outcome", "leave --date out for today")
+        if date
+        else common.today()
+    )
     with open_store(home) as store:
         item = store.add_outcome(partner, text, when.isoformat(), escalation_id)
     say(
