@@ -110,6 +110,9 @@ def test_looking_ahead(typed: str, expected: dt.date) -> None:
         (SATURDAY, "friday", day(11, 20), day(11, 27)),
         (SATURDAY, "next friday", day(11, 27), day(11, 27)),  # weeks run Monday to Sunday
         (SATURDAY, "last friday", day(11, 20), day(11, 20)),  # yesterday
+        # a due date said at the weekend is never a day gone
+        (SATURDAY, "this friday", day(11, 20), day(11, 27)),
+        (SATURDAY, "this saturday", SATURDAY, SATURDAY),
     ],
 )
 def test_the_direction_decides_only_what_names_no_single_day(
@@ -125,7 +128,6 @@ def test_the_direction_decides_only_what_names_no_single_day(
         ("last monday", day(11, 30)),  # review: it was 23 Nov, the Monday of last week
         ("last saturday", day(12, 5)),
         ("last sunday", day(11, 29)),  # on the day itself: a week ago
-        ("this monday", day(11, 30)),  # weeks run Monday to Sunday
         ("next friday", day(12, 11)),  # the coming Friday, as on any weekend day
         ("next monday", day(12, 7)),
         ("next sunday", day(12, 13)),
@@ -134,6 +136,11 @@ def test_the_direction_decides_only_what_names_no_single_day(
 def test_on_a_sunday_last_and_next_are_the_days_either_side(typed: str, expected: dt.date) -> None:
     assert parse_date(typed, SUNDAY, "past") == expected
     assert parse_date(typed, SUNDAY, "future") == expected
+
+
+def test_on_a_sunday_this_monday_is_the_one_gone_looking_back_and_the_coming_one_ahead() -> None:
+    assert parse_date("this monday", SUNDAY, "past") == day(11, 30)  # weeks run Monday to Sunday
+    assert parse_date("this monday", SUNDAY, "future") == day(12, 7)  # a due date is never gone
 
 
 @pytest.mark.parametrize(

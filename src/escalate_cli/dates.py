@@ -11,7 +11,8 @@ weekday) or on or after today (a date) looking ahead.
 and date parsers read it: said on a Sunday, `last monday` is six days ago, not the Monday
 of the week before. `next friday` is the Friday of next week: from a Saturday or a Sunday
 that is the coming Friday, as people read it then; earlier in the week, while this week's
-Friday is still to come, it is the one after, and `friday` or `this friday` is the coming one.
+Friday is still to come, it is the one after, and `friday` or `this friday` is the coming one
+(looking ahead, `this friday` said at the weekend is the coming one too, never a day gone).
 """
 
 from __future__ import annotations
@@ -122,7 +123,9 @@ def _read(said: str, today: dt.date, facing: Facing) -> dt.date | None:
 
 def _weekday(said: str, today: dt.date, facing: Facing) -> dt.date | None:
     """`friday`: the nearest one (today counts looking back, not ahead); `last friday`: the
-    latest one before today; `this friday` / `next friday`: that day of this / next week."""
+    latest one before today; `this friday` / `next friday`: that day of this / next week,
+    except that `this friday` looking ahead is never past: said at the weekend, it is the
+    coming one."""
     shift: int | None = None
     day = said.removeprefix("on ")
     for word, weeks in (("next ", 1), ("last ", -1), ("this ", 0)):
@@ -134,6 +137,8 @@ def _weekday(said: str, today: dt.date, facing: Facing) -> dt.date | None:
         return None
     if shift == -1:
         return _latest(index, today - dt.timedelta(days=1))
+    if shift == 0 and facing == "future":
+        return today + dt.timedelta(days=(index - today.weekday()) % 7)
     if shift is not None:
         monday = today - dt.timedelta(days=today.weekday())
         return monday + dt.timedelta(days=7 * shift + index)
