@@ -156,6 +156,14 @@ def test_naming_the_customer_offers_the_draft_kept_for_them(home: Path, book: Pl
     assert drafts.all() == ([], [])
 
 
+def test_the_offer_to_resume_takes_the_article_its_command_needs(home: Path) -> None:
+    """It asked "There is a `assess` draft"."""
+    Drafts(home).save("assess", "", {"tried_to_resolve": True}, {})
+    prompter = Scripted(False)
+    DraftSlot(Drafts(home), "assess", None, prompter, lambda d: (d.answers, {})).offer("")
+    assert prompter.asked[0].startswith("There is an `assess` draft saved ")
+
+
 def test_declining_says_the_draft_is_replaced(home: Path, book: Playbook) -> None:
     drafts = Drafts(home)
     drafts.save("brief", "Acme", {"customer": "Acme", "issue": "exports fail"}, {})

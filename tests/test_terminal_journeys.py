@@ -851,7 +851,7 @@ def test_ctrl_c_at_the_first_question_keeps_no_empty_draft(tmp_path: Path) -> No
     assert not (home / "drafts").exists() or not list((home / "drafts").iterdir())
     older = Drafts(home_dir(home)).save("assess", "", {"tried_to_resolve": True}, {})
     child = spawn(home, "assess")
-    answer_yes_no(child, "There is a `assess` draft", "n")
+    answer_yes_no(child, "There is an `assess` draft", "n")
     child.expect_exact("starting afresh")
     child.expect_exact(CHECKLIST[0][0])
     child.sendcontrol("c")

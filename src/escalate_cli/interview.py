@@ -17,7 +17,7 @@ from escalate_cli.dates import parse_happened
 from escalate_cli.errors import EscalateError, InterruptedByUser, MissingAnswersError
 from escalate_cli.files import draft_key, resume_command
 from escalate_cli.playbook import Playbook, Question, Section
-from escalate_cli.textsafe import plural
+from escalate_cli.textsafe import plural, with_article
 
 if TYPE_CHECKING:  # prompts imports questionary, which only a terminal session needs
     from escalate_cli.assess import Assessment
@@ -119,10 +119,8 @@ class DraftSlot:
             return {}, {}
         about = f" about {found.name}" if found.name else ""
         count = plural(len(found.answers), "answer")
-        question = (
-            f"There is a `{self.command}` draft{about} saved {found.saved_at} with {count}. "
-            "Resume it?"
-        )
+        draft = with_article(f"`{self.command}` draft")
+        question = f"There is {draft}{about} saved {found.saved_at} with {count}. Resume it?"
         if ask_once(self.prompter, question, "nothing was changed"):
             return self.resume(found)
         self.prompter.say("  starting afresh: that draft is replaced as you answer")

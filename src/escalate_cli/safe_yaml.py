@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from escalate_cli.errors import EscalateError
 from escalate_cli.records import record
+from escalate_cli.textsafe import with_article
 
 if TYPE_CHECKING:
     import yaml
@@ -105,11 +106,6 @@ def read_open(handle: BinaryIO, path: Path, label: str, limit: int = MAX_BYTES) 
         raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
 
 
-def _a(label: str) -> str:
-    """The label with its article: "an answers file", "a draft"."""
-    return f"{'an' if label[:1].lower() in 'aeiou' else 'a'} {label}"
-
-
 def open_file(path: Path, label: str) -> BinaryIO:
     """Open a file to read, or explain why it cannot be. A named pipe nobody writes to
     reads as empty instead of waiting forever."""
@@ -118,12 +114,14 @@ def open_file(path: Path, label: str) -> BinaryIO:
     except FileNotFoundError:
         raise DocumentError(f"{path}: no such {label}", "check the path") from None
     except IsADirectoryError:
-        raise DocumentError(f"{path}: is a folder, not {_a(label)}", "name a file") from None
+        raise DocumentError(
+            f"{path}: is a folder, not {with_article(label)}", "name a file"
+        ) from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
     if stat.S_ISDIR(os.fstat(fd).st_mode):
         os.close(fd)
-        raise DocumentError(f"{path}: is a folder, not {_a(label)}", "name a file")
+        raise DocumentError(f"{path}: is a folder, not {with_article(label)}", "name a file")
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
 

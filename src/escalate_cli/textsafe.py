@@ -1,4 +1,5 @@
-"""Making user text safe to show: control characters visible, Markdown inert.
+"""Making user text safe to show: control characters visible, Markdown inert; and
+words that agree with what they count or name.
 
 Notes and answers come from people and pasted emails. A stray escape sequence must not
 recolour or rewrite the terminal, a bidi control must not reorder what is read, and
@@ -73,6 +74,13 @@ def code_fence(text: str) -> str:
     """A Markdown code fence longer than any backtick run in `text`, so it stays literal."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
+
+
+def with_article(words: str) -> str:
+    """`words` after "a" or "an", as their first letter calls for ("an answers file",
+    "an `assess` draft", "a draft"); quotes or backticks in front do not count."""
+    first = words.lstrip("`'\"")[:1].lower()
+    return f"{'an' if first and first in 'aeiou' else 'a'} {words}"
 
 
 def plural(count: int, word: str, words: str = "") -> str:
