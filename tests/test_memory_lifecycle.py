@@ -158,6 +158,17 @@ def test_history_show_of_an_assessment_prints_what_was_recorded(runner, tmp_path
     assert "assessment" in ok(runner, "history", "show", "1", "-f", "markdown").stdout
 
 
+def test_history_show_as_text_carries_no_markdown_escapes(runner, tmp_path) -> None:
+    """`--format text` printed the Markdown form: "# \\#1", "escalate\\_now"."""
+    file = write_yaml(tmp_path / "a.yaml", answers(cancel_threat=True))
+    ok(runner, "assess", "-a", str(file), "-p", "Acme_Co [EU]", "-f", "json")
+    text = ok(runner, "history", "show", "1", "-f", "text").stdout
+    assert text.startswith("#1\n==\n")
+    assert "assessment, Acme_Co [EU]: verdict escalate_now;" in text
+    assert "\\" not in text
+    assert "escalate\\_now" in ok(runner, "history", "show", "1", "-f", "markdown").stdout
+
+
 def test_every_outcome_is_kept_with_its_date(runner, tmp_path) -> None:
     file = write_yaml(tmp_path / "a.yaml", answers(cancel_threat=True))
     ok(runner, "assess", "-a", str(file), "-p", "Acme", "-f", "json")

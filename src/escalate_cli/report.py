@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -417,14 +417,25 @@ def history_data(item: Escalation) -> dict[str, Any]:
 
 
 def history_markdown(items: list[Escalation], title: str) -> str:
-    lines = [f"# {md(one_line(title))}", ""]
+    return _history(items, f"# {md(one_line(title))}", lambda text: md(one_line(text)))
+
+
+def history_text(items: list[Escalation], title: str) -> str:
+    """`history_markdown`'s lines as plain text: read as typed, with no Markdown escapes."""
+    heading = one_line(title)
+    return _history(items, f"{heading}\n{'=' * len(heading)}", one_line)
+
+
+def _history(items: list[Escalation], heading: str, cell: Callable[[str], str]) -> str:
+    """History entries under `heading`, their words put through `cell` for the format."""
+    lines = [heading, ""]
     for e in items:
         told = "; ".join(f"{o.date}: {o.text}" for o in e.outcomes) or "not recorded"
         lines.append(
-            f"- #{e.id} {e.date} {e.kind}, {md(one_line(escalation_words(e)))}: "
-            f"verdict {md(e.verdict) or '-'}; "
-            f"signals: {md(one_line('; '.join(e.signals))) or 'none recorded'}; "
-            f"outcome: {md(one_line(told))}"
+            f"- #{e.id} {e.date} {e.kind}, {cell(escalation_words(e))}: "
+            f"verdict {cell(e.verdict) or '-'}; "
+            f"signals: {cell('; '.join(e.signals)) or 'none recorded'}; "
+            f"outcome: {cell(told)}"
         )
     if not items:
         lines.append("Nothing recorded yet.")

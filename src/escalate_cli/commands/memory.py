@@ -588,5 +588,7 @@ def history_show(
         from escalate_cli import present
 
         present.show(present.history_view([item], f"#{item.id}"))
+    elif fmt is BriefFormat.text:
+        common.emit(report.history_text([item], f"#{item.id}"), output, force)
     else:
         common.emit(report.history_markdown([item], f"#{item.id}"), output, force)
