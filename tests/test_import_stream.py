@@ -124,6 +124,31 @@ def test_the_reader_gives_what_json_load_gives(
 
 
 @pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (None, "looks like the Markdown handover"),  # what `handover -o h.md` wrote
+        ("# Notes on Acme\n\n- hates tickets\n", "looks like the Markdown handover"),
+        ("\ufeff\n  partner: Acme\n", "is not a JSON handover (it starts with 'p'"),
+    ],
+)
+def test_a_file_that_is_not_json_is_named_for_what_it_is(runner, tmp_path, text, said) -> None:
+    """A Markdown handover was refused with "Expecting an object", which says nothing to a
+    person who exported the wrong format."""
+    file = tmp_path / "h.md"
+    if text is None:
+        assert run(runner, "notes", "add", "Acme", "--kind", "note", "kept").exit_code == 0
+        assert run(runner, "handover", "Acme", "-o", str(file)).exit_code == 0
+    else:
+        file.write_text(text, encoding="utf-8")
+    result = run(runner, "import", str(file))
+    assert result.exit_code == 2
+    message, hint = result.stderr.splitlines()
+    assert message.startswith(f"escalate: error: {file}: ") and said in message
+    assert "import reads the JSON" in message
+    assert hint == "  hint: export that: escalate handover PARTNER --format json -o FILE"
+
+
+@pytest.mark.parametrize(
     ("text", "where", "problem"),
     [
         ('{\n "a": [\n  1,\n  tru\n ]\n}', "f.json:4:3", "Expecting value"),

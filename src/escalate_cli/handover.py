@@ -362,6 +362,17 @@ class ImportFile:
             stream = jsonstream.ObjectStream(
                 io.TextIOWrapper(raw, encoding="utf-8-sig"), self.source
             )
+            first = stream.peek()
+            if first not in ("{", ""):  # empty: the reader says the file ends early
+                looks = (
+                    "this looks like the Markdown handover"
+                    if first == "#"
+                    else f"this is not a JSON handover (it starts with {first!r}, not '{{')"
+                )
+                raise EscalateError(
+                    f"{self.source}: {looks}; import reads the JSON one",
+                    "export that: escalate handover PARTNER --format json -o FILE",
+                )
             for key, index, value in stream.members():
                 if index is None:
                     if key in GROUPS and value is not None:

@@ -58,34 +58,34 @@ class ObjectStream:
         column, where the text stops being one JSON object."""
         self._expect("{", "Expecting an object")
         seen: set[str] = set()
-        while self._peek() != "}":
+        while self.peek() != "}":
             if seen:
                 self._expect(",", "Expecting ',' delimiter")
-            if self._peek() != '"':
+            if self.peek() != '"':
                 raise self._error("Expecting property name enclosed in double quotes")
             key = self._value()
             if key in seen:
                 raise self._error(f"Duplicate key {key!r}", at_value=True)
             seen.add(key)
             self._expect(":", "Expecting ':' delimiter")
-            if self._peek() != "[":
+            if self.peek() != "[":
                 yield key, None, self._value()
                 continue
             self._pos += 1
             index = 0
-            while self._peek() != "]":
+            while self.peek() != "]":
                 if index:
                     self._expect(",", "Expecting ',' delimiter")
                 yield key, index, self._value()
                 index += 1
             self._pos += 1
         self._pos += 1
-        if self._peek():
+        if self.peek():
             raise self._error("Extra data after the object")
 
     def _value(self) -> Any:
         """The JSON value at the reading position, however many chunks it spans."""
-        if not self._peek():
+        if not self.peek():
             raise self._error("Expecting value (the file ends early)")
         self._mark()
         while True:
@@ -109,12 +109,12 @@ class ObjectStream:
             return value
 
     def _expect(self, char: str, problem: str) -> None:
-        found = self._peek()
+        found = self.peek()
         if found != char:
             raise self._error(problem if found else f"{problem} (the file ends early)")
         self._pos += 1
 
-    def _peek(self) -> str:
+    def peek(self) -> str:
         """The next character that is not white space ('' at the end of the file)."""
         while True:
             self._pos = _SPACE.match(self._text, self._pos).end()  # type: ignore[union-attr]
