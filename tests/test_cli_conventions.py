@@ -39,6 +39,15 @@ def test_usage_errors_speak_in_the_tools_words(runner, args, message, usage) -> 
     assert "Traceback" not in result.output and result.stdout == ""
 
 
+def test_the_playbook_group_says_what_its_subcommands_do(runner) -> None:
+    """Its help said "Check, show and choose" with no command to choose one."""
+    result = runner.invoke(app, ["playbook", "--help"])
+    assert result.exit_code == 0
+    words = " ".join(result.stdout.split())
+    assert "choose the playbook" not in words
+    assert "Check or show the playbook" in words and "--playbook PATH" in words
+
+
 def test_usage_errors_of_the_installed_command_exit_2() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "escalate_cli", "follow-up", "add", "Acme"],

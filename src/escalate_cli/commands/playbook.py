@@ -13,7 +13,9 @@ from escalate_cli.options import DocFormat, PlaybookOpt
 from escalate_cli.textsafe import plural
 
 playbook_app = typer.Typer(
-    help="Check, show and choose the playbook: questions, rules and templates as YAML.",
+    help="Check or show the playbook: questions, rules and templates as YAML. Commands use "
+    "--playbook PATH, else ESCALATE_PLAYBOOK, else playbook.yaml in your config folder, "
+    "else the bundled one.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
