@@ -4,11 +4,13 @@ drafts listed by name."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -37,6 +39,62 @@ def test_usage_errors_speak_in_the_tools_words(runner, args, message, usage) -> 
     assert lines[1].startswith("  hint: usage: ") and usage in lines[1]
     assert "Usage:" not in result.stderr and "Error:" not in result.stderr
     assert "Traceback" not in result.output and result.stdout == ""
+
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "escalate_cli"
+
+
+def _error_classes(trees: dict[Path, ast.Module]) -> set[str]:
+    """Names of the classes that derive from EscalateError and take the hint as their
+    second argument (one with an `__init__` of its own makes its hint itself).
+    InterruptedByUser is left out: an interruption is said without "error:" or a hint."""
+    found, plain = {"EscalateError"}, {"EscalateError"}
+    grown = True
+    while grown:
+        grown = False
+        for tree in trees.values():
+            for node in ast.walk(tree):
+                bases = {getattr(base, "id", "") for base in getattr(node, "bases", [])}
+                if isinstance(node, ast.ClassDef) and node.name not in found and bases & found:
+                    found.add(node.name)
+                    grown = True
+                    own_init = any(
+                        isinstance(item, ast.FunctionDef) and item.name == "__init__"
+                        for item in node.body
+                    )
+                    if not own_init and bases & plain:
+                        plain.add(node.name)
+    return plain - {"InterruptedByUser"}
+
+
+def test_every_error_the_tool_raises_has_a_hint() -> None:
+    """The README promises a `hint:` line under every error; an error made with only a
+    message printed none."""
+    trees = {path: ast.parse(path.read_text(encoding="utf-8")) for path in SOURCE.rglob("*.py")}
+    errors = _error_classes(trees)
+    assert {"EscalateError", "StoreError", "DocumentError"} <= errors
+    hintless = []
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in errors:
+                continue
+            hint = node.args[1] if len(node.args) > 1 else None
+            hint = next((k.value for k in node.keywords if k.arg == "hint"), hint)
+            if hint is None or (isinstance(hint, ast.Constant) and not hint.value):
+                hintless.append(f"{path.relative_to(SOURCE)}:{node.lineno}")
+    assert hintless == []
+
+
+def test_an_empty_commitment_is_refused_before_anything_else_is_said(runner) -> None:
+    result = runner.invoke(app, ["follow-up", "add", "NWL", " ", "--due", "2999-01-01"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "escalate: error: a commitment needs to say what was promised",
+        '  hint: say what was promised, e.g. "send the hotfix plan"',
+    ]
 
 
 def test_the_playbook_group_says_what_its_subcommands_do(runner) -> None:

@@ -6,6 +6,9 @@ Exit codes are a contract (README, "Exit codes"): 0 ok, 1 unexpected failure, 2 
 
 from __future__ import annotations
 
+EXPORT_AGAIN = "nothing was imported; export the handover again"
+"""The hint for a handover file that is wrong inside: the file is at fault, not the store."""
+
 
 class EscalateError(Exception):
     """Bad input the user can fix: a message, an optional hint, exit code 2."""

@@ -49,7 +49,10 @@ def check_private(folder: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise StoreError(f"{folder}: cannot be checked: {exc.strerror}") from None
+        raise StoreError(
+            f"{folder}: cannot be checked: {exc.strerror}",
+            "choose a folder of your own with --home or ESCALATE_HOME",
+        ) from None
     if info.st_uid != os.geteuid():
         raise StoreError(
             f"{folder}: belongs to another user, so it cannot hold your data safely",
@@ -182,7 +185,10 @@ def write_atomic(
 
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write here: {exc.strerror}") from None
+        raise OutputError(
+            f"{path}: cannot write here: {exc.strerror}",
+            "write it to a folder you can write to",
+        ) from None
     if mode is None:
         umask = os.umask(0)
         os.umask(umask)

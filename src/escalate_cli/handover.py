@@ -17,7 +17,7 @@ from typing import Any
 from escalate_cli import jsonstream, safe_yaml
 from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR, check_year
 from escalate_cli.episodes import episodes, past_escalations, took_place
-from escalate_cli.errors import EscalateError
+from escalate_cli.errors import EXPORT_AGAIN, EscalateError
 from escalate_cli.playbook import VERDICT_WORDS
 from escalate_cli.store import Commitment, Escalation, Note
 from escalate_cli.textsafe import code_fence, first_hidden, json_escaped, one_line
@@ -379,7 +379,7 @@ class ImportFile:
                         raise EscalateError(
                             f"{self.source}:{stream.line}: `{key}` must be a list, "
                             f"not {type(value).__name__}",
-                            "nothing was imported; export the handover again",
+                            EXPORT_AGAIN,
                         )
                     self.envelope[key] = value
                     self._check_envelope(complete=False)
@@ -413,7 +413,10 @@ class ImportFile:
             return
         partner = data.get("partner")
         if not isinstance(partner, str) or not partner.strip():
-            raise EscalateError(f"{self.source}: `partner` must be the partner's name")
+            raise EscalateError(
+                f"{self.source}: `partner` must be the partner's name",
+                EXPORT_AGAIN,
+            )
         if first_hidden(partner):  # a name nobody could type to find the partner again
             raise EscalateError(
                 f"{self.source}: `partner` contains the control character {first_hidden(partner)}",

@@ -14,7 +14,13 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from escalate_cli.safe_yaml import MAX_DEPTH, DocumentError, check_parsed, json_hint
+from escalate_cli.safe_yaml import (
+    MAX_DEPTH,
+    UNREADABLE,
+    DocumentError,
+    check_parsed,
+    json_hint,
+)
 
 CHUNK = 1 << 20  # characters read at a time
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -146,7 +152,9 @@ class ObjectStream:
                 "save the file as UTF-8",
             ) from None
         except OSError as exc:
-            raise DocumentError(f"{self.source}: cannot read it: {exc.strerror}") from None
+            raise DocumentError(
+                f"{self.source}: cannot read it: {exc.strerror}", UNREADABLE
+            ) from None
         self._text += chunk
         self._eof = not chunk
         return bool(chunk)

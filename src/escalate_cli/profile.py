@@ -54,7 +54,10 @@ def check_value(key: str, value: str) -> str:
     if key != "signature" and "\n" in cleaned:
         raise EscalateError(f"{key!r} takes one line", "only `signature` may have several lines")
     if len(cleaned) > MAX_VALUE:
-        raise EscalateError(f"the value for {key!r} is longer than {MAX_VALUE} characters")
+        raise EscalateError(
+            f"the value for {key!r} is longer than {MAX_VALUE} characters",
+            "shorten it: a signature is a few lines",
+        )
     return cleaned
 
 

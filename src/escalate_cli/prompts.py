@@ -282,7 +282,8 @@ def edit_in_editor(initial: str = "") -> str:
         if finished.returncode != 0:
             raise EscalateError(
                 f"the editor {editor!r} exited with status {finished.returncode}; "
-                "nothing was taken from it"
+                "nothing was taken from it",
+                "quit the editor after saving, or give the note with --text instead",
             )
         with open(name, encoding="utf-8") as handle:
             return handle.read().strip()

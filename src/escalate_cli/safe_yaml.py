@@ -40,6 +40,7 @@ else:
     yaml = _LazyYaml()
 
 MAX_BYTES = 1_000_000
+UNREADABLE = "check that you may read it: `ls -l` shows its owner and permissions"
 MAX_NODES = 100_000
 MAX_DEPTH = 64
 # Past these, nesting may be deep enough to overflow the C composer's recursion, so the
@@ -103,7 +104,9 @@ def read_open(handle: BinaryIO, path: Path, label: str, limit: int = MAX_BYTES) 
     try:
         return handle.read(limit + 1)
     except OSError as exc:
-        raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
+        raise DocumentError(
+            f"{path}: cannot read the {label}: {exc.strerror}", UNREADABLE
+        ) from None
 
 
 def open_file(path: Path, label: str) -> BinaryIO:
@@ -118,7 +121,9 @@ def open_file(path: Path, label: str) -> BinaryIO:
             f"{path}: is a folder, not {with_article(label)}", "name a file"
         ) from None
     except OSError as exc:
-        raise DocumentError(f"{path}: cannot read the {label}: {exc.strerror}") from None
+        raise DocumentError(
+            f"{path}: cannot read the {label}: {exc.strerror}", UNREADABLE
+        ) from None
     if stat.S_ISDIR(os.fstat(fd).st_mode):
         os.close(fd)
         raise DocumentError(f"{path}: is a folder, not {with_article(label)}", "name a file")
@@ -153,7 +158,10 @@ def parse(text: str, source: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, source, text) from None
     except yaml.YAMLError as exc:
-        raise DocumentError(f"{source}: not valid YAML: {exc}") from None
+        raise DocumentError(
+            f"{source}: not valid YAML: {exc}",
+            "save it as plain YAML or JSON text, without control characters",
+        ) from None
     except RecursionError:
         raise DocumentError(
             f"{source}: nesting is too deep", f"keep nesting under {MAX_DEPTH} levels"
@@ -500,7 +508,10 @@ class _Builder:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise DocumentError(f"{self.where(node)}: cannot read this value: {exc}") from None
+            raise DocumentError(
+                f"{self.where(node)}: cannot read this value: {exc}",
+                'put it in quotes to keep it as text: "2026-13-01"',
+            ) from None
         if isinstance(value, str):
             _check_unicode(value, self.where(node))
         return value
@@ -517,7 +528,10 @@ class _Builder:
                 )
             key = self.build(key_node, (*path, "<key>"), depth + 1)
             if not isinstance(key, Hashable) or isinstance(key, (list, dict)):
-                raise DocumentError(f"{self.where(key_node)}: a key must be a plain value")
+                raise DocumentError(
+                    f"{self.where(key_node)}: a key must be a plain value",
+                    "write the key as a word or quoted text, not a list or mapping",
+                )
             if key in result:
                 first = self.marks.get((*path, key))
                 seen = f" (first at line {first[0]})" if first else ""

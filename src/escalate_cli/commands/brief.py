@@ -129,7 +129,10 @@ def write_drafts(drafted: dict[str, str], paths: dict[str, Path], force: bool) -
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"{path.parent}: cannot make the folder: {exc.strerror}") from None
+            raise OutputError(
+                f"{path.parent}: cannot make the folder: {exc.strerror}",
+                "give --output-dir a folder you can write to",
+            ) from None
         write_atomic(path, drafted[name], force=force, mode=None)
         say(f"wrote {path}")
 

@@ -255,7 +255,9 @@ def follow_up_add(
     """
     from escalate_cli.dates import promise_date
     from escalate_cli.identity import is_me, resolve_owner
+    from escalate_cli.store import promised
 
+    what = promised(what)  # refused before anything is said or asked
     when = due_date(due, allow_past) if due else None
     mine = is_me(owner)  # your own promise: nobody else has to agree to it
     owner = resolve_owner(owner, common.my_name())

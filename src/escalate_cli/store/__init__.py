@@ -20,6 +20,7 @@ from escalate_cli.store.sqlite import (
     Partner,
     PartnerSummary,
     Store,
+    promised,
 )
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "PartnerSummary",
     "Store",
     "open_store",
+    "promised",
 ]
 
 

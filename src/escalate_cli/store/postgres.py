@@ -837,5 +837,7 @@ class PostgresStore(Store):
 def _team_name(name: str) -> str:
     clean = " ".join(name.split())
     if not clean:
-        raise EscalateError("a team needs a name")
+        raise EscalateError(
+            "a team needs a name", 'name it, e.g. escalate team add "Partner success"'
+        )
     return clean

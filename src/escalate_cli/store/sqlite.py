@@ -21,7 +21,13 @@ from typing import Any
 
 from escalate_cli import identity
 from escalate_cli.episodes import past_escalations
-from escalate_cli.errors import CloseMatchError, EscalateError, NotFoundError, StoreError
+from escalate_cli.errors import (
+    EXPORT_AGAIN,
+    CloseMatchError,
+    EscalateError,
+    NotFoundError,
+    StoreError,
+)
 from escalate_cli.kinds import NOTE_KINDS
 from escalate_cli.records import record
 
@@ -522,7 +528,10 @@ class Store:
         with self._write():
             gone, kept = self.find_partner(source), self.find_partner(into)
             if gone.id == kept.id:
-                raise EscalateError(f"{source!r} and {into!r} are already one partner")
+                raise EscalateError(
+                    f"{source!r} and {into!r} are already one partner",
+                    "nothing to merge; `escalate partners` lists each partner with its aliases",
+                )
             moved = {}
             for table in ("notes", "commitments", "history"):
                 count = self._db.execute(
@@ -1512,7 +1521,10 @@ def _note_row(
     """(kind, text, date, link, by) as stored: checked, trimmed, absent as ''."""
     clean = text.strip()
     if not clean:
-        raise EscalateError("a note needs some text")
+        raise EscalateError(
+            "a note needs some text",
+            "write what happened or was said; to delete a note: escalate notes remove ID",
+        )
     date, link, by = ((value or "").strip() for value in (date, link, by))
     return (_note_kind(kind), clean, date, link, by)
 
@@ -1531,7 +1543,7 @@ def _escalation_row(
 ) -> tuple[str, ...]:
     """The history columns (_HISTORY_COLUMNS but drafts) as stored: lists as JSON."""
     if not date.strip():
-        raise EscalateError("an escalation needs a date")
+        raise EscalateError("an escalation needs a date", "give it as YYYY-MM-DD")
     if kind not in ESCALATION_KINDS:
         raise EscalateError(
             f"unknown escalation kind {kind!r}", "choose one of: " + ", ".join(ESCALATION_KINDS)
@@ -1552,17 +1564,26 @@ def _commitment_row(
     what: str, owner: str, due: str, done_on: str, source: str
 ) -> tuple[str, str, str, str, str]:
     """(what, owner, due, done_on, source) as stored: checked and trimmed."""
+    return (promised(what), owner.strip(), due.strip(), done_on.strip(), source.strip())
+
+
+def promised(what: str) -> str:
+    """What a commitment promises, trimmed; refused when it says nothing. `follow-up add`
+    checks it first, so the error comes before anything else is said or asked."""
     clean = what.strip()
     if not clean:
-        raise EscalateError("a commitment needs to say what was promised")
-    return (clean, owner.strip(), due.strip(), done_on.strip(), source.strip())
+        raise EscalateError(
+            "a commitment needs to say what was promised",
+            'say what was promised, e.g. "send the hotfix plan"',
+        )
+    return clean
 
 
 def _items(items: object, name: str) -> list[Any]:
     if isinstance(items, tuple):
         items = list(items)
     if not isinstance(items, list):
-        raise EscalateError(f"{name}: expected a list, got {type(items).__name__}")
+        raise EscalateError(f"{name}: expected a list, got {type(items).__name__}", EXPORT_AGAIN)
     return items
 
 
@@ -1578,7 +1599,7 @@ def _checked(
     Fields in `also` are allowed but not text; the caller checks them.
     """
     if not isinstance(item, dict):
-        raise EscalateError(f"{where}: expected a mapping, got {type(item).__name__}")
+        raise EscalateError(f"{where}: expected a mapping, got {type(item).__name__}", EXPORT_AGAIN)
     known = (*required, *optional)
     allowed = {*known, *also, *_IMPORT_IGNORES}  # once, not once per key
     unknown = sorted(str(key) for key in item if key not in allowed)
@@ -1591,9 +1612,11 @@ def _checked(
     for key in known:
         value = item.get(key)
         if value is not None and not isinstance(value, str):
-            raise EscalateError(f"{where}: {key!r} must be text, not {type(value).__name__}")
+            raise EscalateError(
+                f"{where}: {key!r} must be text, not {type(value).__name__}", EXPORT_AGAIN
+            )
         if key in required and not (value or "").strip():
-            raise EscalateError(f"{where}: {key!r} is missing")
+            raise EscalateError(f"{where}: {key!r} is missing", EXPORT_AGAIN)
         fields[key] = value or ""
     return fields
 
@@ -1601,7 +1624,7 @@ def _checked(
 def _texts(item: dict[str, Any], key: str, where: str) -> list[str]:
     value = item.get(key) or []
     if not isinstance(value, (list, tuple)) or not all(isinstance(r, str) for r in value):
-        raise EscalateError(f"{where}: {key!r} must be a list of text")
+        raise EscalateError(f"{where}: {key!r} must be a list of text", EXPORT_AGAIN)
     return list(value)
 
 
@@ -1629,7 +1652,7 @@ def _imported_escalation(item: Any, where: str) -> tuple[Any, ...]:
         told = [{"uid": "", "date": f["date"], "text": f["outcome"].strip()}]
     drafts = item.get("drafts") or {}
     if not isinstance(drafts, dict):
-        raise EscalateError(f"{where}: 'drafts' must be a mapping")
+        raise EscalateError(f"{where}: 'drafts' must be a mapping", EXPORT_AGAIN)
     return (values, drafts, f["uid"], told)
 
 
@@ -1637,7 +1660,7 @@ def _imported_alias(item: Any) -> str:
     """An imported alias as stored, or EscalateError: a name, spaced as typed names are."""
     clean = identity.clean_name(item) if isinstance(item, str) else ""
     if not clean:
-        raise EscalateError(f"an alias must be a name, not {item!r}")
+        raise EscalateError(f"an alias must be a name, not {item!r}", EXPORT_AGAIN)
     return clean
 
 
