@@ -118,6 +118,8 @@ def test_lint_cli_exit_codes_and_json(runner, tmp_path) -> None:
     assert piped.exit_code == 1 and "vague_commitment" in piped.stdout
     missing = runner.invoke(app, ["lint", str(tmp_path / "none.txt")])
     assert missing.exit_code == 2
+    bare = runner.invoke(app, ["lint"], input="Thanks, all set.\n")  # a pipe: no instructions
+    assert bare.exit_code == 0 and bare.stderr == ""
 
 
 def test_findings_written_to_a_pipe_end_no_line_with_padding(runner, tmp_path) -> None:

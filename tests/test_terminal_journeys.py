@@ -903,3 +903,30 @@ def test_ctrl_c_where_to_keep_a_result_says_how_to_get_it_back(tmp_path: Path) -
     child.close()
     assert child.exitstatus == 130
     assert not list((home / "drafts").iterdir())
+
+
+HOW_TO_END = "then Ctrl-D on a new line (Ctrl-Z Enter on Windows)"
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (["lint"], "the draft"),
+        (["lint", "-"], "the draft"),
+        (["config", "set", "signature", "-"], "the signature"),
+        (["assess", "--answers", "-"], "the answers (id: answer, one a line)"),
+    ],
+)
+def test_reading_standard_input_in_a_terminal_says_how_to_end_it(
+    tmp_path: Path, args: list[str], what: str
+) -> None:
+    """A command reading a terminal used to wait in silence, and a bare `lint` refused to
+    read one at all although its help says nothing given reads standard input."""
+    child = spawn(tmp_path / "home", *args)
+    child.expect_exact(f"paste or type {what}, {HOW_TO_END}")
+    child.send("Thanks, all set.\r")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus in (0, 1, 2)  # the answers are incomplete: exit 2, said why
+    assert "Traceback" not in child.before

@@ -71,10 +71,7 @@ def lint_command(
 
     source = "standard input" if file in (None, "-") else file
     if file in (None, "-"):
-        if file is None and sys.stdin.isatty():
-            raise EscalateError(
-                "no draft given", "name a file, or pipe the draft: ... | escalate lint"
-            )
+        common.reading_stdin("the draft")
         text = decode(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>", "draft")
     else:
         text = read_text(Path(file), "draft")

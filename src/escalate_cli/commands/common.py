@@ -116,6 +116,8 @@ def gather_answers(
     from escalate_cli import answers
 
     questions = list(book.all_questions())
+    if answers_file == "-":
+        reading_stdin("the answers (id: answer, one a line)")
     from_file = answers.check(answers.read(answers_file), questions) if answers_file else {}
     slot = draft_slot(book, command, partner, prompter, home) if prompter or resume else None
     kept: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
@@ -229,6 +231,13 @@ def say(message: str, prefix: str = "escalate: ") -> None:
     from escalate_cli.textsafe import visible
 
     sys.stderr.write(f"{prefix}{visible(message)}\n")
+
+
+def reading_stdin(what: str) -> None:
+    """Before reading standard input, tell a person at a terminal how to end what they
+    type: a read that waits in silence looks like a hang."""
+    if sys.stdin.isatty():
+        say(f"paste or type {what}, then Ctrl-D on a new line (Ctrl-Z Enter on Windows)")
 
 
 def today() -> dt.date:

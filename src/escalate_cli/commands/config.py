@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from escalate_cli.commands.common import say
+from escalate_cli.commands.common import reading_stdin, say
 
 config_app = typer.Typer(
     help="Your profile: the name, title and signature drafts are signed with, and your "
@@ -42,8 +42,10 @@ def config_set(
     from escalate_cli import profile
 
     profile.check_key(key)
-    text = sys.stdin.read(profile.MAX_VALUE + 1) if value == "-" else value
-    profile.set_value(key, text)
+    if value == "-":
+        reading_stdin(f"the {key}")
+        value = sys.stdin.read(profile.MAX_VALUE + 1)
+    profile.set_value(key, value)
     say(f"{key} saved in {profile.path()}")
 
 
