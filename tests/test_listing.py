@@ -110,6 +110,48 @@ def test_since_and_limit_on_search(runner, isolated_home: Path) -> None:
     assert none.exit_code == 2 and "at least 1" in none.stderr
 
 
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("fmt", ["terminal", "json", "markdown"])
+def test_a_limit_that_leaves_rows_out_says_so_on_stderr(runner, isolated_home, fmt) -> None:
+    """--limit cut lists silently: a list that looks whole but is not."""
+    fill(isolated_home, "Acme", 5)
+    for what, due in [("a", "2030-01-01"), ("b", "2030-01-02"), ("c", ""), ("d", "")]:
+        args = ["follow-up", "add", "Acme", what] + (["--due", due] if due else [])
+        assert runner.invoke(app, args).exit_code == 0
+    cut = {
+        ("follow-up", "--limit", "1"): "showing 1 of 4 open commitments",
+        ("notes", "list", "Acme", "-n", "2"): "showing 2 of 5 notes",
+        ("notes", "search", "fine", "-n", "3", "--since", "2026-02-01"): (
+            "showing 3 of 4 matching notes"
+        ),
+    }
+    for args, said in cut.items():
+        result = runner.invoke(app, [*args, "-f", fmt])
+        assert result.exit_code == 0, result.output
+        assert result.stderr == f"escalate: {said}; leave out --limit to see all\n"
+        assert "showing" not in result.stdout
+        if fmt == "json":
+            assert len(json.loads(result.stdout)) == int(said.split()[1])
+    whole = [
+        ("follow-up", "--limit", "4"),
+        ("notes", "list", "Acme", "-n", "9"),
+        ("notes", "search", "fine", "-n", "5"),
+    ]
+    for args in whole:
+        result = runner.invoke(app, [*args, "-f", fmt])
+        assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_follow_up_limit_counts_only_overdue_ones_with_overdue(runner, isolated_home) -> None:
+    isolated_home.mkdir()
+    with Store.open(isolated_home) as store:
+        for what, due in [("a", "2020-01-01"), ("b", "2020-01-02"), ("c", "2030-01-01")]:
+            store.add_commitment("Acme", what, "Dana", due)
+    result = runner.invoke(app, ["follow-up", "--overdue", "-n", "1", "-f", "json"])
+    assert [c["what"] for c in json.loads(result.stdout)] == ["a"]
+    assert "showing 1 of 2 overdue commitments" in result.stderr
+
+
 def test_partners_and_follow_up_stream_past_a_screenful(runner, isolated_home: Path) -> None:
     isolated_home.mkdir()
     with Store.open(isolated_home) as store:

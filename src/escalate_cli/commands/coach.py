@@ -138,19 +138,20 @@ def follow_up(
     if ctx.invoked_subcommand:
         refuse_list_options(ctx, "the list of commitments", "follow-up")
         return
-    from escalate_cli import report
-
     now = common.today()
+    due_before = now.isoformat() if overdue else None
     with open_store(home) as store:
         if partner:
             store.find_partner(partner)
-        items: Iterable[Commitment] = store.each_commitment(partner, limit=limit)
-        if overdue:
-            items = (c for c in items if report.is_overdue(c, now))
+        items: Iterable[Commitment] = store.each_commitment(
+            partner, limit=limit, due_before=due_before
+        )
         if ics:
             items = list(items)  # read twice: the calendar, then the list
             _write_calendar(items, ics, force)
         show_commitments(items, fmt, now)
+        what = "overdue commitment" if overdue else "open commitment"
+        common.say_left_out(limit, lambda: store.count_commitments(partner, due_before), what)
 
 
 def _write_calendar(items: list[Commitment], ics: Path, force: bool) -> None:

@@ -226,6 +226,16 @@ def show_list(
         listing.show(items, show_table, *columns)
 
 
+def say_left_out(limit: int | None, total: Callable[[], int], what: str) -> None:
+    """After a list --limit cut short, say how many it shows of how many (`what` names
+    one): on stderr, never in the document on stdout. A cut list looks whole otherwise."""
+    if limit is None:
+        return
+    count = total()
+    if count > limit:
+        say(f"showing {limit} of {plural(count, what)}; leave out --limit to see all")
+
+
 def say(message: str, prefix: str = "escalate: ") -> None:
     """A status line on stderr; user text in it is shown visibly, never interpreted."""
     from escalate_cli.textsafe import visible

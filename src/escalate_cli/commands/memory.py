@@ -14,6 +14,7 @@ from escalate_cli.commands.common import (
     open_store,
     resolve_partner,
     say,
+    say_left_out,
     show_list,
     terminal_prompter,
 )
@@ -307,6 +308,7 @@ def notes_list(
     with open_store(home) as store:
         found = store.each_note(partner, kind, since_day, limit)
         show_notes(found, fmt, f"Notes for {partner}")
+        say_left_out(limit, lambda: store.count_notes(partner, kind, since_day), "note")
 
 
 @notes_app.command("search")
@@ -330,8 +332,10 @@ def notes_search(
     """
     since_day = _since(since)
     with open_store(home) as store:
-        found = store.each_match(" ".join(words), since_day, limit)
-        show_notes(found, fmt, f"Notes matching {' '.join(words)!r}")
+        query = " ".join(words)
+        found = store.each_match(query, since_day, limit)
+        show_notes(found, fmt, f"Notes matching {query!r}")
+        say_left_out(limit, lambda: store.count_matches(query, since_day), "matching note")
 
 
 def _since(since: str | None) -> str | None:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.errors import EscalateError, NotFoundError, StoreError
-from escalate_cli.store.sqlite import _NOTE_SELECT, BATCH, Counts, Note, Partner, Store
+from escalate_cli.store.sqlite import _NOTE_SELECT, BATCH, Counts, Partner, Store
 
 if TYPE_CHECKING:
     import psycopg
@@ -746,22 +746,20 @@ class PostgresStore(Store):
             + ")",
         )
 
-    def each_match(
-        self, words: str, since: str | None = None, limit: int | None = None
-    ) -> Iterator[Note]:
-        """Notes containing every word, best match first, by PostgreSQL full-text search;
-        only those dated `since` or later and the `limit` best, if given.
+    def _full_text(self, words: str) -> tuple[str, list[Any], str] | None:
+        """The notes holding every word, by PostgreSQL full-text search: query, parameters
+        and the rank to sort by.
 
         Each word is its own phrase query: the user's text is only ever data, never
         tsquery syntax (quotes, `&`, `|`, `!`, `:*` are searched for, not interpreted).
         """
         parts = words.split()
         if not parts:
-            return iter(())
+            return None
         query = " && ".join(["phraseto_tsquery('simple', ?)"] * len(parts))
         sql = f"""WITH q AS (SELECT {query} AS q) {_NOTE_SELECT} CROSS JOIN q
             WHERE numnode(q.q) > 0 AND n.words @@ q.q"""
-        return self._matches(sql, list(parts), "ts_rank(n.words, q.q) DESC", since, limit)
+        return sql, list(parts), "ts_rank(n.words, q.q) DESC"
 
     def push(self, partners: list[dict[str, Any]]) -> dict[str, dict[str, Counts]]:
         """Import several partners' exports (`escalate handover -f json`) in one

@@ -614,6 +614,20 @@ class Store:
     ) -> Iterator[Note]:
         """`notes`, as they are read: only those dated `since` (ISO) or later, and only the
         `limit` most recent, if given; still oldest first."""
+        sql, params = self._notes_of(partner, kind, since)
+        if limit is None:
+            rows = self._stream(sql + " ORDER BY n.date, n.id", params)
+        else:
+            latest = sql + " ORDER BY n.date DESC, n.id DESC LIMIT ?"
+            rows = self._stream(f"SELECT * FROM ({latest}) ORDER BY date, id", [*params, limit])
+        return map(_note, rows)
+
+    def count_notes(self, partner: str, kind: str | None = None, since: str | None = None) -> int:
+        """How many notes `each_note` reads without a limit: what a limit left out is said."""
+        return self._count(*self._notes_of(partner, kind, since))
+
+    def _notes_of(self, partner: str, kind: str | None, since: str | None) -> tuple[str, list[Any]]:
+        """The query of a partner's notes (of `kind`, dated `since` or later), unordered."""
         kind = None if kind is None else _note_kind(kind)
         params: list[Any]
         where, params = ["n.partner_id = ?"], [self.find_partner(partner).id]
@@ -623,13 +637,7 @@ class Store:
         if since is not None:
             where.append("n.date >= ?")
             params.append(since)
-        sql = _NOTE_SELECT + " WHERE " + " AND ".join(where)
-        if limit is None:
-            rows = self._stream(sql + " ORDER BY n.date, n.id", params)
-        else:
-            latest = sql + " ORDER BY n.date DESC, n.id DESC LIMIT ?"
-            rows = self._stream(f"SELECT * FROM ({latest}) ORDER BY date, id", [*params, limit])
-        return map(_note, rows)
+        return _NOTE_SELECT + " WHERE " + " AND ".join(where), params
 
     def search(self, words: str) -> list[Note]:
         """Notes containing every word, best match first."""
@@ -639,31 +647,50 @@ class Store:
         self, words: str, since: str | None = None, limit: int | None = None
     ) -> Iterator[Note]:
         """`search`, as they are read: only notes dated `since` (ISO) or later, and only
-        the `limit` best, if given.
+        the `limit` best, if given."""
+        found = self._matches(words, since)
+        if found is None:
+            return iter(())
+        sql, params, rank = found
+        sql += f" ORDER BY {rank}, n.date, n.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return map(_note, self._stream(sql, params))
+
+    def count_matches(self, words: str, since: str | None = None) -> int:
+        """How many notes `each_match` reads without a limit."""
+        found = self._matches(words, since)
+        return 0 if found is None else self._count(*found[:2])
+
+    def _matches(self, words: str, since: str | None) -> tuple[str, list[Any], str] | None:
+        """The query of a search (the engine's `_full_text`) narrowed by `since`, with its
+        parameters and rank; None when there is no word to look for."""
+        found = self._full_text(words)
+        if found is None:
+            return None
+        sql, params, rank = found
+        if since is not None:
+            sql += " AND n.date >= ?"
+            params.append(since)
+        return sql, params, rank
+
+    def _full_text(self, words: str) -> tuple[str, list[Any], str] | None:
+        """The notes holding every word, by FTS5: query, parameters and the rank to sort by.
 
         Each word becomes a quoted FTS5 string, so the user's text is never FTS syntax:
         quotes, `*`, `:`, `-`, NEAR or OR in it are searched for, never interpreted.
         """
         query = " ".join('"' + word.replace('"', '""') + '"' for word in words.split())
         if not query:
-            return iter(())
+            return None
         sql = _NOTE_SELECT + " JOIN notes_fts ON notes_fts.rowid = n.id WHERE notes_fts MATCH ?"
-        return self._matches(sql, [query], "notes_fts.rank", since, limit)
+        return sql, [query], "notes_fts.rank"
 
-    def _matches(
-        self, sql: str, params: list[Any], rank: str, since: str | None, limit: int | None
-    ) -> Iterator[Note]:
-        """The notes a search's `sql` finds, best `rank` first, narrowed by `since` and
-        `limit`: the part of a search that does not depend on the engine."""
-        params = list(params)
-        if since is not None:
-            sql += " AND n.date >= ?"
-            params.append(since)
-        sql += f" ORDER BY {rank}, n.date, n.id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return map(_note, self._stream(sql, params))
+    def _count(self, sql: str, params: list[Any]) -> int:
+        """How many rows `sql` gives."""
+        rows = self._read(f"SELECT count(*) AS total FROM ({sql}) AS listed", params)
+        return int(rows[0]["total"])
 
     def get_note(self, id: int) -> Note:
         rows = self._read(_NOTE_SELECT + " WHERE n.id = ?", (id,))
@@ -838,21 +865,40 @@ class Store:
         return list(self.each_commitment(partner, open_only))
 
     def each_commitment(
-        self, partner: str | None = None, open_only: bool = True, limit: int | None = None
+        self,
+        partner: str | None = None,
+        open_only: bool = True,
+        limit: int | None = None,
+        due_before: str | None = None,
     ) -> Iterator[Commitment]:
-        """`commitments`, as they are read; only the `limit` soonest, if given."""
-        where, params = [], []
-        if partner is not None:
-            where.append("c.partner_id = ?")
-            params.append(self.find_partner(partner).id)
-        if open_only:
-            where.append("c.done_on = ''")
-        sql = _COMMITMENT_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        """`commitments`, as they are read; only the `limit` soonest, if given, and only
+        those due before `due_before` (ISO: overdue on that day), if given."""
+        sql, params = self._commitments_of(partner, open_only, due_before)
         sql += " ORDER BY c.due = '', c.due, c.id"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
         return map(_commitment, self._stream(sql, params))
+
+    def count_commitments(self, partner: str | None = None, due_before: str | None = None) -> int:
+        """How many open commitments `each_commitment` reads without a limit."""
+        return self._count(*self._commitments_of(partner, True, due_before))
+
+    def _commitments_of(
+        self, partner: str | None, open_only: bool, due_before: str | None
+    ) -> tuple[str, list[Any]]:
+        """The query of the commitments `each_commitment` reads, unordered."""
+        where: list[str] = []
+        params: list[Any] = []
+        if partner is not None:
+            where.append("c.partner_id = ?")
+            params.append(self.find_partner(partner).id)
+        if open_only:
+            where.append("c.done_on = ''")
+        if due_before is not None:
+            where.append("c.due != '' AND c.due < ?")
+            params.append(due_before)
+        return _COMMITMENT_SELECT + (" WHERE " + " AND ".join(where) if where else ""), params
 
     def get_commitment(self, id: int) -> Commitment:
         rows = self._read(_COMMITMENT_SELECT + " WHERE c.id = ?", (id,))
