@@ -930,3 +930,27 @@ def test_reading_standard_input_in_a_terminal_says_how_to_end_it(
     child.close()
     assert child.exitstatus in (0, 1, 2)  # the answers are incomplete: exit 2, said why
     assert "Traceback" not in child.before
+
+
+@pytest.mark.parametrize("key", ["c", "d"])
+def test_interrupting_notes_add_gives_back_the_typed_note(tmp_path: Path, key: str) -> None:
+    child = spawn(tmp_path / "home", "notes", "add", "Globex", "--date", "2026-11-20")
+    child.expect_exact("What kind of note?")
+    child.send("\x1b[B\x1b[B\r")  # down twice: communication
+    child.expect_exact("The note")
+    child.send("Slack for daily questions, never 'urgent' email")
+    child.sendcontrol(key)
+    child.expect_exact("no note was saved")
+    child.expect_exact(
+        "escalate notes add Globex --kind communication "
+        "\"Slack for daily questions, never 'urgent' email\" --date 2026-11-20"
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    nothing = spawn(tmp_path / "home", "notes", "add", "Globex")
+    nothing.expect_exact("What kind of note?")
+    nothing.sendcontrol("c")
+    nothing.expect_exact("interrupted; no note was saved")
+    nothing.expect(pexpect.EOF)
+    assert "escalate notes add" not in nothing.before  # nothing typed, nothing to give back

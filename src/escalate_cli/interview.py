@@ -17,7 +17,7 @@ from escalate_cli.dates import parse_happened
 from escalate_cli.errors import EscalateError, InterruptedByUser, MissingAnswersError
 from escalate_cli.files import draft_key, resume_command
 from escalate_cli.playbook import Playbook, Question, Section
-from escalate_cli.textsafe import plural, with_article
+from escalate_cli.textsafe import plural, shell_words, with_article
 
 if TYPE_CHECKING:  # prompts imports questionary, which only a terminal session needs
     from escalate_cli.assess import Assessment
@@ -234,10 +234,17 @@ def ask_once(prompter: Prompter, text: str, if_interrupted: str) -> bool:
 
 
 def ask_note(
-    prompter: Prompter, kind: str | None, date: dt.date | None, today: dt.date
+    prompter: Prompter,
+    partner: str,
+    kind: str | None,
+    date: dt.date | None,
+    today: dt.date,
+    options: list[str],
 ) -> tuple[str, str, dt.date]:
-    """Kind, text and date of a new note, asking only what the command line did not give
-    (Ctrl-C: nothing saved)."""
+    """Kind, text and date of a new note, asking only what the command line did not give.
+
+    Interrupted (Ctrl-C, Ctrl-D), nothing is saved, but the note typed so far is given back
+    as the command that saves it (with the command line's `options`): nothing is lost."""
     from escalate_cli.kinds import NOTE_HINTS
     from escalate_cli.playbook import Choice, Question
 
@@ -258,6 +265,8 @@ def ask_note(
         hint="Dates put escalations and agreements in order.",
         required=False,
     )
+    chosen: str | None = kind
+    text: str | None = None
     try:
         chosen = kind or prompter.ask(kind_question)
         text = prompter.ask(text_question)
@@ -270,8 +279,15 @@ def ask_note(
             except EscalateError as exc:
                 prompter.say(f"  {exc.message}; {exc.hint}")
         return chosen, text, date
-    except (KeyboardInterrupt, EOFError):
-        raise InterruptedByUser("interrupted; no note was saved") from None
+    except (KeyboardInterrupt, EOFError) as stopped:
+        if text is None and chosen:  # stopped at the note itself: what its line held
+            text = str(getattr(stopped, "typed", ""))
+        if not (chosen and text and text.strip()):
+            raise InterruptedByUser("interrupted; no note was saved") from None
+        again = ["escalate", "notes", "add", partner, "--kind", chosen, text, *options]
+        raise InterruptedByUser(
+            "interrupted; no note was saved", f"to save what you typed: {shell_words(again)}"
+        ) from None
 
 
 NEW_PARTNER = "\0new"  # choice values no typed name can equal

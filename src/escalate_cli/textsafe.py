@@ -9,12 +9,15 @@ Markdown punctuation must not turn a note into a link. Pure functions.
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
+from collections.abc import Iterable
 
 _KEEP = {"\n", "\t"}
 _NOT_ASCII_TEXT = re.compile(r"[^\n\t -~]")
 _MD_INLINE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~"})
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
+_PLAIN_IN_DOUBLE = re.compile(r'[^"$`\\!]*')
 
 
 def _is_hidden(char: str) -> bool:
@@ -74,6 +77,16 @@ def code_fence(text: str) -> str:
     """A Markdown code fence longer than any backtick run in `text`, so it stays literal."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
+
+
+def shell_words(words: Iterable[str]) -> str:
+    """A command line to copy into a POSIX shell, each word quoted as it must be; one that
+    holds a ' goes in double quotes when nothing else in it is special there, to read
+    "being told 'per our policy'" rather than shlex's '"'"' runs."""
+    return " ".join(
+        f'"{word}"' if "'" in word and _PLAIN_IN_DOUBLE.fullmatch(word) else shlex.quote(word)
+        for word in words
+    )
 
 
 def with_article(words: str) -> str:

@@ -264,7 +264,9 @@ def notes_add(
             )
         from escalate_cli.interview import ask_note
 
-        kind, text, when = ask_note(prompter, kind, when, common.today())
+        given = {"--date": when and when.isoformat(), "--link": link, "--by": by}
+        options = [part for option, value in given.items() if value for part in (option, value)]
+        kind, text, when = ask_note(prompter, partner, kind, when, common.today(), options)
     if kind is None:
         raise EscalateError("which kind of note is this?", f"add --kind: {KINDS_HELP}")
     with open_store(home) as store:
