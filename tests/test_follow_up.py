@@ -186,3 +186,19 @@ def test_list_options_before_done_are_named_as_typed(runner) -> None:
     result = runner.invoke(app, ["follow-up", "--format", "json", "done", "1"])
     assert result.exit_code == 2
     assert "--format belongs to the list of commitments, not to `done`" in result.stderr
+
+
+def test_someone_elses_work_taken_as_agreed_without_a_terminal_is_said(runner) -> None:
+    """Review: with no terminal to ask, Priya's work was recorded as agreed without a word."""
+    added = runner.invoke(
+        app,
+        ["follow-up", "add", "Acme", "ship the patch", "--owner", "Priya", "--due", "2030-12-10"],
+    )
+    assert added.exit_code == 0, added.output
+    said = "recorded as agreed by Priya (no terminal to ask); if they have not agreed yet: "
+    assert said + "escalate follow-up edit 1 --pending" in added.stderr
+    mine = runner.invoke(app, ["follow-up", "add", "Acme", "send the plan", "--owner", "me"])
+    pending = runner.invoke(
+        app, ["follow-up", "add", "Acme", "legal review", "--owner", "Legal", "--pending"]
+    )
+    assert "recorded as agreed" not in mine.stderr + pending.stderr

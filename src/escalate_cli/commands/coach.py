@@ -281,6 +281,12 @@ def follow_up_add(
         )
     verb = "added" if added else "already recorded as"
     say(f"{verb} commitment #{item.id} for {item.partner}")
+    if added and item.owner and not item.pending and not mine and not prompter:
+        # someone else's work, taken as agreed with nobody asked: say so, and the way back
+        say(
+            f"recorded as agreed by {item.owner} (no terminal to ask); if they have not "
+            f"agreed yet: escalate follow-up edit {item.id} --pending"
+        )
     if item.pending:
         say(
             f"kept as pending: agree it with {item.owner or 'its owner'} before promising it, "
