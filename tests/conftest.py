@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
 import json
@@ -211,6 +212,39 @@ def pg_server() -> Iterator[PgServer]:
     yield server
     with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {server.dbname} WITH (FORCE)")
+
+
+@contextlib.contextmanager
+def scratch_database(
+    pg_server: PgServer, suffix: str, schema: int = 0, rows: str = ""
+) -> Iterator[str]:
+    """A database of the test's own (its libpq settings), dropped afterwards; with
+    `schema`, holding that version of the team schema as an older escalate left it, and
+    `rows` (SQL) in it."""
+    import psycopg
+
+    from escalate_cli.store.postgres import MIGRATIONS
+
+    dbname = pg_server.dbname + suffix
+    with psycopg.connect(pg_server.superuser_dsn, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {dbname}")
+        admin.execute(f"CREATE DATABASE {dbname}")
+    try:
+        dsn = pg_server.dsn(dbname=dbname)
+        if schema:
+            with psycopg.connect(dsn) as conn:
+                conn.execute("CREATE SCHEMA escalate")
+                conn.execute("SET search_path = escalate")
+                conn.execute("CREATE TABLE migrations (version integer PRIMARY KEY)")
+                for step in (step for steps in MIGRATIONS[:schema] for step in steps):
+                    conn.execute(str(step))
+                conn.execute("INSERT INTO migrations SELECT generate_series(1, %s)", (schema,))
+                if rows:
+                    conn.execute(rows)
+        yield dsn
+    finally:
+        with psycopg.connect(pg_server.superuser_dsn, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -61,6 +61,53 @@ def test_suggestion_names_each_partner_once() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("typed", "known"),
+    [
+        ("Cafe Muller GmbH", "Café Müller GmbH"),
+        ("CAFÉ MÜLLER", "cafe muller"),
+        ("Strasse AG", "Straße AG"),
+        ("Ostergaard", "Østergaard"),
+        ("Aero Fjord", "Ærø Fjord"),
+        ("Lodz Logistics", "Łódź Logistics"),
+        ("Oeuvre", "Œuvre"),
+        ("Sao Paulo", "São Paulo"),
+        ("Dong A", "Đông Á"),
+        ("Athina", "Athína"),
+    ],
+)
+def test_accents_do_not_matter(typed: str, known: str) -> None:
+    assert name_key(typed) == name_key(known)
+
+
+def test_marks_that_make_another_letter_outside_latin_greek_cyrillic_count() -> None:
+    """か and が are two kana, not one letter with an accent."""
+    assert name_key("かき") != name_key("がき")
+    assert name_key("Ελλάδα") == name_key("Ελλαδα") and name_key("Ёлка") == name_key("Елка")
+
+
+def test_a_typo_in_an_accented_name_is_close_to_it() -> None:
+    known = [Known(1, "Café Müller GmbH", "Café Müller GmbH")]
+    assert [item.partner for item in match("Cafe Mulller GmbH", known).close] == [
+        "Café Müller GmbH"
+    ]
+    assert match("CAFE MULLER gmbh", known).exact == known[0]
+
+
+def test_a_name_two_partners_share_is_theirs_only_when_typed_exactly() -> None:
+    """Two partners an older store kept apart (their names differ only in accents)."""
+    both = [
+        Known(1, "Café Müller GmbH", "Café Müller GmbH"),
+        Known(2, "Cafe Muller GmbH", "Cafe Muller GmbH"),
+        Known(3, "Globex", "Globex"),
+    ]
+    assert match("Café Müller GmbH", both).exact == both[0]
+    assert match("cafe muller  gmbh", both).exact == both[1]  # case and spacing aside
+    found = match("Cafe Müller GmbH", both)
+    assert found.exact is None and found.close == () and found.same == (both[1], both[0])
+    assert match("Globex", both).same == ()
+
+
 def test_a_name_of_punctuation_still_has_a_key() -> None:
     assert name_key("!!!") == "!!!" and name_key("?") != name_key("!!!")
 

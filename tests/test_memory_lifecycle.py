@@ -230,6 +230,37 @@ def test_commitment_lifecycle(runner, monkeypatch) -> None:
     assert run(runner, "follow-up", "remove", "2").exit_code == 2
 
 
+@pytest.mark.sqlite_only
+def test_partners_an_older_store_kept_apart_by_accents_are_named_to_merge(
+    runner, isolated_home
+) -> None:
+    from test_store import schema_5_store
+
+    isolated_home.mkdir(mode=0o700, parents=True)
+    schema_5_store(
+        isolated_home,
+        """INSERT INTO partners VALUES (1, 'Café Müller GmbH', 'cafémüllergmbh', 'x'),
+        (2, 'Cafe Muller GmbH', 'cafemullergmbh', 'x');""",
+    )
+    listed = ok(runner, "partners", "-f", "json")
+    assert [p["name"] for p in json.loads(listed.stdout)] == [
+        "Cafe Muller GmbH",
+        "Café Müller GmbH",
+    ]
+    assert (
+        "'Cafe Muller GmbH' and 'Café Müller GmbH' now share one name; if they are one "
+        "partner: escalate partners merge 'Cafe Muller GmbH' 'Café Müller GmbH'"
+    ) in listed.stderr
+    unclear = run(runner, "notes", "add", "CAFE MÜLLER GMBH", "-k", "note", "x", "--new")
+    assert unclear.exit_code == 2 and "Traceback" not in unclear.output
+    assert "'CAFE MÜLLER GMBH' could mean 2 partners" in unclear.stderr
+    assert "hint: name it exactly as `escalate partners` lists it" in unclear.stderr
+    ok(runner, "notes", "add", "Café Müller GmbH", "-k", "note", "x")
+    ok(runner, "partners", "merge", "Cafe Muller GmbH", "Café Müller GmbH")
+    assert "share one name" not in ok(runner, "partners").stderr
+    ok(runner, "notes", "add", "CAFE MÜLLER GMBH", "-k", "note", "y")
+
+
 # -- import merges ------------------------------------------------------------------------------
 
 

@@ -61,6 +61,17 @@ def test_partner_names_match_ignoring_case_and_keep_first_spelling(store: Memory
     assert store.find_partner("acme CORP") == first
 
 
+def test_accents_do_not_split_a_partner(store: MemoryStore) -> None:
+    first = store.ensure_partner("Café Müller GmbH")
+    assert store.ensure_partner("Cafe Muller GmbH") == first
+    assert store.find_partner("CAFE MULLER gmbh") == first
+    store.add_alias("Café Müller GmbH", "Łódź Depot")
+    assert store.find_partner("Lodz depot") == first
+    with pytest.raises(CloseMatchError) as caught:
+        store.ensure_partner("Cafe Mulller GmbH")
+    assert caught.value.close == ("Café Müller GmbH",)
+
+
 def test_a_partner_needs_a_name(store: MemoryStore) -> None:
     with pytest.raises(EscalateError) as caught:
         store.ensure_partner("   ")
@@ -183,6 +194,21 @@ def test_remove_note(store: MemoryStore) -> None:
         store.get_note(note.id)
     with pytest.raises(NotFoundError):
         store.edit_note(note.id, text="x")
+
+
+def test_removed_ids_are_never_given_again(store: MemoryStore) -> None:
+    """Someone holding "#15" must never find another record under it."""
+    store.add_note("Acme", "note", "first")
+    last, _ = store.add_note("Acme", "note", "second")
+    store.remove_note(last.id)
+    assert store.add_note("Acme", "note", "third")[0].id > last.id
+    store.add_commitment("Acme", "call back")
+    promise, _ = store.add_commitment("Acme", "send the RCA")
+    store.remove_commitment(promise.id)
+    assert store.add_commitment("Acme", "send the plan")[0].id > promise.id
+    gone = store.record_escalation("Globex", date="2024-01-05", kind="brief", issue="x")
+    store.remove_partner("Globex")
+    assert store.record_escalation("Acme", date="2024-01-06", kind="brief").id > gone.id
 
 
 # -- search -------------------------------------------------------------------------------
@@ -831,6 +857,91 @@ def test_schema_1_store_is_migrated_with_everything_kept(home: Path) -> None:
         assert (escalation.verdict, escalation.outcome) == ("escalate", "credit given")
         assert (promise.state, promise.done_on) == ("done", "2024-01-03")
         assert len({note.uid, escalation.uid, promise.uid}) == 3
+
+
+def schema_5_store(home: Path, rows: str) -> None:
+    """A store as escalate left it before ids were kept from reuse and names were folded
+    across accents (schema 5), holding `rows` (SQL)."""
+    db = sqlite3.connect(home / "escalate.db")
+    for statement in (statement for version in MIGRATIONS[:5] for statement in version):
+        db.execute(str(statement))
+    db.executescript(f"PRAGMA user_version = 5; PRAGMA application_id = {APPLICATION_ID};{rows}")
+    db.close()
+
+
+def test_a_migrated_store_never_gives_a_removed_id_again(home: Path) -> None:
+    schema_5_store(
+        home,
+        """INSERT INTO partners VALUES (1, 'Acme', 'acme', 'x');
+        INSERT INTO notes (partner_id, kind, text, created, uid) VALUES
+            (1, 'note', 'one', 'x', 'u1'), (1, 'note', 'two', 'x', 'u2');
+        INSERT INTO history (uid, partner_id, date, kind, created)
+            VALUES ('h1', 1, '2024-01-01', 'brief', 'x');
+        INSERT INTO outcomes (uid, escalation_id, date, text, created)
+            VALUES ('o1', 1, '2024-01-02', 'credit given', 'x');
+        INSERT INTO commitments (uid, partner_id, what, created, updated)
+            VALUES ('c1', 1, 'call back', 'x', 'x');""",
+    )
+    with Store.open(home) as store:
+        assert [(n.id, n.text) for n in store.search("two")] == [(2, "two")]
+        assert store.history("Acme")[0].outcome == "credit given"
+        store.remove_note(2)
+        assert store.add_note("Acme", "note", "three")[0].id == 3
+        assert [n.text for n in store.search("three")] == ["three"]
+        store.edit_note(3, text="four")
+        assert store.search("three") == [] and [n.id for n in store.search("four")] == [3]
+        store.remove_commitment(1)
+        assert store.add_commitment("Acme", "send the plan")[0].id == 2
+        gone = store.record_escalation("Globex", date="2024-01-05", kind="brief")
+        store.remove_partner("Globex")
+        assert store.record_escalation("Acme", date="2024-01-06", kind="brief").id > gone.id
+        assert store._read("PRAGMA foreign_key_check") == []
+        assert store._pragma("foreign_keys") == 1
+
+
+def test_migration_folds_accents_and_keeps_partners_that_now_share_a_name(home: Path) -> None:
+    schema_5_store(
+        home,
+        """INSERT INTO partners VALUES (1, 'Café Müller GmbH', 'cafémüllergmbh', 'x'),
+            (2, 'Cafe Muller GmbH', 'cafemullergmbh', 'x'), (3, 'Ærø Shipping', 'ærøshipping', 'x');
+        INSERT INTO aliases (partner_id, name, key, created) VALUES (3, 'Fjord Ø', 'fjordø', 'x');
+        INSERT INTO notes (partner_id, kind, text, created, uid) VALUES
+            (1, 'note', 'accented', 'x', 'u1'), (2, 'note', 'plain', 'x', 'u2');""",
+    )
+    with Store.open(home) as store:
+        assert (
+            store.find_partner("Aero shipping")
+            == store.find_partner("fjord o")
+            == Partner(3, "Ærø Shipping")
+        )
+        # neither partner is lost, nor merged without being asked: each is its exact name
+        assert [n.text for n in store.notes("Café Müller GmbH")] == ["accented"]
+        assert [n.text for n in store.notes("cafe muller gmbh")] == ["plain"]
+        assert store.namesakes() == [("Cafe Muller GmbH", "Café Müller GmbH")]
+        for attempt in (
+            lambda: store.find_partner("CAFÉ MULLER GMBH"),
+            lambda: store.add_note("Cafe Müller GmbH", "note", "third", new=True),
+            lambda: store.add_alias("Ærø Shipping", "Café Muller GmbH"),
+        ):
+            with pytest.raises(EscalateError) as caught:
+                attempt()
+            assert "could mean 2 partners: 'Cafe Muller GmbH' or 'Café Müller GmbH'" in str(
+                caught.value
+            )
+            assert "escalate partners merge 'Cafe Muller GmbH' 'Café Müller GmbH'" in str(
+                caught.value
+            )
+        assert len(store.partners()) == 3
+        store.merge_partners("Cafe Muller GmbH", "Café Müller GmbH")
+        assert sorted(n.text for n in store.notes("CAFE MÜLLER gmbh")) == ["accented", "plain"]
+        assert store.namesakes() == []
+        keys = store._read("SELECT name, key FROM partners UNION ALL SELECT name, key FROM aliases")
+        assert {row["name"]: row["key"] for row in keys} == {
+            "Café Müller GmbH": "cafemullergmbh",
+            "Cafe Muller GmbH": "cafemullergmbh",
+            "Ærø Shipping": "aeroshipping",
+            "Fjord Ø": "fjordo",
+        }
 
 
 def test_merge_while_writers_add_notes_to_either_partner_loses_nothing(home: Path) -> None:

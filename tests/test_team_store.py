@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PgServer
+from conftest import PgServer, scratch_database
 from escalate_cli.cli import app
 from escalate_cli.errors import EscalateError, StoreError
 from escalate_cli.store import Store
@@ -301,12 +301,7 @@ def test_two_edits_at_the_same_moment_one_wins_the_other_is_refused(pg, as_login
 def test_db_init_by_two_people_at_once_and_again(pg_server) -> None:
     import psycopg
 
-    dbname = pg_server.dbname + "_init"
-    with psycopg.connect(pg_server.superuser_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {dbname}")
-        admin.execute(f"CREATE DATABASE {dbname}")
-    try:
-        dsn = pg_server.dsn(dbname=dbname)
+    with scratch_database(pg_server, "_init") as dsn:
         errors: list[BaseException] = []
 
         def init() -> None:
@@ -326,9 +321,6 @@ def test_db_init_by_two_people_at_once_and_again(pg_server) -> None:
         with psycopg.connect(dsn) as conn:
             rows = conn.execute("SELECT version FROM escalate.migrations ORDER BY 1").fetchall()
         assert [row[0] for row in rows] == list(range(1, len(MIGRATIONS) + 1))
-    finally:
-        with psycopg.connect(pg_server.superuser_dsn, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
 
 
 def test_db_init_migrates_a_version_1_team_database_keeping_records_and_authors(
@@ -336,27 +328,11 @@ def test_db_init_migrates_a_version_1_team_database_keeping_records_and_authors(
 ) -> None:
     import psycopg
 
-    dbname = pg_server.dbname + "_v1"
-    with psycopg.connect(pg_server.superuser_dsn, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {dbname}")
-        admin.execute(f"CREATE DATABASE {dbname}")
-    try:
-        dsn = pg_server.dsn(dbname=dbname)
-        with psycopg.connect(dsn) as conn:  # schema 1, as an older escalate left it
-            conn.execute("CREATE SCHEMA escalate")
-            conn.execute("SET search_path = escalate")
-            conn.execute("CREATE TABLE migrations (version integer PRIMARY KEY)")
-            for statement in MIGRATIONS[0]:
-                conn.execute(statement)
-            conn.execute("INSERT INTO migrations VALUES (1)")
-            conn.execute("INSERT INTO teams (name, key) VALUES ('Red', 'red')")
-            conn.execute(
-                "INSERT INTO partners (team_id, name, key, created) VALUES (1, 'Acme', 'acme', 'x')"
-            )
-            conn.execute(
-                "INSERT INTO escalations (partner_id, date, kind, verdict, reasons, outcome)"
-                " VALUES (1, '2024-01-05', 'assessment', 'escalate', '[\"old\"]', 'done')"
-            )
+    rows = """INSERT INTO teams (name, key) VALUES ('Red', 'red');
+        INSERT INTO partners (team_id, name, key, created) VALUES (1, 'Acme', 'acme', 'x');
+        INSERT INTO escalations (partner_id, date, kind, verdict, reasons, outcome)
+            VALUES (1, '2024-01-05', 'assessment', 'escalate', '["old"]', 'done')"""
+    with scratch_database(pg_server, "_v1", schema=1, rows=rows) as dsn:
         with PostgresStore.open(dsn, migrate=True) as store:
             assert store.schema_version() == len(MIGRATIONS)
             (old,) = store.escalations("Acme")
@@ -369,9 +345,32 @@ def test_db_init_migrates_a_version_1_team_database_keeping_records_and_authors(
             me = conn.execute("SELECT current_user").fetchall()[0][0]
             authors = conn.execute("SELECT recorded_by FROM escalate.history ORDER BY id")
             assert [row[0] for row in authors] == [me, me]  # kept through the migration
-    finally:
-        with psycopg.connect(pg_server.superuser_dsn, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
+
+
+def test_db_init_folds_accents_in_names_and_keeps_partners_that_now_share_one(
+    pg_server,
+) -> None:
+    import psycopg
+
+    rows = """INSERT INTO teams (name, key) VALUES ('Red', 'red'), ('Blue', 'blue');
+        INSERT INTO partners (team_id, name, key, created) VALUES
+            (1, 'Café Müller GmbH', 'cafémüllergmbh', 'x'),
+            (1, 'Cafe Muller GmbH', 'cafemullergmbh', 'x'),
+            (2, 'Café Müller GmbH', 'cafémüllergmbh', 'x');
+        INSERT INTO aliases (partner_id, name, key, created) VALUES
+            (1, 'Müller', 'müller', 'x'), (1, 'Muller', 'muller', 'x');
+        INSERT INTO notes (partner_id, kind, text, created) VALUES (2, 'note', 'a', 'x')"""
+    with scratch_database(pg_server, "_v4", schema=4, rows=rows) as dsn:
+        with PostgresStore.open(dsn, migrate=True) as store:
+            assert store.schema_version() == len(MIGRATIONS)
+            assert [n.text for n in store.notes("cafe muller gmbh")] == ["a"]
+            # the same name in another team is not a partner to merge
+            assert store.namesakes() == [("Cafe Muller GmbH", "Café Müller GmbH")]
+            with pytest.raises(EscalateError, match="could mean 3 partners"):
+                store.find_partner("CAFE MÜLLER GMBH")
+        with psycopg.connect(dsn) as conn:
+            keys = conn.execute("SELECT name, key FROM escalate.aliases ORDER BY id").fetchall()
+        assert keys == [("Müller", "muller"), ("Muller", "muller")]
 
 
 def test_a_database_without_the_schema_says_who_sets_it_up(runner, pg_server) -> None:

@@ -63,6 +63,7 @@ def partners(
     if ctx.invoked_subcommand:
         return
     from escalate_cli import report
+    from escalate_cli.identity import merge_command
 
     def table(items: list[PartnerSummary]) -> Any:
         from escalate_cli import present
@@ -89,6 +90,11 @@ def partners(
             table=table,
             columns=(report.PARTNER_COLUMNS, (24, -7, -16, 24), row),
         )
+        for names in store.namesakes():
+            say(
+                f"{' and '.join(repr(name) for name in names)} now share one name; "
+                f"if they are one partner: {merge_command(names)}"
+            )
 
 
 @partners_app.command("rename")

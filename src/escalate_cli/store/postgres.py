@@ -27,12 +27,12 @@ import itertools
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli.errors import EscalateError, NotFoundError, StoreError
-from escalate_cli.store.sqlite import _NOTE_SELECT, BATCH, Counts, Partner, Store
+from escalate_cli.store.sqlite import _NOTE_SELECT, BATCH, Counts, Partner, Store, rekey
 
 if TYPE_CHECKING:
     import psycopg
@@ -52,7 +52,7 @@ NEW_UID = "replace(gen_random_uuid()::text, '-', '')"  # as the local store's: 3
 MINE_ALONE = "(partner_id IS NULL AND recorded_by = current_user)"
 SETUP_HINT = "whoever set the team database up runs `escalate db init` (see README, Teams)"
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+MIGRATIONS: tuple[tuple[str | Callable[[Any], None], ...], ...] = (  # see store.sqlite
     (
         f"""DO $$ BEGIN
             IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{MEMBER_ROLE}') THEN
@@ -306,6 +306,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX IF NOT EXISTS history_by_uid ON history (uid)",
         "CREATE INDEX IF NOT EXISTS commitments_by_uid ON commitments (uid)",
     ),
+    (  # 5, as the local store's 6: partner names match across accents, so two partners of a
+        # team kept apart by them may now share a key (ids need nothing: identity columns
+        # never give one twice). Authorship stays: recomputing a key changes no record.
+        *(
+            f"ALTER TABLE {table} DISABLE TRIGGER {table}_stamp"
+            for table in ("partners", "aliases")
+        ),
+        "ALTER TABLE partners DROP CONSTRAINT partners_team_id_key_key",
+        "ALTER TABLE aliases DROP CONSTRAINT aliases_partner_id_key_key",
+        "CREATE INDEX partners_by_key ON partners (key)",
+        "CREATE INDEX aliases_by_key ON aliases (key)",
+        "CREATE INDEX aliases_by_partner ON aliases (partner_id)",  # as the constraint did
+        rekey,
+        *(f"ALTER TABLE {table} ENABLE TRIGGER {table}_stamp" for table in ("partners", "aliases")),
+    ),
 )
 
 
@@ -511,6 +526,9 @@ def _psycopg_errors() -> Any:
 class PostgresStore(Store):
     """An open team store. Use `PostgresStore.open(target)`, as a context manager."""
 
+    _SCOPE = "p.team_id"  # partners of two teams are not one, whatever their names
+    NAMESAKES_HINT = "; partners of different teams: choose the team with --team"
+
     def __init__(self, conn: psycopg.Connection[Any], where: str, team: str | None) -> None:
         super().__init__(_Dialect(conn), where)  # type: ignore[arg-type]
         self._pg = conn
@@ -591,8 +609,8 @@ class PostgresStore(Store):
             row = self._pg.execute("SELECT coalesce(max(version), 0) AS v FROM migrations")
             current = int(row.fetchall()[0]["v"])
             for version in range(current, len(MIGRATIONS)):
-                for statement in MIGRATIONS[version]:
-                    self._pg.execute(statement)
+                for step in MIGRATIONS[version]:
+                    self._pg.execute(step) if isinstance(step, str) else step(self._db)
                 self._pg.execute("INSERT INTO migrations (version) VALUES (%s)", (version + 1,))
                 applied.append(version + 1)
         return applied

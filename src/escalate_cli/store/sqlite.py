@@ -12,9 +12,10 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import field
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,52 @@ ESCALATION_KINDS = ("assessment", "brief")
 ESCALATING = ("escalate_now", "escalate")
 MOVE_ASIDE = "move it aside (nothing in it was changed), or use --home / ESCALATE_HOME"
 
-# One tuple of statements per schema version, applied in order. Never edit a released entry:
-# add a new one. Absent text is stored as '' (not NULL) so UNIQUE constraints see it as equal.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+
+def rekey(db: Any) -> None:
+    """A migration step on either engine: every stored name's key as `identity.name_key`
+    now makes it. Partners an older key kept apart may now share one; both are kept as
+    they are (`Store.namesakes`, and a name meaning both is refused until they are merged),
+    never merged without being asked."""
+    for table in ("partners", "aliases"):
+        for row in db.execute(f"SELECT id, name, key FROM {table}").fetchall():
+            key = identity.name_key(row["name"])
+            if key != row["key"]:
+                db.execute(f"UPDATE {table} SET key = ? WHERE id = ?", (key, row["id"]))
+
+
+def _rebuilt(table: str, old: str, new: str) -> Callable[[Any], None]:
+    """A migration step changing `old` to `new` in `table`'s definition, SQLite's only way:
+    a copy under the new definition takes every row (ids kept) and the original's place,
+    and the original's indexes and triggers are made again. The definition is read from
+    the file: the table keeps every column and constraint it has but the one changed."""
+
+    def rebuild(db: Any) -> None:
+        (create,) = db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchall()
+        extras = db.execute(
+            "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ?"
+            " AND sql IS NOT NULL",
+            (table,),
+        ).fetchall()
+        named = re.compile(rf"^CREATE TABLE (\"?){table}\1 ")
+        if old not in create["sql"] or not named.match(create["sql"]):
+            raise sqlite3.DatabaseError(f"table {table} is not as escalate made it")
+        db.execute(named.sub(f"CREATE TABLE {table}_new ", create["sql"].replace(old, new, 1)))
+        db.execute(f"INSERT INTO {table}_new SELECT * FROM {table}")
+        db.execute(f"DROP TABLE {table}")
+        db.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+        for extra in extras:
+            db.execute(extra["sql"])
+
+    return rebuild
+
+
+# One tuple of steps per schema version, applied in order: SQL statements, or a function of
+# the connection for what SQL cannot say. Never edit a released entry: add a new one. Absent
+# text is stored as '' (not NULL) so UNIQUE constraints see it as equal. Migrations run
+# with foreign keys off, so a table others refer to can be rebuilt (`_rebuilt`).
+MIGRATIONS: tuple[tuple[str | Callable[[Any], None], ...], ...] = (
     (
         """CREATE TABLE partners (
             id INTEGER PRIMARY KEY,
@@ -207,6 +251,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 5: a partner's aliases by partner: every summary reads them for each partner listed.
     ("CREATE INDEX IF NOT EXISTS aliases_by_partner ON aliases (partner_id)",),
+    (  # 6: ids are never given twice, and partner names match across accents.
+        # SQLite gives a new row the highest id + 1, so removing note #15, the newest, and
+        # adding one made a new #15: what a person or script held as #15 was another note.
+        # AUTOINCREMENT never goes back (the ids of notes removed before this are unknown).
+        *(
+            _rebuilt(table, "id INTEGER PRIMARY KEY,", "id INTEGER PRIMARY KEY AUTOINCREMENT,")
+            for table in ("notes", "history", "commitments")
+        ),
+        # Keys no longer unique: two partners kept apart by accents may now share one.
+        *(
+            _rebuilt(table, "key TEXT NOT NULL UNIQUE", "key TEXT NOT NULL")
+            for table in ("partners", "aliases")
+        ),
+        "CREATE INDEX partners_by_key ON partners (key)",
+        "CREATE INDEX aliases_by_key ON aliases (key)",
+        rekey,
+    ),
 )
 
 
@@ -367,6 +428,11 @@ NO_COMMITMENT = "commitment ids are shown by `escalate follow-up`"
 class Store:
     """An open store. Use `Store.open(home)`, as a context manager so it is closed."""
 
+    # partners that may share a name (`namesakes`): any two here; the team store's scope
+    # is the partner's team
+    _SCOPE = "0"
+    NAMESAKES_HINT = ""  # what else tells partners that share a name apart
+
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
         self.path = path
@@ -483,6 +549,27 @@ class Store:
         rows = self._read("SELECT name FROM aliases WHERE partner_id = ?", (pid,))
         return sorted(row["name"] for row in rows)
 
+    def namesakes(self) -> list[tuple[str, ...]]:
+        """Partners that one name means at once, each group by name: those an older store
+        kept apart whose names differ only in accents (see `rekey`). `partners` names them."""
+        names = (
+            "SELECT id AS partner_id, key FROM partners "
+            "UNION ALL SELECT partner_id, key FROM aliases"
+        )
+        rows = self._read(
+            f"""SELECT DISTINCT {self._SCOPE} AS scope, k.key, p.id, p.name FROM ({names}) k
+            JOIN partners p ON p.id = k.partner_id WHERE k.key IN (SELECT key FROM ({names}) s
+            GROUP BY key HAVING count(DISTINCT partner_id) > 1)"""
+        )
+        groups: dict[tuple[Any, str], dict[int, str]] = {}
+        for row in rows:
+            groups.setdefault((row["scope"], row["key"]), {})[row["id"]] = row["name"]
+        return sorted(
+            tuple(sorted(group.values(), key=str.casefold))
+            for group in groups.values()
+            if len(group) > 1
+        )
+
     def add_alias(self, name: str, alias: str) -> Partner:
         """Let `alias` mean the partner `name` means; an alias of another partner is refused."""
         clean = _partner_name(alias)
@@ -546,11 +633,9 @@ class Store:
                 "UPDATE aliases SET partner_id = ? WHERE partner_id = ?", (kept.id, gone.id)
             )
             self._db.execute("DELETE FROM partners WHERE id = ?", (gone.id,))
-            self._db.execute(
-                "INSERT OR IGNORE INTO aliases (partner_id, name, key, created) "
-                "VALUES (?, ?, ?, ?)",
-                (kept.id, gone.name, identity.name_key(gone.name), _now()),
-            )
+            known = "SELECT 1 FROM aliases WHERE partner_id = ? AND key = ?"
+            if not self._read(known, (kept.id, identity.name_key(gone.name))):
+                self._insert_alias(kept.id, gone.name)
         return moved
 
     def remove_partner(self, name: str) -> dict[str, int]:
@@ -1257,9 +1342,20 @@ class Store:
     def _match(self, clean: str, cutoff: float = identity.CLOSE_CUTOFF) -> identity.Match:
         """identity.match against every name a partner is known by. A name known as typed
         is found through the key index, without reading every partner; only a name that
-        is new, mistyped or recorded under an older key reads them all."""
+        is new or mistyped reads them all. A name that means several partners at once is
+        refused: which one is for the user to say (or to merge them)."""
         found = identity.match(clean, self._known(identity.name_key(clean)), cutoff)
-        return found if found.exact else identity.match(clean, self._known(), cutoff)
+        if not (found.exact or found.same):
+            found = identity.match(clean, self._known(), cutoff)
+        if found.same:
+            names = [item.partner for item in found.same]
+            raise EscalateError(
+                f"{clean!r} could mean {len(names)} partners: "
+                + " or ".join(repr(name) for name in names),
+                "name it exactly as `escalate partners` lists it; if they are one partner, "
+                f"make them one: {identity.merge_command(names)}{self.NAMESAKES_HINT}",
+            )
+        return found
 
     def _known(self, key: str | None = None) -> list[identity.Known]:
         """Every name a partner is known by (only those with this key, if given): its own
@@ -1281,15 +1377,16 @@ class Store:
             self._db.execute("PRAGMA busy_timeout = 10000")
             self._check_ours()
             self._use_wal()
-            self._db.execute("PRAGMA foreign_keys = ON")
         if self._pragma("user_version") < len(MIGRATIONS):
             with self._write():
                 self._check_ours()  # again: another process may have migrated meanwhile
                 for version in range(self._pragma("user_version"), len(MIGRATIONS)):
-                    for statement in MIGRATIONS[version]:
-                        self._db.execute(statement)
+                    for step in MIGRATIONS[version]:
+                        self._db.execute(step) if isinstance(step, str) else step(self._db)
                     self._db.execute(f"PRAGMA user_version = {version + 1}")
                 self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        with self._errors():
+            self._db.execute("PRAGMA foreign_keys = ON")  # not before: see MIGRATIONS
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(OSError):
                 os.chmod(f"{self.path}{suffix}", 0o600)
