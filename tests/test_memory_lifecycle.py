@@ -222,12 +222,31 @@ def test_commitment_lifecycle(runner, monkeypatch) -> None:
     assert f"commitment #1 was already closed on {TODAY}; nothing changed" in again.stderr
     assert "reopened commitment #1" in ok(runner, "follow-up", "reopen", "1").stderr
     assert "is open; nothing changed" in ok(runner, "follow-up", "reopen", "1").stderr
-    assert "removed commitment #2 (legal check) from Acme" in (
+    assert "removed commitment #2 of Acme: legal check (Dana Smith, due 2030-03-08)" in (
         ok(runner, "follow-up", "remove", "2").stderr
     )
     listed = json.loads(ok(runner, "follow-up", "-f", "json").stdout)
     assert [(c["id"], c["what"], c["state"]) for c in listed] == [(1, "send notes", "open")]
     assert run(runner, "follow-up", "remove", "2").exit_code == 2
+
+
+def test_removing_a_note_or_a_commitment_says_what_went(runner) -> None:
+    """Without a terminal nothing is asked, as scripts expect; what was removed is said."""
+    text = "Says 'going forward' constantly; hates being told it is our policy"
+    ok(runner, "notes", "add", "Acme", "--kind", "trigger", text)
+    removed = ok(runner, "notes", "remove", "1")
+    assert removed.stdout == ""
+    assert removed.stderr == (
+        "escalate: removed note #1 of Acme (trigger): "
+        "Says 'going forward' constantly; hates being told it…\n"
+    )
+    what = "send the full root cause analysis to their CTO and to the whole ops team"
+    ok(runner, "follow-up", "add", "Acme", what, "--owner", "Lee", "--due", "2030-03-08")
+    removed = ok(runner, "follow-up", "remove", "1", "--no-input")
+    assert removed.stderr == (
+        "escalate: removed commitment #1 of Acme: "
+        "send the full root cause analysis to their… (Lee, due 2030-03-08)\n"
+    )
 
 
 @pytest.mark.sqlite_only

@@ -185,7 +185,7 @@ def test_edit_into_a_duplicate_is_refused(store: MemoryStore) -> None:
 
 def test_remove_note(store: MemoryStore) -> None:
     note, _ = store.add_note("Acme", "note", "to forget")
-    store.remove_note(note.id)
+    assert store.remove_note(note.id) == note
     assert store.notes("Acme") == []
     assert store.search("forget") == []
     with pytest.raises(NotFoundError):

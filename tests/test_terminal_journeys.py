@@ -429,6 +429,28 @@ def test_follow_up_add_asks_whether_the_owner_is_on_board(tmp_path: Path) -> Non
     mine.expect(pexpect.EOF)
 
 
+def test_removing_a_note_or_commitment_in_a_terminal_shows_it_and_asks(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for args in (
+        ["notes", "add", "Acme", "--kind", "lesson", "loop in legal before any credit"],
+        ["follow-up", "add", "Acme", "send the RCA", "--owner", "me"],
+    ):
+        added = spawn(home, *args)
+        added.expect(pexpect.EOF)
+    kept = spawn(home, "notes", "remove", "1")
+    answer_yes_no(kept, "Remove note #1 of Acme (lesson): loop in legal before any credit?", "n")
+    kept.expect_exact("nothing was removed")
+    kept.expect(pexpect.EOF)
+    removed = spawn(home, "notes", "remove", "1")
+    answer_yes_no(removed, "Remove note #1 of Acme (lesson)", "y")
+    removed.expect_exact("removed note #1 of Acme (lesson): loop in legal before any credit")
+    removed.expect(pexpect.EOF)
+    unasked = spawn(home, "follow-up", "remove", "1", "--yes")
+    unasked.expect_exact("removed commitment #1 of Acme: send the RCA")
+    unasked.expect(pexpect.EOF)
+    assert "Remove" not in unasked.before
+
+
 def test_a_missing_editor_asks_again_instead_of_failing(tmp_path: Path) -> None:
     child = spawn(tmp_path / "home", "brief", EDITOR="no-such-editor-here")
     for question, text in BRIEF_STEPS[0][1][:5]:

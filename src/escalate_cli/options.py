@@ -87,6 +87,7 @@ NoInputOpt = Annotated[
     bool,
     typer.Option("--no-input", help="Never prompt; a missing answer is an error (exit 2)."),
 ]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 ResumeOpt = Annotated[

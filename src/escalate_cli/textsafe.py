@@ -73,6 +73,13 @@ def one_line(text: str) -> str:
     return " ".join(visible(text).split())
 
 
+def first_words(text: str, count: int = 8) -> str:
+    """The start of a note or a promise, enough to tell which one it is: its first `count`
+    words, visible, on one line, with `…` where it goes on."""
+    words = one_line(text).split(" ")
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
 def code_fence(text: str) -> str:
     """A Markdown code fence longer than any backtick run in `text`, so it stays literal."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

@@ -12,6 +12,7 @@ import typer
 
 from escalate_cli.commands import common
 from escalate_cli.commands.common import (
+    confirm_removal,
     load_playbook,
     open_store,
     refuse_list_options,
@@ -30,7 +31,9 @@ from escalate_cli.options import (
     NewOpt,
     NoInputOpt,
     PlaybookOpt,
+    YesOpt,
 )
+from escalate_cli.textsafe import first_words
 
 if TYPE_CHECKING:
     from escalate_cli.store import Commitment
@@ -372,14 +375,33 @@ def follow_up_edit(
 
 
 @follow_app.command("remove")
-def follow_up_remove(commitment_id: IdArg, home: HomeOpt = None) -> None:
-    """Delete a commitment (recorded by mistake, or no longer promised).
+def follow_up_remove(
+    commitment_id: IdArg, yes: YesOpt = False, no_input: NoInputOpt = False, home: HomeOpt = None
+) -> None:
+    """Delete a commitment (recorded by mistake, or no longer promised), saying which one
+    went. In a terminal it shows the commitment and asks first, unless --yes; without
+    one it does not ask.
 
     Examples:
 
     \b
       escalate follow-up remove 3
+      escalate follow-up remove 3 --yes
     """
     with open_store(home) as store:
+        if not confirm_removal(_words(store.get_commitment(commitment_id)), yes, no_input):
+            return
         item = store.remove_commitment(commitment_id)
-    say(f"removed commitment #{item.id} ({item.what}) from {item.partner or 'your list'}")
+    say(f"removed {_words(item)}")
+
+
+def _words(item: Commitment) -> str:
+    """A commitment in words, to tell which one it is: number, partner, the start of what
+    was promised, then owner, due date and state."""
+    state = f"done {item.done_on}" if item.done_on else "pending" if item.pending else ""
+    details = ", ".join(
+        part for part in (item.owner, item.due and f"due {item.due}", state) if part
+    )
+    partner = f" of {item.partner}" if item.partner else ""
+    said = f"commitment #{item.id}{partner}: {first_words(item.what)}"
+    return f"{said} ({details})" if details else said

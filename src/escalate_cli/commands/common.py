@@ -250,6 +250,20 @@ def reading_stdin(what: str) -> None:
         say(f"paste or type {what}, then Ctrl-D on a new line (Ctrl-Z Enter on Windows)")
 
 
+def confirm_removal(what: str, yes: bool, no_input: bool) -> bool:
+    """Whether to remove `what` (a record described in words): a person at a terminal is
+    asked, unless --yes; a script is not (it never was), and is told what went."""
+    prompter = None if yes else terminal_prompter(no_input, False)
+    if prompter is None:
+        return True
+    from escalate_cli.interview import ask_once
+
+    if ask_once(prompter, f"Remove {what}?", "nothing was removed"):
+        return True
+    say("nothing was removed")
+    return False
+
+
 def today() -> dt.date:
     """The one clock commands read (tests fix it here)."""
     return dt.date.today()

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from escalate_cli.commands import common
 from escalate_cli.commands.common import (
+    confirm_removal,
     open_store,
     resolve_partner,
     say,
@@ -32,8 +33,9 @@ from escalate_cli.options import (
     NoInputOpt,
     OutputOpt,
     SinceOpt,
+    YesOpt,
 )
-from escalate_cli.textsafe import plural
+from escalate_cli.textsafe import first_words, plural
 
 if TYPE_CHECKING:
     from escalate_cli.store import Note, PartnerSummary
@@ -43,7 +45,6 @@ partners_app = typer.Typer(
     rich_markup_mode=None,
 )
 PartnerArg = Annotated[str, typer.Argument(metavar="PARTNER", help="A partner or an alias.")]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 @partners_app.callback(invoke_without_command=True)
@@ -441,19 +442,28 @@ def notes_remove(
     note_id: Annotated[
         int, typer.Argument(metavar="ID", min=1, max=MAX_ID, help="The note's number.")
     ],
+    yes: YesOpt = False,
+    no_input: NoInputOpt = False,
     home: HomeOpt = None,
 ) -> None:
-    """Delete a note.
+    """Delete a note, saying which one went. In a terminal it shows the note and asks
+    first, unless --yes; without one it does not ask.
 
     Examples:
 
     \b
       escalate notes remove 12
+      escalate notes remove 12 --yes
     """
     with open_store(home) as store:
-        note = store.get_note(note_id)
-        store.remove_note(note_id)
-    say(f"removed note #{note.id} ({note.kind}) from {note.partner}")
+        if not confirm_removal(_note_words(store.get_note(note_id)), yes, no_input):
+            return
+        note = store.remove_note(note_id)
+    say(f"removed {_note_words(note)}")
+
+
+def _note_words(note: Note) -> str:
+    return f"note #{note.id} of {note.partner} ({note.kind}): {first_words(note.text)}"
 
 
 def outcome(

@@ -821,10 +821,12 @@ class Store:
                 ) from None
             return self.get_note(id)
 
-    def remove_note(self, id: int) -> None:
+    def remove_note(self, id: int) -> Note:
+        """Delete a note; what it was, for saying what went."""
         with self._write():
-            if self._db.execute("DELETE FROM notes WHERE id = ?", (id,)).rowcount == 0:
-                raise NotFoundError(f"no note #{id}", "note ids are shown when notes are listed")
+            note = self.get_note(id)
+            self._db.execute("DELETE FROM notes WHERE id = ?", (id,))
+        return note
 
     # -- escalations: the history of assessments and briefs -------------------------------
 
