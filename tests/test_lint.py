@@ -896,6 +896,35 @@ def test_a_trigger_note_without_quotes_watches_its_distinctive_words(runner) -> 
     assert "watches for 'per our policy'" in quoted.stderr and "quote them" not in quoted.stderr
 
 
+def test_a_phrase_a_trigger_note_names_twice_is_watched_once(runner) -> None:
+    from escalate_cli.cli import app
+    from escalate_cli.triggers import trigger_phrases
+
+    note = "Says 'going forward' constantly; hates 'Going forward' and 'per our policy'"
+    assert trigger_phrases(note) == ["going forward", "per our policy"]
+    assert trigger_phrases("Hates Ticket Number; hates being a ticket number") == ["Ticket Number"]
+    added = runner.invoke(app, ["notes", "add", "Northwind Logistics", "-k", "trigger", note])
+    assert "watches for 'going forward', 'per our policy'" in added.stderr
+
+
+def test_a_trigger_finding_names_the_partner_and_the_command_to_read_its_notes(runner) -> None:
+    from escalate_cli.cli import app
+
+    note = "Says 'going forward' constantly"
+    runner.invoke(app, ["notes", "add", "Northwind Logistics", "-k", "trigger", note])
+    runner.invoke(app, ["partners", "alias", "Northwind Logistics", "NWL"])
+    draft = "Going forward, we will send a weekly update."
+    found = runner.invoke(app, ["lint", "-", "--partner", "nwl", "-f", "json"], input=draft)
+    (finding,) = [f for f in json.loads(found.stdout) if f["rule"] == "partner_trigger"]
+    assert finding["message"] == "Northwind Logistics has a recorded trigger: 'going forward'"
+    assert finding["suggestion"] == (
+        "Say it another way; check the partner's notes "
+        "(escalate notes list 'Northwind Logistics' --kind trigger)"
+    )
+    one_word = lint("going forward", Lint(), [note], "Acme")
+    assert one_word[0].suggestion.endswith("(escalate notes list Acme --kind trigger)")
+
+
 def test_thousands_of_trigger_notes_are_looked_up_by_word(book: Playbook) -> None:
     notes = [f"'phrase number {i}'" for i in range(5000)] + ["'per our policy'"]
     text = "Per our policy, see phrase number 4999 and phrase number 12.\n" * 3

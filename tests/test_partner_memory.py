@@ -179,6 +179,7 @@ def test_assess_and_brief_with_partner_show_history_then_record(runner, tmp_path
     assert briefed.exit_code == 0, briefed.output
     findings = json.loads(briefed.stdout)["findings"]["manager_brief"]
     assert [f["rule"] for f in findings] == ["partner_trigger"]
+    assert findings[0]["message"] == "Acme has a recorded trigger: 'per our policy'"  # not acme
     doc = json.loads(run(runner, "handover", "acme", "-f", "json").stdout)
     assert [(e["kind"], e["verdict"]) for e in doc["escalations"]] == [
         ("assessment", "not_yet"),
@@ -187,6 +188,11 @@ def test_assess_and_brief_with_partner_show_history_then_record(runner, tmp_path
     assert doc["escalations"][1]["ask"] == ORDINARY["ask"]
     assert doc["commitments"][0]["what"] == "send the hotfix plan"
     assert doc["commitments"][0]["due"] == "2026-12-01"
+    brief_file.write_text(json.dumps({**brief_answers, "customer": "ACME"}))  # no --partner
+    unnamed = run(runner, "brief", "-a", str(brief_file), "-f", "json")
+    (finding,) = json.loads(unnamed.stdout)["findings"]["manager_brief"]
+    assert finding["message"] == "Acme has a recorded trigger: 'per our policy'"
+    assert finding["suggestion"].endswith("(escalate notes list Acme --kind trigger)")
 
 
 def test_handover_document_sections_and_flags(runner) -> None:

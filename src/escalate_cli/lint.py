@@ -1050,7 +1050,8 @@ def _trigger_pattern(phrase: str) -> re.Pattern[str]:
 
 def _trigger_findings(draft: Draft, triggers: Iterable[str], partner: str) -> Iterator[Finding]:
     """Each trigger phrase wherever it occurs: candidates are looked up by their first word,
-    so thousands of trigger notes cost one pass over the draft, not one pass each."""
+    so thousands of trigger notes cost one pass over the draft, not one pass each. The
+    finding names `partner` (its name as recorded) and the command that lists its notes."""
     phrases = (phrase.strip() for note in triggers for phrase in trigger_phrases(note))
     by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     for phrase in dict.fromkeys(p for p in phrases if p):
@@ -1060,6 +1061,10 @@ def _trigger_findings(draft: Draft, triggers: Iterable[str], partner: str) -> It
             by_first.setdefault(key, []).append((phrase, _trigger_pattern(phrase)))
     if not by_first:
         return
+    import shlex
+
+    listing = f"escalate notes list {shlex.quote(partner) if partner else 'PARTNER'} --kind trigger"
+    suggestion = f"Say it another way; check the partner's notes ({listing})"
     for word in _WORD.finditer(draft.text):
         for phrase, pattern in by_first.get(_stem(word.group(0)), ()):
             match = pattern.match(draft.text, word.start())
@@ -1071,8 +1076,7 @@ def _trigger_findings(draft: Draft, triggers: Iterable[str], partner: str) -> It
                     "partner_trigger",
                     "error",
                     f"{partner or 'This partner'} has a recorded trigger: {phrase!r}",
-                    "Say it another way; check the partner's notes "
-                    "(escalate notes list PARTNER --kind trigger)",
+                    suggestion,
                     match.group(0),
                     False,
                 )

@@ -42,19 +42,26 @@ _WORD = re.compile(r"[\w'’]+")
 
 
 def trigger_phrases(note: str) -> list[str]:
-    """The words to watch for in a trigger note.
+    """The words to watch for in a trigger note, each once whatever its case (the coach
+    ignores case).
 
     Its quoted phrases ("being told 'per our policy'" watches `per our policy`); else a
     short note (three words or fewer) as a whole; else each run of its distinctive words
     ("Hates being called a ticket number" watches `ticket number`). The coach also matches
     the plural (or singular) of each phrase's last word."""
-    quoted = [
+    phrases = [
         " ".join(next(part for part in match.groups() if part).split())
         for match in re.finditer(QUOTED, note)
-    ]
-    if quoted:
-        return quoted
-    words = note.split()
+    ] or _distinctive(note.split())
+    once: dict[str, str] = {}
+    for phrase in phrases:
+        once.setdefault(phrase.casefold(), phrase)
+    return list(once.values())
+
+
+def _distinctive(words: list[str]) -> list[str]:
+    """An unquoted note's phrases: the note itself when short, else its runs of words
+    that are not common ones."""
     if len(words) <= 3:
         return [" ".join(words)] if words else []
     runs: list[list[str]] = [[]]

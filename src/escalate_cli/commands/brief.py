@@ -16,7 +16,6 @@ from escalate_cli.commands.common import (
     resolve_partner,
     say,
     show_before_you_talk,
-    store_partner,
     terminal_prompter,
     write_brief,
 )
@@ -182,8 +181,9 @@ def run_brief(
     # one connection for the partner's trigger words and the record (opening the store
     # again cost about a millisecond); no transaction is held between the two
     with open_store(home) as store:
-        if named and store_partner(store, named):
-            triggers = tuple(note.text for note in store.notes(named, "trigger"))
+        recorded = store.match_partner(named).exact if named else None
+        if recorded:
+            triggers = tuple(note.text for note in store.notes(recorded.partner, "trigger"))
         typed_name = given.get("your_name") if "your_name" not in known else None
         if prompter is not None and isinstance(typed_name, str):
             offer_to_save_name(prompter, me, typed_name)
@@ -192,7 +192,8 @@ def run_brief(
         render.prepare(book, home_dir(home) / "cache" / "templates")
         with common.message_coach(book, home):
             values = {**given, "commitments": agreed}
-            result = draft(book, values, triggers, partner or "", me, common.today())
+            said_to = recorded.partner if recorded else ""  # as recorded, for the findings
+            result = draft(book, values, triggers, said_to, me, common.today())
         write_drafts(result.drafts(), draft_paths(book, output_dir), force)
         write_brief(result, fmt, output, force)
         # only once the drafts are out: a failed run records nothing

@@ -88,7 +88,7 @@ def lint_command(
     triggers: list[str] = []
     if partner:
         with open_store(home) as store:
-            store.find_partner(partner)
+            partner = store.find_partner(partner).name  # as recorded, not as typed
             triggers = [note.text for note in store.notes(partner, "trigger")]
     with common.message_coach(book, home):
         findings = lint(text, book.lint, triggers, partner or "", today=dt.date.today())
