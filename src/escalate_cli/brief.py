@@ -136,8 +136,9 @@ def draft(
     today: dt.date | None = None,
 ) -> Brief:
     """Render every template and lint every draft (with the partner's trigger words); a
-    commitment whose promise date is before `today` is promised no date, and one owned by
-    "me" is owned by the sender, by name."""
+    commitment whose promise date is before `today` is promised no date, one owned by
+    "me" is owned by the sender, by name, and one its owner has not agreed to (`agreed:
+    false`) is `pending`: mentioned as being checked, never promised."""
     values = context(list(book.all_questions()), answers, profile)
     cushion = book.lint.cushion_days
     me = str(values.get("your_name") or values["profile"]["name"])
@@ -146,7 +147,9 @@ def draft(
         for item in values.get("commitments") or []
         if isinstance(item, dict)
     ]
-    values["commitments"] = with_promise_dates(owned, cushion, today)
+    values["pending"] = [item for item in owned if item.get("agreed") is False]
+    agreed = [item for item in owned if item.get("agreed") is not False]
+    values["commitments"] = with_promise_dates(agreed, cushion, today)
     values["update_by"] = update_by(values["commitments"], today or dt.date.today())
     texts = {name: render(book, name, values) for name in book.drafts()}
     cushioned = _already_cushioned(book, values["commitments"])

@@ -301,9 +301,11 @@ def _constant(node: nodes.Node) -> Any:
     return None
 
 
-EXTRA_VARIABLES = ("profile", "update_by")
-"""Template variables besides the question ids: `profile` holds every profile key, and
-`update_by` the date the customer hears from us next when no time was given (brief.py)."""
+EXTRA_VARIABLES = ("profile", "update_by", "pending")
+"""Template variables besides the question ids: `profile` holds every profile key,
+`update_by` the date the customer hears from us next when no time was given, and `pending`
+the commitments their owners have not agreed to yet (`commitments` holds the rest;
+brief.py)."""
 
 
 def context(
@@ -317,6 +319,7 @@ def context(
     values = {q.id: _plain(answers.get(q.id, empty.get(q.type, ""))) for q in questions}
     values["profile"] = {key: str((profile or {}).get(key) or "") for key in KEYS}
     values["update_by"] = ""  # `brief.draft` knows the day
+    values["pending"] = []
     return values
 
 

@@ -187,13 +187,10 @@ def run_brief(
         typed_name = given.get("your_name") if "your_name" not in known else None
         if prompter is not None and isinstance(typed_name, str):
             offer_to_save_name(prompter, me, typed_name)
-        # a commitment its owner has not agreed to yet is tracked, never promised in a draft
-        agreed = [c for c in given.get("commitments") or [] if c.get("agreed", True)]
         render.prepare(book, home_dir(home) / "cache" / "templates")
         with common.message_coach(book, home):
-            values = {**given, "commitments": agreed}
             said_to = recorded.partner if recorded else ""  # as recorded, for the findings
-            result = draft(book, values, triggers, said_to, me, common.today())
+            result = draft(book, given, triggers, said_to, me, common.today())
         write_drafts(result.drafts(), draft_paths(book, output_dir), force)
         write_brief(result, fmt, output, force)
         # only once the drafts are out: a failed run records nothing
