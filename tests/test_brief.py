@@ -343,14 +343,9 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
         "drafts still promise 2026-11-19 (the due date plus the cushion)"
     ) in result.stderr
     assert "By Wednesday 18 November: Book the review." in data["customer_message"]
-    # not agreed yet: never promised, only named as being checked ...
-    promised_list = data["customer_message"].split("What you can count on from us:")[1]
-    assert "credit" not in promised_list.split("\n\n")[0]
-    assert (
-        "so not a promise yet (my next update will say where each stands):\n- Offer a credit.\n"
-        in data["customer_message"]
-    )
-    assert "- Offer a credit. Owner: Alex." in data["manager_brief"]
+    # not agreed yet: never said to the customer, listed for the manager ...
+    assert "credit" not in data["customer_message"] + data["customer_chat"]
+    assert "- Offer a credit. Owner: Alex; target Tuesday 10 November." in data["manager_brief"]
     assert "'offer a credit' was due 2026-11-10, which has passed\n" in result.stderr  # ... said
     assert "share the root cause" not in result.stderr
     today_promise = "'book the review' was due 2026-11-16, which has passed; the drafts still"
@@ -359,29 +354,30 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
     assert ("send the hotfix plan", "2026-11-10") in [(c["what"], c["due"]) for c in listed]
 
 
-def test_a_commitment_not_agreed_yet_is_named_as_being_checked_never_promised(
+def test_a_commitment_not_agreed_yet_is_listed_for_us_and_never_promised(
     checked_book: Playbook,
 ) -> None:
-    """Review: the service credit the customer asked for was left out of every draft while
-    Finance had not agreed to it, so the message read as if the request was ignored."""
+    """Review: a service credit Finance had not agreed to yet was left out of every draft,
+    so the manager and the follow-up plan lost it; a second review: naming it to the
+    customer, even as "to be confirmed", sets an expectation nobody has agreed to."""
     promised = [
         {"what": "send the written price review", "owner": "Dana", "due": "2030-12-06"},
         {"what": "offer a one-month service credit", "owner": "Finance", "agreed": False},
+        {"what": "ship send-failure alerts", "owner": "Sam", "due": "2030-12-18", "agreed": False},
     ]
     result = draft(checked_book, {**ORDINARY, "commitments": promised})
     message = result.customer_message
     assert "What you can count on from us:\n- By Tuesday 10 December: Send the written" in message
+    assert "credit" not in message and "alerts" not in result.drafts()["customer_chat"]
     assert (
-        "Still to be confirmed on our side, so not a promise yet (my next update will say where "
-        "each stands):\n- Offer a one-month service credit.\n"
-    ) in message
-    assert (
-        "Not agreed by their owners yet, so Acme Corp hears of them only as being checked:\n"
+        "Not promised to Acme Corp until their owners agree:\n"
         "- Offer a one-month service credit. Owner: Finance.\n"
+        "- Ship send-failure alerts. Owner: Sam; target Wednesday 18 December.\n"
     ) in result.manager_brief
     assert (
         "Not agreed yet (agree each with its owner before it is promised):\n"
         "- Offer a one-month service credit. Owner: Finance.\n"
+        "- Ship send-failure alerts. Owner: Sam. Target: Wednesday 18 December.\n"
     ) in result.drafts()["follow_up"]
     assert result.findings == {}, result.findings
 

@@ -324,7 +324,7 @@ def test_the_manager_sees_every_planned_promise_in_promise_date_order(
     assert follow_up.index("hotfix") < follow_up.index("root cause") < follow_up.index("test")
 
 
-def test_weekdays_are_capitalised_and_a_cancel_threat_hears_back_tomorrow(
+def test_weekdays_are_capitalised_and_a_cancel_threat_hears_back_the_next_working_day(
     checked_book: Playbook,
 ) -> None:
     typed = {**ORDINARY, "meeting_when": "thursday at 3pm", "next_update": "friday noon"}
@@ -333,10 +333,14 @@ def test_weekdays_are_capitalised_and_a_cancel_threat_hears_back_tomorrow(
     assert "you will hear from me by Friday noon" in result.customer_message
     assert "by Friday noon." in result.drafts()["customer_chat"]
     assert "Leadership call with Acme Corp, Thursday at 3pm" in result.drafts()["agenda"]
-    leaving = draft(checked_book, {**ORDINARY, "cancel_threat": True}, profile={"name": "Al"})
-    assert "you will hear from me by tomorrow with where" in leaving.customer_message
-    assert "you will hear from me by tomorrow." in leaving.drafts()["customer_chat"]
-    assert "the next update is due by tomorrow" in leaving.drafts()["follow_up"]
+    # review: "by tomorrow", drafted on a Sunday, was wrong by the Monday it was sent
+    sunday = dt.date(2026, 12, 6)
+    leaving = draft(
+        checked_book, {**ORDINARY, "cancel_threat": True}, profile={"name": "Al"}, today=sunday
+    )
+    assert "you will hear from me by Monday 7 December with where" in leaving.customer_message
+    assert "you will hear from me by Monday 7 December." in leaving.drafts()["customer_chat"]
+    assert "the next update is due by Monday 7 December" in leaving.drafts()["follow_up"]
 
 
 def test_brief_asks_the_stakes_in_step_one_and_answers_files_may_leave_them_out(

@@ -20,8 +20,9 @@ from escalate_cli.render import context, labels, long_date, render, sentence
 
 MIN_ASK_WORDS = 3
 UPDATE_WITHIN = 2
-"""Working days within which a customer hears from us again when no time was given: a
-customer at risk who is told to wait for the first promise date waits weeks in silence."""
+"""Working days within which a customer hears from us again when no time was given (one
+after a threat to leave): a customer at risk told to wait for the first promise date
+waits weeks in silence, and "tomorrow" written on a Sunday is wrong by Monday."""
 BLAME_SOURCES = ("issue", "tried", "why_unresolved")
 
 
@@ -98,10 +99,10 @@ def with_promise_dates(
     return sorted(result, key=lambda item: (not item["promise"], item["promise"]))
 
 
-def update_by(commitments: list[dict[str, str]], today: dt.date) -> str:
-    """When the customer hears from us next if no time was given: within `UPDATE_WITHIN`
-    working days, or by the first promise date if that comes sooner (ISO)."""
-    soon = add_working_days(today, UPDATE_WITHIN).isoformat()
+def update_by(commitments: list[dict[str, str]], today: dt.date, within: int) -> str:
+    """When the customer hears from us next if no time was given: within `within` working
+    days, or by the first promise date if that comes sooner (ISO)."""
+    soon = add_working_days(today, within).isoformat()
     first = commitments[0]["promise"] if commitments else ""
     return min(first, soon) if first else soon
 
@@ -138,7 +139,8 @@ def draft(
     """Render every template and lint every draft (with the partner's trigger words); a
     commitment whose promise date is before `today` is promised no date, one owned by
     "me" is owned by the sender, by name, and one its owner has not agreed to (`agreed:
-    false`) is `pending`: mentioned as being checked, never promised."""
+    false`) is `pending`: listed for the manager and in the follow-up plan, never promised
+    to the customer."""
     values = context(list(book.all_questions()), answers, profile)
     cushion = book.lint.cushion_days
     me = str(values.get("your_name") or values["profile"]["name"])
@@ -147,10 +149,11 @@ def draft(
         for item in values.get("commitments") or []
         if isinstance(item, dict)
     ]
-    values["pending"] = [item for item in owned if item.get("agreed") is False]
+    values["pending"] = [{"due": "", **item} for item in owned if item.get("agreed") is False]
     agreed = [item for item in owned if item.get("agreed") is not False]
     values["commitments"] = with_promise_dates(agreed, cushion, today)
-    values["update_by"] = update_by(values["commitments"], today or dt.date.today())
+    within = 1 if values.get("cancel_threat") else UPDATE_WITHIN
+    values["update_by"] = update_by(values["commitments"], today or dt.date.today(), within)
     texts = {name: render(book, name, values) for name in book.drafts()}
     cushioned = _already_cushioned(book, values["commitments"])
     findings: dict[str, list[Finding]] = {}

@@ -230,7 +230,7 @@ class QuestionaryPrompter:
                 if due and not self._on_board(owner, dt.date.fromisoformat(due)):
                     self.say(
                         f"  kept as pending: agree it with {owner} before promising it "
-                        "(the drafts say it is still being checked, never promise it)",
+                        "(the customer messages leave it out)",
                         _HINT_STYLE,
                     )
                     item["agreed"] = False
