@@ -162,7 +162,7 @@ def test_ics_with_nothing_due_writes_nothing(runner, tmp_path) -> None:
     result = runner.invoke(app, ["follow-up", "--ics", str(out)])
     assert (
         result.exit_code == 0
-        and "not written: none of the commitments listed has a due date" in (result.stderr)
+        and "not written: none of the open commitments listed has a due date" in (result.stderr)
     )
     assert not out.exists()
 
@@ -202,3 +202,58 @@ def test_someone_elses_work_taken_as_agreed_without_a_terminal_is_said(runner) -
         app, ["follow-up", "add", "Acme", "legal review", "--owner", "Legal", "--pending"]
     )
     assert "recorded as agreed" not in mine.stderr + pending.stderr
+
+
+@on_both_engines
+def test_all_lists_closed_commitments_with_the_day_they_were_closed(runner, monkeypatch) -> None:
+    """A first-use review: after `follow-up done ID` the commitment was listed nowhere, so
+    reopening it meant remembering its number."""
+    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: WEDNESDAY)
+    dated = [("Acme", "call back", "11-10"), ("Acme", "send the plan", "11-25")]
+    dated.append(("Globex", "share notes", "11-12"))
+    for partner, what, day in dated:
+        due = ["--due", f"2026-{day}", "--allow-past"]
+        assert runner.invoke(app, ["follow-up", "add", partner, what, *due]).exit_code == 0
+    assert runner.invoke(app, ["follow-up", "add", "Acme", "legal review"]).exit_code == 0
+    assert runner.invoke(app, ["follow-up", "done", "1"]).exit_code == 0  # call back
+    listed = json.loads(runner.invoke(app, ["follow-up", "--all", "-f", "json"]).stdout)
+    assert [(c["what"], c["state"], c["done_on"], c["overdue"]) for c in listed] == [
+        ("call back", "done", "2026-11-18", False),
+        ("share notes", "open", "", True),
+        ("send the plan", "open", "", False),
+        ("legal review", "open", "", False),
+    ]
+    assert set(listed[0]) == {
+        "id", "partner", "what", "owner", "due", "state", "done_on", "overdue", "source"
+    }  # fmt: skip
+    shown = runner.invoke(app, ["follow-up", "--all"])
+    assert shown.exit_code == 0 and "Commitments" in shown.stdout
+    assert "Open commitments" not in shown.stdout and "done 2026-11-18" in shown.stdout
+    markdown = runner.invoke(app, ["follow-up", "--all", "-f", "markdown"]).stdout
+    assert markdown.startswith("# Commitments\n")
+    assert "- #1 2026-11-10 (done 2026-11-18): call back" in markdown
+    acme = json.loads(runner.invoke(app, ["follow-up", "--all", "-p", "acme", "-f", "json"]).stdout)
+    assert [c["what"] for c in acme] == ["call back", "send the plan", "legal review"]
+    cut = runner.invoke(app, ["follow-up", "--all", "-p", "acme", "-n", "1", "-f", "json"])
+    assert [c["what"] for c in json.loads(cut.stdout)] == ["call back"]
+    assert "showing 1 of 3 commitments; leave out --limit to see all" in cut.stderr
+    # a closed commitment is never overdue: --overdue lists open ones, with --all too
+    late = runner.invoke(app, ["follow-up", "--all", "--overdue", "-n", "1", "-f", "json"])
+    assert [c["what"] for c in json.loads(late.stdout)] == ["share notes"]
+    assert "showing" not in late.stderr  # the closed one, overdue by its date, is not counted
+    still = json.loads(runner.invoke(app, ["follow-up", "-f", "json"]).stdout)
+    assert [c["what"] for c in still] == ["share notes", "send the plan", "legal review"]
+    assert runner.invoke(app, ["follow-up", "reopen", "1"]).exit_code == 0
+    again = json.loads(runner.invoke(app, ["follow-up", "--all", "-f", "json"]).stdout)
+    assert [c["state"] for c in again] == ["open"] * 4
+
+
+@on_both_engines
+def test_all_writes_only_open_commitments_to_the_calendar(runner, tmp_path) -> None:
+    runner.invoke(app, ["follow-up", "add", "Acme", "ship it", "--due", "2030-12-10"])
+    runner.invoke(app, ["follow-up", "add", "Acme", "call back", "--due", "2030-12-11"])
+    assert runner.invoke(app, ["follow-up", "done", "1"]).exit_code == 0
+    out = tmp_path / "c.ics"
+    assert runner.invoke(app, ["follow-up", "--all", "--ics", str(out)]).exit_code == 0
+    events = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == ["Acme: call back"]

@@ -88,6 +88,47 @@ def test_rename_merge_alias_remove(runner) -> None:
     assert json.loads(ok(runner, "follow-up", "-f", "json").stdout) == []
 
 
+def test_an_alias_is_removed_and_only_from_its_own_partner(runner) -> None:
+    """A first-use review: `partners alias` added a name that nothing could take away."""
+    ok(runner, "notes", "add", "Northwind Logistics", "--kind", "note", "main")
+    ok(runner, "notes", "add", "Globex", "--kind", "note", "other")
+    ok(runner, "partners", "alias", "Northwind Logistics", "NWL")
+    ok(runner, "partners", "alias", "Northwind Logistics", "Northwind")
+    ok(runner, "partners", "alias", "Globex", "GBX")
+    removed = ok(runner, "partners", "alias", "northwind logistics", "nwl", "--remove")
+    assert "removed the alias 'NWL' of Northwind Logistics" in removed.stderr
+    assert removed.stdout == ""
+    missing = run(runner, "notes", "list", "NWL")
+    assert missing.exit_code == 2 and "no partner named 'NWL'" in missing.stderr
+    partners = json.loads(ok(runner, "partners", "-f", "json").stdout)
+    assert [(p["name"], p["aliases"]) for p in partners] == [
+        ("Globex", ["GBX"]),
+        ("Northwind Logistics", ["Northwind"]),
+    ]
+    theirs = run(runner, "partners", "alias", "Northwind", "GBX", "--remove")
+    assert theirs.exit_code == 2 and "Traceback" not in theirs.output
+    assert "'GBX' is not an alias of 'Northwind Logistics': it means 'Globex'" in theirs.stderr
+    assert "escalate partners alias 'Globex' 'GBX' --remove" in theirs.stderr
+    unknown = run(runner, "partners", "alias", "Northwind Logistics", "NWL", "--remove")
+    assert unknown.exit_code == 2
+    assert "'NWL' is not an alias of 'Northwind Logistics'; nothing was removed" in unknown.stderr
+    assert "its aliases: Northwind" in unknown.stderr
+    own = run(runner, "partners", "alias", "Northwind", "northwind logistics", "--remove")
+    assert own.exit_code == 2
+    assert "'northwind logistics' is the name of 'Northwind Logistics', not an alias" in own.stderr
+    assert "escalate partners rename 'Northwind Logistics' NEW" in own.stderr
+    ok(runner, "partners", "alias", "Northwind Logistics", "Northwind", "--remove")
+    none = run(runner, "partners", "alias", "Northwind Logistics", "NW", "--remove")
+    assert none.exit_code == 2 and "Northwind Logistics has no aliases" in none.stderr
+    partners = json.loads(ok(runner, "partners", "-f", "json").stdout)
+    assert [(p["name"], p["aliases"]) for p in partners] == [
+        ("Globex", ["GBX"]),
+        ("Northwind Logistics", []),
+    ]
+    helped = " ".join(ok(runner, "partners", "alias", "--help").stdout.split())
+    assert 'escalate partners alias "Northwind Logistics" NWL --remove' in helped
+
+
 # -- nothing lost without --partner --------------------------------------------------------
 
 

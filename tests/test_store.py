@@ -716,6 +716,24 @@ def test_aliases_resolve_and_never_point_at_two_partners(store: Store) -> None:
     assert summary.aliases == ("NWL",)
 
 
+def test_an_alias_is_removed_from_its_partner_only(store: Store) -> None:
+    store.ensure_partner("Northwind Logistics")
+    store.ensure_partner("Globex")
+    store.add_alias("Northwind Logistics", "NWL")
+    store.add_alias("Globex", "GBX")
+    with pytest.raises(EscalateError, match="it means 'Globex'"):
+        store.remove_alias("Northwind Logistics", "gbx")
+    with pytest.raises(EscalateError, match="it is the name of 'Globex'; nothing was removed"):
+        store.remove_alias("Northwind Logistics", "globex")
+    with pytest.raises(EscalateError, match="is the name of 'Northwind Logistics'"):
+        store.remove_alias("NWL", "NORTHWIND logistics")
+    partner, removed = store.remove_alias("nwl", "nwl")
+    assert (partner.name, removed) == ("Northwind Logistics", "NWL")
+    with pytest.raises(EscalateError, match="not an alias of 'Northwind Logistics'"):
+        store.remove_alias("Northwind Logistics", "NWL")
+    assert store.aliases("Northwind Logistics") == [] and store.aliases("Globex") == ["GBX"]
+
+
 def test_rename_keeps_every_record(store: Store) -> None:
     store.add_note("Nortwind", "note", "x")
     store.record_escalation("Nortwind", date="2024-01-01", kind="assessment")

@@ -384,10 +384,10 @@ def lint_view(findings: list[Finding]) -> Group:
     )
 
 
-def commitments_view(items: list[Commitment], today: dt.date) -> Group:
+def commitments_view(items: list[Commitment], today: dt.date, title: str) -> Group:
     if not items:
-        return Group(Text("No open commitments.", style="dim"))
-    table = Table(title=Text("Open commitments", style="bold"), title_justify="left")
+        return Group(Text(f"No {title.lower()}.", style="dim"))
+    table = Table(title=Text(title, style="bold"), title_justify="left")
     for column in ("#", "due", "partner", "what", "owner"):
         table.add_column(column, overflow="fold")
     for item in items:
@@ -395,6 +395,8 @@ def commitments_view(items: list[Commitment], today: dt.date) -> Group:
         due = Text(item.due or "-", style="bold red" if late else "")
         if late:
             due.append(" overdue", style="bold red")
+        if item.done_on:
+            due.append(f"\ndone {item.done_on}", style="green")
         what = user_text(item.what)
         if item.pending:
             what.append(f"\n{PENDING}", style="yellow")

@@ -377,8 +377,8 @@ def commitment_data(item: Commitment, today: dt.date) -> dict[str, Any]:
 PENDING = "pending: not agreed by its owner yet"
 
 
-def commitments_markdown(items: Iterable[Commitment], today: dt.date) -> str:
-    lines = ["# Open commitments", ""]
+def commitments_markdown(items: Iterable[Commitment], today: dt.date, title: str) -> str:
+    lines = [f"# {title}", ""]
     for c in items:
         mark = " **OVERDUE**" if is_overdue(c, today) else ""
         mark += f" ({PENDING})" if c.pending else ""

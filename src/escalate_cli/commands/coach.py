@@ -114,6 +114,15 @@ def follow_up(
         str | None, typer.Option("--partner", "-p", metavar="NAME", help="Only this partner.")
     ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue commitments.")] = False,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Closed commitments too, each with the day it was closed. A closed one is "
+            "never overdue: with --overdue the list holds open ones only, and --ics writes "
+            "open ones only.",
+        ),
+    ] = False,
     ics: Annotated[
         Path | None,
         typer.Option("--ics", metavar="FILE", help="Also write them as calendar reminders (.ics)."),
@@ -126,13 +135,15 @@ def follow_up(
     home: HomeOpt = None,
 ) -> None:
     """Hold yourself to what was promised: open commitments, soonest first, overdue marked;
-    those their owner has not agreed to yet are shown as pending.
+    those their owner has not agreed to yet are shown as pending. --all lists the closed
+    ones too (to find the number `reopen` needs).
 
     Examples:
 
     \b
       escalate follow-up
       escalate follow-up --partner Acme --overdue
+      escalate follow-up --all --partner Acme
       escalate follow-up --ics commitments.ics
       escalate follow-up add Acme "send the hotfix plan" --owner Dana --due friday
       escalate follow-up done 3
@@ -143,23 +154,26 @@ def follow_up(
         return
     now = common.today()
     due_before = now.isoformat() if overdue else None
+    open_only = overdue or not every  # a closed commitment is never overdue
     with open_store(home) as store:
         if partner:
             store.find_partner(partner)
         items: Iterable[Commitment] = store.each_commitment(
-            partner, limit=limit, due_before=due_before
+            partner, open_only, limit=limit, due_before=due_before
         )
         if ics:
             items = list(items)  # read twice: the calendar, then the list
-            _write_calendar(items, ics, force)
-        show_commitments(items, fmt, now)
-        what = "overdue commitment" if overdue else "open commitment"
-        common.say_left_out(limit, lambda: store.count_commitments(partner, due_before), what)
+            _write_calendar([item for item in items if not item.done_on], ics, force)
+        show_commitments(items, fmt, now, "Open commitments" if open_only else "Commitments")
+        what = "overdue commitment" if overdue else "open commitment" if open_only else "commitment"
+        common.say_left_out(
+            limit, lambda: store.count_commitments(partner, open_only, due_before), what
+        )
 
 
 def _write_calendar(items: list[Commitment], ics: Path, force: bool) -> None:
     if not any(item.due for item in items):
-        say(f"{ics} not written: none of the commitments listed has a due date")
+        say(f"{ics} not written: none of the open commitments listed has a due date")
         return
     from escalate_cli.dates import EARLIEST_YEAR, LATEST_YEAR
     from escalate_cli.files import write_atomic
@@ -173,23 +187,25 @@ def _write_calendar(items: list[Commitment], ics: Path, force: bool) -> None:
     say(f"wrote {ics}")
 
 
-def show_commitments(items: Iterable[Commitment], fmt: Format, now: dt.date) -> None:
+def show_commitments(items: Iterable[Commitment], fmt: Format, now: dt.date, title: str) -> None:
+    """Commitments in `fmt` under `title`; a closed one is marked with the day it closed."""
     from escalate_cli import report
 
     def table(first: list[Commitment]) -> Any:
         from escalate_cli import present
 
-        return present.commitments_view(first, now)
+        return present.commitments_view(first, now, title)
 
     def row(item: Commitment) -> tuple[str, ...]:
         due = (item.due or "-") + (" overdue" if report.is_overdue(item, now) else "")
+        due += f" done {item.done_on}" if item.done_on else ""
         return (str(item.id), due, item.partner, item.what, item.owner or "-")
 
     show_list(
         items,
         fmt,
         data=lambda item: report.commitment_data(item, now),
-        markdown=lambda items: report.commitments_markdown(items, now),
+        markdown=lambda items: report.commitments_markdown(items, now, title),
         table=table,
         columns=(("#", "due", "partner", "what", "owner"), (-7, 18, 16, 40), row),
     )

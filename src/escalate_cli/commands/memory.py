@@ -185,16 +185,25 @@ RECORDS = {  # each table's records in words: one, many
 def partners_alias(
     partner: PartnerArg,
     alias: Annotated[str, typer.Argument(metavar="ALIAS", help="Another name for it.")],
+    remove: Annotated[
+        bool,
+        typer.Option("--remove", help="Take ALIAS away from PARTNER (never its own name)."),
+    ] = False,
     home: HomeOpt = None,
 ) -> None:
-    """Let another name mean this partner, in every command.
+    """Let another name mean this partner, in every command; --remove takes it away.
 
     Examples:
 
     \b
       escalate partners alias "Northwind Logistics" NWL
+      escalate partners alias "Northwind Logistics" NWL --remove
     """
     with open_store(home) as store:
+        if remove:
+            found, removed = store.remove_alias(partner, alias)
+            say(f"removed the alias {removed!r} of {found.name}")
+            return
         found = store.add_alias(partner, alias)
     say(f"{alias.strip()!r} now means {found.name}")
 

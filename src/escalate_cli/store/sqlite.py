@@ -586,6 +586,42 @@ class Store:
                 self._insert_alias(partner.id, clean)
         return partner
 
+    def remove_alias(self, name: str, alias: str) -> tuple[Partner, str]:
+        """Take `alias` away from the partner `name` means; returns the partner and the
+        alias as it was recorded. A partner's own name, or a name that is not one of its
+        aliases, is refused, saying which partner that name means, if any."""
+        clean = _partner_name(alias)
+        key = identity.name_key(clean)
+        with self._write():
+            partner = self.find_partner(name)
+            rows = self._read(
+                "SELECT name FROM aliases WHERE partner_id = ? AND key = ?", (partner.id, key)
+            )
+            if rows:
+                self._db.execute(
+                    "DELETE FROM aliases WHERE partner_id = ? AND key = ?", (partner.id, key)
+                )
+                return partner, rows[0]["name"]
+            if key == identity.name_key(partner.name):
+                raise EscalateError(
+                    f"{clean!r} is the name of {partner.name!r}, not an alias; nothing was removed",
+                    f"to give it another name: escalate partners rename {partner.name!r} NEW",
+                )
+            taken = self._match(clean).exact
+            if taken and taken.name != taken.partner:  # an alias of another partner
+                raise EscalateError(
+                    f"{clean!r} is not an alias of {partner.name!r}: it means "
+                    f"{taken.partner!r}; nothing was removed",
+                    f"to take it from {taken.partner!r}: escalate partners alias "
+                    f"{taken.partner!r} {clean!r} --remove",
+                )
+            belongs = f"; it is the name of {taken.partner!r}" if taken else ""
+            others = self.aliases(partner.name)
+            raise EscalateError(
+                f"{clean!r} is not an alias of {partner.name!r}{belongs}; nothing was removed",
+                f"its aliases: {', '.join(others)}" if others else f"{partner.name} has no aliases",
+            )
+
     def rename_partner(self, old: str, new: str) -> Partner:
         """Give a partner a new name; every record stays with it. A name that already means
         another partner is refused (merge them instead)."""
@@ -967,9 +1003,11 @@ class Store:
             params.append(limit)
         return map(_commitment, self._stream(sql, params))
 
-    def count_commitments(self, partner: str | None = None, due_before: str | None = None) -> int:
-        """How many open commitments `each_commitment` reads without a limit."""
-        return self._count(*self._commitments_of(partner, True, due_before))
+    def count_commitments(
+        self, partner: str | None = None, open_only: bool = True, due_before: str | None = None
+    ) -> int:
+        """How many commitments `each_commitment` reads without a limit."""
+        return self._count(*self._commitments_of(partner, open_only, due_before))
 
     def _commitments_of(
         self, partner: str | None, open_only: bool, due_before: str | None
