@@ -475,6 +475,21 @@ def test_a_time_that_names_no_day_is_exit_2_naming_the_line(runner, tmp_path, fi
     assert f"answers.yaml:{line}:2: {field}: 'ASAP' names no day or time; give one" in result.stderr
 
 
+def test_a_meeting_day_that_has_passed_or_is_another_weekday_is_exit_2(
+    runner, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: dt.date(2026, 12, 6))
+    for said, problem in (
+        ("tue 9 dec, 2pm", "9 December 2026 is a Wednesday"),
+        ("wed 2 dec", "Wednesday 2 December 2026 has passed"),
+    ):
+        answers = tmp_path / "answers.yaml"
+        answers.write_text(json.dumps({**ORDINARY, "meeting_when": said}, indent=1))
+        result = runner.invoke(app, ["brief", "--answers", str(answers), "--no-input"])
+        assert result.exit_code == 2
+        assert f"meeting_when: {said!r}: {problem}" in result.stderr
+
+
 def test_runaway_templates_are_bounded(checked_book: Playbook) -> None:
     bomb = replace(
         checked_book,

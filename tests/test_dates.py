@@ -267,3 +267,30 @@ def test_a_time_that_names_no_day_says_so_and_what_to_give(typed: str) -> None:
     )
     assert untimed(typed, required=True).endswith("e.g. Friday noon")
     assert untimed("  ", required=True) == ""  # empty is for `required` to judge
+
+
+SUNDAY_6_DEC = dt.date(2026, 12, 6)
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("tue 9 dec", "9 December 2026 is a Wednesday; correct the day or the date"),
+        ("Tue Dec 9th", "9 December 2026 is a Wednesday; correct the day or the date"),
+        ("wed 2 dec", "Wednesday 2 December 2026 has passed; give a day to come"),
+        ("9 December 2025", "Tuesday 9 December 2025 has passed; give a day to come"),
+        ("Tues Dec 8th, 2pm", ""),
+        ("wed 9 dec by 5pm", ""),
+        ("mon 4 jan", ""),  # next year's
+        ("June 30", ""),  # next June, not six months ago
+        ("Friday noon", ""),
+    ],
+)
+def test_a_day_and_month_named_must_be_to_come_and_on_the_weekday_said(
+    typed: str, problem: str
+) -> None:
+    """Review: "tue 9 dec" (a Wednesday) and "wed 2 dec" (four days gone) went into the
+    customer message as the time to talk."""
+    said = untimed(typed, required=False, today=SUNDAY_6_DEC)
+    assert said == (f"{typed!r}: {problem}" if problem else "")
+    assert untimed(typed, required=False) == ""  # without a day to compare with: not judged

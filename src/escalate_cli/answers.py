@@ -47,8 +47,11 @@ def read(spec: str) -> safe_yaml.Located:
     return located
 
 
-def check(located: safe_yaml.Located, questions: Iterable[Question]) -> Answers:
-    """Every answer in the file, converted to its question's type, or one error for all."""
+def check(
+    located: safe_yaml.Located, questions: Iterable[Question], today: dt.date | None = None
+) -> Answers:
+    """Every answer in the file, converted to its question's type, or one error for all;
+    with `today`, a day a `when` answer names must be to come (see `dates.untimed`)."""
     by_id = {q.id: q for q in questions}
     problems: list[str] = []
     result: Answers = {}
@@ -66,7 +69,7 @@ def check(located: safe_yaml.Located, questions: Iterable[Question]) -> Answers:
             problems.append(f"{located.where((key,))}: unknown question id {key!r}{also}")
             continue
         try:
-            result[key] = coerce(question, value)
+            result[key] = coerce(question, value, today)
         except ValueError as exc:
             problems.append(f"{located.where((key,))}: {key}: {exc}")
     if problems:
@@ -77,7 +80,7 @@ def check(located: safe_yaml.Located, questions: Iterable[Question]) -> Answers:
     return result
 
 
-def coerce(question: Question, value: Any) -> Any:
+def coerce(question: Question, value: Any, today: dt.date | None = None) -> Any:
     """One answer converted to the question's type; ValueError says what is expected."""
     if question.type == "yes_no":
         if isinstance(value, bool):
@@ -90,7 +93,7 @@ def coerce(question: Question, value: Any) -> Any:
             raise ValueError(f"expected text, got {value!r}; put it in quotes")
         if question.required and not value.strip():
             raise ValueError("the answer is empty")
-        vague = question.type == "when" and untimed(value, question.required)
+        vague = question.type == "when" and untimed(value, question.required, today)
         if vague:
             raise ValueError(vague)
         return value

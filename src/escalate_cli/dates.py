@@ -65,14 +65,65 @@ _A_TIME = (
 )
 
 
-def untimed(text: str, required: bool) -> str:
+def untimed(text: str, required: bool, today: dt.date | None = None) -> str:
     """What is wrong with an answer that should name a day or a time ("Friday noon",
-    "tomorrow at 10", "the 15th") and does not, or "" when it does or is empty: "ASAP" or
-    "soon" is a time nobody can hold you to, and reads as one in a draft."""
-    if not text.strip() or re.search(_A_TIME, text, re.IGNORECASE):
+    "tomorrow at 10", "the 15th"), or "" when nothing is (or it is empty): "ASAP" or "soon"
+    is a time nobody can hold you to, and reads as one in a draft. With `today`, a day and
+    month it names must not have passed, nor fall on another weekday than it says ("tue 9
+    dec" when 9 December is a Wednesday): a customer would be offered a day that is not."""
+    said = text.strip()
+    if not said:
         return ""
-    empty = "" if required else ", or leave it empty"
-    return f"{text.strip()!r} names no day or time; give one, e.g. Friday noon{empty}"
+    if not re.search(_A_TIME, said, re.IGNORECASE):
+        empty = "" if required else ", or leave it empty"
+        return f"{said!r} names no day or time; give one, e.g. Friday noon{empty}"
+    when = _named_day(said.lower(), today) if today else None
+    if when is None or today is None:
+        return ""
+    if when < today:
+        return f"{said!r}: {when:%A} {when.day} {when:%B %Y} has passed; give a day to come"
+    weekday = re.search(_WEEKDAY_WORD, said.lower())
+    if weekday and not WEEKDAYS[when.weekday()].startswith(weekday.group(1)[:3]):
+        return f"{said!r}: {when.day} {when:%B %Y} is a {when:%A}; correct the day or the date"
+    return ""
+
+
+_WEEKDAY_WORD = r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
+_NAMED = (  # day first, then month first, looked for apart; the groups of day, month, year
+    (r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3,9})\b\.?(?:\s+(\d{4}))?", (1, 2, 3)),
+    (r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?", (2, 1, 3)),
+)
+
+
+def _named_day(said: str, today: dt.date) -> dt.date | None:
+    """The date a day and month in free text name ("tue 9 dec", "Dec 9th 2026"), or None
+    when it names none (see `_nearest`: "2 dec" said on 6 December is four days ago)."""
+    for pattern, groups in _NAMED:
+        for match in re.finditer(pattern, said):
+            day, name, year = match.group(*groups)
+            when = _nearest(int(day), _month(name), year, today)
+            if when:
+                return when
+    return None
+
+
+def _nearest(day: int, month: int, year: str | None, today: dt.date) -> dt.date | None:
+    """That day of `month` in `year`, else in the year that puts it nearest `today`, unless
+    that is more than `RECENT` days ago: "30 June" said in December means next June."""
+    if not month:
+        return None
+    years = [int(year)] if year else [today.year - 1, today.year, today.year + 1]
+    days = [found for y in years if (found := _day(y, month, day, quiet=True))]
+    if not days:
+        return None
+    nearest = min(days, key=lambda found: abs((found - today).days))
+    if year or (today - nearest).days <= RECENT:
+        return nearest
+    return min((found for found in days if found > today), default=nearest)
+
+
+RECENT = 60
+"""Days back within which a day and month without a year is taken as gone, not next year's."""
 
 
 def check_year(when: dt.date, where: str) -> dt.date:

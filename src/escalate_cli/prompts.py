@@ -179,7 +179,7 @@ class QuestionaryPrompter:
         def check(value: str) -> bool | str:
             if not value.strip():
                 return not required or "an answer is needed here"
-            return (kind == "when" and untimed(value, required)) or True
+            return (kind == "when" and untimed(value, required, dt.date.today())) or True
 
         answer = _ask(
             questionary.text(

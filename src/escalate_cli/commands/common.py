@@ -118,7 +118,8 @@ def gather_answers(
     questions = list(book.all_questions())
     if answers_file == "-":
         reading_stdin("the answers (id: answer, one a line)")
-    from_file = answers.check(answers.read(answers_file), questions) if answers_file else {}
+    read = answers.read(answers_file) if answers_file else None
+    from_file = answers.check(read, questions, today()) if read else {}
     slot = draft_slot(book, command, partner, prompter, home) if prompter or resume else None
     kept: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
     if slot and resume:
