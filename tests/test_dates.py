@@ -279,6 +279,14 @@ SUNDAY_6_DEC = dt.date(2026, 12, 6)
         ("Tue Dec 9th", "9 December 2026 is a Wednesday; correct the day or the date"),
         ("wed 2 dec", "Wednesday 2 December 2026 has passed; give a day to come"),
         ("9 December 2025", "Tuesday 9 December 2025 has passed; give a day to come"),
+        # review: a date in numbers, a day gone in words, a day the month does not have
+        ("2026-12-03", "Thursday 3 December 2026 has passed; give a day to come"),
+        ("12/03/2026 at 2pm", "Thursday 3 December 2026 has passed; give a day to come"),
+        ("last friday", "that day has gone; give a day to come"),
+        ("yesterday", "that day has gone; give a day to come"),
+        ("Feb 30", "February has no day 30; correct the date"),
+        ("2026-12-09", ""),
+        ("Oct 1", ""),  # over 60 days gone: next October
         ("Tues Dec 8th, 2pm", ""),
         ("wed 9 dec by 5pm", ""),
         ("mon 4 jan", ""),  # next year's

@@ -57,7 +57,7 @@ LATEST_YEAR = 2999
 # what makes an answer a time someone can be held to: a digit ("3pm", "the 15th"), a day,
 # a month, or a part of a day or week
 _A_TIME = (
-    r"\d|\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?|today|tonight"
+    r"\d|\b(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?|today|tonight|yesterday"
     r"|tomorrow|noon|midday|midnight|morning|afternoon|evening|weekend|week|month|eod|cob|eow"
     r"|end\s+of|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\b|\b(?:"
     + "|".join(MONTHS)
@@ -68,50 +68,60 @@ _A_TIME = (
 def untimed(text: str, required: bool, today: dt.date | None = None) -> str:
     """What is wrong with an answer that should name a day or a time ("Friday noon",
     "tomorrow at 10", "the 15th"), or "" when nothing is (or it is empty): "ASAP" or "soon"
-    is a time nobody can hold you to, and reads as one in a draft. With `today`, a day and
-    month it names must not have passed, nor fall on another weekday than it says ("tue 9
-    dec" when 9 December is a Wednesday): a customer would be offered a day that is not."""
+    is a time nobody can hold you to, and reads as one in a draft. With `today`, a day it
+    names must be to come, exist, and fall on the weekday it says ("tue 9 dec" when 9
+    December is a Wednesday): a customer would be offered a day that is not."""
     said = text.strip()
     if not said:
         return ""
     if not re.search(_A_TIME, said, re.IGNORECASE):
         empty = "" if required else ", or leave it empty"
         return f"{said!r} names no day or time; give one, e.g. Friday noon{empty}"
-    when = _named_day(said.lower(), today) if today else None
-    if when is None or today is None:
+    if today is None:
         return ""
+    if re.search(_GONE, said.lower()):
+        return f"{said!r}: that day has gone; give a day to come"
+    named = _named_day(said.lower())
+    if named is None:
+        return ""
+    day, month, year = named
+    when = _nearest(day, month, year, today)
+    if when is None:
+        return f"{said!r}: {MONTHS[month - 1].title()} has no day {day}; correct the date"
     if when < today:
         return f"{said!r}: {when:%A} {when.day} {when:%B %Y} has passed; give a day to come"
     weekday = re.search(_WEEKDAY_WORD, said.lower())
-    if weekday and not WEEKDAYS[when.weekday()].startswith(weekday.group(1)[:3]):
+    if weekday and not WEEKDAYS[when.weekday()].startswith(weekday.group(1)):
         return f"{said!r}: {when.day} {when:%B %Y} is a {when:%A}; correct the day or the date"
     return ""
 
 
+_GONE = r"\b(?:yesterday|last\s+(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b"
 _WEEKDAY_WORD = r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
-_NAMED = (  # day first, then month first, looked for apart; the groups of day, month, year
+_NAMED = (  # looked for in turn; the groups of day, month (a name or a number), year
+    (r"\b([1-9]\d{3})[-/](\d{1,2})[-/](\d{1,2})\b", (3, 2, 1)),
+    (r"\b(\d{1,2})/(\d{1,2})(?:/([1-9]\d{3}))?\b", (2, 1, 3)),  # month/day/year
     (r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3,9})\b\.?(?:\s+(\d{4}))?", (1, 2, 3)),
     (r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?", (2, 1, 3)),
 )
 
 
-def _named_day(said: str, today: dt.date) -> dt.date | None:
-    """The date a day and month in free text name ("tue 9 dec", "Dec 9th 2026"), or None
-    when it names none (see `_nearest`: "2 dec" said on 6 December is four days ago)."""
+def _named_day(said: str) -> tuple[int, int, str | None] | None:
+    """The day, month and year (if given) of the first date free text names ("tue 9 dec",
+    "Dec 9th 2026", "2026-12-09", "12/9"), or None when it names none."""
     for pattern, groups in _NAMED:
         for match in re.finditer(pattern, said):
-            day, name, year = match.group(*groups)
-            when = _nearest(int(day), _month(name), year, today)
-            if when:
-                return when
+            day, month, year = match.group(*groups)
+            number = int(month) if month.isdigit() else _month(month)
+            if 1 <= number <= 12:
+                return int(day), number, year
     return None
 
 
 def _nearest(day: int, month: int, year: str | None, today: dt.date) -> dt.date | None:
     """That day of `month` in `year`, else in the year that puts it nearest `today`, unless
-    that is more than `RECENT` days ago: "30 June" said in December means next June."""
-    if not month:
-        return None
+    that is more than `RECENT` days ago: "30 June" said in December means next June. None
+    when the month has no such day."""
     years = [int(year)] if year else [today.year - 1, today.year, today.year + 1]
     days = [found for y in years if (found := _day(y, month, day, quiet=True))]
     if not days:

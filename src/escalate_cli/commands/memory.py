@@ -235,8 +235,8 @@ def notes_add(
         typer.Option(
             "--date",
             metavar="DATE",
-            help="When it happened; default today. E.g. 2026-11-20, yesterday, last monday, "
-            "3 days ago, Dec 1, 12/01/2026 (month/day/year).",
+            help="When it happened (today or earlier; default today). E.g. 2026-11-20, "
+            "yesterday, last monday, 3 days ago, Dec 1, 12/01/2026 (month/day/year).",
         ),
     ] = None,
     link: Annotated[
@@ -480,7 +480,9 @@ def outcome(
     text: Annotated[str, typer.Argument(metavar="TEXT", help="How it ended, or how it stands.")],
     date: Annotated[
         str | None,
-        typer.Option("--date", metavar="DATE", help="When it was so (default: today)."),
+        typer.Option(
+            "--date", metavar="DATE", help="When it was so (today or earlier; default today)."
+        ),
     ] = None,
     escalation_id: Annotated[
         int | None,
