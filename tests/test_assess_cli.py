@@ -302,11 +302,13 @@ def test_answers_given_twice_are_refused_not_replaced(runner, tmp_path: Path) ->
     [
         ('tried_to_resolve: yes\ncustomer: "Acme\nclear_ask: no\n', "2:11", "quote opens here"),
         ("customer: 'Acme\nissue: they can't log in\nask: 'help'\n", "1:11", "quote opens here"),
-        ("tried_to_resolve: yes\nclear_ask no  # later\n\nright_time: yes\n", "2:13", "a colon"),
-        ("clear_ask no\ntried_to_resolve: yes\n", "1:13", "a colon"),
+        # review: the colon belongs after the key, not at the end of the line
+        ("tried_to_resolve: yes\nclear_ask no  # later\n\nright_time: yes\n", "2:10", "a colon"),
+        ("clear_ask no\ntried_to_resolve: yes\n", "1:10", "a colon"),
+        ("tried_to_resolve: yes\nclear_ask\nright_time: yes\n", "2:10", "a colon"),
         (
             "commitments:\n  - what: send the plan\n    owner Dana\n    due: 2030-01-02\n",
-            "3:15",
+            "3:10",
             "a colon",
         ),
         ("tried_to_resolve: yes\n  clear_ask: no\n", "2:3", "indented under the one above"),

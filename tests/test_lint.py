@@ -905,6 +905,13 @@ def test_a_phrase_a_trigger_note_names_twice_is_watched_once(runner) -> None:
     assert trigger_phrases("Hates Ticket Number; hates being a ticket number") == ["Ticket Number"]
     added = runner.invoke(app, ["notes", "add", "Northwind Logistics", "-k", "trigger", note])
     assert "watches for 'going forward', 'per our policy'" in added.stderr
+    # review: without quotes, a phrase said twice ran on into 'ticket number ticket number',
+    # which no draft holds, so "Your ticket number" was missed
+    twice = "Hates being called a ticket number, ticket number again"
+    assert trigger_phrases(twice) == ["ticket number"]
+    runner.invoke(app, ["notes", "add", "Globex", "-k", "trigger", twice])
+    found = runner.invoke(app, ["lint", "-", "--partner", "Globex"], input="Your ticket number.")
+    assert found.exit_code == 1 and "partner_trigger" in found.stdout
 
 
 def test_a_trigger_finding_names_the_partner_and_the_command_to_read_its_notes(runner) -> None:

@@ -423,7 +423,7 @@ def _mistake(
         if "quoted scalar" in context:
             return begun.line, begun.column, *unclosed
         if "simple key" in context:
-            return *_end_of_text_before(lines, row), "", _NO_COLON
+            return *_colon_place(lines, row), "", _NO_COLON
         if "flow" in context:
             opened = f"{lines[begun.line][begun.column]} opened at line {begun.line + 1}"
             close = f"close the {opened}, column {begun.column + 1}, or put commas between items"
@@ -444,7 +444,7 @@ def _mistake(
         indent = len(line) - len(line.lstrip(" "))
         if indent:
             return row, indent, "", _INDENTED
-        last, end = _end_of_text_before(lines, row)
+        last, end = _colon_place(lines, row)
         if last < row and ":" not in lines[last]:  # the first line, without its colon
             return last, end, "", _NO_COLON
     if "simple key" in context:
@@ -457,6 +457,14 @@ _INDENTED = (
     "this line is indented under the one above, so it reads as more of the value there: "
     "start it in the same column as the keys beside it, or quote a value holding ': '"
 )
+
+
+def _colon_place(lines: list[str], row: int) -> tuple[int, int]:
+    """Where the missing colon belongs, on the last line with text before `row`: after
+    its first word when a value follows it (`tried_to_resolve yes`), else at its end."""
+    last, end = _end_of_text_before(lines, row)
+    key = re.match(r"\s*(?:-\s+)?[^\s:#]+(?=\s+\S)", lines[last]) if last < row else None
+    return (last, key.end()) if key and ":" not in lines[last] else (last, end)
 
 
 def _end_of_text_before(lines: list[str], row: int) -> tuple[int, int]:

@@ -61,7 +61,8 @@ def trigger_phrases(note: str) -> list[str]:
 
 def _distinctive(words: list[str]) -> list[str]:
     """An unquoted note's phrases: the note itself when short, else its runs of words
-    that are not common ones."""
+    that are not common ones; a comma or a stop ends a run ("a ticket number, ticket
+    number again" is one phrase twice, not `ticket number ticket number`)."""
     if len(words) <= 3:
         return [" ".join(words)] if words else []
     runs: list[list[str]] = [[]]
@@ -69,8 +70,10 @@ def _distinctive(words: list[str]) -> list[str]:
         bare = word.strip(".,;:!?()[]\"'“”‘’").lower()
         if not bare or bare in _STOP or not _WORD.fullmatch(bare):
             runs.append([])
-        else:
-            runs[-1].append(word.strip('.,;:!?()[]"“”'))
+            continue
+        runs[-1].append(word.strip('.,;:!?()[]"“”'))
+        if word.rstrip('"”’)]').endswith((",", ".", ";", ":", "!", "?")):
+            runs.append([])
     return [" ".join(run) for run in runs if run and (len(run) > 1 or len(run[0]) > 3)]
 
 
