@@ -98,11 +98,11 @@ def untimed(text: str, required: bool, today: dt.date | None = None) -> str:
 
 _GONE = r"\b(?:yesterday|last\s+(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b"
 _WEEKDAY_WORD = r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b"
-_NAMED = (  # looked for in turn; the groups of day, month (a name or a number), year
-    (r"\b([1-9]\d{3})[-/](\d{1,2})[-/](\d{1,2})\b", (3, 2, 1)),
-    (r"\b(\d{1,2})/(\d{1,2})(?:/([1-9]\d{3}))?\b", (2, 1, 3)),  # month/day/year
-    (r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3,9})\b\.?(?:\s+(\d{4}))?", (1, 2, 3)),
-    (r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?", (2, 1, 3)),
+_NAMED = (  # the date forms above, found anywhere in a text; the groups of day, month, year
+    (_YEAR_FIRST, (4, 3, 1)),
+    (_SLASHES, (2, 1, 3)),  # month/day/year
+    (_DAY_MONTH, (1, 2, 3)),
+    (_MONTH_DAY, (2, 1, 3)),
 )
 
 
@@ -110,7 +110,7 @@ def _named_day(said: str) -> tuple[int, int, str | None] | None:
     """The day, month and year (if given) of the first date free text names ("tue 9 dec",
     "Dec 9th 2026", "2026-12-09", "12/9"), or None when it names none."""
     for pattern, groups in _NAMED:
-        for match in re.finditer(pattern, said):
+        for match in re.finditer(rf"\b{pattern[1:-1]}\b", said):  # unanchored
             day, month, year = match.group(*groups)
             number = int(month) if month.isdigit() else _month(month)
             if 1 <= number <= 12:
