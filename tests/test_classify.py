@@ -675,14 +675,14 @@ def test_a_draft_with_a_finding_is_read_again_for_the_other_habits(book: Playboo
 
 
 def test_a_sentence_that_holds_a_finding_gets_no_second_look(book: Playbook) -> None:
-    """Its words that scored for one rule lift the others: "And now!!!" scores 3.1 below
+    """Its words that scored for one rule lift the others: "And now!!!" scores below
     `blame`'s threshold on its "now" and "!!!", and is no blame. The next likeliest
-    sentence within the margin is looked at instead: the shout scores 1.3 below, the
-    reseller's slip 2.2."""
+    sentence within the margin is looked at instead: the shout scores 1.3 below the
+    threshold, the reseller's slip 1.5 (the scores of the shipped model)."""
     found = lint("We need this ASAP, it is URGENT!!!\nAnd now!!!", book.lint)
     assert [(f.line, f.rule) for f in found] == [(1, "inflated_urgency"), (2, "inflated_urgency")]
-    shout = "This is a DISASTER and nobody warned us!!!\n"
-    slip = "The reseller never passed our notice on to your buyers.\n"
+    shout = "This is a DISASTER and nobody warned the buyers!!!\n"
+    slip = "The reseller never passed our notice on.\n"
     assert lint(slip, book.lint) == []
     assert [f.rule for f in lint(shout, book.lint)] == ["inflated_urgency"]
     found = lint(shout + slip, book.lint)
@@ -977,6 +977,26 @@ def test_a_kept_rule_keeps_its_threshold_and_veto_and_its_flags_count_in_the_bud
     assert trainer.thresholds(examples, sentences, {}, budget=0.04, keep=keep)["blame"] == 6.0
     shares = dict.fromkeys(trainer.RULES, 0.03)
     assert trainer.vetoes(examples, sentences, shares, keep)["over_promise"] == -3.0
+
+
+def test_thresholds_and_vetoes_the_settings_set_replace_a_kept_rules_own(monkeypatch) -> None:
+    """`set_thresholds` and `set_vetoes` are where a kept rule's threshold or veto is moved
+    on purpose: the model file holds them, and a veto never rises above its threshold."""
+    trainer = load_trainer()
+    coach = trainer.bundled_rules()
+    model = classify.load(trainer.MODEL, trainer.RULES)
+    for rule, value in trainer.SETTINGS["set_thresholds"].items():
+        assert model.threshold[model.rules.index(rule)] == value, rule
+    for rule, value in trainer.SETTINGS["set_vetoes"].items():
+        assert trainer.read_kept(trainer.MODEL, coach).veto[rule] == value, rule
+    monkeypatch.setitem(trainer.SETTINGS, "set_thresholds", {"over_promise": -5.0})
+    monkeypatch.setitem(trainer.SETTINGS, "set_vetoes", {"vague_commitment": -9.0})
+    keep = trainer.read_kept(trainer.MODEL, coach)
+    column = model.rules.index("over_promise")
+    assert model.threshold[column] != -5.0
+    assert keep.cut["over_promise"] == -5.0 and keep.veto["over_promise"] <= -5.0
+    assert keep.veto["vague_commitment"] == -9.0
+    assert keep.cut["blame"] == model.threshold[model.rules.index("blame")]  # (its own)
 
 
 def test_the_trainer_keeps_a_rule_only_while_it_fires_where_it_did(tmp_path) -> None:

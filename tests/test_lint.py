@@ -208,6 +208,58 @@ def rules(text: str, book: Playbook) -> list[str]:
 
 
 @pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        (
+            "found it. dodong deleted stop 14 from the master list yesterday, thats why bus 9 "
+            "skipped it this morning. carlo will restore it in tonight's release\n",
+            "blame",
+        ),
+        (
+            "accounting sent the cluj opera invoice to the wrong address again. ioana in "
+            "finance is going to reissue it, already told the client\n",
+            "blame",
+        ),
+        (
+            "Marek's doing the Donautaxi route import tmrw morning, they'll be live with the "
+            "new timetable by lunch\n",
+            "others_work",
+        ),
+        (
+            "Bonjour Bruno,\n\nOur partner's developer is rebuilding the calendar connector, "
+            "and you'll have it back in your account on the 22nd.\n\nNadia\n",
+            "others_work",
+        ),
+        (
+            "heads up marisol: h\u00e9ctor's crew replaces the cracked humacao panels thurs, "
+            "new robots running fri\n",
+            "eta_no_buffer",
+        ),
+    ],
+)
+def test_the_model_thresholds_chosen_on_unseen_text_find_more(
+    book: Playbook, text: str, rule: str
+) -> None:
+    """The seventy-ninth round lowered `blame`'s, `others_work`'s and `eta_no_buffer`'s
+    thresholds (and `blame`'s veto) on held-out sets retired for it (these messages are
+    from them): each of these was missed at the thresholds fitted on the training files."""
+    assert rule in rules(text, book)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The payment was rejected by their bank on Tuesday, so we re-ran it this morning.",
+        "Engineering found the cause yesterday: a certificate on the storage cluster had expired.",
+        "Our engineer is testing the patch on a copy of your data today; I will call you at 4pm "
+        "with the result.",
+    ],
+)
+def test_the_lower_thresholds_leave_plain_reports_clean(book: Playbook, text: str) -> None:
+    assert rules(text, book) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "They asked us to fix it ASAP, so I've looped in the on-call engineer.",
