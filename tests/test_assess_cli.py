@@ -189,7 +189,7 @@ def test_bad_playbook_on_assess_is_exit_2_with_position(runner, tmp_path, defaul
 
 def test_playbook_validate(runner, tmp_path, default_text) -> None:
     ok = run(runner, "playbook", "validate")
-    assert ok.exit_code == 0 and "44 questions, 8 rules" in ok.stdout
+    assert ok.exit_code == 0 and "45 questions, 8 rules" in ok.stdout
     custom = tmp_path / "team.yaml"
     custom.write_text(default_text.replace("- id: just_venting", "- id: just venting"))
     bad = run(runner, "playbook", "validate", str(custom))

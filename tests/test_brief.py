@@ -83,6 +83,31 @@ def test_every_answer_appears_where_the_templates_put_it(checked_book: Playbook)
     assert ORDINARY["lessons"][1:] in follow_up
 
 
+def test_what_is_already_done_reaches_the_customer_and_stays_out_of_the_brief(
+    checked_book: Playbook,
+) -> None:
+    """An apology with nothing done behind it reads as words: what has already been put
+    right, as the user would tell the customer, follows the ownership line in the customer
+    message and its chat form; the manager brief has `tried` for that, so it is not
+    repeated there. Without an answer, the messages are as before."""
+    done = "we re-ran the failed exports for November\nrestored the nightly schedule"
+    result = draft(checked_book, {**ORDINARY, "done_so_far": done})
+    assert (
+        "alongside me.\n\nWhat we have done so far:\n"
+        "- We re-ran the failed exports for November.\n- Restored the nightly schedule.\n\n"
+    ) in result.customer_message
+    assert (
+        "to work on it with me. So far: we re-ran the failed exports for November; "
+        "restored the nightly schedule. Could we talk"
+    ) in result.drafts()["customer_chat"]
+    assert "re-ran" not in result.manager_brief
+    one = draft(checked_book, {**ORDINARY, "done_so_far": "we re-sent Tuesday's reminders"})
+    assert "What we have done so far: We re-sent Tuesday's reminders.\n" in one.customer_message
+    plain = draft(checked_book, ORDINARY)
+    assert "done so far" not in plain.customer_message
+    assert "So far" not in plain.drafts()["customer_chat"]
+
+
 def test_customer_message_blames_no_one_and_promises_nothing(checked_book: Playbook) -> None:
     result = draft(checked_book, ORDINARY)
     assert result.findings == {}, result.findings

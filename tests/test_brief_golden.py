@@ -218,6 +218,7 @@ SHAPES = st.sampled_from(
 )
 SHAPED = ("issue", "customer_problem", "sentiment", "customer_wants", "tried")
 SHAPED += ("why_unresolved", "business_impact", "ask", "proposal", "workaround", "lessons")
+SHAPED += ("done_so_far",)
 
 
 @settings(
@@ -226,6 +227,7 @@ SHAPED += ("why_unresolved", "business_impact", "ask", "proposal", "workaround",
 @given(shapes=st.fixed_dictionaries({key: SHAPES for key in SHAPED}))
 def test_any_shape_of_answer_reads_well(checked_book: Playbook, shapes: dict[str, Any]) -> None:
     base = {**ORDINARY, "customer_problem": "reports arrive a day late", "workaround": "run it"}
+    base["done_so_far"] = "we re-ran last week's reports"
     given_answers = {k: shapes[k](v) if k in shapes else v for k, v in base.items()}
     result = draft(checked_book, {**given_answers, "cancel_threat": True}, profile={"name": "Al"})
     for draft_name, text in result.drafts().items():

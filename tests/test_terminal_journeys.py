@@ -237,6 +237,7 @@ BRIEF_REST = [
     ("Who else should be involved?", ""),
     ("Step 4: Escalate to the customer", None),
     ("Who will you write to at the customer?", "Sam"),
+    ("What has already been done that they can see?", "we re-sent the missing exports"),
     ("Which leader will you bring in?", "Priya Shah"),
     ("What is their title?", "VP of Customer Success"),
     ("When do you propose to meet?", "this Thursday"),
@@ -296,6 +297,7 @@ def test_brief_journey_through_all_six_steps_drafts_both_messages(tmp_path: Path
     assert data["answers"]["cancel_threat"] is True and data["answers"]["deal_at_risk"] is False
     assert "\n\nYour reports arrive a day late. That is not the service" in message
     assert "you will hear from me by Friday noon" in data["customer_message"]
+    assert "\n\nWhat we have done so far: We re-sent the missing exports.\n\n" in message
     assert data["customer_message"].endswith("Best regards,\nMaya Chen\n")
     assert "5. Agree a test plan.\n6. Commit to follow-up" in data["agenda"]
     assert "- Send the hotfix plan. Owner: Dana. Promise: Wednesday 6 March" in data["follow_up"]
@@ -703,6 +705,7 @@ def everything_but(tmp_path: Path, *left_out: str) -> str:
     extra = {
         "customer_problem": "reports a day late",
         "workaround": "",
+        "done_so_far": "",
         "next_update": "",
         "your_name": "Maya Chen",
         "cancel_threat": False,
