@@ -108,6 +108,35 @@ def test_what_is_already_done_reaches_the_customer_and_stays_out_of_the_brief(
     assert "So far" not in plain.drafts()["customer_chat"]
 
 
+def test_no_draft_promises_a_holiday(checked_book: Playbook) -> None:
+    """Written on Monday 21 December 2026: work due Wednesday 23rd is promised for Monday
+    28th (Friday 25th is one of the playbook's holidays), and the next update, two working
+    days on, is Wednesday 23rd; after a cancel threat, one working day from Thursday 24th
+    is Monday 28th too. The coach's rewrite of a typed date skips it the same way."""
+    due = [{"what": "send the hotfix plan", "owner": "Dana", "due": "2026-12-23"}]
+    answers = {**ORDINARY, "commitments": due, "meeting_when": ""}
+    result = draft(checked_book, answers, today=dt.date(2026, 12, 21))
+    assert "By Monday 28 December: Send the hotfix plan." in result.customer_message
+    assert "Friday 25 December" not in result.customer_message
+    assert "you will hear from me by Wednesday 23 December" in result.customer_message
+    later = draft(
+        checked_book,
+        {**answers, "commitments": [], "cancel_threat": True},
+        today=dt.date(2026, 12, 24),
+    )
+    assert "you will hear from me by Monday 28 December" in later.customer_message
+    (finding,) = lint(
+        "We will ship the fix on Thursday 24 December.",
+        checked_book.lint,
+        today=dt.date(2026, 12, 21),
+    )
+    assert "Tuesday 29 December (Thursday 24 December plus 2 working days)" in finding.suggestion
+    off = replace(checked_book, lint=replace(checked_book.lint, holidays=()))
+    assert (
+        "By Friday 25 December" in draft(off, answers, today=dt.date(2026, 12, 21)).customer_message
+    )
+
+
 def test_customer_message_blames_no_one_and_promises_nothing(checked_book: Playbook) -> None:
     result = draft(checked_book, ORDINARY)
     assert result.findings == {}, result.findings

@@ -161,7 +161,7 @@ def test_promise_dates_travel_and_due_dates_stay_internal(
     if dated:
         from escalate_cli.brief import with_promise_dates
 
-        first = with_promise_dates(dated, checked_book.lint.cushion_days)[0]["promise"]
+        first = with_promise_dates(dated, checked_book.lint.cushion())[0]["promise"]
         assert long_date(first) in result.customer_message
         assert long_date(first) != long_date(dated[0]["due"])
 

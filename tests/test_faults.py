@@ -271,6 +271,7 @@ SCALAR_SPOTS = [
     ("assess", 0, "questions", 0, "required"),
     ("assess", 0, "checklist"),
     ("lint", "cushion_days"),
+    ("lint", "holidays", 0),
     ("lint", "rules", 0, "case_sensitive"),
     ("playbook",),
     ("assess", 0, "questions", 0, "type"),

@@ -9,8 +9,9 @@ import pytest
 from icalendar import Calendar
 
 from escalate_cli.cli import app
-from escalate_cli.dates import add_working_days, parse_date, promise_date
+from escalate_cli.dates import Cushion, add_working_days, day_off, parse_date
 from escalate_cli.errors import EscalateError
+from escalate_cli.playbook import bundled_path, load
 
 # on both engines (conftest: `engine`): tests that keep commitments in a store
 on_both_engines = pytest.mark.usefixtures("engine")
@@ -46,8 +47,25 @@ def test_unreadable_dates_give_examples(typed: str) -> None:
 
 def test_cushion_skips_the_weekend() -> None:
     friday = dt.date(2026, 11, 20)
-    assert promise_date(friday, 2) == dt.date(2026, 11, 24)
+    assert Cushion(2).promise(friday) == dt.date(2026, 11, 24)
     assert add_working_days(friday, 0) == friday
+
+
+def test_cushion_skips_the_playbooks_holidays_like_a_weekend() -> None:
+    """Due Wednesday 23 December: Thursday is one working day, Friday 25 December is off,
+    so two working days land on Monday 28, not on Christmas Day. A (month, day) is off
+    every year, a date only that day."""
+    book = load(bundled_path())
+    assert book.lint.holidays == ("12-25", "01-01")
+    cushion = book.lint.cushion()
+    assert cushion.promise(dt.date(2026, 12, 23)) == dt.date(2026, 12, 28)
+    assert cushion.promise(dt.date(2027, 12, 23)) == dt.date(2027, 12, 27)  # 25th a Saturday
+    assert cushion.promise(dt.date(2026, 12, 30)) == dt.date(2027, 1, 4)  # 1 January off
+    once = Cushion(2, frozenset({dt.date(2026, 11, 23)}))
+    assert once.promise(dt.date(2026, 11, 20)) == dt.date(2026, 11, 25)
+    assert once.promise(dt.date(2027, 11, 19)) == dt.date(2027, 11, 23)
+    assert (day_off("02-29"), day_off("2026-12-24")) == ((2, 29), dt.date(2026, 12, 24))
+    assert [day_off(text) for text in ("13-01", "2026-02-30", "Dec 25", "12/25")] == [None] * 4
 
 
 @on_both_engines

@@ -765,7 +765,8 @@ def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
     (nth,) = lint("The fix ships Friday the 11th.", book.lint, today=monday)
     assert "ships Tuesday the 15th (Friday the 11th plus 2 working days)" in nth.suggestion
     (year,) = lint("We will ship it by Thursday 31 December 2026.", book.lint, today=monday)
-    assert "by Monday 4 January 2027 (Thursday 31 December 2026 plus 2" in year.suggestion
+    # 1 January is one of the playbook's holidays: the cushion counts Monday and Tuesday
+    assert "by Tuesday 5 January 2027 (Thursday 31 December 2026 plus 2" in year.suggestion
     (hour,) = lint("We will have it fixed by Friday 3 pm.", book.lint, today=monday)
     assert "by Tuesday (Friday plus 2 working days) 3 pm." in hour.suggestion
 

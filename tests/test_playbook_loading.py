@@ -115,6 +115,13 @@ def test_unknown_field_is_named_with_its_line(tmp_path: Path, default_text: str)
     assert "unknown field `colour`" in error.message
 
 
+def test_a_holiday_that_is_no_day_is_named_with_its_line(tmp_path, default_text) -> None:
+    text = default_text.replace("holidays: ['12-25', '01-01']", "holidays: ['12-25', 'Dec 26']")
+    error = error_for(broken(tmp_path, text))
+    assert f"team.yaml:{line_of(text, 'Dec 26')}:" in error.message
+    assert "lint.holidays.1" in error.message and '"12-25"' in error.message
+
+
 def test_missing_field_is_named(tmp_path: Path, default_text: str) -> None:
     text = default_text.replace(
         "        hint: Pulling in leadership before you have tried is the textbook premature "

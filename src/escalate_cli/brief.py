@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import field
 from typing import Any
 
-from escalate_cli.dates import add_working_days, promise_date
+from escalate_cli.dates import Cushion
 from escalate_cli.identity import resolve_owner
 from escalate_cli.lint import Finding, lint
 from escalate_cli.playbook import Gotcha, Playbook
@@ -81,7 +81,7 @@ def prefill(
 
 
 def with_promise_dates(
-    commitments: Any, cushion_days: int, today: dt.date | None = None
+    commitments: Any, cushion: Cushion, today: dt.date | None = None
 ) -> list[dict[str, str]]:
     """Each commitment with `promise`: the date to give the customer (the due date plus the
     playbook's cushion), so drafts promise that date and the due date stays internal; in
@@ -91,7 +91,7 @@ def with_promise_dates(
     for item in commitments if isinstance(commitments, list) else []:
         due = str(item.get("due") or "")
         try:
-            promised = promise_date(dt.date.fromisoformat(due), cushion_days)
+            promised = cushion.promise(dt.date.fromisoformat(due))
         except ValueError:
             promised = None
         promise = promised.isoformat() if promised and not (today and promised < today) else ""
@@ -99,10 +99,13 @@ def with_promise_dates(
     return sorted(result, key=lambda item: (not item["promise"], item["promise"]))
 
 
-def update_by(commitments: list[dict[str, str]], today: dt.date, within: int) -> str:
+def update_by(
+    commitments: list[dict[str, str]], today: dt.date, within: int, cushion: Cushion
+) -> str:
     """When the customer hears from us next if no time was given: within `within` working
-    days, or by the first promise date if that comes sooner (ISO)."""
-    soon = add_working_days(today, within).isoformat()
+    days (the cushion's: its days off are none), or by the first promise date if that
+    comes sooner (ISO)."""
+    soon = cushion.add(today, within).isoformat()
     first = commitments[0]["promise"] if commitments else ""
     return min(first, soon) if first else soon
 
@@ -142,7 +145,7 @@ def draft(
     false`) is `pending`: listed for the manager and in the follow-up plan, never promised
     to the customer."""
     values = context(list(book.all_questions()), answers, profile)
-    cushion = book.lint.cushion_days
+    cushion = book.lint.cushion()
     me = str(values.get("your_name") or values["profile"]["name"])
     owned = [
         {**item, "owner": resolve_owner(str(item.get("owner") or ""), me)}
@@ -153,7 +156,9 @@ def draft(
     agreed = [item for item in owned if item.get("agreed") is not False]
     values["commitments"] = with_promise_dates(agreed, cushion, today)
     within = 1 if values.get("cancel_threat") else UPDATE_WITHIN
-    values["update_by"] = update_by(values["commitments"], today or dt.date.today(), within)
+    values["update_by"] = update_by(
+        values["commitments"], today or dt.date.today(), within, cushion
+    )
     texts = {name: render(book, name, values) for name in book.drafts()}
     cushioned = _already_cushioned(book, values["commitments"])
     findings: dict[str, list[Finding]] = {}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from escalate_cli.errors import EscalateError
@@ -285,17 +286,45 @@ def _no_such_day(year: int | None, month: int, day: int) -> EscalateError:
     return EscalateError(message, "check the day of the month")
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """`start` plus `days` working days (Monday to Friday); negative `days` count back."""
+DayOff = tuple[int, int] | dt.date
+"""A day nobody works: (month, day) is that day every year, a date is that day once."""
+
+
+def add_working_days(start: dt.date, days: int, off: frozenset[DayOff] = frozenset()) -> dt.date:
+    """`start` plus `days` working days (Monday to Friday, not a day `off`); negative
+    `days` count back."""
     step = dt.timedelta(days=1 if days >= 0 else -1)
     current, left = start, abs(days)
     while left > 0:
         current += step
-        if current.weekday() < 5:
+        if current.weekday() < 5 and (current.month, current.day) not in off and current not in off:
             left -= 1
     return current
 
 
-def promise_date(due: dt.date, cushion_days: int) -> dt.date:
-    """The date to promise: the date the work is due, plus the playbook's cushion."""
-    return add_working_days(due, cushion_days)
+@dataclass(frozen=True)
+class Cushion:
+    """The buffer put on a date before it is promised: `days` working days, skipping the
+    playbook's days `off` (a promise that lands on 25 December is kept by nobody)."""
+
+    days: int = 2
+    off: frozenset[DayOff] = frozenset()
+
+    def add(self, start: dt.date, days: int) -> dt.date:
+        """`start` plus `days` working days."""
+        return add_working_days(start, days, self.off)
+
+    def promise(self, due: dt.date) -> dt.date:
+        """The date to promise: the date the work is due, plus the cushion."""
+        return self.add(due, self.days)
+
+
+def day_off(text: str) -> DayOff | None:
+    """A playbook's holiday: "12-25" (every year) or "2026-12-24" (that day), else None."""
+    try:
+        if re.fullmatch(r"\d{2}-\d{2}", text):
+            when = dt.date.fromisoformat(f"2000-{text}")  # a leap year: 02-29 is a day
+            return when.month, when.day
+        return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        return None

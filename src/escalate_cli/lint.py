@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import accumulate, chain, repeat
 from pathlib import Path
 
-from escalate_cli.dates import WEEKDAYS, add_working_days
+from escalate_cli.dates import WEEKDAYS, Cushion, add_working_days
 from escalate_cli.patterns import (
     Compiled,
     compile_all,
@@ -426,7 +426,7 @@ def lint(
     judge = _Judge(draft, coach, rules) if coach.model else None
     for compiled in rules:
         if only is None or compiled.rule.id in only:
-            found = _rule_findings(draft, compiled, anchors, coach.cushion_days, today, judge)
+            found = _rule_findings(draft, compiled, anchors, coach.cushion(), today, judge)
             findings.extend(found)
     if judge:
         findings.extend(judge.hits(only, today))
@@ -439,7 +439,7 @@ def _rule_findings(
     draft: Draft,
     compiled: _Rule,
     anchors: Anchors,
-    cushion_days: int,
+    cushion: Cushion,
     today: dt.date | None,
     judge: _Judge | None = None,
 ) -> Iterator[Finding]:
@@ -474,7 +474,7 @@ def _rule_findings(
             if match and judge is not None and vetoed is None:
                 vetoed, unvetoed = judge.vetoes(compiled)  # once the rule finds something
             seen[key] = match and (
-                *_found(compiled, text[start:end], match, start, cushion_days, today, still_risky),
+                *_found(compiled, text[start:end], match, start, cushion, today, still_risky),
                 _listed(compiled, unvetoed, tried, (source, start, end), may_clear),
             )
         found = seen[key]
@@ -513,15 +513,15 @@ def _found(
     sentence: str,
     match: re.Match[str],
     start: int,
-    cushion_days: int,
+    cushion: Cushion,
     today: dt.date | None,
     still_risky: Callable[[str], bool] | None = None,
 ) -> tuple[int, str, str]:
     """Where in its sentence a finding is, what it says there, and the suggestion."""
     at = _at(match)
     found = match.string[at : match.end()]
-    better = _rewrite(compiled, sentence.strip(), cushion_days, today, still_risky, found)
-    return at - start, found, _advice(compiled.rule, cushion_days, better)
+    better = _rewrite(compiled, sentence.strip(), cushion, today, still_risky, found)
+    return at - start, found, _advice(compiled.rule, cushion.days, better)
 
 
 def _at(match: re.Match[str]) -> int:
@@ -685,7 +685,7 @@ class _Judge:
         excerpt = " ".join(draft.text[start:end].split())
         text = draft.text[start:end].strip()
         cushion = rule.rewrite == "cushion" and len(_date_pattern().findall(text)) == 1
-        better = _rewrite(compiled, text, coach.cushion_days, today) if cushion else ""
+        better = _rewrite(compiled, text, coach.cushion(), today) if cushion else ""
         return Finding(
             *draft.place(position),
             rule.id,
@@ -829,7 +829,7 @@ def _date_pattern() -> re.Pattern[str]:
 def _rewrite(
     compiled: _Rule,
     sentence: str,
-    cushion_days: int,
+    cushion: Cushion,
     today: dt.date | None,
     still_risky: Callable[[str], bool] | None = None,
     found: str = "",
@@ -864,13 +864,13 @@ def _rewrite(
         elif len(_BLANK.findall(better)) == own:
             bare = _WITH_BLANK.sub("", put)  # 'let you know by <day, time>' -> 'let you know'
             better = pattern.regex.sub(_first_then(put, bare), better)
-    cushion = compiled.rule.rewrite == "cushion"
-    if cushion and cushion_days:
+    moves_dates = compiled.rule.rewrite == "cushion"
+    if moves_dates and cushion.days:
         dates = _date_pattern()
         since = better.find(" ".join(found.split())) if found.strip() else -1
         match = dates.search(better, since) if since >= 0 else None
         match = match or dates.search(better)
-        moved = _cushioned(match, cushion_days, today) if match else None
+        moved = _cushioned(match, cushion, today) if match else None
         if match and moved:
             new, was = moved
             part = re.compile(_PART_OF_DAY, re.IGNORECASE).match(better, match.end())
@@ -881,7 +881,7 @@ def _rewrite(
         return ""  # unchanged, or nothing left to say ("URGENT." without "URGENT")
     if better[:1].islower() and sentence.lstrip()[:1].isupper():  # its first words swapped out
         better = better[0].upper() + better[1:]
-    if cushion or len(_BLANK.findall(better)) != own:
+    if moves_dates or len(_BLANK.findall(better)) != own:
         return better
     lower = better.lower()
     finds = [find.regex for find in compiled.finds if _may_match(find, better, lower)]
@@ -926,10 +926,12 @@ def _may_match(find: Compiled, text: str, lower: str) -> bool:
     return all(any(anchor in haystack for anchor in group) for group in find.anchors)
 
 
-def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> tuple[str, str] | None:
-    """A date expression moved by `days` working days, and what it was: ("Tuesday",
+def _cushioned(
+    match: re.Match[str], cushion: Cushion, today: dt.date | None
+) -> tuple[str, str] | None:
+    """A date expression moved by the cushion's working days, and what it was: ("Tuesday",
     "Friday plus 2 working days")."""
-    said = match.group(0)
+    days, said = cushion.days, match.group(0)
     was = f"{said} plus {days} working day{'s' if days != 1 else ''}"
     if match.group("span"):
         raw = match.group("count").lower()
@@ -943,7 +945,7 @@ def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> tuple[
         return f"{within} {count + days} working days", was[len(within) :].strip()
     when = _date_of(match, today) if match.group("named") else None
     if when is not None:  # "Friday 11 December": the date decides, the day follows
-        moved = add_working_days(when, days)
+        moved = cushion.promise(when)
         weekday, month = WEEKDAYS[moved.weekday()].capitalize(), _MONTHS[moved.month - 1]
         year = f" {moved.year}" if match.group("y5") else ""
         if match.group("d7"):
@@ -953,12 +955,12 @@ def _cushioned(match: re.Match[str], days: int, today: dt.date | None) -> tuple[
         name = (match.group("wday") or match.group("day")).lower()
         index = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(name[:3]))
         monday = dt.date(2024, 1, 1)
-        moved = add_working_days(monday + dt.timedelta(days=index), days)
+        moved = add_working_days(monday + dt.timedelta(days=index), days)  # no date: no holiday
         return WEEKDAYS[moved.weekday()].capitalize(), was
     when = _date_of(match, today)
     if when is None:
         return None
-    moved = add_working_days(when, days)
+    moved = cushion.promise(when)
     if match.group("iso"):
         return moved.isoformat(), was
     if today is not None and 0 <= (moved - today).days < 7:

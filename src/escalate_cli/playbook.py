@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from escalate_cli import __version__, safe_yaml
+from escalate_cli.dates import Cushion, day_off
 from escalate_cli.errors import PlaybookError
 from escalate_cli.records import record
 from escalate_cli.rules import ID_PATTERN, Condition, holds, leaves, parse_condition
@@ -78,6 +79,13 @@ class _Strict:
 _NOT_EMPTY = _Check(lambda items: len(items) > 0, "needs at least one item")
 Flag = Annotated[bool, _Strict()]
 Text = Annotated[str, _Check(str.strip, "must not be empty")]
+HolidayText = Annotated[
+    str,
+    _Check(
+        lambda text: day_off(text) is not None,
+        'must be a day every year as "12-25" or one date as "2026-12-24"',
+    ),
+]
 Id = Annotated[
     str, _Check(_is_id, "{value!r} is not a valid id (lower_case_with_underscores, from a letter)")
 ]
@@ -296,9 +304,15 @@ class Lint(_Model):
     cushion_days: Annotated[
         int, _Strict(), _Check(lambda n: 0 <= n <= 60, "must be a whole number from 0 to 60")
     ] = 2
+    holidays: tuple[HolidayText, ...] = ()
     classes: dict[Id, Annotated[tuple[Text, ...], _NOT_EMPTY]] = field(default_factory=dict)
     rules: tuple[LintRule, ...] = ()
     model: Text | None = None
+
+    def cushion(self) -> Cushion:
+        """The cushion put on promised dates: `cushion_days` working days, not counting a
+        weekend or a day in `holidays`."""
+        return Cushion(self.cushion_days, frozenset(filter(None, map(day_off, self.holidays))))
 
 
 @record

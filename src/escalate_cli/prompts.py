@@ -16,7 +16,7 @@ import sys
 import tempfile
 from typing import Any, Protocol
 
-from escalate_cli.dates import parse_date, promise_date, untimed
+from escalate_cli.dates import Cushion, parse_date, untimed
 from escalate_cli.errors import EscalateError
 from escalate_cli.identity import is_me
 from escalate_cli.playbook import Question, Section
@@ -104,8 +104,10 @@ class Prompter(Protocol):
 class QuestionaryPrompter:
     """Asks in the terminal with questionary; `input`/`output` are swappable for tests."""
 
-    def __init__(self, cushion_days: int = 2, input: Any = None, output: Any = None) -> None:
-        self.cushion_days = cushion_days  # the playbook's buffer on promised dates
+    def __init__(
+        self, cushion: Cushion | None = None, input: Any = None, output: Any = None
+    ) -> None:
+        self.cushion = cushion or Cushion()  # the playbook's buffer on promised dates
         self.input = input
         self.output = output or create_output(stdout=sys.stderr)
 
@@ -241,9 +243,9 @@ class QuestionaryPrompter:
 
     def _on_board(self, owner: str, due: dt.date) -> bool:
         """Suggest the cushioned date to promise, and check the owner has agreed to the work."""
-        promise = promise_date(due, self.cushion_days)
+        promise = self.cushion.promise(due)
         self.say(
-            f"  promise them {promise:%a %Y-%m-%d}: {self.cushion_days} working days "
+            f"  promise them {promise:%a %Y-%m-%d}: {self.cushion.days} working days "
             "of cushion for what could go wrong",
             _HINT_STYLE,
         )

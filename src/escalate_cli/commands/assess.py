@@ -73,7 +73,7 @@ def assess(
     answers_file = answers_files[0] if answers_files else None  # once: AnswersOpt
     book = load_playbook(playbook, home)
     refuse_existing_output(output, force)
-    prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
+    prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion())
     if partner:  # a typo must not start a second partner
         with open_store(home) as store:
             partner = resolve_partner(store, partner, new, prompter)

@@ -97,7 +97,7 @@ def brief(
     refuse_existing_output(output, force)
     for path in draft_paths(book, output_dir).values():
         refuse_existing_output(path, force)
-    prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion_days)
+    prompter = terminal_prompter(no_input, answers_file == "-", book.lint.cushion())
     if partner:  # a typo must not start a second partner
         with open_store(home) as store:
             partner = resolve_partner(store, partner, new, prompter)
@@ -222,7 +222,7 @@ def record_brief(
     ]
     customer = str(given.get("customer") or "")
     promised = commitments(
-        given.get("commitments") or [], book.lint.cushion_days, str(given.get("your_name") or "")
+        given.get("commitments") or [], book.lint.cushion(), str(given.get("your_name") or "")
     )
     words = in_words(book, applicable(book, given))
     if partner is None:

@@ -270,7 +270,6 @@ def follow_up_add(
       escalate follow-up add Acme "share the call notes" --owner me --due "in 2 days"
       escalate follow-up add Acme "legal review" --owner Legal --pending
     """
-    from escalate_cli.dates import promise_date
     from escalate_cli.identity import is_me, resolve_owner
     from escalate_cli.store import promised
 
@@ -283,11 +282,11 @@ def follow_up_add(
         name = resolve_partner(store, partner, new, prompter)
     assert name is not None  # no way to decline was offered
     if when:
-        cushion = load_playbook(playbook, home).lint.cushion_days
-        promise = promise_date(when, cushion)
+        cushion = load_playbook(playbook, home).lint.cushion()
+        promise = cushion.promise(when)
         say(
             f"due {when:%a %Y-%m-%d}; promise them {promise:%a %Y-%m-%d} "
-            f"({cushion} working days of cushion)"
+            f"({cushion.days} working days of cushion)"
         )
         if owner and prompter and not pending and not mine:
             from escalate_cli.interview import ask_once

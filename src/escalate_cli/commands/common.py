@@ -17,6 +17,7 @@ from escalate_cli.textsafe import plural
 
 if TYPE_CHECKING:
     from escalate_cli.brief import Brief
+    from escalate_cli.dates import Cushion
     from escalate_cli.files import Draft
     from escalate_cli.interview import DraftSlot
     from escalate_cli.options import BriefFormat
@@ -87,14 +88,14 @@ def message_coach(book: Playbook, home: Path | None) -> Iterator[None]:
 
 
 def terminal_prompter(
-    no_input: bool, answers_from_stdin: bool, cushion_days: int = 2
+    no_input: bool, answers_from_stdin: bool, cushion: Cushion | None = None
 ) -> QuestionaryPrompter | None:
     """A prompter when a person is at a terminal and may be asked, else None."""
     if no_input or answers_from_stdin or not (sys.stdin.isatty() and sys.stderr.isatty()):
         return None
     from escalate_cli.prompts import QuestionaryPrompter
 
-    return QuestionaryPrompter(cushion_days)
+    return QuestionaryPrompter(cushion)
 
 
 def gather_answers(
@@ -358,14 +359,13 @@ def file_under(
 
 
 def commitments(
-    items: list[dict[str, Any]], cushion_days: int, your_name: str = ""
+    items: list[dict[str, Any]], cushion: Cushion, your_name: str = ""
 ) -> list[dict[str, Any]]:
     """Step 6's commitments as recorded: an owner of "me" or "I" is the user by name (the
     brief's `your_name`, which signs its drafts, else `my_name`).
     A due date already past is kept (it was promised) but said, with what the drafts
     promised instead (the cushioned date, or no date once that has passed too); a
     commitment not yet agreed is in no draft."""
-    from escalate_cli.dates import promise_date
     from escalate_cli.identity import is_me, resolve_owner
 
     owners = [str(item.get("owner") or "") for item in items]
@@ -375,7 +375,7 @@ def commitments(
     for item, owner in zip(items, owners, strict=True):
         due = str(item.get("due") or "")
         if due and due < now.isoformat():
-            promise = promise_date(dt.date.fromisoformat(due), cushion_days)
+            promise = cushion.promise(dt.date.fromisoformat(due))
             said = f"the commitment {item['what']!r} was due {due}, which has passed"
             if item.get("agreed") is False:  # tracked, in no draft
                 say(said)
