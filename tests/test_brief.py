@@ -79,7 +79,9 @@ def test_every_answer_appears_where_the_templates_put_it(checked_book: Playbook)
         "- Send the hotfix plan. Owner: Dana. Promise: Thursday 3 December (due 2026-12-01)."
         in follow_up
     )
-    assert "By Thursday 3 December: Send the hotfix plan." in customer
+    assert (
+        "Our next steps, and by when:\n- Send the hotfix plan: by Thursday 3 December." in customer
+    )
     assert ORDINARY["lessons"][1:] in follow_up
 
 
@@ -101,6 +103,11 @@ def test_what_is_already_done_reaches_the_customer_and_stays_out_of_the_brief(
         "restored the nightly schedule. Could we talk"
     ) in result.drafts()["customer_chat"]
     assert "re-ran" not in result.manager_brief
+    assert (
+        "2. Acknowledge the impact: ask them to describe it, then say it back in their words.\n"
+        "3. Say what is already put right: we re-ran the failed exports for November; "
+        "restored the nightly schedule.\n4. Take ownership"
+    ) in result.drafts()["agenda"]
     one = draft(checked_book, {**ORDINARY, "done_so_far": "we re-sent Tuesday's reminders"})
     assert "What we have done so far: We re-sent Tuesday's reminders.\n" in one.customer_message
     plain = draft(checked_book, ORDINARY)
@@ -116,7 +123,7 @@ def test_no_draft_promises_a_holiday(checked_book: Playbook) -> None:
     due = [{"what": "send the hotfix plan", "owner": "Dana", "due": "2026-12-23"}]
     answers = {**ORDINARY, "commitments": due, "meeting_when": ""}
     result = draft(checked_book, answers, today=dt.date(2026, 12, 21))
-    assert "By Monday 28 December: Send the hotfix plan." in result.customer_message
+    assert "- Send the hotfix plan: by Monday 28 December." in result.customer_message
     assert "Friday 25 December" not in result.customer_message
     assert "you will hear from me by Wednesday 23 December" in result.customer_message
     later = draft(
@@ -133,7 +140,7 @@ def test_no_draft_promises_a_holiday(checked_book: Playbook) -> None:
     assert "Tuesday 29 December (Thursday 24 December plus 2 working days)" in finding.suggestion
     off = replace(checked_book, lint=replace(checked_book.lint, holidays=()))
     assert (
-        "By Friday 25 December" in draft(off, answers, today=dt.date(2026, 12, 21)).customer_message
+        "by Friday 25 December" in draft(off, answers, today=dt.date(2026, 12, 21)).customer_message
     )
 
 
@@ -152,13 +159,13 @@ def test_a_promise_date_the_brief_cushioned_is_not_flagged_for_a_missing_buffer(
     own: whether the shipped model flags them moves with each retraining (and the drafts
     must also lint clean on their own)."""
     eta = next(rule for rule in checked_book.lint.rules if rule.id == "eta_no_buffer")
-    own = (r"\bBy\s+Thursday\s+3\s+December:\s+Ship\b", r"\bship\s+the\s+fix\s+by\s+Friday\b")
+    own = (r"\bShip\s+the\s+fix:\s+by\s+Thursday\b", r"\bship\s+the\s+fix\s+by\s+Friday\b")
     strict = replace(eta, patterns=(*eta.patterns, *own))
     rules = tuple(strict if rule is eta else rule for rule in checked_book.lint.rules)
     book = replace(checked_book, lint=replace(checked_book.lint, rules=rules))
     shipped = [{"what": "ship the fix", "owner": "Dana", "due": "2026-12-01"}]
     result = draft(book, {**ORDINARY, "commitments": shipped})
-    line = "By Thursday 3 December: Ship the fix."
+    line = "- Ship the fix: by Thursday 3 December."
     assert line in result.customer_message
     assert "eta_no_buffer" in {f.rule for f in lint(line, book.lint)}
     assert "customer_message" not in result.findings
@@ -376,8 +383,8 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
     data = json.loads(result.stdout)
     drafts = "\n".join(data[name] for name in ("manager_brief", "customer_message", "follow_up"))
     assert "12 November" not in drafts and "2026-11-12" not in drafts
-    assert "By Thursday 19 November: Confirm the schema date." in data["customer_message"]
-    assert "By Friday 27 November: Share the root cause." in data["customer_message"]
+    assert "- Confirm the schema date: by Thursday 19 November." in data["customer_message"]
+    assert "- Share the root cause: by Friday 27 November." in data["customer_message"]
     assert "Send the hotfix plan." not in data["customer_message"]
     assert (
         "Send the hotfix plan. Owner: Dana; date to give them: to be agreed (it was due "
@@ -396,7 +403,7 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
         "the commitment 'confirm the schema date' was due 2026-11-17, which has passed; the "
         "drafts still promise 2026-11-19 (the due date plus the cushion)"
     ) in result.stderr
-    assert "By Wednesday 18 November: Book the review." in data["customer_message"]
+    assert "- Book the review: by Wednesday 18 November." in data["customer_message"]
     # not agreed yet: never said to the customer, listed for the manager ...
     assert "credit" not in data["customer_message"] + data["customer_chat"]
     assert "- Offer a credit. Owner: Alex; target Tuesday 10 November." in data["manager_brief"]
@@ -421,7 +428,7 @@ def test_a_commitment_not_agreed_yet_is_listed_for_us_and_never_promised(
     ]
     result = draft(checked_book, {**ORDINARY, "commitments": promised})
     message = result.customer_message
-    assert "What you can count on from us:\n- By Tuesday 10 December: Send the written" in message
+    assert "Our next steps, and by when:\n- Send the written" in message
     assert "credit" not in message and "alerts" not in result.drafts()["customer_chat"]
     assert (
         "Not promised to Acme Corp until their owners agree:\n"

@@ -321,7 +321,7 @@ def test_the_manager_sees_every_planned_promise_in_promise_date_order(
         "- Agree a test plan. Owner: to be agreed; date to give them: to be agreed.",
     ]
     message = result.customer_message
-    assert message.index("By Thursday 3 December") < message.index("By Friday 11 December")
+    assert message.index("by Thursday 3 December") < message.index("by Friday 11 December")
     follow_up = result.drafts()["follow_up"]
     assert follow_up.index("hotfix") < follow_up.index("root cause") < follow_up.index("test")
 

@@ -299,7 +299,8 @@ def test_brief_journey_through_all_six_steps_drafts_both_messages(tmp_path: Path
     assert "you will hear from me by Friday noon" in data["customer_message"]
     assert "\n\nWhat we have done so far: We re-sent the missing exports.\n\n" in message
     assert data["customer_message"].endswith("Best regards,\nMaya Chen\n")
-    assert "5. Agree a test plan.\n6. Commit to follow-up" in data["agenda"]
+    assert "3. Say what is already put right: we re-sent the missing exports." in data["agenda"]
+    assert "6. Agree a test plan.\n7. Commit to follow-up" in data["agenda"]
     assert "- Send the hotfix plan. Owner: Dana. Promise: Wednesday 6 March" in data["follow_up"]
     # pending: never promised, only listed as not agreed yet
     assert (
