@@ -61,6 +61,10 @@ def test_cushion_skips_the_playbooks_holidays_like_a_weekend() -> None:
     assert cushion.promise(dt.date(2026, 12, 23)) == dt.date(2026, 12, 28)
     assert cushion.promise(dt.date(2027, 12, 23)) == dt.date(2027, 12, 27)  # 25th a Saturday
     assert cushion.promise(dt.date(2026, 12, 30)) == dt.date(2027, 1, 4)  # 1 January off
+    assert cushion.skipped(dt.date(2026, 12, 23), dt.date(2026, 12, 28)) == (
+        "Fri 25 Dec is a holiday"
+    )
+    assert cushion.skipped(dt.date(2026, 12, 10), dt.date(2026, 12, 14)) == ""
     once = Cushion(2, frozenset({dt.date(2026, 11, 23)}))
     assert once.promise(dt.date(2026, 11, 20)) == dt.date(2026, 11, 25)
     assert once.promise(dt.date(2027, 11, 19)) == dt.date(2027, 11, 23)
@@ -117,6 +121,14 @@ def test_adding_with_a_due_date_suggests_a_cushioned_promise(runner, monkeypatch
     )
     assert result.exit_code == 0
     assert "due Fri 2026-11-20; promise them Tue 2026-11-24 (2 working days" in (result.stderr)
+    assert "holiday" not in result.stderr
+    christmas = runner.invoke(
+        app, ["follow-up", "add", "Acme", "send the plan", "--owner", "me", "--due", "2026-12-23"]
+    )
+    assert (
+        "due Wed 2026-12-23; promise them Mon 2026-12-28 (2 working days of cushion; "
+        "Fri 25 Dec is a holiday, not counted)"
+    ) in christmas.stderr
 
 
 @on_both_engines

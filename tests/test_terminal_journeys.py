@@ -237,7 +237,7 @@ BRIEF_REST = [
     ("Who else should be involved?", ""),
     ("Step 4: Escalate to the customer", None),
     ("Who will you write to at the customer?", "Sam"),
-    ("What has already been done that they can see?", "we re-sent the missing exports"),
+    ("What have you already put right that they can see?", "we re-sent the missing exports"),
     ("Which leader will you bring in?", "Priya Shah"),
     ("What is their title?", "VP of Customer Success"),
     ("When do you propose to meet?", "this Thursday"),

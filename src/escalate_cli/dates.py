@@ -297,9 +297,13 @@ def add_working_days(start: dt.date, days: int, off: frozenset[DayOff] = frozens
     current, left = start, abs(days)
     while left > 0:
         current += step
-        if current.weekday() < 5 and (current.month, current.day) not in off and current not in off:
+        if current.weekday() < 5 and not _is_off(current, off):
             left -= 1
     return current
+
+
+def _is_off(day: dt.date, off: frozenset[DayOff]) -> bool:
+    return (day.month, day.day) in off or day in off
 
 
 @dataclass(frozen=True)
@@ -317,6 +321,19 @@ class Cushion:
     def promise(self, due: dt.date) -> dt.date:
         """The date to promise: the date the work is due, plus the cushion."""
         return self.add(due, self.days)
+
+    def skipped(self, start: dt.date, end: dt.date) -> str:
+        """The days off between `start` and `end` that the cushion did not count ("Fri 25
+        Dec is a holiday"), or "": without it a promise that lands later than the user
+        counts looks like a slip."""
+        days = (start + dt.timedelta(days=n) for n in range(1, (end - start).days + 1))
+        off = [
+            f"{day:%a} {day.day} {day:%b}"
+            for day in days
+            if day.weekday() < 5 and _is_off(day, self.off)
+        ]
+        verb = "is a holiday" if len(off) == 1 else "are holidays"
+        return f"{' and '.join(off)} {verb}" if off else ""
 
 
 def day_off(text: str) -> DayOff | None:

@@ -244,9 +244,11 @@ class QuestionaryPrompter:
     def _on_board(self, owner: str, due: dt.date) -> bool:
         """Suggest the cushioned date to promise, and check the owner has agreed to the work."""
         promise = self.cushion.promise(due)
+        skipped = self.cushion.skipped(due, promise)
         self.say(
             f"  promise them {promise:%a %Y-%m-%d}: {self.cushion.days} working days "
-            "of cushion for what could go wrong",
+            "of cushion for what could go wrong"
+            + (f" ({skipped}, not counted)" if skipped else ""),
             _HINT_STYLE,
         )
         if is_me(owner):

@@ -284,9 +284,10 @@ def follow_up_add(
     if when:
         cushion = load_playbook(playbook, home).lint.cushion()
         promise = cushion.promise(when)
+        skipped = f"; {off}, not counted" if (off := cushion.skipped(when, promise)) else ""
         say(
             f"due {when:%a %Y-%m-%d}; promise them {promise:%a %Y-%m-%d} "
-            f"({cushion.days} working days of cushion)"
+            f"({cushion.days} working days of cushion{skipped})"
         )
         if owner and prompter and not pending and not mine:
             from escalate_cli.interview import ask_once
