@@ -115,6 +115,22 @@ def test_what_is_already_done_reaches_the_customer_and_stays_out_of_the_brief(
     assert "So far" not in plain.drafts()["customer_chat"]
 
 
+def test_a_draft_written_at_the_weekend_counts_from_the_day_it_can_go(
+    checked_book: Playbook,
+) -> None:
+    """Written on Sunday 6 December, the message goes on Monday: after a cancel threat the
+    next update is one working day from then (Tuesday), not Monday itself, a same-day
+    promise; otherwise two (Wednesday). On a working day nothing changes."""
+    answers = {**ORDINARY, "commitments": [], "meeting_when": ""}
+    sunday = dt.date(2026, 12, 6)
+    threat = draft(checked_book, {**answers, "cancel_threat": True}, today=sunday)
+    assert "you will hear from me by Tuesday 8 December" in threat.customer_message
+    plain = draft(checked_book, answers, today=sunday)
+    assert "you will hear from me by Wednesday 9 December" in plain.customer_message
+    monday = draft(checked_book, {**answers, "cancel_threat": True}, today=dt.date(2026, 12, 7))
+    assert "you will hear from me by Tuesday 8 December" in monday.customer_message
+
+
 def test_no_draft_promises_a_holiday(checked_book: Playbook) -> None:
     """Written on Monday 21 December 2026: work due Wednesday 23rd is promised for Monday
     28th (Friday 25th is one of the playbook's holidays), and the next update, two working

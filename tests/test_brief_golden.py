@@ -335,14 +335,16 @@ def test_weekdays_are_capitalised_and_a_cancel_threat_hears_back_the_next_workin
     assert "you will hear from me by Friday noon" in result.customer_message
     assert "by Friday noon." in result.drafts()["customer_chat"]
     assert "Leadership call with Acme Corp, Thursday at 3pm" in result.drafts()["agenda"]
-    # review: "by tomorrow", drafted on a Sunday, was wrong by the Monday it was sent
+    # review: "by tomorrow", drafted on a Sunday, was wrong by the Monday it was sent; and a
+    # later one: "by Monday", sent that Monday, is a same-day promise. One working day from
+    # the Monday it goes out:
     sunday = dt.date(2026, 12, 6)
     leaving = draft(
         checked_book, {**ORDINARY, "cancel_threat": True}, profile={"name": "Al"}, today=sunday
     )
-    assert "you will hear from me by Monday 7 December with where" in leaving.customer_message
-    assert "you will hear from me by Monday 7 December." in leaving.drafts()["customer_chat"]
-    assert "the next update is due by Monday 7 December" in leaving.drafts()["follow_up"]
+    assert "you will hear from me by Tuesday 8 December with where" in leaving.customer_message
+    assert "you will hear from me by Tuesday 8 December." in leaving.drafts()["customer_chat"]
+    assert "the next update is due by Tuesday 8 December" in leaving.drafts()["follow_up"]
 
 
 def test_brief_asks_the_stakes_in_step_one_and_answers_files_may_leave_them_out(

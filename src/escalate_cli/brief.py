@@ -103,9 +103,12 @@ def update_by(
     commitments: list[dict[str, str]], today: dt.date, within: int, cushion: Cushion
 ) -> str:
     """When the customer hears from us next if no time was given: within `within` working
-    days (the cushion's: its days off are none), or by the first promise date if that
-    comes sooner (ISO)."""
-    soon = cushion.add(today, within).isoformat()
+    days (the cushion's: its days off are none) of the day the message can go, or by the
+    first promise date if that comes sooner (ISO). A draft written at the weekend or on a
+    holiday goes on the next working day: counted from Sunday, "one working day" is the
+    Monday it is sent, a same-day promise nobody planned."""
+    sent = today if cushion.working(today) else cushion.add(today, 1)
+    soon = cushion.add(sent, within).isoformat()
     first = commitments[0]["promise"] if commitments else ""
     return min(first, soon) if first else soon
 

@@ -297,13 +297,13 @@ def add_working_days(start: dt.date, days: int, off: frozenset[DayOff] = frozens
     current, left = start, abs(days)
     while left > 0:
         current += step
-        if current.weekday() < 5 and not _is_off(current, off):
+        if _working(current, off):
             left -= 1
     return current
 
 
-def _is_off(day: dt.date, off: frozenset[DayOff]) -> bool:
-    return (day.month, day.day) in off or day in off
+def _working(day: dt.date, off: frozenset[DayOff]) -> bool:
+    return day.weekday() < 5 and (day.month, day.day) not in off and day not in off
 
 
 @dataclass(frozen=True)
@@ -318,6 +318,10 @@ class Cushion:
         """`start` plus `days` working days."""
         return add_working_days(start, days, self.off)
 
+    def working(self, day: dt.date) -> bool:
+        """Whether `day` is a working day: Monday to Friday, and not a day off."""
+        return _working(day, self.off)
+
     def promise(self, due: dt.date) -> dt.date:
         """The date to promise: the date the work is due, plus the cushion."""
         return self.add(due, self.days)
@@ -330,7 +334,7 @@ class Cushion:
         off = [
             f"{day:%a} {day.day} {day:%b}"
             for day in days
-            if day.weekday() < 5 and _is_off(day, self.off)
+            if day.weekday() < 5 and not self.working(day)
         ]
         verb = "is a holiday" if len(off) == 1 else "are holidays"
         return f"{' and '.join(off)} {verb}" if off else ""
