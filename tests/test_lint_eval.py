@@ -80,6 +80,10 @@ PARTS = (
     "lint_heldout183.yaml",
     "lint_heldout184.yaml",
     "lint_heldout185.yaml",
+    "lint_heldout186.yaml",
+    "lint_heldout187.yaml",
+    "lint_heldout188.yaml",
+    "lint_heldout189.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
