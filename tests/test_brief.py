@@ -80,7 +80,8 @@ def test_every_answer_appears_where_the_templates_put_it(checked_book: Playbook)
         in follow_up
     )
     assert (
-        "Our next steps, and by when:\n- Send the hotfix plan: by Thursday 3 December." in customer
+        "Our next steps, and by when:\n"
+        "- Send the hotfix plan: by Thursday 3 December at the latest." in customer
     )
     assert ORDINARY["lessons"][1:] in follow_up
 
@@ -113,6 +114,9 @@ def test_what_is_already_done_reaches_the_customer_and_stays_out_of_the_brief(
     plain = draft(checked_book, ORDINARY)
     assert "done so far" not in plain.customer_message
     assert "So far" not in plain.drafts()["customer_chat"]
+    for nothing in ("n/a", "None.", "-", "...", "nothing yet"):  # a reviewer typed these
+        said = draft(checked_book, {**ORDINARY, "done_so_far": nothing, "workaround": nothing})
+        assert said.drafts() == plain.drafts(), nothing
 
 
 def test_a_draft_written_at_the_weekend_counts_from_the_day_it_can_go(
@@ -131,6 +135,36 @@ def test_a_draft_written_at_the_weekend_counts_from_the_day_it_can_go(
     assert "you will hear from me by Tuesday 8 December" in monday.customer_message
 
 
+def test_the_customer_message_lints_clean_whatever_the_commitments_say(
+    checked_book: Playbook,
+) -> None:
+    """Each line under "Our next steps" gives a date the brief already cushioned; pasted
+    into `escalate lint` on its own, the line must not ask for the cushion again ("by
+    Monday 28 December" alone was flagged for three of these, a reviewer found)."""
+    said = [
+        "ship the schema change",
+        "send the credit note",
+        "enable monitoring",
+        "review with the customer",
+        "deliver the root-cause report.",
+        "recover every missing order and confirm the count",
+        "send the patch plan with its test results",
+        "finish the report migration",
+        "restore hourly refresh on all twelve dashboards",
+        "refund the duplicate charges",
+        "replace the faulty scanners at both depots",
+        "send a written account of what went wrong",
+    ]
+    due = [
+        {"what": what, "owner": "me", "due": f"2026-12-{day:02d}"}
+        for what, day in zip(said, range(7, 31, 2), strict=True)
+    ]
+    result = draft(checked_book, {**ORDINARY, "commitments": due}, today=dt.date(2026, 12, 6))
+    message = result.customer_message
+    assert message.count(" at the latest.\n") == len(said)
+    assert lint(message, checked_book.lint, today=dt.date(2026, 12, 6)) == []
+
+
 def test_no_draft_promises_a_holiday(checked_book: Playbook) -> None:
     """Written on Monday 21 December 2026: work due Wednesday 23rd is promised for Monday
     28th (Friday 25th is one of the playbook's holidays), and the next update, two working
@@ -139,7 +173,7 @@ def test_no_draft_promises_a_holiday(checked_book: Playbook) -> None:
     due = [{"what": "send the hotfix plan", "owner": "Dana", "due": "2026-12-23"}]
     answers = {**ORDINARY, "commitments": due, "meeting_when": ""}
     result = draft(checked_book, answers, today=dt.date(2026, 12, 21))
-    assert "- Send the hotfix plan: by Monday 28 December." in result.customer_message
+    assert "- Send the hotfix plan: by Monday 28 December at the latest." in result.customer_message
     assert "Friday 25 December" not in result.customer_message
     assert "you will hear from me by Wednesday 23 December" in result.customer_message
     later = draft(
@@ -181,7 +215,7 @@ def test_a_promise_date_the_brief_cushioned_is_not_flagged_for_a_missing_buffer(
     book = replace(checked_book, lint=replace(checked_book.lint, rules=rules))
     shipped = [{"what": "ship the fix", "owner": "Dana", "due": "2026-12-01"}]
     result = draft(book, {**ORDINARY, "commitments": shipped})
-    line = "- Ship the fix: by Thursday 3 December."
+    line = "- Ship the fix: by Thursday 3 December at the latest."
     assert line in result.customer_message
     assert "eta_no_buffer" in {f.rule for f in lint(line, book.lint)}
     assert "customer_message" not in result.findings
@@ -399,8 +433,13 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
     data = json.loads(result.stdout)
     drafts = "\n".join(data[name] for name in ("manager_brief", "customer_message", "follow_up"))
     assert "12 November" not in drafts and "2026-11-12" not in drafts
-    assert "- Confirm the schema date: by Thursday 19 November." in data["customer_message"]
-    assert "- Share the root cause: by Friday 27 November." in data["customer_message"]
+    assert (
+        "- Confirm the schema date: by Thursday 19 November at the latest."
+        in data["customer_message"]
+    )
+    assert (
+        "- Share the root cause: by Friday 27 November at the latest." in data["customer_message"]
+    )
     assert "Send the hotfix plan." not in data["customer_message"]
     assert (
         "Send the hotfix plan. Owner: Dana; date to give them: to be agreed (it was due "
@@ -419,7 +458,7 @@ def test_no_draft_promises_a_date_that_has_passed(runner, tmp_path: Path, monkey
         "the commitment 'confirm the schema date' was due 2026-11-17, which has passed; the "
         "drafts still promise 2026-11-19 (the due date plus the cushion)"
     ) in result.stderr
-    assert "- Book the review: by Wednesday 18 November." in data["customer_message"]
+    assert "- Book the review: by Wednesday 18 November at the latest." in data["customer_message"]
     # not agreed yet: never said to the customer, listed for the manager ...
     assert "credit" not in data["customer_message"] + data["customer_chat"]
     assert "- Offer a credit. Owner: Alex; target Tuesday 10 November." in data["manager_brief"]

@@ -122,6 +122,25 @@ def test_a_holiday_that_is_no_day_is_named_with_its_line(tmp_path, default_text)
     assert "lint.holidays.1" in error.message and '"12-25"' in error.message
 
 
+@pytest.mark.parametrize(
+    ("written", "problem", "hint"),
+    [
+        ("holidays: ['12-25', 2026-12-24]", "YAML read 2026-12-24 as a date", "'2026-12-24'"),
+        ("holidays: 1225", "expected a list, but YAML read 1225", "[] for none"),
+        ("holidays:", "expected a list, but YAML read nothing", "[] for none"),
+    ],
+)
+def test_a_holiday_list_yaml_misreads_says_what_to_write(
+    tmp_path, default_text, written, problem, hint
+) -> None:
+    """A reviewer's three slips: an unquoted date (YAML makes it a date), a number, and an
+    empty key; each error says what YAML read and how to write it instead."""
+    text = default_text.replace("holidays: ['12-25', '01-01']", written)
+    error = error_for(broken(tmp_path, text))
+    assert "lint.holidays" in error.message and problem in error.message
+    assert hint in (error.hint or "")
+
+
 def test_missing_field_is_named(tmp_path: Path, default_text: str) -> None:
     text = default_text.replace(
         "        hint: Pulling in leadership before you have tried is the textbook premature "

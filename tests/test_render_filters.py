@@ -93,6 +93,9 @@ def test_items_drop_bullets_numbers_and_empty_lines() -> None:
         ("SSO is down", "SSO is down."),
         ('they said "never again."', 'They said "never again."'),
         ("  disappointed, and worried  ", "Disappointed, and worried."),
+        ("re-sent the missed reminders", "Re-sent the missed reminders."),
+        ("we've re-sent the reminders", "We've re-sent the reminders."),
+        ("e-mail-only customers", "E-mail-only customers."),
         ("", ""),
     ],
 )

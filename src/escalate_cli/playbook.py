@@ -12,6 +12,7 @@ with a hint, before anyone is mid-call.
 
 import contextlib
 import dataclasses
+import datetime
 import functools
 import json
 import os
@@ -549,6 +550,17 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str | None]:
             f"{error['msg']}, but YAML read {given!r} ({type(given).__name__})",
             "YAML reads unquoted yes/no/on/off as true/false and 1.10 as the number 1.1; "
             "put the value in quotes",
+        )
+    if kind == "string_type" and isinstance(given, datetime.date):
+        return (
+            f"{error['msg']}, but YAML read {given} as a date",
+            f"put it in quotes: '{given}'",
+        )
+    if kind in ("tuple_type", "list_type"):
+        shown = "nothing" if given is None else repr(given)
+        return (
+            f"expected a list, but YAML read {shown}",
+            "write a list in brackets, e.g. [a, b], or [] for none",
         )
     if kind == "value_error":
         return str(error["ctx"]["error"]).removeprefix("`when`: "), None

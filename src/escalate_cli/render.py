@@ -120,7 +120,8 @@ def sentence(text: Any) -> str:
     if not body:
         return ""
     first = body.split(maxsplit=1)[0].rstrip(_TRAILING + "'\"")
-    if first.isalpha() and first.islower() and len(body[0].upper()) == 1:
+    word = first.replace("-", "").replace("'", "").replace("’", "")  # "re-sent", "we've"
+    if word.isalpha() and first.islower() and len(body[0].upper()) == 1:
         body = body[0].upper() + body[1:]
     if body[-1] in _CLOSERS and body[-2:-1] in ("?", "!", "."):
         return body  # ends with a quotation that ends a sentence: 'they said "not again."'
@@ -317,10 +318,22 @@ def context(
 
     empty: dict[str, Any] = {"yes_no": False, "multi": [], "commitments": []}
     values = {q.id: _plain(answers.get(q.id, empty.get(q.type, ""))) for q in questions}
+    for q in questions:  # "none" or "-" for an optional answer means it was left out
+        if not q.required and isinstance(values[q.id], str) and _says_nothing(values[q.id]):
+            values[q.id] = ""
     values["profile"] = {key: str((profile or {}).get(key) or "") for key in KEYS}
     values["update_by"] = ""  # `brief.draft` knows the day
     values["pending"] = []
     return values
+
+
+_NOTHING = frozenset({"none", "n/a", "na", "nothing", "nothing yet", "not yet", "no", "nil", "tbd"})
+
+
+def _says_nothing(text: str) -> bool:
+    """An optional answer that only says there is none: "none", "n/a", "-", "...". Put in
+    a draft it reads as "What we have done so far: None." or "So far: -."."""
+    return clause(text).strip(" .-—–*…").lower() in _NOTHING | {""}
 
 
 def _plain(value: Any) -> Any:
