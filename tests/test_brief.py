@@ -325,6 +325,37 @@ def test_cli_json_has_the_contract_fields(runner, tmp_path: Path) -> None:
     assert data["warnings"] == [] and data["findings"] == {}
 
 
+def test_a_long_answer_may_be_a_yaml_list_of_points(runner, tmp_path: Path) -> None:
+    """One point per line is how long answers are asked for; in an answers file the list
+    a YAML writer reaches for says the same. A list for a one-line answer is still refused,
+    saying what to write instead."""
+    listed = tmp_path / "a.yaml"
+    listed.write_text(
+        "".join(
+            f"{key}: {json.dumps(value)}\n"
+            for key, value in ORDINARY.items()
+            if key not in ("tried", "done_so_far")
+        )
+        + "tried:\n  - rolled back the configuration\n  - ran two manual exports\n"
+        + "done_so_far:\n  - we re-ran the November exports\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["brief", "-a", str(listed), "--no-input", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (
+        "What I tried:\n- Rolled back the configuration.\n- Ran two manual exports."
+        in data["manager_brief"]
+    )
+    assert "What we have done so far: We re-ran the November exports." in data["customer_message"]
+    one_line = tmp_path / "b.yaml"
+    one_line.write_text(
+        listed.read_text(encoding="utf-8").replace('sentiment: "frustrated"', "sentiment: [angry]")
+    )
+    refused = runner.invoke(app, ["brief", "-a", str(one_line), "--no-input", "-f", "json"])
+    assert refused.exit_code == 2 and "write it as one line" in refused.output
+
+
 def test_a_commitment_of_mine_is_recorded_under_my_name_and_no_other_is(
     runner, tmp_path: Path
 ) -> None:

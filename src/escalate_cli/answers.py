@@ -80,6 +80,14 @@ def check(
     return result
 
 
+def _points(value: Any) -> bool:
+    """A YAML list of plain points ("- restarted the job"): how a long answer of one point
+    per line is naturally written in an answers file."""
+    return isinstance(value, list) and all(
+        isinstance(point, (str, int, float)) and not isinstance(point, bool) for point in value
+    )
+
+
 def coerce(question: Question, value: Any, today: dt.date | None = None) -> Any:
     """One answer converted to the question's type; ValueError says what is expected."""
     if question.type == "yes_no":
@@ -89,8 +97,14 @@ def coerce(question: Question, value: Any, today: dt.date | None = None) -> Any:
             return value.strip().lower() in YES
         raise ValueError(f"expected yes or no, got {value!r}")
     if question.type in TEXT_TYPES:
+        if question.type == "long_text" and _points(value):  # "tried:" then "- a", "- b"
+            value = "\n".join(str(point) for point in value)
         if not isinstance(value, str):
-            raise ValueError(f"expected text, got {value!r}; put it in quotes")
+            hint = "put it in quotes"
+            if isinstance(value, list):
+                many = question.type == "long_text"
+                hint = "write one point per line after `|`" if many else "write it as one line"
+            raise ValueError(f"expected text, got {value!r}; {hint}")
         if question.required and not value.strip():
             raise ValueError("the answer is empty")
         vague = question.type == "when" and untimed(value, question.required, today)
