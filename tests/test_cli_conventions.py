@@ -117,6 +117,28 @@ def test_usage_errors_of_the_installed_command_exit_2() -> None:
     assert done.stderr.startswith("escalate: error: missing argument 'WHAT'")
 
 
+def test_a_commands_option_given_before_it_says_where_it_goes() -> None:
+    """A reviewer typed `escalate --playbook team.yaml brief`: the option is `brief`'s, and
+    the hint says so, with the command typed; an option no command has keeps the usage."""
+    done = subprocess.run(
+        [sys.executable, "-m", "escalate_cli", "--playbook", "team.yaml", "brief"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "no such option: --playbook" in done.stderr
+    assert "an option of `assess`, `brief`" in done.stderr
+    assert "e.g. `escalate brief --playbook …`" in done.stderr
+    unknown = subprocess.run(
+        [sys.executable, "-m", "escalate_cli", "--bogus", "brief"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert unknown.returncode == 2 and "`escalate --help` explains" in unknown.stderr
+
+
 def test_the_top_level_help_lists_each_command_once(runner) -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0

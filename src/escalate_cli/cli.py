@@ -204,8 +204,33 @@ def report_usage_error(exc: Any) -> None:
     hint = None
     if ctx is not None:
         usage = ctx.get_usage().removeprefix("Usage: ")
-        hint = f"usage: {usage}; `{ctx.command_path} --help` explains"
+        hint = _option_of_a_command(ctx, getattr(exc, "option_name", None)) or (
+            f"usage: {usage}; `{ctx.command_path} --help` explains"
+        )
     report_error(EscalateError(message[:1].lower() + message[1:], hint))
+
+
+def _option_of_a_command(ctx: Any, option: str | None) -> str | None:
+    """Where an option given before the command belongs: `escalate --playbook F brief`
+    fails on `--playbook`, which is `brief`'s and goes after it."""
+    group = ctx.command
+    if not option or not hasattr(group, "list_commands"):
+        return None
+    owners = [
+        name
+        for name in group.list_commands(ctx)
+        if (command := group.get_command(ctx, name)) is not None
+        and any(option in param.opts for param in command.params)
+    ]
+    if not owners:
+        return None
+    typed = [word for word in sys.argv[1:] if word in owners]  # the command meant, if given
+    example = typed[0] if typed else owners[0]
+    named = ", ".join(f"`{name}`" for name in owners[:4]) + (", …" if len(owners) > 4 else "")
+    return (
+        f"{option} is an option of {named}: put it after the command, "
+        f"e.g. `{ctx.command_path} {example} {option} …`"
+    )
 
 
 def report_bug(exc: BaseException) -> None:
