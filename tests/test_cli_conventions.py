@@ -106,13 +106,15 @@ def test_the_playbook_group_says_what_its_subcommands_do(runner) -> None:
     assert "Check or show the playbook" in words and "--playbook PATH" in words
 
 
-def test_usage_errors_of_the_installed_command_exit_2() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "escalate_cli", "follow-up", "add", "Acme"],
-        capture_output=True,
-        text=True,
-        check=False,
+def installed(*args: str) -> subprocess.CompletedProcess[str]:
+    """`escalate ARGS` as a shell runs it: click's usage errors, with the real argv."""
+    return subprocess.run(
+        [sys.executable, "-m", "escalate_cli", *args], capture_output=True, text=True, check=False
     )
+
+
+def test_usage_errors_of_the_installed_command_exit_2() -> None:
+    done = installed("follow-up", "add", "Acme")
     assert done.returncode == 2
     assert done.stderr.startswith("escalate: error: missing argument 'WHAT'")
 
@@ -120,22 +122,12 @@ def test_usage_errors_of_the_installed_command_exit_2() -> None:
 def test_a_commands_option_given_before_it_says_where_it_goes() -> None:
     """A reviewer typed `escalate --playbook team.yaml brief`: the option is `brief`'s, and
     the hint says so, with the command typed; an option no command has keeps the usage."""
-    done = subprocess.run(
-        [sys.executable, "-m", "escalate_cli", "--playbook", "team.yaml", "brief"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = installed("--playbook", "team.yaml", "brief")
     assert done.returncode == 2
     assert "no such option: --playbook" in done.stderr
     assert "an option of `assess`, `brief`" in done.stderr
     assert "e.g. `escalate brief --playbook …`" in done.stderr
-    unknown = subprocess.run(
-        [sys.executable, "-m", "escalate_cli", "--bogus", "brief"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    unknown = installed("--bogus", "brief")
     assert unknown.returncode == 2 and "`escalate --help` explains" in unknown.stderr
 
 

@@ -424,9 +424,10 @@ def lint(
     findings: list[Finding] = []
     rules, anchors = _compiled(coach)
     judge = _Judge(draft, coach, rules) if coach.model else None
+    cushion = coach.cushion()
     for compiled in rules:
         if only is None or compiled.rule.id in only:
-            found = _rule_findings(draft, compiled, anchors, coach.cushion(), today, judge)
+            found = _rule_findings(draft, compiled, anchors, cushion, today, judge)
             findings.extend(found)
     if judge:
         findings.extend(judge.hits(only, today))
