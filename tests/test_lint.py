@@ -771,6 +771,33 @@ def test_a_promised_date_is_rewritten_with_the_cushion(book: Playbook) -> None:
     assert "by Tuesday (Friday plus 2 working days) 3 pm." in hour.suggestion
 
 
+def test_a_day_gone_is_not_moved_to_another_day_gone_or_to_next_year(book: Playbook) -> None:
+    """A draft written days ago names a day now past: moved by the cushion it was promised
+    as "Thursday 2 December" (30 November 2027 plus two working days, though 2027's 30
+    November is a Tuesday). A day gone lately is that day, so no date is offered; the
+    advice stays."""
+    sunday = dt.date(2026, 12, 6)
+    for text in (
+        "Your replacement arrives Monday 30 November.",
+        "It ships on 2 December.",
+        "It ships on 2.12. at the latest.",
+    ):
+        (gone,) = lint(text, book.lint, today=sunday)
+        assert gone.rule == "eta_no_buffer"
+        assert "Try:" not in gone.suggestion and "working days of buffer" in gone.suggestion
+    (named,) = lint("It ships on Friday 8 January.", book.lint, today=sunday)  # 2027's
+    assert "on Tuesday 12 January (Friday 8 January plus 2 working days)" in named.suggestion
+
+
+def test_the_24th_stays_written_as_a_day_of_the_month(book: Playbook) -> None:
+    sunday = dt.date(2026, 12, 6)
+    (same,) = lint("The fix ships on the 24th.", book.lint, today=sunday)
+    # Friday 25 December is one of the playbook's holidays
+    assert 'Try: "The fix ships on the 29th (the 24th plus 2 working days)."' in same.suggestion
+    (later,) = lint("The parts arrive on the 30th.", book.lint, today=sunday)
+    assert "arrive on the 4th of January (the 30th plus 2 working days)." in later.suggestion
+
+
 def test_the_models_date_finding_is_rewritten_when_the_sentence_names_one_date(
     book: Playbook, tmp_path
 ) -> None:

@@ -86,7 +86,7 @@ def untimed(text: str, required: bool, today: dt.date | None = None) -> str:
     if named is None:
         return ""
     day, month, year = named
-    when = _nearest(day, month, year, today)
+    when = nearest(day, month, year, today)
     if when is None:
         return f"{said!r}: {MONTHS[month - 1].title()} has no day {day}; correct the date"
     if when < today:
@@ -119,12 +119,18 @@ def _named_day(said: str) -> tuple[int, int, str | None] | None:
     return None
 
 
-def _nearest(day: int, month: int, year: str | None, today: dt.date) -> dt.date | None:
+def nearest(
+    day: int, month: int, year: str | None, today: dt.date, weekday: int | None = None
+) -> dt.date | None:
     """That day of `month` in `year`, else in the year that puts it nearest `today`, unless
-    that is more than `RECENT` days ago: "30 June" said in December means next June. None
-    when the month has no such day."""
+    that is more than `RECENT` days ago: "30 June" said in December means next June. With
+    a `weekday` (Monday is 0), only a year in which the day falls on it, if one does:
+    "Monday 30 November" is 2026's. None when the month has no such day."""
     years = [int(year)] if year else [today.year - 1, today.year, today.year + 1]
     days = [found for y in years if (found := _day(y, month, day, quiet=True))]
+    named = [found for found in days if found.weekday() == weekday]
+    if named and not year:
+        return min(named, key=lambda found: abs((found - today).days))
     if not days:
         return None
     nearest = min(days, key=lambda found: abs((found - today).days))

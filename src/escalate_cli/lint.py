@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import accumulate, chain, repeat
 from pathlib import Path
 
-from escalate_cli.dates import WEEKDAYS, Cushion, add_working_days
+from escalate_cli.dates import WEEKDAYS, Cushion, add_working_days, nearest
 from escalate_cli.patterns import (
     Compiled,
     compile_all,
@@ -945,6 +945,8 @@ def _cushioned(
         within = match.group("within")
         return f"{within} {count + days} working days", was[len(within) :].strip()
     when = _date_of(match, today) if match.group("named") else None
+    if when is not None and today is not None and when < today:
+        return None  # a day gone: moving it would promise another day gone
     if when is not None:  # "Friday 11 December": the date decides, the day follows
         moved = cushion.promise(when)
         weekday, month = WEEKDAYS[moved.weekday()].capitalize(), _MONTHS[moved.month - 1]
@@ -953,13 +955,12 @@ def _cushioned(
             return f"{weekday} the {_ordinal(moved.day)}", was
         return f"{weekday} {moved.day} {month.capitalize()}{year}", was
     if match.group("weekday") or match.group("named"):  # the day alone, without today
-        name = (match.group("wday") or match.group("day")).lower()
-        index = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(name[:3]))
+        index = _weekday_index(match.group("wday") or match.group("day"))
         monday = dt.date(2024, 1, 1)
         moved = add_working_days(monday + dt.timedelta(days=index), days)  # no date: no holiday
         return WEEKDAYS[moved.weekday()].capitalize(), was
     when = _date_of(match, today)
-    if when is None:
+    if when is None or (today is not None and when < today):
         return None
     moved = cushion.promise(when)
     if match.group("iso"):
@@ -971,9 +972,17 @@ def _cushioned(
         written = f"{moved.day:0{len(day)}d}.{moved.month:0{len(month_number)}d}."
         return f"{written}{moved.year if year else ''}", was
     month = _MONTHS[moved.month - 1].capitalize()
+    if match.group("nth"):  # "the 24th" stays so: "the 29th", or "the 4th of January"
+        later = f" of {month}" if moved.month != when.month else ""
+        return f"the {_ordinal(moved.day)}{later}", was
     if match.group("daymonth"):  # written day first ("12 August"): kept so
         return f"{moved.day} {month}", was
     return f"{month} {moved.day}", was
+
+
+def _weekday_index(name: str) -> int:
+    """Monday is 0: "fri", "Friday" and "FRIDAY" are 4."""
+    return next(i for i, day in enumerate(WEEKDAYS) if day.startswith(name[:3].lower()))
 
 
 def _ordinal(day: int) -> str:
@@ -999,9 +1008,7 @@ def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
         if today is None:
             return None
         if match.group("dotted"):
-            month, day = int(match.group("m4")), int(match.group("d4"))
-            when = dt.date(today.year, month, day)
-            return when if when >= today else dt.date(today.year + 1, month, day)
+            return nearest(int(match.group("d4")), int(match.group("m4")), None, today)
         if match.group("relative"):
             ahead = 1 if match.group("relative").lower().endswith("tomorrow") else 0
             return today + dt.timedelta(days=ahead)
@@ -1010,10 +1017,10 @@ def _date_of(match: re.Match[str], today: dt.date | None) -> dt.date | None:
         )
         found = (match.group(name) for name in ("d1", "d2", "d3", "d5", "d6", "d7"))
         day = int(next(number for number in found if number))
-        if month_name:
-            month = _month_number(month_name)
-            when = dt.date(today.year, month, day)
-            return when if when >= today else dt.date(today.year + 1, month, day)
+        if month_name:  # a day gone lately is that day, not next year's (`dates.nearest`)
+            weekday = match.group("day")
+            index = _weekday_index(weekday) if weekday else None
+            return nearest(day, _month_number(month_name), None, today, index)
         when = dt.date(today.year, today.month, day)
         if when < today:
             when = dt.date(today.year + (today.month == 12), today.month % 12 + 1, day)
