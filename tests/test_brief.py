@@ -101,7 +101,7 @@ def test_what_is_already_done_reaches_the_customer_and_stays_out_of_the_brief(
     ) in result.customer_message
     assert (
         "to work on it with me. So far: we re-ran the failed exports for November; "
-        "restored the nightly schedule. Could we talk"
+        "restored the nightly schedule.\nNext steps:\n"
     ) in result.drafts()["customer_chat"]
     assert "re-ran" not in result.manager_brief
     assert (
@@ -160,9 +160,29 @@ def test_the_customer_message_lints_clean_whatever_the_commitments_say(
         for what, day in zip(said, range(7, 31, 2), strict=True)
     ]
     result = draft(checked_book, {**ORDINARY, "commitments": due}, today=dt.date(2026, 12, 6))
-    message = result.customer_message
-    assert message.count(" at the latest.\n") == len(said)
-    assert lint(message, checked_book.lint, today=dt.date(2026, 12, 6)) == []
+    for message in (result.customer_message, result.drafts()["customer_chat"]):
+        assert message.count(" at the latest.\n") == len(said)
+        assert lint(message, checked_book.lint, today=dt.date(2026, 12, 6)) == []
+
+
+def test_the_chat_form_gives_the_next_steps_the_message_gives(checked_book: Playbook) -> None:
+    """A customer who gets only the chat form hears what happens next and by when (a
+    manager reading the drafts found only an apology and a call there): each agreed
+    commitment with its promise date, as in the customer message; one not agreed yet stays
+    out of both."""
+    due = [
+        {"what": "send the hotfix plan", "owner": "Dana", "due": "2026-12-09"},
+        {"what": "credit November's invoice", "owner": "Finance", "due": "2026-12-10",
+         "agreed": False},
+    ]  # fmt: skip
+    result = draft(checked_book, {**ORDINARY, "commitments": due}, today=dt.date(2026, 12, 6))
+    chat = result.drafts()["customer_chat"]
+    assert "\nNext steps:\n- Send the hotfix plan: by Friday 11 December at the latest.\n" in chat
+    assert "by Friday 11 December at the latest" in result.customer_message
+    assert "credit" not in chat.lower() and "credit" not in result.customer_message.lower()
+    plain = draft(checked_book, {**ORDINARY, "commitments": []})
+    assert "Next steps" not in plain.drafts()["customer_chat"]
+    assert "with me. Could we talk" in plain.drafts()["customer_chat"]
 
 
 def test_no_draft_promises_a_holiday(checked_book: Playbook) -> None:
