@@ -185,6 +185,25 @@ def test_the_chat_form_gives_the_next_steps_the_message_gives(checked_book: Play
     assert "with me. Could we talk" in plain.drafts()["customer_chat"]
 
 
+def test_the_teams_drafts_speak_of_the_customers_things_as_theirs(checked_book: Playbook) -> None:
+    """A commitment is typed as the customer hears it ("credit your November invoice");
+    in the manager brief and the follow-up plan, written for the team, "your" would be the
+    manager's invoice. The customer's drafts keep the words as typed."""
+    due = [
+        {"what": "refund your duplicate charges", "owner": "me", "due": "2026-12-09"},
+        {"what": "credit your November invoice", "owner": "Finance", "due": "2026-12-10",
+         "agreed": False},
+    ]  # fmt: skip
+    result = draft(checked_book, {**ORDINARY, "commitments": due}, today=dt.date(2026, 12, 6))
+    drafts = result.drafts()
+    for internal in (result.manager_brief, drafts["follow_up"]):
+        assert "Refund their duplicate charges." in internal
+        assert "Credit their November invoice." in internal
+        assert "your" not in internal.lower().replace("your help", "")
+    for customer in (result.customer_message, drafts["customer_chat"]):
+        assert "- Refund your duplicate charges: by Friday 11 December at the latest." in customer
+
+
 def test_no_draft_promises_a_holiday(checked_book: Playbook) -> None:
     """Written on Monday 21 December 2026: work due Wednesday 23rd is promised for Monday
     28th (Friday 25th is one of the playbook's holidays), and the next update, two working

@@ -20,6 +20,7 @@ from escalate_cli.render import (
     long_date,
     points,
     sentence,
+    their,
     when,
 )
 
@@ -156,6 +157,12 @@ def test_long_date_reads_iso_dates_and_leaves_other_text_alone() -> None:
     assert long_date("2026-12-04") == "Friday 4 December"
     assert long_date("next week") == "next week"
     assert long_date("") == ""
+
+
+def test_their_speaks_of_the_customer_where_a_commitment_spoke_to_them() -> None:
+    assert their("Refund your duplicate charges") == "Refund their duplicate charges"
+    assert their("Your data is yours") == "Their data is theirs"
+    assert their("Call you about Younger's yourself") == "Call you about Younger's yourself"
 
 
 def test_filters_are_registered_in_the_sandbox_and_answers_stay_data() -> None:

@@ -194,6 +194,16 @@ def long_date(value: Any) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
+_YOUR = re.compile(r"\b([Yy])our(s?)\b")
+
+
+def their(text: Any) -> str:
+    """A commitment as the customer is told it ("refund your duplicate charges"), said
+    about them in a draft for the team: "your" becomes "their", "yours" "theirs". ("You"
+    is left: "them" or "they" depends on the sentence.)"""
+    return _YOUR.sub(lambda found: f"{'T' if found[1] == 'Y' else 't'}heir{found[2]}", str(text))
+
+
 FILTERS = {
     "items": items,
     "clause": clause,
@@ -204,6 +214,7 @@ FILTERS = {
     "when": when,
     "first_name": first_name,
     "long_date": long_date,
+    "their": their,
 }
 
 
