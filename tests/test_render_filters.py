@@ -81,6 +81,12 @@ def test_items_drop_bullets_numbers_and_empty_lines() -> None:
         "Waited",
         "Escalated",
     ]
+    assert items("i. Restarted the job\nii. Re-sent the file\nb) Called Dana") == [
+        "Restarted the job",
+        "Re-sent the file",
+        "Called Dana",
+    ]
+    assert items("I rang them.\nA quick fix held.") == ["I rang them.", "A quick fix held."]
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,8 @@ def _width_checked(name: str, filter_: Callable[..., Any]) -> Callable[..., Any]
 # full stop; these let one template read well for every shape. Pure, and total on any text.
 
 _TRAILING = ".,;:!?… \t\r\n"
-_BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,3}[.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[-*•–]|(?:\d{1,3}|[ivx]{1,4}|[a-z])[.)])\s+", re.IGNORECASE)
+"""A list marker: a bullet, "2.", "3)", "b)", "iv." (letters and numerals as people number)."""
 _CLOSERS = "\"'”’)]"
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"}
 
