@@ -444,7 +444,7 @@ def test_without_a_next_update_they_hear_from_us_within_days_not_weeks(
     promised = [{"what": "finish the migration", "owner": "Dana", "due": due}]
     result = draft(checked_book, {**ORDINARY, "commitments": promised}, today=today)
     assert f"Either way, you will hear from me by {heard_by} with where" in result.customer_message
-    assert f"you will hear from me by {heard_by}." in result.drafts()["customer_chat"]
+    assert f"you'll hear from me by {heard_by}." in result.drafts()["customer_chat"]
     assert f"the next update is due by {heard_by}." in result.drafts()["follow_up"]
 
 
@@ -661,13 +661,16 @@ def test_a_time_that_names_no_day_is_exit_2_naming_the_line(runner, tmp_path, fi
     assert f"answers.yaml:{line}:2: {field}: 'ASAP' names no day or time; give one" in result.stderr
 
 
-def test_a_meeting_day_that_has_passed_or_is_another_weekday_is_exit_2(
+def test_a_meeting_day_that_has_passed_is_another_weekday_or_a_holiday_is_exit_2(
     runner, tmp_path, monkeypatch
 ) -> None:
-    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: dt.date(2026, 12, 6))
+    monkeypatch.setattr("escalate_cli.commands.common.today", lambda: dt.date(2026, 12, 21))
     for said, problem in (
-        ("tue 9 dec, 2pm", "9 December 2026 is a Wednesday"),
+        ("tue 23 dec, 2pm", "23 December 2026 is a Wednesday"),
         ("wed 2 dec", "Wednesday 2 December 2026 has passed"),
+        # the default playbook's holidays: 25 December, 1 January
+        ("friday 3pm", "Friday 25 December is one of the playbook's holidays; give a working day"),
+        ("Jan 1 at 10", "Friday 1 January is one of the playbook's holidays"),
     ):
         answers = tmp_path / "answers.yaml"
         answers.write_text(json.dumps({**ORDINARY, "meeting_when": said}, indent=1))

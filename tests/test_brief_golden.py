@@ -121,7 +121,7 @@ def test_greetings_use_the_first_name_and_drafts_are_signed(
     assert " " not in manager and " " not in contact
     assert result.manager_brief.startswith(f"Hi {manager},\n")
     assert result.customer_message.startswith(f"Hi {contact},\n")
-    assert result.drafts()["customer_chat"].startswith(f"Hi {contact}, ")
+    assert result.drafts()["customer_chat"].startswith(f"Hi {contact},\n")
     assert result.manager_brief.rstrip().endswith(f"Thanks,\n{first_name(me)}")
     assert result.drafts()["customer_chat"].rstrip().endswith(f"\n{first_name(me)}")
     closing = result.customer_message.rstrip().split("Best regards,\n")[1]
@@ -131,15 +131,18 @@ def test_greetings_use_the_first_name_and_drafts_are_signed(
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_the_stakes_lead_the_manager_brief(checked_book: Playbook, name: str) -> None:
+def test_the_stakes_and_the_ask_lead_the_manager_brief(checked_book: Playbook, name: str) -> None:
+    """A manager reads the top: what is at stake and what is asked of them come first (a
+    reviewer found the ask "buried" under the story when it came after it)."""
     result, given, _ = drafted(name, checked_book)
-    first_two = " ".join(body_lines(result.manager_brief)[:2])
+    first_three = " ".join(body_lines(result.manager_brief)[:3])
     if given.get("cancel_threat"):
-        assert "threatening to cancel" in first_two
+        assert "threatening to cancel" in first_three
     elif given.get("deal_at_risk"):
-        assert "deal" in first_two and "at risk" in first_two
+        assert "deal" in first_three and "at risk" in first_three
     business = given["business_impact"].strip().rstrip(".,")
-    assert business[1:] in first_two  # the value and dates, whatever the first letter
+    assert business[1:] in first_three  # the value and dates, whatever the first letter
+    assert f"My ask: {sentence(given['ask'])}" in first_three
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -251,10 +254,11 @@ def test_the_customer_reads_the_fact_in_their_terms_then_an_apology(
     opening = body_lines(message)[0]
     if given.get("customer_problem"):
         assert opening.startswith(sentence(given["customer_problem"]) + " That is not the service")
-        assert f"I am sorry. {sentence(given['customer_problem'])} That is not" in chat
+        problem = sentence(given["customer_problem"])
+        assert chat.startswith(f"Hi {first_name(given['customer_contact'])},\n{problem} I'm sorry:")
     assert "I know how much" not in message
     assert "thank you for being straight" not in chat
-    when = chat.split("Either way, you will hear from me ")[1].split(".\n")[0]
+    when = chat.split("Either way, you'll hear from me ")[1].split(".\n")[0]
     if given.get("next_update"):
         assert when == by_time(given["next_update"])
     else:
@@ -343,7 +347,7 @@ def test_weekdays_are_capitalised_and_a_cancel_threat_hears_back_the_next_workin
         checked_book, {**ORDINARY, "cancel_threat": True}, profile={"name": "Al"}, today=sunday
     )
     assert "you will hear from me by Tuesday 8 December with where" in leaving.customer_message
-    assert "you will hear from me by Tuesday 8 December." in leaving.drafts()["customer_chat"]
+    assert "you'll hear from me by Tuesday 8 December." in leaving.drafts()["customer_chat"]
     assert "the next update is due by Tuesday 8 December" in leaving.drafts()["follow_up"]
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from escalate_cli.dates import (
     EARLIEST_YEAR,
     LATEST_YEAR,
+    DayOff,
     check_year,
     parse_date,
     parse_happened,
@@ -302,3 +303,28 @@ def test_a_day_and_month_named_must_be_to_come_and_on_the_weekday_said(
     said = untimed(typed, required=False, today=SUNDAY_6_DEC)
     assert said == (f"{typed!r}: {problem}" if problem else "")
     assert untimed(typed, required=False) == ""  # without a day to compare with: not judged
+
+
+CHRISTMAS: frozenset[DayOff] = frozenset({(12, 25), (1, 1)})
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("Friday 25 December at 3pm", "Friday 25 December"),
+        ("dec 25", "Friday 25 December"),
+        ("Jan 1st, 10am", "Friday 1 January"),
+        ("friday 3pm", "Friday 25 December"),  # said on Monday 21 December: the coming one
+        ("next friday", ""),  # a week later
+        ("thursday 3pm", ""),
+        ("tomorrow at 10", ""),
+    ],
+)
+def test_a_time_to_talk_on_one_of_the_playbooks_holidays_is_refused(typed: str, day: str) -> None:
+    """Written on Monday 21 December, "friday 3pm" proposed a call for Christmas Day; the
+    playbook's holidays are days nobody will pick up the phone."""
+    monday = dt.date(2026, 12, 21)
+    said = untimed(typed, required=False, today=monday, off=CHRISTMAS)
+    assert said == (f"{typed!r}: {day} is one of the playbook's holidays; give a working day"
+                    if day else "")  # fmt: skip
+    assert untimed(typed, required=False, today=monday) == ""  # no holidays: none refused

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -9,6 +10,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pytest
@@ -751,6 +753,18 @@ def test_brief_without_a_profile_asks_your_name_once_and_offers_to_save_it(tmp_p
     )
 
 
+def drafts_kept_nowhere(child: pexpect.spawn) -> dict[str, Any]:
+    """The drafts a `brief --format json` run printed, once it is told to start no history
+    for Acme Corp; it must exit 0."""
+    answer_yes_no(child, "Start a history for Acme Corp with this brief?", "n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    seen = child.logfile_read.getvalue().replace("\r\n", "\n")
+    data: dict[str, Any] = json.JSONDecoder().raw_decode(seen[seen.index("{") :])[0]
+    return data
+
+
 def test_a_time_that_names_no_day_is_asked_again(tmp_path: Path) -> None:
     """Review: "ASAP" as the next update drafted "you will hear from me by ASAP"."""
     answers_file = everything_but(tmp_path, "next_update")
@@ -759,14 +773,26 @@ def test_a_time_that_names_no_day_is_asked_again(tmp_path: Path) -> None:
     type_answer(child, "When will they next hear from you?", "ASAP")
     child.expect_exact("'ASAP' names no day or time; give one, e.g. Friday noon, or leave it empty")
     child.send("\x15Friday noon\r")  # Ctrl-U clears the line, as people do
-    answer_yes_no(child, "Start a history for Acme Corp with this brief?", "n")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0, child.before
-    seen = child.logfile_read.getvalue().replace("\r\n", "\n")
-    data, _ = json.JSONDecoder().raw_decode(seen[seen.index("{") :])
+    data = drafts_kept_nowhere(child)
     assert "you will hear from me by Friday noon" in data["customer_message"]
     assert "ASAP" not in data["customer_message"]
+
+
+def test_a_time_to_talk_on_a_holiday_is_asked_again(tmp_path: Path) -> None:
+    """25 December is one of the default playbook's holidays, every year: a call proposed
+    then is asked for again, and the working day typed instead reaches the message."""
+    answers_file = everything_but(tmp_path, "meeting_when")
+    child = spawn(tmp_path / "home", "brief", "--answers", answers_file, "--format", "json")
+    child.logfile_read = io.StringIO()
+    later = dt.date.today() + dt.timedelta(days=14)
+    while later.weekday() > 4 or (later.month, later.day) in ((12, 25), (1, 1)):
+        later += dt.timedelta(days=1)
+    working = f"{later:%b} {later.day} at 3pm"
+    type_answer(child, "When do you propose to meet?", "Dec 25 at 3pm")
+    child.expect_exact("25 December is one of the playbook's holidays; give a working day")
+    child.send(f"\x15{working}\r")
+    data = drafts_kept_nowhere(child)
+    assert f"Could we talk {working}?" in data["customer_message"]
 
 
 def test_brief_with_partner_fills_in_the_customer(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from escalate_cli import safe_yaml
-from escalate_cli.dates import check_year, parse_date, untimed
+from escalate_cli.dates import DayOff, check_year, parse_date, untimed
 from escalate_cli.errors import AnswersError, EscalateError
 from escalate_cli.playbook import Question
 
@@ -48,10 +48,14 @@ def read(spec: str) -> safe_yaml.Located:
 
 
 def check(
-    located: safe_yaml.Located, questions: Iterable[Question], today: dt.date | None = None
+    located: safe_yaml.Located,
+    questions: Iterable[Question],
+    today: dt.date | None = None,
+    off: frozenset[DayOff] = frozenset(),
 ) -> Answers:
     """Every answer in the file, converted to its question's type, or one error for all;
-    with `today`, a day a `when` answer names must be to come (see `dates.untimed`)."""
+    with `today`, a day a `when` answer names must be to come and not one of the days
+    `off` (see `dates.untimed`)."""
     by_id = {q.id: q for q in questions}
     problems: list[str] = []
     result: Answers = {}
@@ -69,7 +73,7 @@ def check(
             problems.append(f"{located.where((key,))}: unknown question id {key!r}{also}")
             continue
         try:
-            result[key] = coerce(question, value, today)
+            result[key] = coerce(question, value, today, off)
         except ValueError as exc:
             problems.append(f"{located.where((key,))}: {key}: {exc}")
     if problems:
@@ -88,7 +92,12 @@ def _points(value: Any) -> bool:
     )
 
 
-def coerce(question: Question, value: Any, today: dt.date | None = None) -> Any:
+def coerce(
+    question: Question,
+    value: Any,
+    today: dt.date | None = None,
+    off: frozenset[DayOff] = frozenset(),
+) -> Any:
     """One answer converted to the question's type; ValueError says what is expected."""
     if question.type == "yes_no":
         if isinstance(value, bool):
@@ -107,7 +116,7 @@ def coerce(question: Question, value: Any, today: dt.date | None = None) -> Any:
             raise ValueError(f"expected text, got {value!r}; {hint}")
         if question.required and not value.strip():
             raise ValueError("the answer is empty")
-        vague = question.type == "when" and untimed(value, question.required, today)
+        vague = question.type == "when" and untimed(value, question.required, today, off)
         if vague:
             raise ValueError(vague)
         return value

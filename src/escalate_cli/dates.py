@@ -66,12 +66,15 @@ _A_TIME = (
 )
 
 
-def untimed(text: str, required: bool, today: dt.date | None = None) -> str:
+def untimed(
+    text: str, required: bool, today: dt.date | None = None, off: frozenset[DayOff] = frozenset()
+) -> str:
     """What is wrong with an answer that should name a day or a time ("Friday noon",
     "tomorrow at 10", "the 15th"), or "" when nothing is (or it is empty): "ASAP" or "soon"
     is a time nobody can hold you to, and reads as one in a draft. With `today`, a day it
     names must be to come, exist, and fall on the weekday it says ("tue 9 dec" when 9
-    December is a Wednesday): a customer would be offered a day that is not."""
+    December is a Wednesday): a customer would be offered a day that is not; nor may it be
+    one of the days `off` (the playbook's holidays), named or the coming weekday typed."""
     said = text.strip()
     if not said:
         return ""
@@ -84,7 +87,7 @@ def untimed(text: str, required: bool, today: dt.date | None = None) -> str:
         return f"{said!r}: that day has gone; give a day to come"
     named = _named_day(said.lower())
     if named is None:
-        return ""
+        return _holiday(_coming(said.lower(), today), said, off)
     day, month, year = named
     when = nearest(day, month, year, today)
     if when is None:
@@ -94,7 +97,24 @@ def untimed(text: str, required: bool, today: dt.date | None = None) -> str:
     weekday = re.search(_WEEKDAY_WORD, said.lower())
     if weekday and not WEEKDAYS[when.weekday()].startswith(weekday.group(1)):
         return f"{said!r}: {when.day} {when:%B %Y} is a {when:%A}; correct the day or the date"
-    return ""
+    return _holiday(when, said, off)
+
+
+def _coming(said: str, today: dt.date) -> dt.date | None:
+    """The day a lone weekday names looking ahead ("friday 3pm"), None for any other
+    answer ("next friday", "tomorrow", "noon")."""
+    weekday = re.search(_WEEKDAY_WORD, said)
+    if weekday is None or re.search(r"\bnext\s+" + _WEEKDAY_WORD, said):
+        return None
+    index = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(weekday.group(1)))
+    return today + dt.timedelta(days=(index - today.weekday() - 1) % 7 + 1)
+
+
+def _holiday(when: dt.date | None, said: str, off: frozenset[DayOff]) -> str:
+    if when is None or not ((when.month, when.day) in off or when in off):
+        return ""
+    day = f"{when:%A} {when.day} {when:%B}"
+    return f"{said!r}: {day} is one of the playbook's holidays; give a working day"
 
 
 _GONE = r"\b(?:yesterday|last\s+(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\b"

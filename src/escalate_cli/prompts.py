@@ -181,7 +181,8 @@ class QuestionaryPrompter:
         def check(value: str) -> bool | str:
             if not value.strip():
                 return not required or "an answer is needed here"
-            return (kind == "when" and untimed(value, required, dt.date.today())) or True
+            today, off = dt.date.today(), self.cushion.off
+            return (kind == "when" and untimed(value, required, today, off)) or True
 
         answer = _ask(
             questionary.text(

@@ -120,7 +120,7 @@ def gather_answers(
     if answers_file == "-":
         reading_stdin("the answers (id: answer, one a line)")
     read = answers.read(answers_file) if answers_file else None
-    from_file = answers.check(read, questions, today()) if read else {}
+    from_file = answers.check(read, questions, today(), book.lint.cushion().off) if read else {}
     slot = draft_slot(book, command, partner, prompter, home) if prompter or resume else None
     kept: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
     if slot and resume:
