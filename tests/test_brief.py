@@ -204,6 +204,21 @@ def test_the_teams_drafts_speak_of_the_customers_things_as_theirs(checked_book: 
         assert "- Refund your duplicate charges: by Friday 11 December at the latest." in customer
 
 
+def test_a_time_with_no_zone_gets_the_senders_from_the_profile(checked_book: Playbook) -> None:
+    """A reviewer: "Friday noon" has no time zone, and a customer elsewhere reads it as
+    theirs. With `time_zone` in the profile, a proposed time that names none gets it."""
+    typed = {**ORDINARY, "meeting_when": "thursday at 3pm", "next_update": "friday noon"}
+    result = draft(checked_book, typed, profile={"name": "Al", "time_zone": "ET"})
+    assert "Could we talk Thursday at 3pm ET?" in result.customer_message
+    assert "you'll hear from me by Friday noon ET." in result.drafts()["customer_chat"]
+    assert "with Acme Corp, Thursday at 3pm ET." in result.manager_brief
+    zoned = draft(checked_book, {**typed, "meeting_when": "Thursday at 3pm CET"},
+                  profile={"time_zone": "ET"})  # fmt: skip
+    assert "Could we talk Thursday at 3pm CET?" in zoned.customer_message
+    plain = draft(checked_book, typed, profile={"name": "Al"})
+    assert "Could we talk Thursday at 3pm?" in plain.customer_message
+
+
 def test_no_draft_promises_a_holiday(checked_book: Playbook) -> None:
     """Written on Monday 21 December 2026: work due Wednesday 23rd is promised for Monday
     28th (Friday 25th is one of the playbook's holidays), and the next update, two working

@@ -22,6 +22,7 @@ from escalate_cli.render import (
     sentence,
     their,
     when,
+    zoned,
 )
 
 answers = st.text(
@@ -169,6 +170,27 @@ def test_their_speaks_of_the_customer_where_a_commitment_spoke_to_them() -> None
     assert their("Refund your duplicate charges") == "Refund their duplicate charges"
     assert their("Your data is yours") == "Their data is theirs"
     assert their("Call you about Younger's yourself") == "Call you about Younger's yourself"
+
+
+@pytest.mark.parametrize(
+    ("typed", "drafted"),
+    [
+        ("Thursday at 3pm", "Thursday at 3pm ET"),
+        ("Friday noon", "Friday noon ET"),
+        ("by 5pm Friday", "by 5pm ET Friday"),
+        ("tomorrow at 10", "tomorrow at 10 ET"),
+        ("Tuesday 10:30", "Tuesday 10:30 ET"),
+        ("3pm CET Tuesday", "3pm CET Tuesday"),  # a zone given is kept
+        ("3pm UTC+1", "3pm UTC+1"),
+        ("2pm London time", "2pm London time"),
+        ("Monday", "Monday"),  # no time of day, no zone
+        ("Friday at 12/3", "Friday at 12/3"),
+    ],
+)
+def test_zoned_puts_the_senders_time_zone_after_a_time_that_names_none(
+    typed: str, drafted: str
+) -> None:
+    assert zoned(typed, "ET") == drafted
 
 
 def test_filters_are_registered_in_the_sandbox_and_answers_stay_data() -> None:

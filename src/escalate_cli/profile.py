@@ -21,6 +21,8 @@ KEYS = {
     "manager_name": "your manager; the manager brief is addressed to them",
     "team": "your team, in the sign-off when there is no signature",
     "company": "your company, in the sign-off when there is no signature",
+    "time_zone": "your time zone as customers read it (ET, CET, UTC+1): put after a time "
+    "the drafts propose that names none",
 }
 MAX_VALUE = 2_000
 

@@ -334,9 +334,33 @@ def context(
         if not q.required and isinstance(values[q.id], str) and _says_nothing(values[q.id]):
             values[q.id] = ""
     values["profile"] = {key: str((profile or {}).get(key) or "") for key in KEYS}
+    zone = values["profile"]["time_zone"]
+    for q in questions if zone else ():
+        if q.type == "when" and isinstance(values[q.id], str):
+            values[q.id] = zoned(values[q.id], zone)
     values["update_by"] = ""  # `brief.draft` knows the day
     values["pending"] = []
     return values
+
+
+_CLOCK = re.compile(
+    r"\b\d{1,2}(?::\d{2})?\s*(?:[ap]\.?m\.?)(?![\w.])|\b\d{1,2}:\d{2}\b|\b(?:noon|midday)\b"
+    r"|\bat\s+\d{1,2}\b(?![/.:]\d)",
+    re.IGNORECASE,
+)
+_ZONE = re.compile(r"\b(?:[A-Z]{1,4}T|UTC|GMT|Z)(?:[+-]\d{1,2}(?::\d{2})?)?(?!\w)|\btime\b")
+"""A time zone already given: ET, CEST, UTC+1, GMT, "London time" (not EOD or COB)."""
+
+
+def zoned(text: str, zone: str) -> str:
+    """A time the user typed, with their time zone after its clock time when it names
+    none ("Thursday at 3pm" -> "Thursday at 3pm ET"): a customer elsewhere reads "3pm"
+    as theirs. A day without a time, or a time with a zone ("3pm CET", "London time"),
+    is left as typed."""
+    clock = _CLOCK.search(text)
+    if clock is None or _ZONE.search(text):
+        return text
+    return f"{text[: clock.end()]} {zone}{text[clock.end() :]}"
 
 
 _NOTHING = frozenset({"none", "n/a", "na", "nothing", "nothing yet", "not yet", "no", "nil", "tbd"})
