@@ -413,7 +413,7 @@ def test_a_schema_4_store_gets_the_alias_index(isolated_home: Path) -> None:
     db.close()
     with sqlite.Store.open(home) as store:
         assert [s.aliases for s in store.partners()] == [("ACM",)]
-        assert store.schema_version() == len(sqlite.MIGRATIONS) == 6
+        assert store.schema_version() == len(sqlite.MIGRATIONS) == 7
     db = sqlite3.connect(home / "escalate.db")
 
     def plan(query: str) -> str:
@@ -444,7 +444,7 @@ def test_a_version_3_team_database_gets_the_lookup_indexes(pg_server) -> None:
 
     with scratch_database(pg_server, "_v3", schema=3) as dsn:
         with PostgresStore.open(dsn, migrate=True) as store:
-            assert store.schema_version() == len(MIGRATIONS) == 5
+            assert store.schema_version() == len(MIGRATIONS) == 6
         with psycopg.connect(dsn) as conn:
             rows = conn.execute(
                 "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'escalate'"

@@ -431,6 +431,37 @@ def test_an_imported_alias_another_partner_has_stays_theirs(runner, tmp_path, el
     assert [n["text"] for n in mine] == ["another firm called NWL"]
 
 
+def test_an_alias_taken_away_is_not_brought_back_by_a_later_import(
+    runner, tmp_path, elsewhere
+) -> None:
+    """A first-use review: a wrong alias that came with an export, taken away, came back
+    with the next export of the same partner. The import leaves it out and says how to
+    give it back; given back by hand, the next import keeps it."""
+    ok(runner, "notes", "add", "Northwind Logistics", "--kind", "note", "first")
+    ok(runner, "partners", "alias", "Northwind Logistics", "NWL")
+    ok(runner, "partners", "alias", "Northwind Logistics", "Northwind Freight")
+    exported = tmp_path / "northwind.json"
+    ok(runner, "handover", "NWL", "-f", "json", "-o", str(exported))
+    elsewhere()
+    ok(runner, "import", str(exported))
+    ok(runner, "partners", "alias", "Northwind Logistics", "northwind freight", "--remove")
+    again = ok(runner, "import", str(exported))  # the same partner's export, again
+    assert "aliases: 0 added, 0 updated, 2 unchanged" in again.stderr
+    assert (
+        "'Northwind Freight' was left out: it was taken away as an alias of Northwind Logistics on "
+    ) in again.stderr
+    assert "escalate partners alias 'Northwind Logistics' 'Northwind Freight'" in again.stderr
+    (partner,) = json.loads(ok(runner, "partners", "-f", "json").stdout)
+    assert partner["aliases"] == ["NWL"]
+    ok(runner, "partners", "alias", "Northwind Logistics", "Northwind Freight")
+    ok(runner, "partners", "alias", "Northwind Logistics", "Northwind Freight", "--remove")
+    ok(runner, "partners", "alias", "Northwind Logistics", "Northwind Freight")
+    kept = ok(runner, "import", str(exported))
+    assert "left out" not in kept.stderr
+    (partner,) = json.loads(ok(runner, "partners", "-f", "json").stdout)
+    assert partner["aliases"] == ["NWL", "Northwind Freight"]
+
+
 def test_partners_and_handover_count_past_escalations_alike(runner, tmp_path) -> None:
     """A first-use review: an `escalation` note counted in the handover, not in `partners`."""
     ok(runner, "notes", "add", "Acme", "--kind", "escalation", "Q3 outage", "--date", "2026-09-14")

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from escalate_cli.errors import CloseMatchError, EscalateError, NotFoundError, StoreError
+from escalate_cli.identity import name_key
 from escalate_cli.store import (
     NOTE_KINDS,
     Commitment,
@@ -779,6 +780,26 @@ def test_merge_moves_every_record_and_keeps_the_name_as_an_alias(store: Store) -
     assert [p.name for p in store.partners()] == ["Northwind Logistics"]
     with pytest.raises(EscalateError, match="already one partner"):
         store.merge_partners("NW", "Northwind Logistics")
+
+
+def test_the_aliases_taken_away_follow_a_merge_and_go_with_a_removed_partner(
+    store: Store,
+) -> None:
+    """An alias taken away stays away from the partner it was taken from, also once that
+    partner is merged into another (a later import of its export must not bring it back)."""
+    store.add_note("Nortwind", "note", "x", new=True)
+    store.add_alias("Nortwind", "NW Freight")
+    store.remove_alias("Nortwind", "nw freight")
+    assert list(store.removed_aliases("Nortwind")) == [name_key("NW Freight")]
+    store.add_note("Northwind Logistics", "note", "y", new=True)
+    store.merge_partners("Nortwind", "Northwind Logistics")
+    assert list(store.removed_aliases("Northwind Logistics")) == [name_key("NW Freight")]
+    store.add_alias("Northwind Logistics", "NW Freight")  # given back by hand
+    assert store.removed_aliases("Northwind Logistics") == {}
+    store.remove_alias("Northwind Logistics", "NW Freight")
+    store.remove_partner("Northwind Logistics")
+    store.add_note("Northwind Logistics", "note", "a new one", new=True)
+    assert store.removed_aliases("Northwind Logistics") == {}
 
 
 def test_remove_deletes_the_partner_and_all_of_its_records(store: Store) -> None:

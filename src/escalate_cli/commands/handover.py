@@ -106,7 +106,8 @@ def import_handover(
     """Load a handover into your store, all or nothing. Records are matched by their stable
     ids: importing a later export of the same partner updates outcomes and commitment
     states in place, adds what is new and never doubles anything. The partner's aliases
-    come too, except one that already means another of your partners. The file is read as
+    come too, except one that already means another of your partners or one taken away
+    from this partner here (`partners alias --remove`). The file is read as
     it is imported, so its size is not limited by memory; a malformed record stops the
     import at its line, with nothing changed.
 
@@ -125,6 +126,7 @@ def import_handover(
         assert name is not None  # no way to decline was offered
         counts = store.import_staged(name, staged, new=True)  # the name was resolved above
         theirs = _aliases_of_others(store, name, staged.aliases)
+        removed = _aliases_removed(store, name, staged.aliases)
     say(f"imported {name}:")
     for kind, c in counts.items():
         say(f"  {kind}: {c.added} added, {c.updated} updated, {c.unchanged} unchanged", "")
@@ -133,6 +135,20 @@ def import_handover(
             f"{alias!r} already means {other}, so it was not made an alias of {name}; if they "
             f"are one partner: escalate partners merge {other!r} {name!r}"
         )
+    for alias, day in removed:
+        say(
+            f"{alias!r} was left out: it was taken away as an alias of {name} on {day}; to "
+            f"give it back: escalate partners alias {name!r} {alias!r}"
+        )
+
+
+def _aliases_removed(store: MemoryStore, name: str, aliases: list[str]) -> list[tuple[str, str]]:
+    """(alias, day) for each imported alias that was taken away from `name` here: an
+    export made before it went still lists it, and the import leaves it out."""
+    from escalate_cli.identity import name_key
+
+    removed = store.removed_aliases(name)
+    return [(alias, removed[name_key(alias)]) for alias in aliases if name_key(alias) in removed]
 
 
 def _aliases_of_others(store: MemoryStore, name: str, aliases: list[str]) -> list[tuple[str, str]]:

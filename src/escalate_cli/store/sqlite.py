@@ -268,6 +268,16 @@ MIGRATIONS: tuple[tuple[str | Callable[[Any], None], ...], ...] = (
         "CREATE INDEX aliases_by_key ON aliases (key)",
         rekey,
     ),
+    (  # 7: the aliases a user took away, so a later import does not bring one back.
+        """CREATE TABLE removed_aliases (
+            id INTEGER PRIMARY KEY,
+            partner_id INTEGER NOT NULL REFERENCES partners(id),
+            key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            removed TEXT NOT NULL,
+            UNIQUE (partner_id, key)
+        )""",
+    ),
 )
 
 
@@ -543,6 +553,12 @@ class Store:
                     past_escalations(past, row["escalation_notes"]),
                 )
 
+    def removed_aliases(self, partner: str) -> dict[str, str]:
+        """The names taken away as aliases of `partner`, by key, with the day each went."""
+        pid = self.find_partner(partner).id
+        rows = self._read("SELECT key, removed FROM removed_aliases WHERE partner_id = ?", (pid,))
+        return {row["key"]: row["removed"][:10] for row in rows}
+
     def aliases(self, partner: str) -> list[str]:
         """The other names `partner` is known by, in the order `partners` lists them."""
         pid = self.find_partner(partner).id
@@ -584,6 +600,10 @@ class Store:
                 )
             if not taken:
                 self._insert_alias(partner.id, clean)
+            self._db.execute(  # given back by hand: an import may bring it again
+                "DELETE FROM removed_aliases WHERE partner_id = ? AND key = ?",
+                (partner.id, identity.name_key(clean)),
+            )
         return partner
 
     def remove_alias(self, name: str, alias: str) -> tuple[Partner, str]:
@@ -600,6 +620,11 @@ class Store:
             if rows:
                 self._db.execute(
                     "DELETE FROM aliases WHERE partner_id = ? AND key = ?", (partner.id, key)
+                )
+                self._db.execute(
+                    "INSERT OR IGNORE INTO removed_aliases (partner_id, key, name, removed) "
+                    "VALUES (?, ?, ?, ?)",
+                    (partner.id, key, rows[0]["name"], _now()),
                 )
                 return partner, rows[0]["name"]
             if key == identity.name_key(partner.name):
@@ -668,6 +693,11 @@ class Store:
             self._db.execute(
                 "UPDATE aliases SET partner_id = ? WHERE partner_id = ?", (kept.id, gone.id)
             )
+            self._db.execute(
+                "UPDATE OR IGNORE removed_aliases SET partner_id = ? WHERE partner_id = ?",
+                (kept.id, gone.id),
+            )
+            self._db.execute("DELETE FROM removed_aliases WHERE partner_id = ?", (gone.id,))
             self._db.execute("DELETE FROM partners WHERE id = ?", (gone.id,))
             known = "SELECT 1 FROM aliases WHERE partner_id = ? AND key = ?"
             if not self._read(known, (kept.id, identity.name_key(gone.name))):
@@ -689,6 +719,7 @@ class Store:
                 ).rowcount
                 for table in ("notes", "history", "commitments", "aliases")
             }
+            self._db.execute("DELETE FROM removed_aliases WHERE partner_id = ?", (partner.id,))
             self._db.execute("DELETE FROM partners WHERE id = ?", (partner.id,))
         return removed
 
@@ -1280,11 +1311,14 @@ class Store:
 
     def _merge_aliases(self, pid: int, names: list[str]) -> Counts:
         """The export's other names for the partner: each one no partner here is known by
-        is added; one that already means this partner, or another (`import` says so), is
-        left as it is."""
+        is added; one that already means this partner, or another, or one the user took
+        away from this partner (`import` says so of both), is left as it is."""
         added = 0
+        removed = self._read("SELECT key FROM removed_aliases WHERE partner_id = ?", (pid,))
+        gone = {row["key"] for row in removed}
         for name in names:
-            if not self._known(identity.name_key(name)):
+            key = identity.name_key(name)
+            if key not in gone and not self._known(key):
                 self._insert_alias(pid, name)
                 added += 1
         return Counts(added=added, unchanged=len(names) - added)
