@@ -84,6 +84,10 @@ PARTS = (
     "lint_heldout187.yaml",
     "lint_heldout188.yaml",
     "lint_heldout189.yaml",
+    "lint_heldout190.yaml",
+    "lint_heldout191.yaml",
+    "lint_heldout192.yaml",
+    "lint_heldout193.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
