@@ -296,6 +296,18 @@ def test_quoted_words_wrapped_onto_the_next_line_are_still_someone_elses(book: P
         assert rules(inches, book) == ["inflated_urgency"], inches
 
 
+def test_the_lines_of_an_email_being_replied_to_are_someone_elses(book: Playbook) -> None:
+    """A reply quotes the customer's e-mail with "> ": their deadline and their alarm are
+    not the writer's promise ("> jonas will swap the probes tomorrow" was read as one, a
+    date without a cushion); the writer's own lines are still read."""
+    quoted = "> jonas will swap the probes tomorrow\nthat's what the customer wrote"
+    assert rules(quoted, book) == []
+    reply = "Hi Sam,\n\n> Can you fix it by Friday? This is URGENT!!\n\nWe will fix it by Friday."
+    assert rules(reply, book) == ["eta_no_buffer"]
+    (found,) = lint(reply, book.lint)
+    assert found.line == 5
+
+
 def test_a_promise_the_writer_says_nobody_can_give_is_not_an_over_promise(book: Playbook) -> None:
     """Saying no one can promise it is the honest answer. A pledge after "but" or "and", a
     boast about others, or swearing to something less is not that: the exception leaves it."""

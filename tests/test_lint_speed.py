@@ -425,7 +425,7 @@ PLAIN_QUOTED = (
 def test_the_sentence_and_quote_patterns_match_as_written_plainly(text: str) -> None:
     """Each choice of the draft's boundary and quote patterns starts with its character (so
     the matcher skips ahead): the matches and groups are those of the plain patterns."""
-    boundary, quoted, _, _ = coach.splitting()
+    boundary, quoted, *_ = coach.splitting()
     for quick, plain in ((boundary, PLAIN_BOUNDARY), (quoted, PLAIN_QUOTED)):
         expected = [(m.span(), m.groups()) for m in re.finditer(plain, text)]
         assert [(m.span(), m.groups()) for m in quick.finditer(text)] == expected

@@ -119,6 +119,9 @@ _REPORTED = (  # the first letters up front let the matcher skip ahead quickly
     r"|mentioned|complained|requested|demanded|insisted|claimed|wanted\s+to\s+know)\b"
     r"[^,;:.!?\n]*"
 )
+_REPLY = r"^[ \t]*>[^\n]*"
+"""A line of an e-mail being replied to ("> jonas will swap the probes tomorrow"): the
+customer's words, quoted, not the writer's."""
 _SPLITTING: list[re.Pattern[str]] = []
 """Sentence ends, quotes and reported speech, compiled once a process (see `splitting`)."""
 
@@ -126,9 +129,15 @@ _SPLITTING: list[re.Pattern[str]] = []
 def splitting(cache: Path | None = None) -> list[re.Pattern[str]]:
     """The patterns that split a draft into sentences and find someone else's words: with
     `cache`, compiled as the playbook's patterns are, once a data folder (the standard
-    library takes about a millisecond for these four)."""
+    library takes about a millisecond for these)."""
     if not _SPLITTING:
-        items = [(_BOUNDARY, 0), (QUOTED, 0), (_REPORTED, _IGNORECASE), (_SHORT_LINE, 0)]
+        items = [
+            (_BOUNDARY, 0),
+            (QUOTED, 0),
+            (_REPORTED, _IGNORECASE),
+            (_SHORT_LINE, 0),
+            (_REPLY, re.MULTILINE),
+        ]
         _SPLITTING.extend(found.regex for found in compile_all(items, cache))
     return _SPLITTING
 
@@ -155,7 +164,7 @@ class Draft:
     def __init__(self, text: str, labels: Collection[str] = ()) -> None:
         self.text = text
         self.lines = list(accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
-        boundary, quoted, reported, short_line = splitting()
+        boundary, quoted, reported, short_line, reply = splitting()
         ends = [found.end() for found in boundary.finditer(text)]
         if "\n" in text:
             shorts = [found.end(1) for found in short_line.finditer("\n" + text)]
@@ -163,7 +172,8 @@ class Draft:
                 ends = sorted({*ends, *shorts})
         self.starts: list[int] = [0, *ends]
         self.spans: list[tuple[int, int]] = list(zip(self.starts, [*ends, len(text)], strict=True))
-        self.masked = _masked(text, (*quoted.finditer(text), *reported.finditer(text)))
+        theirs = (*quoted.finditer(text), *reported.finditer(text), *reply.finditer(text))
+        self.masked = _masked(text, theirs)
         self.for_model = self.masked
         if labels:
             found = re.finditer("|".join(map(re.escape, labels)), self.masked)
