@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalate_cli.brief import draft, warnings
+from escalate_cli.brief import Brief, draft, warnings
 from escalate_cli.cli import app
 from escalate_cli.errors import EscalateError
 from escalate_cli.lint import lint
@@ -165,17 +165,25 @@ def test_the_customer_message_lints_clean_whatever_the_commitments_say(
         assert lint(message, checked_book.lint, today=dt.date(2026, 12, 6)) == []
 
 
+def agreed_and_pending(book: Playbook, agreed: tuple[str, str], pending: str) -> Brief:
+    """The drafts on Sunday 6 December of a brief with two commitments: `agreed` (owner,
+    what), due Wednesday 9 December, and `pending`, Finance's, due on the 10th and not
+    agreed to yet."""
+    owner, what = agreed
+    due = [
+        {"what": what, "owner": owner, "due": "2026-12-09"},
+        {"what": pending, "owner": "Finance", "due": "2026-12-10", "agreed": False},
+    ]
+    return draft(book, {**ORDINARY, "commitments": due}, today=dt.date(2026, 12, 6))
+
+
 def test_the_chat_form_gives_the_next_steps_the_message_gives(checked_book: Playbook) -> None:
     """A customer who gets only the chat form hears what happens next and by when (a
     manager reading the drafts found only an apology and a call there): each agreed
     commitment with its promise date, as in the customer message; one not agreed yet stays
     out of both."""
-    due = [
-        {"what": "send the hotfix plan", "owner": "Dana", "due": "2026-12-09"},
-        {"what": "credit November's invoice", "owner": "Finance", "due": "2026-12-10",
-         "agreed": False},
-    ]  # fmt: skip
-    result = draft(checked_book, {**ORDINARY, "commitments": due}, today=dt.date(2026, 12, 6))
+    result = agreed_and_pending(checked_book, ("Dana", "send the hotfix plan"),
+                                "credit November's invoice")  # fmt: skip
     chat = result.drafts()["customer_chat"]
     assert "\nNext steps:\n- Send the hotfix plan: by Friday 11 December at the latest.\n" in chat
     assert "by Friday 11 December at the latest" in result.customer_message
@@ -189,12 +197,8 @@ def test_the_teams_drafts_speak_of_the_customers_things_as_theirs(checked_book: 
     """A commitment is typed as the customer hears it ("credit your November invoice");
     in the manager brief and the follow-up plan, written for the team, "your" would be the
     manager's invoice. The customer's drafts keep the words as typed."""
-    due = [
-        {"what": "refund your duplicate charges", "owner": "me", "due": "2026-12-09"},
-        {"what": "credit your November invoice", "owner": "Finance", "due": "2026-12-10",
-         "agreed": False},
-    ]  # fmt: skip
-    result = draft(checked_book, {**ORDINARY, "commitments": due}, today=dt.date(2026, 12, 6))
+    result = agreed_and_pending(checked_book, ("me", "refund your duplicate charges"),
+                                "credit your November invoice")  # fmt: skip
     drafts = result.drafts()
     for internal in (result.manager_brief, drafts["follow_up"]):
         assert "Refund their duplicate charges." in internal

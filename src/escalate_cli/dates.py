@@ -106,8 +106,7 @@ def _coming(said: str, today: dt.date) -> dt.date | None:
     weekday = re.search(_WEEKDAY_WORD, said)
     if weekday is None or re.search(r"\bnext\s+" + _WEEKDAY_WORD, said):
         return None
-    index = next(i for i, day in enumerate(WEEKDAYS) if day.startswith(weekday.group(1)))
-    return today + dt.timedelta(days=(index - today.weekday() - 1) % 7 + 1)
+    return _weekday(weekday.group(1), today, "future")
 
 
 def _holiday(when: dt.date | None, said: str, off: frozenset[DayOff]) -> str:
