@@ -82,7 +82,7 @@ SETTINGS = {
     "prune": 0.5,
     "folds": 5,
     "folds_of": "whole files",  # how `main` draws the folds; recorded in the fingerprint
-    "budget": 0.014,
+    "budget": 0.02,
     "veto_shares": (0.03, 0.06, 0.1, 0.15, 0.2, 0.3),
     "rule_veto_shares": (0.0, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.15, 0.2),
     "sweeps": 2,
@@ -106,8 +106,16 @@ SETTINGS = {
     # rule not expected), within 1.75% of ordinary messages flagged there: 185 more
     # findings, 16 ordinary messages more flagged (1.54% to 1.74%). Shipped in the
     # eightieth round, on new sets (README)
-    "set_thresholds": {"blame": 1.29, "others_work": 1.54, "eta_no_buffer": 0.218},
-    "set_vetoes": {"blame": -3.106},
+    "set_thresholds": {"blame": 1.29, "others_work": -0.893, "eta_no_buffer": 0.218},
+    "set_vetoes": {"blame": -3.106, "others_work": -2.5},
+    # tuning files the model is not trained on: round 79's calibration sets (held-out 106
+    # to 141, retired), kept as text the model never saw for choosing thresholds there
+    "set_aside": [f"lint_tuning_h{n}.yaml" for n in range(106, 142)],
+    # patterns a rule's veto never drops, kept or retrained alike (those starting with the
+    # text given): the features cannot tell a name written in lower case from a word, so the
+    # seventy-second round's patterns for such names are the patterns' call alone (the
+    # eighty-fifth round's candidate, retrained, vetoed "bohus installs the new flue tue")
+    "veto_spares": {"others_work": "{lower_lead}"},
 }
 BUDGET = SETTINGS["budget"]
 NO_RULE = 1e6
@@ -118,10 +126,11 @@ NO_VETO = -1e6
 def tuning_files() -> list[Path]:
     """The tuning corpora: every tests/data file with `tuning` in its name, and the coach's
     own test corpus (lint_corpus.yaml: `good` messages and `bad` ones with their `rules`)."""
+    aside = set(cast("list[str]", SETTINGS["set_aside"]))
     tuning = [
         path
         for path in DATA.glob("*tuning*.yaml")
-        if "heldout" not in path.name and "held_out" not in path.name
+        if "heldout" not in path.name and "held_out" not in path.name and path.name not in aside
     ]
     drafts = DATA.glob("briefs/*.golden.txt")
     return sorted([*tuning, DATA / "lint_corpus.yaml", *drafts])
@@ -303,6 +312,21 @@ def read_kept(path: Path, coach: playbook.Lint, names: Sequence[str] | None = No
         row = {name: (model.weights(name) or ())[column] for name in model.names}
         weights[rule] = {name: weight for name, weight in row.items() if weight}
     return Trained(bias, weights, cut, veto, tuned)
+
+
+def spare(keep: Trained, coach: playbook.Lint) -> Trained:
+    """`keep` with each rule `SETTINGS["veto_spares"]` names recorded as tuned without the
+    patterns named there, whether it is kept or retrained: the model file says its veto was
+    tuned against the rest, so it never drops their findings (`classify.Veto.added`), and
+    the trainer counts their findings as never vetoed (`Example.listed`) when it fits."""
+    spares = cast("dict[str, str]", SETTINGS["veto_spares"])
+    tuned = dict(keep.tuned)
+    for rule in coach.rules:
+        if rule.id in spares:
+            was = tuned.get(rule.id, rule)
+            kept = tuple(p for p in was.patterns if not p.startswith(spares[rule.id]))
+            tuned[rule.id] = dataclasses.replace(was, patterns=kept)
+    return dataclasses.replace(keep, tuned=tuned)
 
 
 def train(examples: Sequence[Example], keep: Trained | None = None) -> Trained:
@@ -740,7 +764,7 @@ def main(argv: list[str] | None = None) -> int:
             "so they are fitted",
             file=sys.stderr,
         )
-    keep = read_kept(args.output, coach)
+    keep = spare(read_kept(args.output, coach), coach)
     if set(keep.bias) == set(RULES):  # nothing to train: the kept model, for the rules as they are
         model, cut, veto = keep, keep.cut, keep.veto
     else:

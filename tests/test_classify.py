@@ -99,6 +99,60 @@ def test_a_words_spelling_is_the_same_from_the_table_as_made_afresh() -> None:
     assert kinds(text)[0] == ("priya", "") and ("priya", "NAME") in kinds(text)
 
 
+def acting(text: str) -> list[str]:
+    return [name for name, _ in classify.features(text) if name.startswith("g:")]
+
+
+@pytest.mark.parametrize(
+    ("text", "who", "how"),
+    [
+        ("Tomas drives the cabins to the arena tonight.", "FIRST", "NOW"),
+        ("magda prints your aprons tmrw morning", "FIRST", "NOW"),  # a chat's lower case
+        ("Our design studio is redoing all 48 files.", "OUR", "ING"),
+        ("Anna from our support desk is running the update on Wednesday.", "PARTY", "ING"),
+        ("Hana's going to relabel the whole lot tonight.", "FIRST", "FUT"),
+        ("The pallets are packed, and Kenny will drive them up on Monday.", "NAME", "FUT"),
+        ("Tomorrow our logistics team ships them.", "PARTY", "NOW"),
+        ("Jonah's crew are fitting the panels.", "PARTY", "ING"),
+        ("Legal has approved the wording.", "PARTY", "PERF"),
+        ("Our Osaka distributor packed the wrong boxes.", "NAME", "PAST"),
+    ],
+)
+def test_who_acts_in_a_sentence_and_how_are_features(text: str, who: str, how: str) -> None:
+    """Someone else's work is promised in words no list holds ("our design studio is
+    redoing the files"): the subject of a clause and its verb group carry it."""
+    assert acting(text) == [f"g:{how}", f"g:{who}&{how}"]
+    assert "s:AGENT" in dict(classify.features(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We will ship it on Monday.",  # our own work
+        "I'm redoing the files tonight.",
+        "Kind regards,",  # a plural, not a verb
+        "For our records: the cause was an expired certificate.",
+        "Both prices include installation.",
+        "They will call you.",  # a pronoun: word classes carry it already
+        "The fix ships Monday.",  # a thing, not a party
+    ],
+)
+def test_no_one_else_acts_in_these(text: str) -> None:
+    assert acting(text) == []
+
+
+def test_a_model_of_the_features_before_who_acts_is_still_read(tmp_path) -> None:
+    """Version 4 only adds features to version 3: a version-3 model has no weight for
+    them, so it scores every sentence as it did. Any other version is refused."""
+    table = {"u:drives": [1.5] * len(RULES)}
+    model = classify.load(write_model(tmp_path / "m.json", table, features=3), RULES)
+    sentence = classify.features("Kenny drives the van up on Monday.")
+    assert "g:NOW" in dict(sentence)
+    assert classify.scores(model, sentence)[0][0] == pytest.approx(-1.0 + 1.5)
+    with pytest.raises(PlaybookError, match="features version 3 or 4 only"):
+        classify.load(write_model(tmp_path / "old.json", table, features=2), RULES)
+
+
 # --- scores and findings ------------------------------------------------------------------------
 
 
@@ -1179,15 +1233,9 @@ def test_training_leaves_a_kept_rules_weights_as_they_were() -> None:
     assert free.weights["over_promise"]["u:promise"] > 0  # as the kept one would have
 
 
-def test_a_retrain_writes_the_kept_rules_as_the_replaced_model_had_them(
-    tmp_path, monkeypatch
-) -> None:
-    """End to end: `main` reads the kept rules from the file it replaces and passes them to
-    every step (folds, thresholds, training, the corpus guard), so the new file holds each
-    kept rule's bias, threshold, veto and weights exactly, whatever the data it trained on."""
+def quick_trainer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The trainer on sixty tuning messages, one round, two folds: quick to run end to end."""
     trainer = load_trainer()
-    output = tmp_path / "model.json"
-    output.write_bytes(trainer.MODEL.read_bytes())
     small = tmp_path / "lint_tuning_small.yaml"
     messages = load_benchmark("lint_eval").messages(trainer.DATA / "lint_tuning.yaml")[:60]
     small.write_text(json.dumps({"messages": messages}), encoding="utf-8")
@@ -1195,6 +1243,18 @@ def test_a_retrain_writes_the_kept_rules_as_the_replaced_model_had_them(
     monkeypatch.setattr(trainer, "DATA", tmp_path)
     for name, value in (("rounds", 1), ("epochs", 2), ("folds", 2), ("min_count", 2)):
         monkeypatch.setitem(trainer.SETTINGS, name, value)
+    return trainer
+
+
+def test_a_retrain_writes_the_kept_rules_as_the_replaced_model_had_them(
+    tmp_path, monkeypatch
+) -> None:
+    """End to end: `main` reads the kept rules from the file it replaces and passes them to
+    every step (folds, thresholds, training, the corpus guard), so the new file holds each
+    kept rule's bias, threshold, veto and weights exactly, whatever the data it trained on."""
+    trainer = quick_trainer(tmp_path, monkeypatch)
+    output = tmp_path / "model.json"
+    output.write_bytes(trainer.MODEL.read_bytes())
     retrain = ("blame", "eta_no_buffer")  # (the shipped settings keep all but `others_work`)
     kept = tuple(rule for rule in trainer.SETTINGS["keep"] if rule not in retrain)
     monkeypatch.setitem(trainer.SETTINGS, "keep", kept)
@@ -1213,3 +1273,26 @@ def test_a_retrain_writes_the_kept_rules_as_the_replaced_model_had_them(
         } == kept, rule
     retrained = trainer.RULES.index("blame")
     assert after.names != before.names or after.bias[retrained] != before.bias[retrained]
+
+
+def test_a_retrained_rule_still_never_vetoes_the_patterns_the_settings_spare(
+    tmp_path, monkeypatch
+) -> None:
+    """`SETTINGS["veto_spares"]`: retraining `others_work` records it as tuned without its
+    patterns for people named in lower case, so the coach never vetoes their findings
+    (the eighty-fifth round's candidate, retrained without this, vetoed "bohus installs
+    the new flue tue"); with no spares, a retrain records every pattern as tuned."""
+    trainer = quick_trainer(tmp_path, monkeypatch)
+    keep = tuple(rule for rule in trainer.RULES if rule != "others_work")
+    monkeypatch.setitem(trainer.SETTINGS, "keep", keep)
+    coach = trainer.bundled_rules()
+    rule = next(rule for rule in coach.rules if rule.id == "others_work")
+    lower = {at for at, pattern in enumerate(rule.patterns) if pattern.startswith("{lower_lead}")}
+    assert len(lower) == 4
+    for spares, added in (({"others_work": "{lower_lead}"}, lower), ({}, set())):
+        monkeypatch.setitem(trainer.SETTINGS, "veto_spares", spares)
+        output = tmp_path / "model.json"
+        output.write_bytes(trainer.MODEL.read_bytes())
+        assert trainer.main(["--output", str(output)]) == 0
+        veto = classify.veto(classify.load(output, trainer.RULES), rule, coach.classes)
+        assert veto is not None and set(veto.added) == added, spares

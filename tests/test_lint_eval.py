@@ -88,6 +88,10 @@ PARTS = (
     "lint_heldout191.yaml",
     "lint_heldout192.yaml",
     "lint_heldout193.yaml",
+    "lint_heldout194.yaml",
+    "lint_heldout195.yaml",
+    "lint_heldout196.yaml",
+    "lint_heldout197.yaml",
 )
 """The labelled files: the tuning file, then the held-out sets in the README table's order."""
 HELD_OUT = PARTS[1:]
@@ -268,6 +272,8 @@ def test_out_of_fold_each_file_is_linted_by_a_model_that_never_saw_it(
     retrained = "others_work"
     kept = tuple(rule for rule in trainer.RULES if rule != retrained)
     monkeypatch.setitem(trainer.SETTINGS, "keep", kept)
+    # forty messages a writer give weights near the bundled prune (0.5); keep them all
+    monkeypatch.setitem(trainer.SETTINGS, "prune", 0.1)
     paths = []
     for writer, name in (("a", "Zorblat"), ("b", "Quenwick")):
         messages = [

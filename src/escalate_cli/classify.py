@@ -41,8 +41,12 @@ if TYPE_CHECKING:
 FORMAT = 2
 """The layout of a model file: 2 stores the weights as one base64 string. Format 1, a JSON
 list of numbers per feature (an earlier escalate's), is still read, more slowly."""
-FEATURES = 3
+FEATURES = 4
 """The version of `features`: a model trained on another version is refused."""
+READS = (3, FEATURES)
+"""The versions a model may be trained on. Version 4 only adds features to version 3 (who
+acts in a sentence, and how: `_agent`); a version-3 model has no weight for them, so it
+scores every sentence as it did."""
 MAX_BYTES = 1_000_000
 MAX_FEATURES = 100_000
 MAX_KEY = 200
@@ -154,8 +158,29 @@ _LISTS = {
     "kept put wrote sat blew fell dropped missed caused",
     "start": "i it this that these those there here we you the a an he she they our your their "
     "my hi hello dear thanks thank please sorry yes no ok okay so and but also just",
+    # who acts, and how (`_agent`)
+    "clause": "and so but then while meanwhile because once after",
+    "determiner": "the a an their his her",
+    "not subject": "i we you it this that these those there here he she they what which who "
+    "everything nothing something anything everyone someone",
+    "not present": "is was has does this its thanks always sales ops devs news us yes plus "
+    "across perhaps unless series analytics logistics operations as his hers ours yours theirs",
+    "object": "the a an your our their them it this that these those all every each both his "
+    "her him us you me up out over back off",
+    "function": "for on in at to from with by as if when once after before of about since "
+    "until unless either one both all each every any some most many kind best warm recap "
+    "reminder agenda small",
 }
-_PAST_WORDS, _SENTENCE_START = (frozenset(_LISTS[name].split()) for name in ("past", "start"))
+(
+    _PAST_WORDS,
+    _SENTENCE_START,
+    _CLAUSE_WORDS,
+    _DETERMINERS,
+    _NOT_SUBJECT,
+    _NOT_PRESENT,
+    _OBJECT_START,
+    _FUNCTION_WORDS,
+) = (frozenset(words.split()) for words in _LISTS.values())
 
 
 _COMPILED: list[re.Pattern[str]] = []
@@ -297,12 +322,127 @@ def features(text: str, offset: int = 0) -> list[tuple[str, int]]:
         flags.add("QUESTION")
     if "!!" in text or sum(1 for token in words if token.word.isupper()) >= 2:
         flags.add("SHOUT")
+    acting = _agent(words, text, offset)
+    if acting:
+        subject, verb, at = acting
+        flags.add("AGENT")
+        add(f"g:{verb}", at)
+        add(f"g:{subject}&{verb}", at)
     ordered = sorted(flags)
     for index, flag in enumerate(ordered):
         add(f"s:{flag}", -1)
         for other in ordered[index + 1 :]:
             add(f"s:{flag}&{other}", -1)
     return list(out.items())
+
+
+_CLAUSE_BREAK = frozenset(",;:(–—")
+_SUBJECT_WORDS = 6
+"""How many words a subject may have: "Anna from our support desk" is five."""
+
+
+def _agent(words: list[Token], text: str, offset: int) -> tuple[str, str, int] | None:
+    """Who acts in the sentence's first clause that has a third party as its subject, and
+    how: the subject's kind (a NAME, a PARTY word, a possessive "Tomo's crew", OUR for
+    "our studio", FIRST for a first word that starts no sentence by habit, as names do)
+    and the verb's (FUT: will, 'll, going to; ING: is doing; NOW: "Tomas drives"; PAST;
+    PERF: has done), with the verb's offset. Promises of someone else's work are mostly
+    written this way, in words no list holds ("our design studio is redoing the files")."""
+    for start in range(len(words)):
+        if start and not _clause_starts(words, start, text, offset):
+            continue
+        found = _acting_from(words, start, text, offset)
+        if found:
+            return found
+    return None
+
+
+def _clause_starts(words: list[Token], index: int, text: str, offset: int) -> bool:
+    before = words[index - 1]
+    if before.word in _CLAUSE_WORDS:
+        return True
+    between = text[before.start - offset : words[index].start - offset]
+    return any(mark in _CLAUSE_BREAK for mark in between)
+
+
+def _acting_from(
+    words: list[Token], start: int, text: str, offset: int
+) -> tuple[str, str, int] | None:
+    index, subject = start, ""
+    while index < len(words) and words[index].kind == "DATE":  # "Tomorrow Hana relabels"
+        index += 1
+    if index < len(words) and words[index].word in _DETERMINERS:
+        index += 1
+    elif index < len(words) and words[index].word == "our":
+        index, subject = index + 1, "OUR"
+    first = index
+    end = min(len(words), first + _SUBJECT_WORDS)
+    while index < end:
+        word, kind, _ = words[index]
+        verb = _verb(words, index)
+        if verb == "NOW" and _clause_starts(words, index + 1, text, offset):
+            verb = ""  # "For our records: the cause"
+        if verb and index > first:
+            return (subject, verb, words[index].start) if subject else None
+        if word in _NOT_SUBJECT or kind in ("DATE", "THEY", "FUT", "NEG"):
+            return None
+        if kind == "ME" and (index == first or word not in _OWNERS):
+            return None  # "we", "I"; but "Anna from our support desk"
+        if kind in ("NAME", "PARTY"):
+            subject = kind
+        elif word == "'s" and subject not in ("NAME", "PARTY"):
+            subject = "POSS"
+        elif (
+            index == start
+            and _unknown_word(words[index])
+            and _may_be_name(words[index], text, offset)
+        ):
+            subject = "FIRST"
+        index += 1
+    return None
+
+
+_OWNERS = frozenset(("our", "my"))
+_NOT_NAMES = _SENTENCE_START | _FUNCTION_WORDS
+
+
+def _unknown_word(token: Token) -> bool:
+    """A word with no class that no sentence starts with by habit: in first place, often
+    a name ("Tomas drives", "magda prints"), whatever its case in a chat message."""
+    word = token.word
+    return not token.kind and word.isalpha() and word not in _NOT_NAMES
+
+
+def _may_be_name(token: Token, text: str, offset: int) -> bool:
+    """Whether a first word may be a name as typed: capitalised ("Tomas drives"), or in a
+    sentence with no capital at all, as chat writes ("magda prints your aprons"); not the
+    lower-case start of a hard-wrapped line ("crates will clear customs before Easter")."""
+    return text[token.start - offset].isupper() or not any(map(str.isupper, text))
+
+
+def _verb(words: list[Token], index: int) -> str:
+    """The kind of verb group that starts at `index` ("" for none)."""
+    word, kind, _ = words[index]
+    after = words[index + 1].word if index + 1 < len(words) else ""
+    if kind == "FUT" or word in ("will", "shall"):
+        return "FUT"
+    if word in ("is", "are", "'s") and after.endswith("ing"):
+        return "FUT" if after == "going" else "ING"
+    if word in ("has", "have") and _is_past(after):
+        return "PERF"
+    if _is_past(word):
+        return "PAST"
+    if (
+        len(word) > 3
+        and word.endswith("s")
+        and not word.endswith("ss")
+        and word not in _NOT_PRESENT
+        and kind not in ("PARTY", "NAME", "DATE")
+        and index + 1 < len(words)
+        and (after in _OBJECT_START or after.isdigit() or words[index + 1].kind == "DATE")
+    ):
+        return "NOW"  # "Tomas drives the cabins", not the plural of "Kind regards"
+    return ""
 
 
 # --- the model -----------------------------------------------------------------------------
@@ -710,8 +850,9 @@ def _checked(path: Path, data: Any) -> Model:
     unknown = sorted(set(data) - set(fields) - set(_OPTIONAL))
     if unknown:
         raise _error(f"{path}: {unknown[0]}", "unknown field; check the spelling, or remove it")
-    if data["features"] != FEATURES:
-        raise _error(f"{path}: features", f"this version reads features version {FEATURES} only")
+    if data["features"] not in READS:
+        versions = " or ".join(map(str, READS))
+        raise _error(f"{path}: features", f"this version reads features version {versions} only")
     if not isinstance(data["trained_on"], dict):
         raise _error(f"{path}: trained_on", "must be an object")
     rules = data["rules"]
