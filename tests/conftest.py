@@ -7,6 +7,7 @@ import dataclasses
 import importlib.util
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -150,6 +151,11 @@ LOGINS = {"alice": ("Red",), "bob": ("Blue",), "carol": ("Red",), "dave": ("Red"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: runs against the local store only")
+    # a shell runs a background job (`pytest &`) with Ctrl-C ignored, and the commands the
+    # tests start would inherit that: the tests of Ctrl-C would wait out their timeouts.
+    # Python's own handler is reset to the default in a started command, as in a terminal
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
