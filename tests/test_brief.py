@@ -295,6 +295,22 @@ def test_a_promise_date_the_brief_cushioned_is_not_flagged_for_a_missing_buffer(
     assert "eta_no_buffer" in {f.rule for f in own_date.findings["customer_message"]}
 
 
+def test_what_the_customer_wants_and_feels_is_their_view_not_the_writers_promise(
+    checked_book: Playbook,
+) -> None:
+    """`reported` answers: the manager brief repeats what the customer wants and how they
+    feel, and the coach does not read those as the writer's guarantee or alarm; the same
+    words typed as the writer's own proposal are still flagged."""
+    wants = "proof it cannot happen again, and a fix before the 15th"
+    feels = "furious, it is a total disaster for them"
+    result = draft(checked_book, {**ORDINARY, "customer_wants": wants, "sentiment": feels})
+    assert "Proof it cannot happen again, and a fix before the 15th." in result.manager_brief
+    assert "Furious, it is a total disaster for them." in result.manager_brief
+    assert "manager_brief" not in result.findings, result.findings
+    own = draft(checked_book, {**ORDINARY, "proposal": "a hotfix; it cannot happen again"})
+    assert "over_promise" in {f.rule for f in own.findings["manager_brief"]}
+
+
 def test_optional_answers_left_out_leave_no_gap(checked_book: Playbook) -> None:
     given_answers = {
         k: v

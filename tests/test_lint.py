@@ -1203,3 +1203,20 @@ def test_a_draft_keeps_its_lookups_and_is_freed_with_them() -> None:
     del draft
     gc.collect()
     assert gone() is None
+
+
+def test_the_customers_view_is_left_out_wherever_a_draft_repeats_it(book: Playbook) -> None:
+    """`reported`: an answer giving the customer's view is masked where the draft repeats
+    it, whatever the case, the spacing and the full stop a template adds; the writer's
+    own sentences, and the same words elsewhere in other wording, are read as before."""
+    view = "a guarantee it will never happen again  "
+    text = (
+        "What they want: A guarantee it will\nnever happen again.\n"
+        "We guarantee it will never happen again."
+    )
+    found = lint(text, book.lint, reported=[view])
+    assert [(f.line, f.rule) for f in found] == [(3, "over_promise")]
+    assert {f.line for f in lint(text, book.lint)} >= {1, 3}
+    draft = Draft(text, reported=[view])
+    assert draft.masked.split("\n")[1] == " " * len("never happen again.")
+    assert Draft(text, reported=["  ", "..."]).masked == text

@@ -164,10 +164,15 @@ def draft(
     )
     texts = {name: render(book, name, values) for name in book.drafts()}
     cushioned = _already_cushioned(book, values["commitments"])
+    views = [
+        str(answers[question.id])
+        for question in book.all_questions()
+        if question.reported and isinstance(answers.get(question.id), str)
+    ]
     findings: dict[str, list[Finding]] = {}
     for name, text in texts.items():
         lines = text.split("\n")
-        found = lint(text, book.lint, triggers, partner, labels=labels(book, name))
+        found = lint(text, book.lint, triggers, partner, labels=labels(book, name), reported=views)
         findings[name] = [f for f in found if not cushioned(f, lines[f.line - 1])]
     gotchas = warnings(book, answers)
     return Brief(

@@ -126,7 +126,9 @@ class Question(_Conditional):
     """One question; `hint` is the one line that says why it matters.
 
     A question with `when` is a follow-up: asked, and its answer counted, only when the
-    condition holds on the answers given before it."""
+    condition holds on the answers given before it. A `reported` answer is the customer's
+    view as told (how they feel, what they want): where the drafts repeat it, the message
+    coach leaves it out, as it does reported speech, since it is not the writer's promise."""
 
     id: Id
     type: Literal["yes_no", "text", "long_text", "when", "choice", "multi", "commitments"]
@@ -137,6 +139,7 @@ class Question(_Conditional):
     choices: tuple[Choice, ...] = ()
     required: Flag = True
     when: Any = None
+    reported: Flag = False
 
     def applies(self, answers: Mapping[str, Any]) -> bool:
         return self.when is None or holds(self.when, answers)
