@@ -127,6 +127,9 @@ def tuning_files() -> list[Path]:
     """The tuning corpora: every tests/data file with `tuning` in its name, and the coach's
     own test corpus (lint_corpus.yaml: `good` messages and `bad` ones with their `rules`)."""
     aside = set(cast("list[str]", SETTINGS["set_aside"]))
+    missing = sorted(name for name in aside if not (DATA / name).exists())
+    if missing:
+        raise SystemExit(f"SETTINGS['set_aside'] names no such file in {DATA}: {missing[0]}")
     tuning = [
         path
         for path in DATA.glob("*tuning*.yaml")
@@ -314,7 +317,7 @@ def read_kept(path: Path, coach: playbook.Lint, names: Sequence[str] | None = No
     return Trained(bias, weights, cut, veto, tuned)
 
 
-def spare(keep: Trained, coach: playbook.Lint) -> Trained:
+def spare_patterns(keep: Trained, coach: playbook.Lint) -> Trained:
     """`keep` with each rule `SETTINGS["veto_spares"]` names recorded as tuned without the
     patterns named there, whether it is kept or retrained: the model file says its veto was
     tuned against the rest, so it never drops their findings (`classify.Veto.added`), and
@@ -764,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
             "so they are fitted",
             file=sys.stderr,
         )
-    keep = spare(read_kept(args.output, coach), coach)
+    keep = spare_patterns(read_kept(args.output, coach), coach)
     if set(keep.bias) == set(RULES):  # nothing to train: the kept model, for the rules as they are
         model, cut, veto = keep, keep.cut, keep.veto
     else:

@@ -154,6 +154,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # a shell runs a background job (`pytest &`) with Ctrl-C ignored, and the commands the
     # tests start would inherit that: the tests of Ctrl-C would wait out their timeouts.
     # Python's own handler is reset to the default in a started command, as in a terminal
+    # (and the run itself stops on Ctrl-C again)
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 

@@ -309,6 +309,10 @@ def test_what_the_customer_wants_and_feels_is_their_view_not_the_writers_promise
     assert "manager_brief" not in result.findings, result.findings
     own = draft(checked_book, {**ORDINARY, "proposal": "a hotfix; it cannot happen again"})
     assert "over_promise" in {f.rule for f in own.findings["manager_brief"]}
+    # the writer proposing what the customer asked for still promises it; a short
+    # answer ("no") leaves the other lines' words alone
+    same = {**ORDINARY, "customer_wants": wants, "proposal": wants, "sentiment": "no"}
+    assert "over_promise" in {f.rule for f in draft(checked_book, same).findings["manager_brief"]}
 
 
 def test_optional_answers_left_out_leave_no_gap(checked_book: Playbook) -> None:

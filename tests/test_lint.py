@@ -1205,18 +1205,17 @@ def test_a_draft_keeps_its_lookups_and_is_freed_with_them() -> None:
     assert gone() is None
 
 
-def test_the_customers_view_is_left_out_wherever_a_draft_repeats_it(book: Playbook) -> None:
-    """`reported`: an answer giving the customer's view is masked where the draft repeats
-    it, whatever the case, the spacing and the full stop a template adds; the writer's
-    own sentences, and the same words elsewhere in other wording, are read as before."""
-    view = "a guarantee it will never happen again  "
+def test_a_line_that_gives_the_customers_view_is_left_out(book: Playbook) -> None:
+    """`theirs`: a line that starts with one of these labels is the customer's view, as
+    the template wrote it ("What they want: …"), masked to its end for every rule; the
+    writer's own line with the same words, and the label's words elsewhere, are read."""
     text = (
-        "What they want: A guarantee it will\nnever happen again.\n"
-        "We guarantee it will never happen again."
+        "What they want: A guarantee it will never happen again.\n"
+        "We guarantee it will never happen again.\n"
+        "Proposed path: what they want: a guarantee it will never happen again."
     )
-    found = lint(text, book.lint, reported=[view])
-    assert [(f.line, f.rule) for f in found] == [(3, "over_promise")]
-    assert {f.line for f in lint(text, book.lint)} >= {1, 3}
-    draft = Draft(text, reported=[view])
-    assert draft.masked.split("\n")[1] == " " * len("never happen again.")
-    assert Draft(text, reported=["  ", "..."]).masked == text
+    found = lint(text, book.lint, theirs=["What they want:"])
+    assert [(f.line, f.rule) for f in found] == [(2, "over_promise"), (3, "over_promise")]
+    assert [f.line for f in lint(text, book.lint)] == [1, 2, 3]
+    masked = Draft(text, theirs=["What they want:"]).masked.split("\n")
+    assert masked[0] == " " * len(masked[0]) and masked[1:] == text.split("\n")[1:]

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from escalate_cli.playbook import bundled_path, load
 from escalate_cli.render import (
     FILTERS,
     bullets,
@@ -17,6 +18,7 @@ from escalate_cli.render import (
     environment,
     first_name,
     items,
+    labels_of,
     long_date,
     points,
     sentence,
@@ -170,6 +172,8 @@ def test_their_speaks_of_the_customer_where_a_commitment_spoke_to_them() -> None
     assert their("Refund your duplicate charges") == "Refund their duplicate charges"
     assert their("Your data is yours") == "Their data is theirs"
     assert their("Call you about Younger's yourself") == "Call you about Younger's yourself"
+    mixed = "The integration you planned your launch around"
+    assert their(mixed) == mixed  # not "you planned their launch"
 
 
 @pytest.mark.parametrize(
@@ -198,3 +202,12 @@ def test_filters_are_registered_in_the_sandbox_and_answers_stay_data() -> None:
     assert set(FILTERS) <= set(env.filters)
     template = env.from_string("{{ answer|sentence }}|{{ answer|first_name }}")
     assert template.render(answer="{{ 7*7 }}") == "{{ 7*7 }}.|{{"
+
+
+def test_the_labels_before_an_answer_are_found_in_the_template() -> None:
+    """`labels_of`: the bundled manager brief writes how they feel and what they want
+    after labels of their own, which the coach reads as the customer's view."""
+    book = load(bundled_path())
+    views = {"sentiment", "customer_wants"}
+    assert labels_of(book, "manager_brief", views) == ("How they feel:", "What they want:")
+    assert labels_of(book, "customer_message", views) == ()

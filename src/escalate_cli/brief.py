@@ -16,7 +16,7 @@ from escalate_cli.identity import resolve_owner
 from escalate_cli.lint import Finding, lint
 from escalate_cli.playbook import Gotcha, Playbook
 from escalate_cli.records import record
-from escalate_cli.render import context, labels, long_date, render, sentence
+from escalate_cli.render import context, labels, labels_of, long_date, render, sentence
 
 MIN_ASK_WORDS = 3
 UPDATE_WITHIN = 2
@@ -164,15 +164,12 @@ def draft(
     )
     texts = {name: render(book, name, values) for name in book.drafts()}
     cushioned = _already_cushioned(book, values["commitments"])
-    views = [
-        str(answers[question.id])
-        for question in book.all_questions()
-        if question.reported and isinstance(answers.get(question.id), str)
-    ]
+    views = {question.id for question in book.all_questions() if question.reported}
     findings: dict[str, list[Finding]] = {}
     for name, text in texts.items():
         lines = text.split("\n")
-        found = lint(text, book.lint, triggers, partner, labels=labels(book, name), reported=views)
+        theirs = labels_of(book, name, views)
+        found = lint(text, book.lint, triggers, partner, labels=labels(book, name), theirs=theirs)
         findings[name] = [f for f in found if not cushioned(f, lines[f.line - 1])]
     gotchas = warnings(book, answers)
     return Brief(

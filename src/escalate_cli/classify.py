@@ -42,7 +42,7 @@ FORMAT = 2
 """The layout of a model file: 2 stores the weights as one base64 string. Format 1, a JSON
 list of numbers per feature (an earlier escalate's), is still read, more slowly."""
 FEATURES = 4
-"""The version of `features`: a model trained on another version is refused."""
+"""The version of `features` this escalate computes; `READS` says which models it takes."""
 READS = (3, FEATURES)
 """The versions a model may be trained on. Version 4 only adds features to version 3 (who
 acts in a sentence, and how: `_agent`); a version-3 model has no weight for them, so it
@@ -171,16 +171,14 @@ _LISTS = {
     "until unless either one both all each every any some most many kind best warm recap "
     "reminder agenda small",
 }
-(
-    _PAST_WORDS,
-    _SENTENCE_START,
-    _CLAUSE_WORDS,
-    _DETERMINERS,
-    _NOT_SUBJECT,
-    _NOT_PRESENT,
-    _OBJECT_START,
-    _FUNCTION_WORDS,
-) = (frozenset(words.split()) for words in _LISTS.values())
+_PAST_WORDS = frozenset(_LISTS["past"].split())
+_SENTENCE_START = frozenset(_LISTS["start"].split())
+_CLAUSE_WORDS = frozenset(_LISTS["clause"].split())
+_DETERMINERS = frozenset(_LISTS["determiner"].split())
+_NOT_SUBJECT = frozenset(_LISTS["not subject"].split())
+_NOT_PRESENT = frozenset(_LISTS["not present"].split())
+_OBJECT_START = frozenset(_LISTS["object"].split())
+_FUNCTION_WORDS = frozenset(_LISTS["function"].split())
 
 
 _COMPILED: list[re.Pattern[str]] = []

@@ -142,16 +142,6 @@ def splitting(cache: Path | None = None) -> list[re.Pattern[str]]:
     return _SPLITTING
 
 
-def _repeated(answer: str, text: str) -> list[re.Match[str]]:
-    """Where `text` repeats `answer`, as a template writes it: any case, any spacing, its
-    closing full stop or other mark of its own or the template's."""
-    words = re.findall(r"\S+", answer.strip().rstrip(".!?;:, "))
-    if not words:
-        return []
-    pattern = r"\s+".join(map(re.escape, words)) + r"[.!?]*"
-    return list(re.finditer(pattern, text, re.IGNORECASE))
-
-
 def _masked(text: str, spans: Iterable[re.Match[str]]) -> str:
     """`text` with the characters of each span, except line breaks, made spaces."""
     pieces: list[str] = []
@@ -170,12 +160,12 @@ class Draft:
     words in a draft the brief wrote ("Proposed path:"). The brief's drafts are ordinary
     training messages, so those words pull a line's scores down, and the user's "Get
     engineering on it ASAP." would lose the finding `escalate lint` gives it alone.
-    `reported` are answers that give the customer's view ("proof it cannot happen
-    again" as what they want): masked wherever the draft repeats them, whatever their
-    case and spacing, as reported speech is, for every rule."""
+    `theirs` are labels after which the template writes the customer's view ("What they
+    want:" before "proof it cannot happen again"): a line that starts with one is masked
+    to its end, as reported speech is, for every rule."""
 
     def __init__(
-        self, text: str, labels: Collection[str] = (), reported: Collection[str] = ()
+        self, text: str, labels: Collection[str] = (), theirs: Collection[str] = ()
     ) -> None:
         self.text = text
         self.lines = list(accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
@@ -187,10 +177,11 @@ class Draft:
                 ends = sorted({*ends, *shorts})
         self.starts: list[int] = [0, *ends]
         self.spans: list[tuple[int, int]] = list(zip(self.starts, [*ends, len(text)], strict=True))
-        theirs = [*quoted.finditer(text), *speech.finditer(text), *reply.finditer(text)]
-        for view in reported:
-            theirs += _repeated(view, text)
-        self.masked = _masked(text, theirs)
+        spans = [*quoted.finditer(text), *speech.finditer(text), *reply.finditer(text)]
+        if theirs:
+            views = "|".join(map(re.escape, theirs))
+            spans += re.finditer(rf"^[ \t]*(?:{views})[^\n]*", text, re.MULTILINE)
+        self.masked = _masked(text, spans)
         self.for_model = self.masked
         if labels:
             found = re.finditer("|".join(map(re.escape, labels)), self.masked)
@@ -439,7 +430,7 @@ def lint(
     only: Collection[str] | None = None,
     today: dt.date | None = None,
     labels: Collection[str] = (),
-    reported: Collection[str] = (),
+    theirs: Collection[str] = (),
 ) -> list[Finding]:
     """Every finding in `text`, in reading order; `triggers` are trigger-note texts.
 
@@ -447,9 +438,9 @@ def lint(
     look); `today` lets suggestions name the cushioned date for "tomorrow" or "March 3rd"
     (weekdays need no calendar). With the playbook's `model`, the sentences its classifier
     flags join the patterns' findings, and then the second looks (`_Judge.second_look`);
-    `labels` are the template's words in a draft the brief wrote, and `reported` the
-    customer's view as the user told it (see `Draft`)."""
-    draft = Draft(text, labels, reported)
+    `labels` are the template's words in a draft the brief wrote, and `theirs` the labels
+    of its lines that give the customer's view (see `Draft`)."""
+    draft = Draft(text, labels, theirs)
     findings: list[Finding] = []
     rules, anchors = _compiled(coach)
     judge = _Judge(draft, coach, rules) if coach.model else None

@@ -127,8 +127,9 @@ class Question(_Conditional):
 
     A question with `when` is a follow-up: asked, and its answer counted, only when the
     condition holds on the answers given before it. A `reported` answer is the customer's
-    view as told (how they feel, what they want): where the drafts repeat it, the message
-    coach leaves it out, as it does reported speech, since it is not the writer's promise."""
+    view as told (how they feel, what they want): a draft line where a template writes it
+    right after a label is left out by the message coach, as reported speech is, since it
+    is not the writer's promise (`render.labels_of`)."""
 
     id: Id
     type: Literal["yes_no", "text", "long_text", "when", "choice", "multi", "commitments"]

@@ -20,7 +20,7 @@ import marshal
 import operator
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -196,12 +196,16 @@ def long_date(value: Any) -> str:
 
 
 _YOUR = re.compile(r"\b([Yy])our(s?)\b")
+_YOU = re.compile(r"\b[Yy]ou\b")
 
 
 def their(text: Any) -> str:
     """A commitment as the customer is told it ("refund your duplicate charges"), said
-    about them in a draft for the team: "your" becomes "their", "yours" "theirs". ("You"
-    is left: "them" or "they" depends on the sentence.)"""
+    about them in a draft for the team: "your" becomes "their", "yours" "theirs". Text
+    that also says "you" is left as typed: "them" or "they" depends on the sentence, and
+    "the integration you planned their launch around" reads worse than either."""
+    if _YOU.search(str(text)):
+        return str(text)
     return _YOUR.sub(lambda found: f"{'T' if found[1] == 'Y' else 't'}heir{found[2]}", str(text))
 
 
@@ -461,6 +465,7 @@ def _template(source: str) -> Template:
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _LABEL = re.compile(r"[A-Za-z][^\n:.{}]*:(?=[ \t]*\Z)")
+_BEFORE_ANSWER = re.compile(r"^[ \t]*([A-Za-z][^\n:.{}]*:)[ \t]*\{\{-?[ \t]*(\w+)", re.MULTILINE)
 
 
 def labels(book: Playbook, name: str) -> tuple[str, ...]:
@@ -475,6 +480,19 @@ def _labels(source: str) -> tuple[str, ...]:
     """Once per template source, as `_template` compiles each once."""
     found = (_LABEL.search(piece) for piece in _TAG.split(source))
     return tuple(sorted({label.group(0) for label in found if label}, key=len, reverse=True))
+
+
+def labels_of(book: Playbook, name: str, ids: Collection[str]) -> tuple[str, ...]:
+    """The labels right before which the template writes one of the answers `ids` ("What
+    they want: {{ customer_wants|sentence }}"): the rest of such a line is that answer."""
+    assert book.templates is not None
+    return tuple(label for label, named in _labelled(getattr(book.templates, name)) if named in ids)
+
+
+@functools.cache
+def _labelled(source: str) -> tuple[tuple[str, str], ...]:
+    """Each label at a line's start followed by an answer, with that answer's id."""
+    return tuple((found[1], found[2]) for found in _BEFORE_ANSWER.finditer(source))
 
 
 def render(book: Playbook, name: str, values: dict[str, Any]) -> str:
